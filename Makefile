@@ -18,8 +18,8 @@ run: $(STAMP)
 	$(PY) -m bot
 
 lint: $(STAMP)
-	$(PY) -m ruff check bot handlers storage config domain sandbox tests
-	$(PY) -m mypy bot handlers storage config domain sandbox
+	$(PY) -m ruff check bot handlers storage config domain sandbox texts outbound tests
+	$(PY) -m mypy bot handlers storage config domain sandbox texts outbound
 
 test: lint
 	$(PY) -m pytest

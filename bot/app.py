@@ -1,0 +1,61 @@
+"""The composition root: one `build_application` for `main()` and the tests alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.context import BotContext, BotData
+from bot.services import Services
+from config.org import load_org
+from config.settings import Settings
+from domain.clock import Clock, SystemClock
+from domain.org import Organisation
+from handlers import errors, help, lookup, membership, report
+from outbound.delivery import deliver_pending
+
+App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def build_application(settings: Settings, *, org: Organisation | None = None, request: BaseRequest | None = None,
+                      clock: Clock | None = None) -> App:
+    """The bot, wired: settings, org file, clock, handlers; services open in post_init, close in post_shutdown."""
+    if settings.bot_token is None:
+        raise ValueError("no bot token")
+    organisation = org if org is not None else load_org(settings.org_file)
+    the_clock = clock if clock is not None else SystemClock()
+
+    async def post_init(app: App) -> None:
+        app.bot_data.services = await Services.open(settings, organisation, the_clock)
+        await help.set_commands(app)
+        app.create_task(deliver_pending(app), name="deliver:startup")
+
+    async def post_shutdown(app: App) -> None:
+        services = getattr(app.bot_data, "services", None)
+        if services is not None:
+            await services.close()
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    app: App = builder.build()
+
+    membership.register(app)
+    report.register(app, settings.conversation_timeout_seconds)
+    lookup.register(app)
+    help.register(app)  # catch-alls: last
+    app.add_error_handler(errors.on_error)
+    return app

@@ -1,0 +1,57 @@
+"""The services the handlers reach through the typed context, opened in post_init."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from config.settings import Settings
+from domain.clock import Clock
+from domain.org import Organisation
+from storage.db import Database
+from storage.hazards import HazardRepository
+from storage.media import MediaStore
+from storage.members import GroupRepository, MemberRepository
+
+
+@dataclass
+class Services:
+    """Everything a handler may use: settings, the org, the clock, repositories and media."""
+
+    settings: Settings
+    org: Organisation
+    clock: Clock
+    db: Database
+    members: MemberRepository
+    groups: GroupRepository
+    hazards: HazardRepository
+    media: MediaStore
+    # deliveries to groups run one at a time, so a thread is never opened twice concurrently
+    delivery_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The local time zone."""
+        return self.settings.zone
+
+    def now(self) -> datetime:
+        """The current instant (UTC) from the injected clock."""
+        return self.clock.now()
+
+    def local_now(self) -> datetime:
+        """The current instant in the local zone."""
+        return self.clock.now().astimezone(self.zone)
+
+    @classmethod
+    async def open(cls, settings: Settings, org: Organisation, clock: Clock) -> Services:
+        """Open the database (migrating it) and the media folder."""
+        db = await Database.open(settings.database_path)
+        media = MediaStore(settings.media_dir)
+        media.prepare()
+        return cls(settings, org, clock, db, MemberRepository(db), GroupRepository(db), HazardRepository(db), media)
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()

@@ -1,0 +1,61 @@
+"""Typed settings, read from the environment or a `.env` file and validated once in `main()`."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything a deployment configures; the token is a secret and never printed."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HAZARD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = Field(default=None, description="Telegram bot token from @BotFather")
+    api_base_url: str = Field(
+        default="https://api.telegram.org/bot", description="Bot API base URL (local server or the double)"
+    )
+    api_base_file_url: str = Field(default="https://api.telegram.org/file/bot")
+    database_path: Path = Field(default=PROJECT_ROOT / "data" / "hazards.sqlite3")
+    media_dir: Path = Field(default=PROJECT_ROOT / "data" / "media")
+    org_file: Path = Field(default=PROJECT_ROOT / "config" / "org.example.toml")
+    timezone: str = "Asia/Shanghai"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    invite_ttl_days: int = Field(default=7, ge=1, le=90)
+    conversation_timeout_seconds: float = Field(default=30 * 60, gt=0, le=24 * 3600)
+    max_photo_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    end_of_workday: time = time(18, 0)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept `1,2,3` (as written in .env) as well as a list."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """Refuse a zone name the tz database does not know."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone: {value}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured local zone."""
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,62 @@
+"""What every handler shares: who is asking, replying within Telegram's limits, refusing buttons."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+
+from bot.context import BotContext
+from domain.members import Member, Role
+from texts import Html, t
+from texts.limits import MESSAGE_LIMIT, clip_html
+
+
+def display_name(update: Update) -> str:
+    """The user's name as Telegram shows it."""
+    user = update.effective_user
+    return user.full_name if user else ""
+
+
+async def reply(update: Update, text: Html, markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Answer in the chat the update came from (in its topic), never over the message limit."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(clip_html(text, MESSAGE_LIMIT), reply_markup=markup, do_quote=False)
+
+
+async def find_member(update: Update, context: BotContext) -> Member | None:
+    """The caller as a member, registering configured admins on first contact; None for strangers."""
+    user = update.effective_user
+    if user is None:
+        return None
+    services = context.services
+    member = await services.members.get_member(user.id)
+    if user.id in services.settings.admin_ids and (member is None or member.role is not Role.ADMIN):
+        member = await services.members.ensure_admin(user.id, user.full_name, services.now())
+    return member
+
+
+async def require_member(update: Update, context: BotContext) -> Member | None:
+    """The caller as a member; a stranger is told how to join (and nothing is stored)."""
+    member = await find_member(update, context)
+    if member is None:
+        if update.callback_query:
+            await update.callback_query.answer(t("join.not_member_short"), show_alert=True)
+        else:
+            await reply(update, t("join.how"))
+    return member
+
+
+async def require_admin(update: Update, context: BotContext) -> Member | None:
+    """The caller if an admin; anyone else is told no."""
+    member = await require_member(update, context)
+    if member is not None and member.role is not Role.ADMIN:
+        await reply(update, t("admin.only"))
+        return None
+    return member
+
+
+async def refuse_button(update: Update, key: str = "button.stale") -> None:
+    """Answer a press that cannot act (stale, forged, not yours) without changing anything."""
+    if update.callback_query:
+        await update.callback_query.answer(t(key), show_alert=True)

@@ -1,0 +1,100 @@
+"""Rendering domain objects as catalog text: hazard cards, timelines, labels."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from domain.hazards import Draft, Event, Hazard, Thread
+from domain.members import Role
+from domain.org import Organisation
+from texts import Html, plain, t
+from texts.dates import datetime_cn
+from texts.limits import TOPIC_NAME_LIMIT, clip
+
+
+def role_label(role: Role) -> str:
+    """安全员, 成员, 负责人, 管理员."""
+    return plain(f"role.{role}")
+
+
+def target_label(org: Organisation, unit_id: str | None, enterprise_id: str | None) -> str:
+    """The name of the unit or enterprise someone belongs to."""
+    if enterprise_id and enterprise_id in org.enterprises:
+        return org.enterprises[enterprise_id].name
+    if unit_id and unit_id in org.units:
+        return org.units[unit_id].name
+    return plain("org.whole_county")
+
+
+def grade_label(grade: object) -> Html:
+    """一般隐患 or 重大隐患（挂牌督办）."""
+    return t(f"grade.{grade}")
+
+
+def unit_names(org: Organisation, hazard: Hazard) -> str:
+    """The responsible units: department (行业主管), township (属地)."""
+    return plain(
+        "hazard.units", department=org.units[hazard.department_id].name, township=org.units[hazard.township_id].name
+    )
+
+
+def hazard_card(org: Organisation, hazard: Hazard, zone: tzinfo, photos: int) -> Html:
+    """The report card that opens each thread and answers /show."""
+    location = (
+        t("hazard.location", lat=f"{hazard.latitude:.5f}", lon=f"{hazard.longitude:.5f}")
+        if hazard.latitude is not None and hazard.longitude is not None
+        else Html("")
+    )
+    return t(
+        "hazard.card",
+        code=hazard.code,
+        grade=grade_label(hazard.grade),
+        state=plain(f"state.{hazard.state}"),
+        enterprise=org.enterprises[hazard.enterprise_id].name,
+        category=org.categories[hazard.category_id].name,
+        place=hazard.place,
+        location=location,
+        description=hazard.description,
+        reported_at=datetime_cn(hazard.reported_at, zone),
+        units=unit_names(org, hazard),
+        photos=photos,
+    )
+
+
+def draft_card(org: Organisation, draft: Draft) -> Html:
+    """The confirmation card before 提交."""
+    category = org.categories[draft.category_id].name if draft.category_id in org.categories else "-"
+    return t(
+        "report.confirm_card",
+        enterprise=org.enterprises[draft.enterprise_id].name,
+        description=draft.description,
+        category=category,
+        place=draft.place or "-",
+        photos=len(draft.photos),
+        grade=grade_label(draft.grade) if draft.grade else "-",
+    )
+
+
+def timeline(events: list[Event], zone: tzinfo) -> Html:
+    """The audit log as lines: when, what, why."""
+    lines = [
+        t("hazard.timeline_line", at=datetime_cn(e.at, zone), action=plain(f"action.{e.action}"),
+          state=plain(f"state.{e.to_state}"), reason=plain("hazard.reason", reason=e.reason) if e.reason else "")
+        for e in events
+    ]  # fmt: skip
+    return t("hazard.timeline", lines=Html("\n".join(lines)))
+
+
+def topic_name(org: Organisation, hazard: Hazard) -> str:
+    """`<id> <enterprise> <short description>` within Telegram's 128 characters."""
+    head = f"{hazard.code} {org.enterprises[hazard.enterprise_id].name} "
+    return clip(head + " ".join(hazard.description.split()), TOPIC_NAME_LIMIT)
+
+
+def thread_status(org: Organisation, threads: list[Thread]) -> Html:
+    """Where the hazard was delivered, and where it still waits for a group."""
+    lines = [
+        t("hazard.thread_delivered" if th.delivered_at else "hazard.thread_pending", unit=org.units[th.unit_id].name)
+        for th in threads
+    ]
+    return Html("\n".join(lines))

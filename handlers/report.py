@@ -1,0 +1,422 @@
+"""/report: a safety officer reports a hazard step by step, or in one message with a `#隐患` caption."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import secrets
+import warnings
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import BotContext
+from domain.hazards import (
+    MAX_DESCRIPTION,
+    MAX_PHOTOS,
+    MAX_PLACE,
+    Draft,
+    Grade,
+    Step,
+    TextProblem,
+    clean_text,
+    parse_shortcut,
+)
+from domain.members import Role
+from handlers.common import refuse_button, reply, require_member
+from handlers.render import draft_card, grade_label, unit_names
+from outbound.delivery import deliver_pending
+from storage.hazards import NewReport
+from texts import Html, plain, t
+
+END = ConversationHandler.END
+PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
+IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}
+
+
+def _draft(context: BotContext) -> Draft | None:
+    draft = context.user_data.get("draft") if context.user_data is not None else None
+    return draft if isinstance(draft, Draft) else None
+
+
+def _button(draft: Draft, label: str, action: str, arg: str = "") -> InlineKeyboardButton:
+    data = f"{PREFIX}:{draft.key}:{action}" + (f":{arg}" if arg else "")
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+async def _pressed(update: Update, context: BotContext) -> tuple[Draft, str] | None:
+    """The draft a button belongs to and its argument; stale or forged presses are refused here."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":", 3)
+    draft = _draft(context)
+    if draft is None or len(parts) < 3 or parts[1] != draft.key:
+        await refuse_button(update)
+        return None
+    await query.answer()
+    return draft, parts[3] if len(parts) > 3 else ""
+
+
+async def _ask(update: Update, context: BotContext, draft: Draft) -> int:
+    """Ask the draft's next question; the state is the step's index."""
+    step = draft.next_step()
+    org = context.services.org
+    if step is Step.CATEGORY:
+        suggested = org.suggest_categories(draft.description, draft.enterprise_id)
+        buttons = [_button(draft, c.name, "cat", c.id) for c in suggested]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        await reply(update, t("report.ask_category"), InlineKeyboardMarkup(rows))
+    elif step is Step.PHOTOS:
+        await reply(update, t("report.ask_photos", max=MAX_PHOTOS, have=len(draft.photos)),
+                    InlineKeyboardMarkup([[_button(draft, t("report.photos_done"), "done")]]))
+    elif step is Step.GRADE:
+        await reply(update, t("report.ask_grade"), InlineKeyboardMarkup([[
+            _button(draft, grade_label(Grade.GENERAL), "grade", Grade.GENERAL),
+            _button(draft, grade_label(Grade.MAJOR), "grade", Grade.MAJOR)]]))  # fmt: skip
+    elif step is Step.CONFIRM:
+        await reply(update, draft_card(org, draft), InlineKeyboardMarkup([[
+            _button(draft, t("report.submit"), "submit"), _button(draft, t("report.edit"), "edit")]]))  # fmt: skip
+    else:
+        await reply(update, t(f"report.ask_{step}", limit=MAX_PLACE if step is Step.PLACE else MAX_DESCRIPTION))
+    return list(Step).index(step)
+
+
+async def _new_draft(update: Update, context: BotContext) -> Draft | None:
+    member = await require_member(update, context)
+    if member is None:
+        return None
+    if member.role is not Role.OFFICER or member.enterprise_id not in context.services.org.enterprises:
+        await reply(update, t("report.officers_only"))
+        return None
+    _discard(context)
+    draft = Draft(key=secrets.token_hex(8), enterprise_id=member.enterprise_id)
+    context.user_data["draft"] = draft  # type: ignore[index]
+    return draft
+
+
+async def start_report(update: Update, context: BotContext) -> int:
+    """/report: begin a report."""
+    draft = await _new_draft(update, context)
+    return END if draft is None else await _ask(update, context, draft)
+
+
+async def start_from_caption(update: Update, context: BotContext) -> int:
+    """A photo or image file captioned `#隐患 …`: a report in one message, asking only what is missing."""
+    message = update.effective_message
+    assert message is not None
+    draft = await _new_draft(update, context)
+    if draft is None:
+        return END
+    org = context.services.org
+    parsed = parse_shortcut(message.caption or "", {c.name: c.id for c in org.categories.values()})
+    description = clean_text(parsed.description, MAX_DESCRIPTION)
+    if isinstance(description, str):
+        draft.description = description
+    draft.category_id, draft.grade = parsed.category_id, parsed.grade
+    place = clean_text(parsed.place or "", MAX_PLACE)
+    draft.place = place if isinstance(place, str) else None
+    draft.album_id = message.media_group_id
+    draft.photos_done = True  # the photos came with the report
+    if not await _take_image(update, context, draft, acknowledge=False):
+        _discard(context)
+        return END
+    if description is TextProblem.TOO_LONG:
+        await reply(update, t("report.description_too_long", limit=MAX_DESCRIPTION, length=len(parsed.description)))
+    return await _ask(update, context, draft)
+
+
+async def got_description(update: Update, context: BotContext) -> int:
+    """The officer typed the description."""
+    return await _take_text(update, context, "description", MAX_DESCRIPTION)
+
+
+async def got_place(update: Update, context: BotContext) -> int:
+    """The officer typed where in the enterprise the hazard is."""
+    return await _take_text(update, context, "place", MAX_PLACE)
+
+
+async def _take_text(update: Update, context: BotContext, field: str, limit: int) -> int:
+    draft = _draft(context)
+    assert draft is not None and update.effective_message is not None
+    raw = update.effective_message.text or ""
+    value = clean_text(raw, limit)
+    if isinstance(value, TextProblem):
+        await reply(update, t(f"report.{field}_{value}", limit=limit, length=len(raw)))
+        return list(Step).index(draft.next_step())
+    setattr(draft, field, value)
+    return await _ask(update, context, draft)
+
+
+async def got_location(update: Update, context: BotContext) -> int:
+    """The officer shared a Telegram location as the place."""
+    draft = _draft(context)
+    location = update.effective_message.location if update.effective_message else None
+    assert draft is not None and location is not None
+    draft.latitude, draft.longitude = location.latitude, location.longitude
+    draft.place = plain("report.place_from_location", lat=f"{location.latitude:.5f}", lon=f"{location.longitude:.5f}")
+    return await _ask(update, context, draft)
+
+
+async def chose_category(update: Update, context: BotContext) -> int | None:
+    """A category button was pressed."""
+    pressed = await _pressed(update, context)
+    if pressed is None:
+        return None
+    draft, category_id = pressed
+    category = context.services.org.categories.get(category_id)
+    if category is None:
+        await reply(update, t("report.unknown_category"))
+        return None
+    draft.category_id = category.id
+    await _mark_chosen(update, t("report.chosen", label=Html(t("report.label_category")), value=category.name))
+    return await _ask(update, context, draft)
+
+
+async def chose_grade(update: Update, context: BotContext) -> int | None:
+    """一般 or 重大 was pressed."""
+    pressed = await _pressed(update, context)
+    if pressed is None:
+        return None
+    draft, value = pressed
+    if value not in set(Grade):
+        await refuse_button(update, "button.invalid")
+        return None
+    draft.grade = Grade(value)
+    await _mark_chosen(update, t("report.chosen", label=Html(t("report.label_grade")), value=grade_label(draft.grade)))
+    return await _ask(update, context, draft)
+
+
+async def _mark_chosen(update: Update, text: Html) -> None:
+    """Replace a question's keyboard by the answer, so old buttons cannot be pressed again."""
+    query = update.callback_query
+    if query and isinstance(query.message, Message):
+        try:
+            await query.edit_message_text(text)
+        except TelegramError:
+            pass  # the question message may be gone; the draft is what counts
+
+
+async def photos_finished(update: Update, context: BotContext) -> int | None:
+    """完成: no more photos."""
+    pressed = await _pressed(update, context)
+    if pressed is None:
+        return None
+    draft, _ = pressed
+    draft.photos_done = True
+    await _mark_chosen(update, t("report.photos_received", count=len(draft.photos)))
+    return await _ask(update, context, draft)
+
+
+async def got_image(update: Update, context: BotContext) -> int | None:
+    """A photo or image file while a report is open."""
+    draft = _draft(context)
+    assert draft is not None
+    message = update.effective_message
+    in_album = message is not None and message.media_group_id is not None and message.media_group_id == draft.album_id
+    if draft.next_step() is Step.CONFIRM and not in_album:
+        await reply(update, t("report.photos_use_edit"))
+        return None
+    if await _take_image(update, context, draft, acknowledge=not in_album) and draft.next_step() is Step.CONFIRM:
+        return await _ask(update, context, draft)  # an album photo that came after the card: show it again
+    return None
+
+
+async def _take_image(update: Update, context: BotContext, draft: Draft, *, acknowledge: bool) -> bool:
+    """Download, check and stage one image; tells the officer what was wrong if it cannot be used."""
+    message = update.effective_message
+    assert message is not None
+    settings = context.services.settings
+    if len(draft.photos) >= MAX_PHOTOS:
+        await reply(update, t("report.too_many_photos", max=MAX_PHOTOS))
+        return False
+    source: Any = message.photo[-1] if message.photo else message.document
+    if message.document and not (message.document.mime_type or "").startswith("image/"):
+        await reply(update, t("report.not_an_image"))
+        return False
+    if source is None:
+        return False
+    if (source.file_size or 0) > settings.max_photo_bytes:
+        await reply(update, t("report.photo_too_big", mb=settings.max_photo_bytes // (1024 * 1024)))
+        return False
+    try:
+        data = bytes(await (await source.get_file()).download_as_bytearray())
+    except TelegramError:
+        await reply(update, t("report.photo_download_failed"))
+        return False
+    suffix = await asyncio.to_thread(_image_suffix, data)
+    if suffix is None or len(data) > settings.max_photo_bytes:
+        await reply(update, t("report.not_an_image" if suffix is None else "report.photo_too_big",
+                              mb=settings.max_photo_bytes // (1024 * 1024)))
+        return False
+    photo = context.services.media.stage(draft.key, data, source.file_id, source.file_unique_id, suffix)
+    draft.photos.append(photo)
+    if acknowledge:
+        await reply(update, t("report.photo_received", count=len(draft.photos), max=MAX_PHOTOS),
+                    InlineKeyboardMarkup([[_button(draft, t("report.photos_done"), "done")]])
+                    if draft.next_step() is Step.PHOTOS else None)  # fmt: skip
+    return True
+
+
+def _image_suffix(data: bytes) -> str | None:
+    """The file suffix of a real image, or None for anything Pillow cannot read as one."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return IMAGE_FORMATS.get(image.format or "")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+async def edit(update: Update, context: BotContext) -> int | None:
+    """修改: choose which answer to change."""
+    pressed = await _pressed(update, context)
+    if pressed is None:
+        return None
+    draft, _ = pressed
+    steps = [Step.DESCRIPTION, Step.CATEGORY, Step.PLACE, Step.PHOTOS, Step.GRADE]
+    await reply(update, t("report.edit_which"), InlineKeyboardMarkup(
+        [[_button(draft, t(f"report.label_{s}"), "reopen", s) for s in steps[:3]],
+         [_button(draft, t(f"report.label_{s}"), "reopen", s) for s in steps[3:]]]))  # fmt: skip
+    return None
+
+
+async def reopen(update: Update, context: BotContext) -> int | None:
+    """One answer chosen for changing: ask it again."""
+    pressed = await _pressed(update, context)
+    if pressed is None:
+        return None
+    draft, value = pressed
+    if value not in {s.value for s in Step} or value == Step.CONFIRM:
+        await refuse_button(update, "button.invalid")
+        return None
+    step = Step(value)
+    if step is Step.PHOTOS:
+        context.services.media.discard(draft.key)
+    draft.reopen(step)
+    await _mark_chosen(update, t("report.editing", label=Html(t(f"report.label_{step}"))))
+    return await _ask(update, context, draft)
+
+
+async def submit(update: Update, context: BotContext) -> int | None:
+    """提交: file the hazard, tell the officer its id, and deliver it to its units."""
+    pressed = await _pressed(update, context)
+    if pressed is None:
+        return None
+    draft, _ = pressed
+    if draft.next_step() is not Step.CONFIRM:
+        return await _ask(update, context, draft)
+    services = context.services
+    assert draft.category_id is not None
+    draft.photos = [services.media.commit(p) for p in draft.photos]
+    now = services.now()
+    hazard, _created = await services.hazards.file_report(NewReport(
+        draft=draft, reporter_id=update.effective_user.id,  # type: ignore[union-attr]
+        township_id=services.org.enterprises[draft.enterprise_id].township_id,
+        department_id=services.org.categories[draft.category_id].department_id,
+        year=services.local_now().year, now=now, update_id=update.update_id))  # fmt: skip
+    context.user_data.pop("draft", None)  # type: ignore[union-attr]
+    services.media.discard(draft.key)
+    await _mark_chosen(update, draft_card(services.org, draft))
+    await reply(update, t("report.filed", code=hazard.code, units=unit_names(services.org, hazard)))
+    context.application.create_task(deliver_pending(context.application, tell_admins_of_unbound=True),
+                                    name=f"deliver:{hazard.code}")
+    return END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel: abandon the report; nothing is stored."""
+    _discard(context)
+    await reply(update, t("report.cancelled"))
+    return END
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """The report was left idle too long."""
+    _discard(context)
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, t("report.timed_out", minutes=round(_timeout(context) / 60)))
+
+
+def _timeout(context: BotContext) -> float:
+    return context.services.settings.conversation_timeout_seconds
+
+
+def _discard(context: BotContext) -> None:
+    draft = _draft(context)
+    if draft is not None:
+        context.services.media.discard(draft.key)
+        context.user_data.pop("draft", None)  # type: ignore[union-attr]
+
+
+async def expected_button(update: Update, context: BotContext) -> None:
+    """Typed text where a button is expected."""
+    await reply(update, t("report.use_buttons"))
+
+
+async def unexpected(update: Update, context: BotContext) -> None:
+    """Something the current question cannot use (a sticker, a file, a location at the wrong time …)."""
+    draft = _draft(context)
+    step = draft.next_step() if draft else Step.DESCRIPTION
+    await reply(update, t("report.unexpected", question=Html(t(f"report.label_{step}"))))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A report button pressed outside its report: the report is gone or was submitted."""
+    await refuse_button(update)
+
+
+def register(app: Application, conversation_timeout: float) -> None:
+    """Add the report conversation."""
+    private = filters.ChatType.PRIVATE
+    images = private & (filters.PHOTO | filters.Document.ALL)
+    text = private & filters.TEXT & ~filters.COMMAND
+
+    def button(action: str, callback: Any) -> CallbackQueryHandler:
+        return CallbackQueryHandler(callback, pattern=rf"^{PREFIX}:[0-9a-f]+:{action}(:|$)")
+
+    with warnings.catch_warnings():
+        # Buttons here belong to the user's one draft, checked by its key, not tracked per message.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[
+                CommandHandler("report", start_report, private),
+                MessageHandler(images & filters.CaptionRegex(r"^\s*#隐患"), start_from_caption),
+            ],
+            # a state is the index of its Step: DESCRIPTION, CATEGORY, PLACE, PHOTOS, GRADE, CONFIRM
+            states={
+                0: [MessageHandler(text, got_description)],
+                1: [button("cat", chose_category), MessageHandler(text, expected_button)],
+                2: [MessageHandler(text, got_place), MessageHandler(private & filters.LOCATION, got_location)],
+                3: [button("done", photos_finished)],
+                4: [button("grade", chose_grade), MessageHandler(text, expected_button)],
+                5: [button("submit", submit), button("edit", edit), button("reopen", reopen),
+                    MessageHandler(text, expected_button)],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                MessageHandler(images, got_image),
+                button("reopen", reopen),
+                CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:"),
+                MessageHandler(private & ~filters.COMMAND, unexpected),
+            ],
+            conversation_timeout=conversation_timeout,
+            allow_reentry=True,
+            name="report",
+        )
+    app.add_handler(conversation)
+    app.add_handler(CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:"))
+

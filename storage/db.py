@@ -1,0 +1,140 @@
+"""The SQLite database: one connection, WAL, foreign keys, versioned migrations, one transaction helper."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+
+def _migrations() -> list[tuple[int, str]]:
+    """The bundled `NNN_name.sql` migrations, in order."""
+    folder = resources.files("storage") / "migrations"
+    found = [
+        (int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".sql")
+    ]
+    return sorted(found)
+
+
+class Database:
+    """A single aiosqlite connection guarded by a lock: one transaction at a time, never interleaved."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        """Open (creating if needed) the database file and migrate it to the newest schema."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a commit is on disk before we tell anyone it is saved (power loss included).
+        await conn.execute("PRAGMA synchronous = FULL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        db = cls(conn, path)
+        await db._migrate()
+        return db
+
+    async def close(self) -> None:
+        """Close the connection (after any running transaction)."""
+        async with self._lock:
+            await self._conn.close()
+
+    async def _migrate(self) -> None:
+        async with self._lock:
+            version = await self._scalar("PRAGMA user_version")
+            for number, script in _migrations():
+                if number <= version:
+                    continue
+                log.info("migrating database %s to schema version %d", self.path, number)
+                # executescript commits; the version bump is inside the script's own transaction.
+                await self._conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    async def _scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """A write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error)."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self._conn)
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            else:
+                await self._conn.commit()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Tx]:
+        """A consistent read snapshot (a deferred transaction that only reads)."""
+        async with self._lock:
+            await self._conn.execute("BEGIN")
+            try:
+                yield Tx(self._conn)
+            finally:
+                await self._conn.rollback()
+
+    async def schema_version(self) -> int:
+        """The schema version the file is at."""
+        async with self._lock:
+            return int(await self._scalar("PRAGMA user_version"))
+
+    async def pragma(self, name: str) -> Any:
+        """One PRAGMA's value (journal_mode, foreign_keys …), for checks."""
+        if not name.isidentifier():
+            raise ValueError(name)
+        async with self._lock:
+            return await self._scalar(f"PRAGMA {name}")
+
+
+class Tx:
+    """The handle repositories use inside a transaction: parameterised statements only."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; returns lastrowid."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return cursor.lastrowid or 0
+
+    async def changes(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; returns how many rows it changed."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return cursor.rowcount
+
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """The first row, or None."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            row = await cursor.fetchone()
+        return row
+
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """All rows."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            rows = await cursor.fetchall()
+        return list(rows)
+
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = await self.one(sql, params)
+        return None if row is None else row[0]

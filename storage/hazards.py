@@ -1,0 +1,213 @@
+"""Hazards, their photos, their threads in the units' groups, and the audit log."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.hazards import Draft, Event, Grade, Hazard, Photo, State, Thread, ThreadRole, hazard_code
+from domain.members import Scope
+from storage.db import Database, Tx
+from storage.timefmt import from_db, from_db_required, to_db
+
+
+def _hazard(row: sqlite3.Row) -> Hazard:
+    return Hazard(
+        id=row["id"], code=row["code"], reporter_id=row["reporter_id"], enterprise_id=row["enterprise_id"],
+        township_id=row["township_id"], category_id=row["category_id"], department_id=row["department_id"],
+        grade=Grade(row["grade"]), state=State(row["state"]), description=row["description"],
+        place=row["place"], latitude=row["latitude"], longitude=row["longitude"],
+        reported_at=from_db_required(row["reported_at"]),
+    )  # fmt: skip
+
+
+def _thread(row: sqlite3.Row) -> Thread:
+    return Thread(
+        row["unit_id"], ThreadRole(row["role"]), row["chat_id"], row["topic_id"], row["anchor_message_id"],
+        from_db(row["delivered_at"]),
+    )
+
+
+def _photo(row: sqlite3.Row) -> Photo:
+    return Photo(row["file_id"], row["file_unique_id"], row["sha256"], row["size"], row["media_path"])
+
+
+def _scope_filter(scope: Scope) -> tuple[str, tuple[object, ...]]:
+    if scope.everything:
+        return "1 = 1", ()
+    if scope.enterprise_id is not None:
+        return "enterprise_id = ?", (scope.enterprise_id,)
+    return "(department_id = ? OR township_id = ?)", (scope.unit_id, scope.unit_id)
+
+
+@dataclass(frozen=True, slots=True)
+class NewReport:
+    """Everything the filing of a drafted report needs beyond the draft itself."""
+
+    draft: Draft
+    reporter_id: int
+    township_id: str
+    department_id: str
+    year: int  # local year of `now`: numbering restarts every year
+    now: datetime
+    update_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingThread:
+    """A responsible unit the hazard has not yet been delivered to."""
+
+    hazard: Hazard
+    thread: Thread
+
+
+class HazardRepository:
+    """Filing and reading hazards."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def file_report(self, report: NewReport) -> tuple[Hazard, bool]:
+        """File a drafted report once; a second call with the same draft returns the first (False)."""
+        draft = report.draft
+        async with self.db.transaction() as tx:
+            existing = await tx.one("SELECT * FROM hazards WHERE draft_key = ?", (draft.key,))
+            if existing is not None:
+                return _hazard(existing), False
+            number = await self._next_number(tx, report.year)
+            code = hazard_code(report.year, number)
+            assert draft.category_id is not None and draft.place is not None and draft.grade is not None
+            hazard_id = await tx.execute(
+                "INSERT INTO hazards (code, reporter_id, enterprise_id, township_id, category_id, department_id,"
+                " grade, state, description, place, latitude, longitude, reported_at, updated_at, draft_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (code, report.reporter_id, draft.enterprise_id, report.township_id, draft.category_id,
+                 report.department_id, draft.grade, State.REPORTED, draft.description, draft.place,
+                 draft.latitude, draft.longitude, to_db(report.now), to_db(report.now), draft.key),
+            )  # fmt: skip
+            for position, photo in enumerate(draft.photos):
+                await tx.execute(
+                    "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256,"
+                    " size, media_path) VALUES (?, 'report', ?, ?, ?, ?, ?, ?)",
+                    (hazard_id, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
+                     photo.media_path),
+                )  # fmt: skip
+            for unit_id, role in ((report.department_id, ThreadRole.DEPARTMENT),
+                                  (report.township_id, ThreadRole.TOWNSHIP)):  # fmt: skip
+                await tx.execute(
+                    "INSERT INTO hazard_threads (hazard_id, unit_id, role) VALUES (?, ?, ?)",
+                    (hazard_id, unit_id, role),
+                )
+            await tx.execute(
+                "INSERT INTO events (hazard_id, at, actor_id, action, from_state, to_state, update_id)"
+                " VALUES (?, ?, ?, 'report', NULL, ?, ?)",
+                (hazard_id, to_db(report.now), report.reporter_id, State.REPORTED, report.update_id),
+            )
+            row = await tx.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
+        assert row is not None
+        return _hazard(row), True
+
+    @staticmethod
+    async def _next_number(tx: Tx, year: int) -> int:
+        await tx.execute(
+            "INSERT INTO hazard_numbers (year, last) VALUES (?, 1)"
+            " ON CONFLICT (year) DO UPDATE SET last = last + 1",
+            (year,),
+        )
+        return int(await tx.scalar("SELECT last FROM hazard_numbers WHERE year = ?", (year,)))
+
+    async def get_hazard_by_code(self, code: str) -> Hazard | None:
+        """The hazard with this readable id, or None."""
+        async with self.db.reading() as tx:
+            row = await tx.one("SELECT * FROM hazards WHERE code = ?", (code.upper(),))
+        return None if row is None else _hazard(row)
+
+    async def get_hazard(self, hazard_id: int) -> Hazard | None:
+        """The hazard with this row id, or None."""
+        async with self.db.reading() as tx:
+            row = await tx.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
+        return None if row is None else _hazard(row)
+
+    async def get_photos(self, hazard_id: int, stage: str = "report") -> list[Photo]:
+        """The hazard's photos of one stage, in the order they were sent."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = ? ORDER BY position", (hazard_id, stage)
+            )
+        return [_photo(r) for r in rows]
+
+    async def get_threads(self, hazard_id: int) -> list[Thread]:
+        """Where the hazard is discussed: department first, then township."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT * FROM hazard_threads WHERE hazard_id = ? ORDER BY role = 'township'", (hazard_id,)
+            )
+        return [_thread(r) for r in rows]
+
+    async def get_events(self, hazard_id: int) -> list[Event]:
+        """The hazard's audit log, oldest first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
+        return [
+            Event(from_db_required(r["at"]), r["actor_id"], r["action"],
+                  State(r["from_state"]) if r["from_state"] else None, State(r["to_state"]), r["reason"])
+            for r in rows
+        ]  # fmt: skip
+
+    async def list_hazards(self, scope: Scope, limit: int, offset: int) -> tuple[list[Hazard], int]:
+        """A page of the hazards in scope, newest first, and how many there are in all."""
+        where, params = _scope_filter(scope)
+        async with self.db.reading() as tx:
+            total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {where}", params))
+            rows = await tx.all(
+                f"SELECT * FROM hazards WHERE {where} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            )
+        return [_hazard(r) for r in rows], total
+
+    async def get_undelivered_threads(self, unit_id: str | None = None) -> list[PendingThread]:
+        """Threads not yet delivered (optionally of one unit), oldest hazard first."""
+        condition = "t.delivered_at IS NULL" + (" AND t.unit_id = ?" if unit_id else "")
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT h.*, t.unit_id, t.role, t.chat_id, t.topic_id, t.anchor_message_id, t.delivered_at"
+                f" FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition} ORDER BY h.id",
+                (unit_id,) if unit_id else (),
+            )
+        return [PendingThread(_hazard(r), _thread(r)) for r in rows]
+
+    async def record_thread_opened(self, hazard_id: int, unit_id: str, chat_id: int, topic_id: int | None,
+                                   anchor_message_id: int | None) -> None:
+        """Remember where the thread is as soon as it exists, so a retry reuses it."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE hazard_threads SET chat_id = ?, topic_id = ?, anchor_message_id = ?"
+                " WHERE hazard_id = ? AND unit_id = ?",
+                (chat_id, topic_id, anchor_message_id, hazard_id, unit_id),
+            )
+
+    async def mark_delivered(self, hazard_id: int, unit_id: str, now: datetime) -> None:
+        """The thread has its card and photos."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE hazard_threads SET delivered_at = ?, last_error = NULL WHERE hazard_id = ? AND unit_id = ?",
+                (to_db(now), hazard_id, unit_id),
+            )
+
+    async def record_delivery_error(self, hazard_id: int, unit_id: str, error: str) -> None:
+        """Keep why a delivery failed; it stays pending and is retried."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE hazard_threads SET last_error = ? WHERE hazard_id = ? AND unit_id = ?",
+                (error[:500], hazard_id, unit_id),
+            )
+
+    async def forget_threads_in_chat(self, unit_id: str) -> None:
+        """A unit's group changed: undelivered threads there must be opened anew in the new group."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE hazard_threads SET chat_id = NULL, topic_id = NULL, anchor_message_id = NULL"
+                " WHERE unit_id = ? AND delivered_at IS NULL",
+                (unit_id,),
+            )

@@ -1,0 +1,68 @@
+"""Photo files on disk, addressed by their SHA-256; a draft's photos wait in a staging folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from domain.hazards import Photo
+
+
+class MediaStore:
+    """Content-addressed media: `ab/abcdef….jpg` under the media directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.staging = root / "staging"
+
+    def prepare(self) -> None:
+        """Create the folders."""
+        self.staging.mkdir(parents=True, exist_ok=True)
+
+    def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str) -> Photo:
+        """Keep a draft's photo until the draft is submitted or abandoned."""
+        digest = hashlib.sha256(data).hexdigest()
+        folder = self.staging / draft_key
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_durably(folder / f"{digest}{suffix}", data)
+        return Photo(file_id, file_unique_id, digest, len(data), f"staging/{draft_key}/{digest}{suffix}")
+
+    def commit(self, photo: Photo) -> Photo:
+        """Move a staged photo to its permanent place (idempotent: a second call finds it there)."""
+        suffix = Path(photo.media_path).suffix
+        final = f"{photo.sha256[:2]}/{photo.sha256}{suffix}"
+        target = self.root / final
+        source = self.root / photo.media_path
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            _fsync_dir(target.parent)
+        return Photo(photo.file_id, photo.file_unique_id, photo.sha256, photo.size, final)
+
+    def discard(self, draft_key: str) -> None:
+        """Forget an abandoned draft's photos."""
+        shutil.rmtree(self.staging / draft_key, ignore_errors=True)
+
+    def path_of(self, photo: Photo) -> Path:
+        """Where the photo's file is."""
+        return self.root / photo.media_path
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    temporary = path.with_suffix(path.suffix + ".part")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
