@@ -1,0 +1,92 @@
+"""Storage on real SQLite files: WAL, foreign keys, migrations, invites and filing a report once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from domain.hazards import Draft, Grade, Photo, State
+from domain.members import InviteProblem, InviteSpec, Member, Role, Scope
+from storage.db import Database
+from storage.hazards import HazardRepository, NewReport
+from storage.members import MemberRepository
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+async def test_pragmas_and_schema_version(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a" / "db.sqlite3")
+    try:
+        assert await db.pragma("journal_mode") == "wal"
+        assert await db.pragma("foreign_keys") == 1
+        assert await db.schema_version() >= 1
+    finally:
+        await db.close()
+    again = await Database.open(tmp_path / "a" / "db.sqlite3")  # reopening does not migrate twice
+    assert await again.schema_version() >= 1
+    await again.close()
+
+
+async def test_invite_is_used_once_and_expires(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    members = MemberRepository(db)
+    spec = InviteSpec(Role.OFFICER, None, "e01")
+    await members.create_invite("code1", spec, 1, NOW, NOW + timedelta(days=7))
+    await members.create_invite("code2", spec, 1, NOW, NOW + timedelta(days=7))
+    assert await members.redeem_invite("code1", 42, "张三", NOW) == Member(42, "张三", Role.OFFICER, None, "e01")
+    assert await members.redeem_invite("code1", 43, "李四", NOW) is InviteProblem.USED
+    assert await members.redeem_invite("code2", 43, "李四", NOW + timedelta(days=8)) is InviteProblem.EXPIRED
+    assert await members.redeem_invite("nope", 43, "李四", NOW) is InviteProblem.NOT_FOUND
+    assert await members.get_member(43) is None
+    await db.close()
+
+
+async def _officer(db: Database) -> None:
+    members = MemberRepository(db)
+    await members.create_invite("c", InviteSpec(Role.OFFICER, None, "e01"), 1, NOW, NOW + timedelta(days=1))
+    await members.redeem_invite("c", 42, "张三", NOW)
+
+
+def _report(key: str) -> NewReport:
+    draft = Draft(key=key, enterprise_id="e01", description="灭火器过期", category_id="xfaq", place="仓库",
+                  photos=[Photo("f1", "u1", "ab" * 32, 10, "ab/x.jpg")], grade=Grade.GENERAL, photos_done=True)
+    return NewReport(draft, 42, "cgz", "xfdd", 2026, NOW, update_id=7)
+
+
+async def test_filing_numbers_per_year_and_is_idempotent(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    await _officer(db)
+    hazards = HazardRepository(db)
+    first, created = await hazards.file_report(_report("k1"))
+    assert created and first.code == "YH-2026-000001" and first.state is State.REPORTED
+    again, created_again = await hazards.file_report(_report("k1"))
+    assert again == first and not created_again
+    second, _ = await hazards.file_report(_report("k2"))
+    assert second.code == "YH-2026-000002"
+    assert [p.file_id for p in await hazards.get_photos(first.id)] == ["f1"]
+    assert {t.unit_id for t in await hazards.get_threads(first.id)} == {"xfdd", "cgz"}
+    assert [e.action for e in await hazards.get_events(first.id)] == ["report"]
+    page, total = await hazards.list_hazards(Scope(unit_id="cgz"), 1, 0)
+    assert total == 2 and page[0].code == "YH-2026-000002"
+    assert (await hazards.list_hazards(Scope(unit_id="hsx"), 10, 0))[1] == 0
+    assert len(await hazards.get_undelivered_threads()) == 4
+    await db.close()
+
+
+async def test_audit_log_is_append_only(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    await _officer(db)
+    await HazardRepository(db).file_report(_report("k1"))
+    with pytest.raises(Exception, match="append-only"):
+        async with db.transaction() as tx:
+            await tx.execute("DELETE FROM events")
+    await db.close()
+
+
+async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        await HazardRepository(db).file_report(_report("k1"))  # reporter 42 is not a member
+    await db.close()

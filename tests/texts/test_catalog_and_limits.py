@@ -1,0 +1,52 @@
+"""The catalog escapes user input; long text is cut within Telegram's limits without breaking HTML."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from texts import Html, has, t
+from texts.limits import clip, clip_html, tg_len
+
+
+def test_values_are_escaped_unless_already_html() -> None:
+    assert t("report.filed", code="<b>x</b>", units=Html("<i>u</i>")).startswith("已立案，编号 <b>&lt;b&gt;x&lt;/b&gt;</b>")
+    assert "<i>u</i>" in t("report.filed", code="c", units=Html("<i>u</i>"))
+
+
+def _visible(text: str) -> str:
+    parts: list[str] = []
+
+    class P(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+    parser = P(convert_charrefs=True)
+    parser.feed(text)
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("limit", [10, 100, 4096])
+def test_clip_html_keeps_tags_balanced(limit: int) -> None:
+    text = "<b>标题</b>\n" + "<i>" + "&lt;很长&gt;" * 3000 + "</i>"
+    clipped = clip_html(text, limit)
+    assert tg_len(_visible(clipped)) <= limit
+    assert clipped.count("<i>") == clipped.count("</i>") and clipped.count("<b>") == clipped.count("</b>")
+
+
+def test_clip_counts_utf16_units() -> None:
+    assert tg_len("😀") == 2
+    assert tg_len(clip("😀" * 10, 7)) <= 7
+
+
+def test_every_key_used_in_code_is_in_the_catalog() -> None:
+    root = Path(__file__).resolve().parents[2]
+    used: set[str] = set()
+    for folder in ("bot", "handlers", "outbound", "config"):
+        for path in (root / folder).rglob("*.py"):
+            used |= set(re.findall(r"\b(?:t|plain)\(\"([a-z_.]+)\"", path.read_text(encoding="utf-8")))
+    missing = sorted(key for key in used if not has(key))
+    assert not missing, missing
