@@ -1,0 +1,167 @@
+"""The Chinese official working calendar, with a configurable fallback beyond the library's data.
+
+Within the years the ``chinese_calendar`` package has data for, its holidays and make-up working
+days (调休, tiaoxiu: a weekend day worked to bridge a holiday) decide. Beyond them (it has data
+only up to the latest announced year) a day is a working day if it is Monday–Friday, adjusted by
+the holidays and make-up days the organisation file lists under ``[calendar]``. The organisation's
+lists also take precedence inside the library's range, because they are the deployment's later and
+explicit word (a make-up Saturday in late December announced with the next year's schedule, a
+local closure).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import lru_cache
+
+import chinese_calendar
+
+__all__ = ["WorkCalendar", "official_data_years"]
+
+
+@lru_cache(maxsize=1)
+def official_data_years() -> range:
+    """Return the years ``chinese_calendar`` has data for, read from the package itself."""
+    # The package validates against the years of its own holiday table; reading that table keeps
+    # us right when a newer release adds a year, instead of trusting a number written here.
+    years = {day.year for day in chinese_calendar.holidays} | {day.year for day in chinese_calendar.workdays}
+    if not years:
+        return range(0)
+    first, last = min(years), max(years)
+    # Confirm the edges by asking the package, in case its validation rule ever differs.
+    while last >= first and not _official_answers(dt.date(last, 12, 31)):
+        last -= 1
+    while first <= last and not _official_answers(dt.date(first, 1, 1)):
+        first += 1
+    return range(first, last + 1)
+
+
+def _official_answers(day: dt.date) -> bool:
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # TOML gives native dates; strings are accepted so that a hand-written "2027-01-01" works too.
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value.strip())
+
+
+class WorkCalendar:
+    """Answers which days are working days; immutable, cached, safe for any year."""
+
+    __slots__ = ("_cache", "_extra_holidays", "_extra_workdays", "_official_years")
+
+    def __init__(
+        self,
+        *,
+        holidays: Iterable[dt.date | str] = (),
+        workdays: Iterable[dt.date | str] = (),
+        use_official_data: bool = True,
+    ) -> None:
+        """Build a calendar from the organisation's extra ``holidays`` and make-up ``workdays``."""
+        self._extra_holidays = frozenset(_as_date(day) for day in holidays)
+        self._extra_workdays = frozenset(_as_date(day) for day in workdays)
+        clash = self._extra_holidays & self._extra_workdays
+        if clash:
+            listed = ", ".join(sorted(day.isoformat() for day in clash))
+            raise ValueError(f"dates listed both as holidays and as working days: {listed}")
+        self._official_years = official_data_years() if use_official_data else range(0)
+        # The reminder planner asks about the same few hundred days over and over.
+        self._cache: dict[dt.date, bool] = {}
+
+    @property
+    def official_years(self) -> range:
+        """The years answered from the official data rather than the Monday–Friday fallback."""
+        return self._official_years
+
+    @property
+    def extra_holidays(self) -> frozenset[dt.date]:
+        """The holidays listed by the organisation."""
+        return self._extra_holidays
+
+    @property
+    def extra_workdays(self) -> frozenset[dt.date]:
+        """The make-up working days (调休) listed by the organisation."""
+        return self._extra_workdays
+
+    def is_official(self, day: dt.date) -> bool:
+        """Whether ``day`` is answered from the official data (not the fallback)."""
+        return _as_date(day).year in self._official_years
+
+    def is_workday(self, day: dt.date) -> bool:
+        """Whether ``day`` is a working day."""
+        day = _as_date(day)
+        cached = self._cache.get(day)
+        if cached is None:
+            cached = self._compute_is_workday(day)
+            self._cache[day] = cached
+        return cached
+
+    def is_holiday(self, day: dt.date) -> bool:
+        """Whether ``day`` is a day off: a weekend not worked, or a public or listed holiday."""
+        return not self.is_workday(day)
+
+    def next_workday(self, day: dt.date, *, include_self: bool = False) -> dt.date:
+        """The first working day after ``day`` (or ``day`` itself if ``include_self`` and it works)."""
+        day = _as_date(day)
+        if include_self and self.is_workday(day):
+            return day
+        return self.add_workdays(day, 1)
+
+    def previous_workday(self, day: dt.date, *, include_self: bool = False) -> dt.date:
+        """The last working day before ``day`` (or ``day`` itself if ``include_self`` and it works)."""
+        day = _as_date(day)
+        if include_self and self.is_workday(day):
+            return day
+        return self.add_workdays(day, -1)
+
+    def add_workdays(self, start_date: dt.date, n: int) -> dt.date:
+        """The ``n``-th working day after ``start_date`` (before it if ``n`` < 0; ``n`` = 0 is the date).
+
+        ``start_date`` itself never counts, whether it is a working day or not: on a Saturday,
+        ``add_workdays(saturday, 1)`` is the following Monday (if that is a working day).
+        """
+        day = _as_date(start_date)
+        step = dt.timedelta(days=1 if n >= 0 else -1)
+        remaining = abs(n)
+        while remaining:
+            day += step
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def workdays_between(self, start_date: dt.date, end_date: dt.date) -> int:
+        """How many working days lie after ``start_date`` up to and including ``end_date``."""
+        start, end = _as_date(start_date), _as_date(end_date)
+        sign = 1
+        if end < start:
+            start, end, sign = end, start, -1
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return sign * count
+
+    def _compute_is_workday(self, day: dt.date) -> bool:
+        if day in self._extra_workdays:
+            return True
+        if day in self._extra_holidays:
+            return False
+        if day.year in self._official_years:
+            try:
+                return bool(chinese_calendar.is_workday(day))
+            except NotImplementedError:
+                # The range was read from the package, so this should not happen; falling back
+                # beats crashing a reminder sweep.
+                pass
+        return day.weekday() < 5
