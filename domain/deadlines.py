@@ -616,6 +616,7 @@ def _on_fixed_holiday(m: re.Match[str], ctx: _Ctx) -> _Hit:
     eve = dt.date(ctx.today.year, month, day) - dt.timedelta(days=1)
     if eve < ctx.today:
         eve = dt.date(ctx.today.year + 1, month, day) - dt.timedelta(days=1)
+    if eve.year > ctx.today.year:
         return _day(DeadlineRule.HOLIDAY, eve, DeadlineAssumption.NEXT_YEAR)
     return _day(DeadlineRule.HOLIDAY, eve)
 
@@ -702,6 +703,8 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     # Starting points, not deadlines: 即日起3天内 is three days.
     (_rx(r"[自从]?(?:即日|今天|今日|本周|本月|收到(?:通知|本通知|整改通知)?(?:之日|后)?)起"), _noise),
     (_rx(r"\(\s*‹W›(?P<wd>‹WD›)\s*\)"), _on_weekday_note),
+    # 3.5天, 1.5个工作日: a fraction of a count is a question, not a count of 5.
+    (_rx(r"\d+\.\d+\s*个?\s*(?:工作日|自然日|天|日|周|星期|礼拜|月|年|小时|钟头|分钟)"), _ambiguous),
     # Absolute dates.
     (_rx(r"(?<![\d.])(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"), _on_date),
     (_rx(r"(?<!\d)(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"), _on_compact_date),
@@ -747,7 +750,7 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_rx(r"(?P<n>‹N›)\s*个\s*(?P<half>半)?\s*月"), _on_months),
     (_rx(r"(?<![上下])(?P<n>)(?P<half>半)\s*个?\s*月"), _on_months),
     (_rx(r"(?<!\d)(?P<n>‹N›|半)\s*个?\s*年\s*(?=内|之内|以内|期限|时间)"), _on_years),
-    (_rx(r"(?<![\d月])(?P<n>‹N›)\s*个?\s*(?:自然日|天|日|昼夜)"), _on_days),
+    (_rx(r"(?<![\d月.])(?P<n>‹N›)\s*个?\s*(?:自然日|天|日|昼夜)"), _on_days),
     # Holidays on a fixed date: 国庆前 is 30 September (the lunar ones are asked about, below).
     (_rx(r"(?P<h>元旦|国庆节?|五一|劳动节)(?:假期|放假)?" + _BEFORE), _on_fixed_holiday),
     # Named days and immediacy.
@@ -757,6 +760,7 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (
         _rx(
             r"(?:(?:‹Y›|今|本|明|来|次)年)?‹N›\s*月份?(?:" + _BEFORE + r"|内|之内|以内)?"
+            r"|[上中下]旬"
             r"|年前|年后|节前|节后|春节|国庆|元旦|五一|清明|端午|中秋|月初|月中|年初|年中|[上下]半(?:月|年)"
             r"|(?:下下?个?|本|这个?)(?:‹W›|月)" + _BEFORE
         ),
