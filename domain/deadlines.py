@@ -16,9 +16,10 @@ Semantics (documented here because officials and tests must agree on them):
 - A deadline without a time ends at ``end_of_day`` (the end of the working day). For today, once
   that hour has passed, it ends at 23:59 instead (assumption ``LATE_TODAY``): "今天内" at 19:00
   still means today. An explicit time already gone (今天下午5点前 at 18:00) is ``PAST``.
-- "N天内/N日内/限期N日" = today + N calendar days; "N周内" = today + 7N days; "半个月内" = today +
-  15 days; "N个月内" = the same day N months later, clamped to the month's end (1月31日 + 1个月 →
-  2月28/29日); "N年内", "半年内" likewise in months. "N小时内" = now + N hours, time explicit.
+- "N天内/N日内/限期N日/N个自然日" = today + N calendar days (a range, 3到5天, takes its end);
+  "N周内" = today + 7N days; "半个月内" = today + 15 days; "N个月内" = the same day N months
+  later, clamped to the month's end (1月31日 + 1个月 → 2月28/29日); "N年内", "半年内" likewise in
+  months. "N小时内" = now + N hours, time explicit.
 - "N个工作日内" = the N-th working day after today on the official calendar (today never counts).
 - "本周X/这周X" = that day of this Monday–Sunday week (``PAST`` if gone); "下周X" = that day of next
   week; a bare "周X" is the next such day from today on (rolled a week if already gone:
@@ -29,17 +30,23 @@ Semantics (documented here because officials and tests must agree on them):
 - "M月D日" without a year = the next such date that is not past (``NEXT_YEAR`` when that is next
   year); with a year, a past date is ``PAST``. "D号/D日前" alone = day D of this month, or next
   month once it has passed (``NEXT_MONTH``).
-- 立即/马上/立刻/即刻/立行立改/当场整改 = today; they only count when nothing more precise is
+- 立即/马上/立刻/即刻/即日/立行立改/当场整改 = today; they only count when nothing more precise is
   written ("马上安排, 3天内整改完毕" is 3 days).
 - A bare hour without 上午/下午 from 1 to 6 is read as the afternoon (``AFTERNOON``): nobody sets a
-  rectification deadline at 3 a.m.
+  rectification deadline at 3 a.m. 上午/早上 alone end at 12:00, 下午/下班前 at ``end_of_day``,
+  今晚/晚上 at 23:59; 24点 and 晚上12点 are 23:59 of that day.
+- 元旦前/国庆前/五一前 = the eve of the next such holiday. Refused as AMBIGUOUS rather than guessed:
+  年前 (before 元旦 or before 春节?), lunar holidays (春节前, 中秋前), 月初/月中/年初/上半年, a bare
+  "N月内" (一月内: January, or one month?), "12月份前", fractions (3.5天), two different dates or
+  times in one text, and a weekday note that contradicts its date (12月20日（周五） on a Sunday).
 
-dateparser is not used. Measured against this domain's expressions (see tests): every absolute
-format it reads correctly (2026-12-20, 2026/12/20, 2026年12月20日, 后天, 17:30) is already read
-by the rules; it reads 12月1日前 as a date a year in the past, 12.20 as the time 12:20 and
-星期三 without a week, returns nothing for 下周五/月底前/N天内/12月1号/今晚8点, and its language
-detection can take seconds on one input. What is left for it (English month names) is not how
-these users write, so it would add risk and latency and nothing reliable.
+dateparser is not used. Measured (dateparser 1.5, PREFER_DATES_FROM='future', RELATIVE_BASE=now)
+against this domain's expressions, every format it reads correctly (2026-12-20, 2026/12/20,
+2026年12月20日, 后天, 17:30) is already read by the rules; it reads 12月1日前 as a date a year in
+the past, 12.20 as the time 12:20 and 星期三 without a week, returns nothing for 下周五, 月底前,
+N天内, 12月1号 and 今晚8点, and its language detection can take seconds on one input. What is left
+for it (English month names) is not how these users write: it would add risk and latency and
+nothing reliable.
 """
 
 from __future__ import annotations
@@ -592,7 +599,7 @@ def _on_hours(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
 
 _NAMED_DAYS = {
     "大后天": 3, "后天": 2, "后日": 2, "明天": 1, "明日": 1, "明儿": 1, "次日": 1, "翌日": 1,
-    "今天": 0, "今日": 0, "今儿": 0, "当天": 0, "当日": 0,
+    "第二天": 1, "今天": 0, "今日": 0, "今儿": 0, "当天": 0, "当日": 0,
     "今早": 0, "今晨": 0, "今晚": 0, "今夜": 0, "明早": 1, "明晨": 1, "明晚": 1, "明夜": 1,
     "昨天": -1, "昨日": -1, "昨晚": -1, "前天": -2, "前日": -2,
 }  # fmt: skip
@@ -680,7 +687,7 @@ def _on_hour_time(m: re.Match[str], _ctx: _Ctx) -> _Hit | None:
 
 
 _PERIOD_ONLY = {
-    "上午": (12, 0), "中午": (12, 0), "午前": (12, 0), "早上": (12, 0),
+    "上午": (12, 0), "中午": (12, 0), "午前": (12, 0), "早上": (12, 0), "一早": (12, 0),
     "晚上": (23, 59), "夜里": (23, 59),
 }  # fmt: skip
 
@@ -723,9 +730,9 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     # Parts of months, months, quarters, years.
     (_rx(_YEAR_PREFIX + r"(?P<m>‹N›)\s*月份?\s*(?P<part>上|中|下)旬"), _on_named_month_part),
     (_rx(_REL_MONTH + r"?月\s*(?P<part>上|中|下)旬"), _on_relative_month_part),
-    (_rx(_YEAR_PREFIX + r"(?P<m>‹N›)\s*月份?\s*(?:底|末)"), _on_named_month_end),
+    (_rx(_YEAR_PREFIX + r"(?P<m>‹N›)\s*月(?:份|\s*月)?\s*(?:底|末)"), _on_named_month_end),
     (_rx(_YEAR_PREFIX + r"(?P<m>‹N›)\s*月份(?:内|之内|以内)?(?!" + _BEFORE + ")"), _on_named_month_end),
-    (_rx(_NUMERAL_BEFORE + _REL_MONTH + r"?月\s*(?:底|末|内|之内|以内)"), _on_relative_month_end),
+    (_rx(_NUMERAL_BEFORE + _REL_MONTH + r"?月(?:\s*月)?\s*(?:底|末|内|之内|以内)"), _on_relative_month_end),
     (_rx(r"(?P<rel>本|这个?|当|下下个?|下个?)月(?!" + _BEFORE + r"|初|中)"), _on_relative_month_end),
     (_rx(r"(?P<rel>本|这个?|下个?)?季度?(?:末|底|内|之内|以内)"), _on_quarter_end),
     (
@@ -750,12 +757,15 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_rx(r"(?P<n>‹N›)\s*个\s*(?P<half>半)?\s*月"), _on_months),
     (_rx(r"(?<![上下])(?P<n>)(?P<half>半)\s*个?\s*月"), _on_months),
     (_rx(r"(?<!\d)(?P<n>‹N›|半)\s*个?\s*年\s*(?=内|之内|以内|期限|时间)"), _on_years),
-    (_rx(r"(?<![\d月.])(?P<n>‹N›)\s*个?\s*(?:自然日|天|日|昼夜)"), _on_days),
+    (_rx(r"(?<![\d月.第])(?P<n>‹N›)\s*个?\s*(?:自然日|天|日|昼夜)"), _on_days),
     # Holidays on a fixed date: 国庆前 is 30 September (the lunar ones are asked about, below).
     (_rx(r"(?P<h>元旦|国庆节?|五一|劳动节)(?:假期|放假)?" + _BEFORE), _on_fixed_holiday),
     # Named days and immediacy.
     (_rx("(?P<w>" + "|".join(sorted(_NAMED_DAYS, key=len, reverse=True)) + ")"), _on_named_day),
-    (_rx(r"立即|马上|立刻|即刻|立马|即时|立行立改|第一时间|(?:当场|现场)(?:整改|改正|纠正|处理|完成)"), _on_immediate),
+    (
+        _rx(r"立即|马上|立刻|即刻|立马|即时|即日|立行立改|第一时间|(?:当场|现场)(?:整改|改正|纠正|处理|完成)"),
+        _on_immediate,
+    ),
     # Vague periods and words that need a question rather than a guess.
     (
         _rx(
@@ -772,7 +782,7 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
         _rx(_PERIODS + r"?\s*(?P<h>‹N›)\s*(?:点|时)(?!间|候|期|段)\s*(?P<mi>半|一刻|三刻|整|钟|‹N›\s*分?)?"),
         _on_hour_time,
     ),
-    (_rx(r"(?P<p>上午|中午|午前|早上|下午|晚上|夜里|下班)"), _on_period_only),
+    (_rx(r"(?P<p>上午|中午|午前|早上|一早|下午|晚上|夜里|下班)"), _on_period_only),
 )
 
 
