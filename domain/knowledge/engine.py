@@ -1,0 +1,509 @@
+"""The knowledge base: documents, glossary and index, answering questions honestly.
+
+Load it once when the bot starts (post_init): `KnowledgeBase.load` parses the documents, builds
+the glossary, initialises jieba with the glossary as its user dictionary and indexes the passages,
+so the first question is as fast as any other. Adding or removing a document builds a new
+snapshot and swaps it in; questions asked meanwhile use the old one, so nothing needs a restart
+or a lock on the read path. Writers are serialised by a lock; building takes tens of
+milliseconds for the bundled corpus, so a handler may run it in a thread (asyncio.to_thread).
+
+How a question is answered:
+1. A question about a glossary term (四个一律, 什么是三个坚持, 13710督办制度, 回头看是什么意思)
+   answers from the glossary: its definitions with their source passages (found); for a numbered
+   shorthand the documents never explain (五个一批, 13710), the places it is mentioned
+   (mentioned_only); for a descriptive term (回头看, 黑名单), the passages that use it (found).
+2. Any other question goes to the passage index (see `search`): only passages that contain the
+   question's content words, by weight, are quoted; if none do, a term in the question still
+   gets its glossary answer.
+3. Otherwise not_found, with the nearest glossary terms as suggestions; never a passage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from domain.knowledge.corpus import parse_document
+from domain.knowledge.glossary import (
+    SUPPLEMENT_FILE_NAME,
+    Glossary,
+    GlossaryEntry,
+    SupplementEntry,
+    build_glossary,
+    load_supplement,
+    term_key,
+)
+from domain.knowledge.model import (
+    Answer,
+    AnswerStatus,
+    Document,
+    DocumentInfo,
+    Hit,
+    Mention,
+    Passage,
+    TermInfo,
+)
+from domain.knowledge.query import ParsedQuestion, implicit_shorthand, is_about_term, parse_question
+from domain.knowledge.search import PassageIndex, ScoredPassage
+from domain.knowledge.segmenter import Segmenter
+from domain.knowledge.text import fold
+from domain.knowledge.uploads import DOCX_SUFFIXES, TEXT_SUFFIXES, UploadRejected, decode_upload
+
+logger = logging.getLogger(__name__)
+
+MAX_PASSAGES = 3
+# Further passages are quoted only if they score at least this share of the best one.
+_RELATIVE_SCORE = 0.5
+_SUGGESTIONS = 5
+TITLES_FILE_NAME = "_titles.json"  # titles given to added documents, in the extra folder
+_DOC_ID = re.compile(r"^[\w][\w\-.]{0,63}$")
+_MAX_BUNDLED_BYTES = 50 * 1024 * 1024
+
+
+class KnowledgeBaseErrorReason(StrEnum):
+    """Why adding or removing a document failed."""
+
+    INVALID_ID = "invalid_id"  # not 1–64 letters, digits, _ - . (Chinese letters allowed)
+    DUPLICATE_ID = "duplicate_id"  # an added document has this id; pass replace=True to replace it
+    BUNDLED_DOCUMENT = "bundled_document"  # bundled documents are part of the release and stay
+    UNKNOWN_DOCUMENT = "unknown_document"
+    EMPTY_DOCUMENT = "empty_document"  # the text has no passages
+    STORAGE_FAILED = "storage_failed"  # the extra folder could not be written
+
+
+class KnowledgeBaseError(Exception):
+    """A document operation the knowledge base refused, with a reason for the reply."""
+
+    def __init__(self, reason: KnowledgeBaseErrorReason, doc_id: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {doc_id} {detail}".strip())
+        self.reason = reason
+        self.doc_id = doc_id
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class LoadIssue:
+    """A file skipped while loading, and why (logged; the bot still starts)."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """Everything a question needs, built together and replaced together."""
+
+    documents: tuple[Document, ...]
+    glossary: Glossary
+    segmenter: Segmenter
+    index: PassageIndex
+    positions: dict[str, int]  # passage id → index position
+    titles: dict[str, str]  # doc id → title
+
+
+def document_id_from_file_name(file_name: str) -> str:
+    """A valid document id from an uploaded file's name (its stem, with odd characters replaced)."""
+    stem = Path(file_name).stem if file_name else ""
+    cleaned = re.sub(r"[^\w\-.]+", "_", stem).strip("._-")[:64]
+    return cleaned or "document"
+
+
+class KnowledgeBase:
+    """Documents, glossary and passage index, answering questions with quotes and their sources."""
+
+    def __init__(
+        self,
+        bundled: Iterable[Document],
+        added: Iterable[Document] = (),
+        *,
+        supplement: Iterable[SupplementEntry] = (),
+        extra_dir: Path | None = None,
+        issues: Iterable[LoadIssue] = (),
+    ) -> None:
+        self._bundled = {doc.id: doc for doc in bundled}
+        self._added = {doc.id: doc for doc in added if doc.id not in self._bundled}
+        self._supplement = tuple(supplement)
+        self._extra_dir = extra_dir
+        self.issues: tuple[LoadIssue, ...] = tuple(issues)
+        self._write_lock = threading.Lock()
+        self._snapshot = self._build()
+
+    @classmethod
+    def load(cls, bundled_dir: Path, extra_dir: Path | None = None) -> KnowledgeBase:
+        """Read the bundled documents and the added ones, and build the index (about a second, once).
+
+        Documents are the .txt and .docx files of each folder; the file stem is the document id.
+        A glossary_supplement.toml in either folder adds hand-written definitions. Unreadable
+        files are skipped and listed in `issues` rather than stopping the bot.
+        """
+        issues: list[LoadIssue] = []
+        bundled = _read_folder(bundled_dir, bundled=True, titles={}, issues=issues)
+        added: list[Document] = []
+        supplement: list[SupplementEntry] = []
+        folders = [bundled_dir]
+        if extra_dir is not None:
+            extra_dir.mkdir(parents=True, exist_ok=True)
+            titles = _read_titles(extra_dir, issues)
+            bundled_ids = {doc.id for doc in bundled}
+            for doc in _read_folder(extra_dir, bundled=False, titles=titles, issues=issues):
+                if doc.id in bundled_ids:
+                    issues.append(LoadIssue(extra_dir / doc.id, "same id as a bundled document; skipped"))
+                else:
+                    added.append(doc)
+            folders.append(extra_dir)
+        for folder in folders:
+            path = folder / SUPPLEMENT_FILE_NAME
+            if path.is_file():
+                entries, problems = load_supplement(path)
+                supplement.extend(entries)
+                issues.extend(
+                    LoadIssue(p.path, f"entry {p.index}: {p.reason}" if p.index else p.reason) for p in problems
+                )
+        for issue in issues:
+            logger.warning("knowledge base: %s: %s", issue.path, issue.reason)
+        return cls(bundled, added, supplement=supplement, extra_dir=extra_dir, issues=issues)
+
+    # -- questions ---------------------------------------------------------------------------
+
+    def answer(self, question: str, *, max_passages: int = MAX_PASSAGES) -> Answer:
+        """Answer a question from the documents: found, mentioned_only or not_found, with sources."""
+        snap = self._snapshot
+        parsed = parse_question(question, snap.glossary, snap.segmenter, snap.index)
+        if parsed.empty or not parsed.words:
+            return self._not_found(snap, parsed)
+        entry = _main_term(parsed)
+        if entry is not None and is_about_term(parsed, entry):
+            return self._about_term(snap, parsed, entry, max_passages)
+        results = snap.index.search(parsed.words)
+        if results:
+            return Answer(
+                question=question,
+                status=AnswerStatus.FOUND,
+                term=entry.term if entry else None,
+                definitions=entry.definitions if entry else (),
+                passages=self._hits(snap, _best(results, max_passages), parsed, entry),
+                mentions=entry.mentions if entry else (),
+                suggestions=(),
+            )
+        if entry is not None:
+            return self._about_term(snap, parsed, entry, max_passages)
+        shorthand = implicit_shorthand(parsed, snap.index)
+        if shorthand is not None:
+            return Answer(
+                question=question,
+                status=AnswerStatus.MENTIONED_ONLY,
+                term=shorthand,
+                definitions=(),
+                passages=(),
+                mentions=tuple(self._mentions_of(snap, shorthand)),
+                suggestions=(),
+            )
+        return self._not_found(snap, parsed)
+
+    def terms(self) -> list[TermInfo]:
+        """The glossary: defined terms first, then by how often they are mentioned, then by first use."""
+        entries = sorted(
+            self._snapshot.glossary.entries(),
+            key=lambda entry: (not entry.has_definition, -len(entry.mentions), entry.order),
+        )
+        return [TermInfo(e.term, e.has_definition, len(e.mentions), e.variants[1:]) for e in entries]
+
+    def term(self, term: str) -> Answer:
+        """The glossary answer for a term as listed by `terms` (what a /terms button shows)."""
+        snap = self._snapshot
+        entry = snap.glossary.get(term)
+        if entry is None:
+            return self.answer(term)
+        parsed = parse_question(entry.term, snap.glossary, snap.segmenter, snap.index)
+        return self._about_term(snap, parsed, entry, MAX_PASSAGES)
+
+    def passage(self, passage_id: str) -> Hit | None:
+        """A whole passage by id (the "full passage" button), or None if it is gone."""
+        snap = self._snapshot
+        position = snap.positions.get(passage_id)
+        if position is None:
+            return None
+        return self._hit(snap, snap.index.passages[position], 0.0, ())
+
+    def documents(self) -> list[DocumentInfo]:
+        """All documents, bundled first, each in id order."""
+        docs = sorted(self._snapshot.documents, key=lambda doc: (not doc.bundled, doc.id))
+        return [
+            DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), doc.bundled)
+            for doc in docs
+        ]
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def add_document(self, doc_id: str, title: str | None, text: str, *, replace: bool = False) -> DocumentInfo:
+        """Add (or with replace=True, replace) a document and re-index; saved to the extra folder if any.
+
+        Without a title, the document's first line is used when it is a title, otherwise one is
+        made from its opening. Raises KnowledgeBaseError with the reason when refused.
+        """
+        if not _DOC_ID.match(doc_id) or ".." in doc_id:
+            raise KnowledgeBaseError(KnowledgeBaseErrorReason.INVALID_ID, doc_id)
+        title = title.strip() if title and title.strip() else None
+        with self._write_lock:
+            if doc_id in self._bundled:
+                raise KnowledgeBaseError(KnowledgeBaseErrorReason.BUNDLED_DOCUMENT, doc_id)
+            if doc_id in self._added and not replace:
+                raise KnowledgeBaseError(KnowledgeBaseErrorReason.DUPLICATE_ID, doc_id)
+            doc = parse_document(doc_id, text, bundled=False, title=title)
+            if not doc.passages:
+                raise KnowledgeBaseError(KnowledgeBaseErrorReason.EMPTY_DOCUMENT, doc_id)
+            self._persist_add(doc_id, title, text)
+            self._added[doc_id] = doc
+            self._snapshot = self._build()
+        return DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), False)
+
+    def remove_document(self, doc_id: str) -> DocumentInfo:
+        """Remove an added document and re-index; bundled documents cannot be removed."""
+        with self._write_lock:
+            if doc_id in self._bundled:
+                raise KnowledgeBaseError(KnowledgeBaseErrorReason.BUNDLED_DOCUMENT, doc_id)
+            doc = self._added.get(doc_id)
+            if doc is None:
+                raise KnowledgeBaseError(KnowledgeBaseErrorReason.UNKNOWN_DOCUMENT, doc_id)
+            self._persist_remove(doc_id)
+            del self._added[doc_id]
+            self._snapshot = self._build()
+        return DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), False)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build(self) -> _Snapshot:
+        documents = (*self._bundled.values(), *self._added.values())
+        glossary = build_glossary(documents, self._supplement)
+        segmenter = Segmenter(glossary.words())
+        passages: list[Passage] = [passage for doc in documents for passage in doc.passages]
+        index = PassageIndex(passages, segmenter)
+        return _Snapshot(
+            documents=documents,
+            glossary=glossary,
+            segmenter=segmenter,
+            index=index,
+            positions={passage.id: i for i, passage in enumerate(passages)},
+            titles={doc.id: doc.title for doc in documents},
+        )
+
+    def _persist_add(self, doc_id: str, title: str | None, text: str) -> None:
+        if self._extra_dir is None:
+            return
+        try:
+            _write_atomically(self._extra_dir / f"{doc_id}.txt", text)
+            for suffix in DOCX_SUFFIXES:
+                (self._extra_dir / f"{doc_id}{suffix}").unlink(missing_ok=True)
+            titles = _read_titles(self._extra_dir, [])
+            if title is None:
+                titles.pop(doc_id, None)
+            else:
+                titles[doc_id] = title
+            _write_atomically(self._extra_dir / TITLES_FILE_NAME, json.dumps(titles, ensure_ascii=False, indent=1))
+        except OSError as error:
+            raise KnowledgeBaseError(KnowledgeBaseErrorReason.STORAGE_FAILED, doc_id, str(error)) from error
+
+    def _persist_remove(self, doc_id: str) -> None:
+        if self._extra_dir is None:
+            return
+        try:
+            for suffix in (*TEXT_SUFFIXES, *DOCX_SUFFIXES):
+                (self._extra_dir / f"{doc_id}{suffix}").unlink(missing_ok=True)
+            titles = _read_titles(self._extra_dir, [])
+            if titles.pop(doc_id, None) is not None:
+                _write_atomically(self._extra_dir / TITLES_FILE_NAME, json.dumps(titles, ensure_ascii=False, indent=1))
+        except OSError as error:
+            raise KnowledgeBaseError(KnowledgeBaseErrorReason.STORAGE_FAILED, doc_id, str(error)) from error
+
+    # -- answers -----------------------------------------------------------------------------
+
+    def _about_term(self, snap: _Snapshot, parsed: ParsedQuestion, entry: GlossaryEntry, limit: int) -> Answer:
+        if entry.definitions:
+            # The passages the definitions come from, as the quoted context (for an enumeration,
+            # its items rather than the line announcing them); the other places are in mentions.
+            sources = [
+                source
+                for d in entry.definitions
+                for source in (d.item_sources or ((d.source,) if d.source is not None else ()))
+            ]
+            positions = list(
+                dict.fromkeys(snap.positions[s.passage_id] for s in sources if s.passage_id in snap.positions)
+            )
+            scored = [ScoredPassage(p, 1.0, 1.0, (fold(entry.term),)) for p in positions[:limit]]
+            status = AnswerStatus.FOUND
+        elif entry.shorthand:
+            scored, status = [], AnswerStatus.MENTIONED_ONLY
+        else:
+            among = {snap.positions[m.passage_id] for m in entry.mentions if m.passage_id in snap.positions}
+            scored = snap.index.rank(parsed.words, among)[:limit]
+            status = AnswerStatus.FOUND if scored else AnswerStatus.MENTIONED_ONLY
+        return Answer(
+            question=parsed.text,
+            status=status,
+            term=entry.term,
+            definitions=entry.definitions,
+            passages=self._hits(snap, scored, parsed, entry),
+            mentions=entry.mentions,
+            suggestions=(),
+        )
+
+    def _not_found(self, snap: _Snapshot, parsed: ParsedQuestion) -> Answer:
+        return Answer(
+            question=parsed.text,
+            status=AnswerStatus.NOT_FOUND,
+            term=None,
+            definitions=(),
+            passages=(),
+            mentions=(),
+            suggestions=tuple(_suggestions(snap.glossary, parsed.compact)),
+        )
+
+    def _hits(
+        self, snap: _Snapshot, scored: list[ScoredPassage], parsed: ParsedQuestion, entry: GlossaryEntry | None
+    ) -> tuple[Hit, ...]:
+        words = [*parsed.words, *(fold(v) for v in entry.variants)] if entry else list(parsed.words)
+        return tuple(self._hit(snap, snap.index.passages[s.index], s.score, words) for s in scored)
+
+    def _hit(self, snap: _Snapshot, passage: Passage, score: float, words: Iterable[str]) -> Hit:
+        return Hit(
+            doc_id=passage.doc_id,
+            doc_title=snap.titles[passage.doc_id],
+            location=passage.location.label,
+            text=passage.text,
+            score=round(score, 4),
+            match_spans=_spans(fold(passage.text), words),
+            passage_id=passage.id,
+            path=passage.location,
+        )
+
+    def _mentions_of(self, snap: _Snapshot, text: str) -> list[Mention]:
+        mentions = []
+        for position in sorted(snap.index.occurrences(fold(text))):
+            passage = snap.index.passages[position]
+            start = fold(passage.text).find(fold(text))
+            lo, hi = max(0, start - 24), min(len(passage.text), start + len(text) + 24)
+            mentions.append(
+                Mention(
+                    passage.doc_id,
+                    snap.titles[passage.doc_id],
+                    passage.location.label,
+                    passage.id,
+                    passage.text[lo:hi],
+                    (start - lo, start - lo + len(text)),
+                )
+            )
+        return mentions
+
+
+def _main_term(parsed: ParsedQuestion) -> GlossaryEntry | None:
+    """The term a question is about: a defined one if it names several, the longest among equals."""
+    if not parsed.terms:
+        return None
+    return max(parsed.terms, key=lambda entry: (entry.has_definition, len(entry.term)))
+
+
+def _best(results: list[ScoredPassage], limit: int) -> list[ScoredPassage]:
+    top = results[0].score
+    return [result for result in results[:limit] if result.score >= _RELATIVE_SCORE * top]
+
+
+def _spans(folded_text: str, words: Iterable[str]) -> tuple[tuple[int, int], ...]:
+    """Where the words occur in a passage, overlapping spans merged."""
+    spans: list[tuple[int, int]] = []
+    for word in set(words):
+        if not word:
+            continue
+        start = folded_text.find(word)
+        while start != -1:
+            spans.append((start, start + len(word)))
+            start = folded_text.find(word, start + len(word))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _suggestions(glossary: Glossary, compact: str) -> list[str]:
+    """The glossary terms nearest to a question by shared characters and character pairs;
+    when nothing is near, the defined terms, which are the most useful to ask about."""
+    question_key = term_key(compact)
+    chars = set(question_key)
+    pairs = {question_key[i : i + 2] for i in range(len(question_key) - 1)}
+    scored: list[tuple[float, int, str]] = []
+    for entry in glossary.entries():
+        key = entry.key
+        key_pairs = {key[i : i + 2] for i in range(len(key) - 1)}
+        shared_pairs = len(pairs & key_pairs)
+        shared_chars = len(chars & set(key))
+        if shared_pairs == 0 and shared_chars < 2:
+            continue
+        similarity = 2 * shared_pairs / (len(pairs) + len(key_pairs) or 1) + shared_chars / (len(chars | set(key)) or 1)
+        scored.append((similarity, entry.order, entry.term))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    names = [term for _, _, term in scored[:_SUGGESTIONS]]
+    for entry in glossary.entries():
+        if len(names) >= _SUGGESTIONS:
+            break
+        if entry.has_definition and entry.term not in names:
+            names.append(entry.term)
+    return names
+
+
+def _read_folder(folder: Path, *, bundled: bool, titles: dict[str, str], issues: list[LoadIssue]) -> list[Document]:
+    documents: list[Document] = []
+    if not folder.is_dir():
+        issues.append(LoadIssue(folder, "not a folder"))
+        return documents
+    for path in sorted(folder.iterdir()):
+        suffix = path.suffix.lower()
+        if not path.is_file() or suffix not in TEXT_SUFFIXES | DOCX_SUFFIXES or path.name.startswith("."):
+            continue
+        if not _DOC_ID.match(path.stem):
+            issues.append(LoadIssue(path, "file name is not a valid document id"))
+            continue
+        decoded = decode_upload(path.name, path.read_bytes(), max_bytes=_MAX_BUNDLED_BYTES)
+        if isinstance(decoded, UploadRejected):
+            issues.append(LoadIssue(path, f"{decoded.reason}: {decoded.detail}"))
+            continue
+        doc = parse_document(path.stem, decoded.text, bundled=bundled, title=titles.get(path.stem))
+        if not doc.passages:
+            issues.append(LoadIssue(path, "no text"))
+            continue
+        documents.append(doc)
+    return documents
+
+
+def _read_titles(folder: Path, issues: list[LoadIssue]) -> dict[str, str]:
+    path = folder / TITLES_FILE_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        issues.append(LoadIssue(path, f"unreadable: {error}"))
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a file so a crash leaves either the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

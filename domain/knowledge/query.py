@@ -1,0 +1,132 @@
+"""Reading a question: the glossary terms it names and the content words it asks with.
+
+People ask 什么是四个一律 / 四个一律是什么意思 / 三个坚持的内容 / 对屡次整改不到位的企业怎么办.
+The scaffolding of a question (什么, 怎么办, 是指, 的内容, 请问 …) carries no content and is
+dropped; what remains is the terms and the content words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from domain.knowledge.glossary import Glossary, GlossaryEntry, term_key
+from domain.knowledge.search import PassageIndex
+from domain.knowledge.segmenter import Segmenter
+from domain.knowledge.text import CHINESE_DIGITS, CJK_RE, fold
+
+# Words that frame a question rather than say what it is about. Single characters are dropped anyway.
+QUESTION_WORDS = frozenset(
+    """
+    什么 是什么 什么是 什么样 为什么 干什么 干啥 怎么 怎么样 怎样 怎么办 咋办 咋整 咋样 如何 为何 哪些 哪个 哪里
+    哪儿 哪天 几个 多少 多久 是否 能否 能不能 可否 可不可以 可以 应该 应当 需要 是不是 有没有 要不要 请问 请教
+    问一下 一下 我们 你们 他们 大家 这个 那个 这些 那些 这里 那里 这样 那样 意思 含义 涵义 是指 指的是 所指 指什么
+    内容 具体 具体内容 包括 包含 有哪些 要求 规定 定义 解释 理解 介绍 说明 说说 讲讲 讲解 告诉 知道 了解 想知道
+    注意 注意事项 事项 时候 什么时候 何时 时间 日期 几月 几号 几日 几点 今天 明天 昨天 现在 最近 处理 处置 对待
+    一个 一些 有关 关于 对于 相关 讲话 文件 文档 资料 提到 说到 讲到 提及 里面 其中 一般 通常 主要 简单 详细
+    说的是 讲的是 指出 问题是 怎么回事 啥意思 什么意思 是啥 咋回事 回事 你好 谢谢 您好 麻烦 帮忙 帮我 查一下 查询
+    区别 关系 作用 目的 意义 好处 后果 影响 做法 具体做法 办法 方法 步骤 流程 适用 适用于 特点 原因 理由 依据
+    开始 结束 截止 方面
+    """.split()
+)
+# A token that starts by asking (哪些方面, 什么样, 怎么搞, 几时) frames the question too.
+_INTERROGATIVE_START = ("哪", "什么", "怎", "几", "多少", "啥", "咋", "为何", "是否", "何")
+# A modal glued to a one-character verb (要查, 会罚, 该管) that the corpus never writes is scaffolding.
+_MODAL_VERB = re.compile(r"^[要会能该可想应需][\u4e00-\u9fff]$")
+# Single characters that never join a neighbour into a longer word (see `ParsedQuestion`).
+_PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
+_PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")
+_SHORTHAND = re.compile(rf"[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuestion:
+    """A question reduced to its terms and content words."""
+
+    text: str
+    compact: str  # folded, without punctuation or spaces
+    terms: tuple[GlossaryEntry, ...]
+    words: tuple[str, ...]  # content words, the terms' own text included
+    other_words: tuple[str, ...]  # content words outside the terms
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing of substance was asked."""
+        return not self.compact
+
+
+def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, index: PassageIndex) -> ParsedQuestion:
+    """Find the glossary terms of a question and its content words."""
+    compact = _PUNCTUATION.sub("", fold(question))
+    found = glossary.find_in(term_key(compact))
+    # term_key only drops characters _PUNCTUATION already removed, so positions line up.
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, _ in found:
+        pieces.append(compact[cursor:start])
+        cursor = end
+    pieces.append(compact[cursor:])
+    other_words: list[str] = []
+    for piece in pieces:
+        other_words.extend(_content_words(piece, segmenter, index))
+    term_words = [fold(entry.term) for _, _, entry in found]
+    words = list(dict.fromkeys([*term_words, *other_words]))
+    return ParsedQuestion(
+        text=question,
+        compact=compact,
+        terms=tuple(entry for _, _, entry in found),
+        words=tuple(words),
+        other_words=tuple(dict.fromkeys(other_words)),
+    )
+
+
+def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list[str]:
+    """Content words of a stretch of question, a stray character joined to its neighbour when the
+    corpus knows the pair (大+检查 → 大检查, 不+到位 → 不到位), so the match is as specific as asked."""
+    tokens = [token for token in segmenter.words(text) if token.strip()]
+    words: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if len(token) == 1 and token not in _PARTICLES and CJK_RE.match(token):
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if following and len(following) >= 2 and index.contains(token + following):
+                tokens[i + 1] = token + following
+                i += 1
+                continue
+            if words and index.contains(words[-1] + token):
+                words[-1] += token
+                i += 1
+                continue
+        if _is_content(token) and not (_MODAL_VERB.match(token) and not index.contains(token)):
+            words.append(token)
+        i += 1
+    return words
+
+
+def _is_content(word: str) -> bool:
+    if word in QUESTION_WORDS or word.startswith(_INTERROGATIVE_START):
+        return False
+    if word.isdigit():
+        return len(word) >= 2
+    return len(word) >= 2 and bool(CJK_RE.search(word) or word.isalnum())
+
+
+def is_about_term(parsed: ParsedQuestion, entry: GlossaryEntry) -> bool:
+    """Whether a question asks what a term is: nothing else in it but words said right beside the term.
+
+    "13710督办制度" is still about 13710, because the text says “13710”督办制度; "安全警示教育日是
+    几月几号" is about the term since 几月/几号 are question words.
+    """
+    context = "".join(fold(mention.snippet) for mention in entry.mentions)
+    return all(word in context for word in parsed.other_words)
+
+
+def implicit_shorthand(parsed: ParsedQuestion, index: PassageIndex) -> str | None:
+    """A numbered shorthand in the question (十五项硬措施) that the corpus uses without quoting it."""
+    for match in _SHORTHAND.finditer(parsed.compact):
+        text = match.group(0)
+        for end in range(len(text), 2, -1):
+            if index.contains(text[:end]):
+                return text[:end]
+    return None
