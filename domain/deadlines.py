@@ -244,9 +244,9 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 def _cn_int(text: str) -> int | None:
     """Read digits or a Chinese numeral (十五, 二十一, 一百零五, 二〇二六); None if malformed."""
-    if text.isascii():
-        return int(text) if text.isdigit() else None
-    if any(ch.isascii() for ch in text):
+    if text.isdecimal():
+        return int(text)  # any script's decimal digits, which is what \d matched
+    if any(ch not in _CN_DIGITS and ch not in _CN_UNITS and ch not in _CN_TENS for ch in text):
         return None  # "1十" and the like: not a number anyone writes
     if not any(ch in _CN_UNITS or ch in _CN_TENS for ch in text):
         # Digit by digit, as years are written: 二〇二六.
