@@ -32,7 +32,7 @@ _INLINE_ITEM = re.compile(rf"(?:^|(?<=[。；;：:！？!?，,]))(?P<n>{_NUM})(?
 _INLINE_ASPECT = re.compile(r"(?:^|(?<=[。；;：:！？!?，,]))(?P<aspect>一方面|另一方面)")
 _INLINE_SUBSECTION = re.compile(rf"(?:^|(?<=[。；;：:！？!?，,]))[（(](?P<n>{_NUM})[）)]")
 
-_SALUTATION = re.compile(r"^(?:同志们|各位[^，。]{0,12}|尊敬的[^，。]{0,24})[：:，,！!]?$")
+_SALUTATION = re.compile(r"^(?:(?:同志们|各位[^，。]{0,12}|尊敬的[^，。]{0,24})[：:，,！!]?|各[^，。：:]{1,16}[：:])$")
 _FILLER = re.compile(r"^[.．。…·\-—_*\s]+$")
 _CLOSING_CUE = re.compile(r"^(?:同志们|最后|总之|总而言之|综上|今天的会议|会议就到|我就讲|我就说|以上|谢谢)")
 

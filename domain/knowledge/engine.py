@@ -145,7 +145,7 @@ class KnowledgeBase:
         files are skipped and listed in `issues` rather than stopping the bot.
         """
         issues: list[LoadIssue] = []
-        bundled = _read_folder(bundled_dir, bundled=True, titles={}, issues=issues)
+        bundled = [doc for _, doc in _read_folder(bundled_dir, bundled=True, titles={}, issues=issues)]
         added: list[Document] = []
         supplement: list[SupplementEntry] = []
         folders = [bundled_dir]
@@ -153,9 +153,9 @@ class KnowledgeBase:
             extra_dir.mkdir(parents=True, exist_ok=True)
             titles = _read_titles(extra_dir, issues)
             bundled_ids = {doc.id for doc in bundled}
-            for doc in _read_folder(extra_dir, bundled=False, titles=titles, issues=issues):
+            for path, doc in _read_folder(extra_dir, bundled=False, titles=titles, issues=issues):
                 if doc.id in bundled_ids:
-                    issues.append(LoadIssue(extra_dir / doc.id, "same id as a bundled document; skipped"))
+                    issues.append(LoadIssue(path, "same id as a bundled document; skipped"))
                 else:
                     added.append(doc)
             folders.append(extra_dir)
@@ -460,8 +460,10 @@ def _suggestions(glossary: Glossary, compact: str) -> list[str]:
     return names
 
 
-def _read_folder(folder: Path, *, bundled: bool, titles: dict[str, str], issues: list[LoadIssue]) -> list[Document]:
-    documents: list[Document] = []
+def _read_folder(
+    folder: Path, *, bundled: bool, titles: dict[str, str], issues: list[LoadIssue]
+) -> list[tuple[Path, Document]]:
+    documents: list[tuple[Path, Document]] = []
     if not folder.is_dir():
         issues.append(LoadIssue(folder, "not a folder"))
         return documents
@@ -480,7 +482,7 @@ def _read_folder(folder: Path, *, bundled: bool, titles: dict[str, str], issues:
         if not doc.passages:
             issues.append(LoadIssue(path, "no text"))
             continue
-        documents.append(doc)
+        documents.append((path, doc))
     return documents
 
 
