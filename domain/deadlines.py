@@ -723,7 +723,8 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
         _on_date,
     ),
     (
-        _rx(r"(?<![\d./:])(?P<m>\d{1,2})\s*[/.]\s*(?P<d>\d{1,2})(?![\d:天日个小时周月年%点号]|\.\d)"),
+        # 12/20, 12.20, 12-20; not 3-5天 (a range of days) nor 3.5 or 10:30.
+        _rx(r"(?<![\d./:-])(?P<m>\d{1,2})\s*[/.-]\s*(?P<d>\d{1,2})(?!\d|\s*[:天日个小时周月年%点号工自]|[.-]\d)"),
         _on_numeric_month_day,
     ),
     (_rx(_REL_MONTH + r"月\s*(?P<d>‹N›)\s*[日号]"), _on_month_relative_day),
@@ -756,6 +757,8 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_rx(r"(?P<n>‹N›)\s*个?\s*‹W›"), _on_weeks),
     (_rx(r"(?P<n>‹N›)\s*个\s*(?P<half>半)?\s*月"), _on_months),
     (_rx(r"(?<![上下])(?P<n>)(?P<half>半)\s*个?\s*月"), _on_months),
+    # 两月 cannot be February (that is 二月): two months.
+    (_rx(r"(?P<n>两|俩)\s*(?P<half>半)?\s*月(?!\s*‹N›\s*[日号])"), _on_months),
     (_rx(r"(?<!\d)(?P<n>‹N›|半)\s*个?\s*年\s*(?=内|之内|以内|期限|时间)"), _on_years),
     (_rx(r"(?<![\d月.第])(?P<n>‹N›)\s*个?\s*(?:自然日|天|日|昼夜)"), _on_days),
     # Holidays on a fixed date: 国庆前 is 30 September (the lunar ones are asked about, below).
@@ -789,6 +792,8 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
 def _normalise(text: str) -> str:
     # NFKC turns full-width digits, letters and punctuation into ASCII (１２：３０ → 12:30).
     text = unicodedata.normalize("NFKC", text)
+    # 元月 is January in official writing (正月 and 腊月 are lunar and stay unread).
+    text = text.replace("元月", "1月")
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -833,7 +838,7 @@ def parse_deadline(
     hits = _scan(text, ctx)
 
     def span(hit: _Hit) -> str:
-        return text[hit.start : hit.end]
+        return text[hit.start : hit.end].strip()
 
     invalid = [h for h in hits if h.kind is _Kind.INVALID]
     if invalid:

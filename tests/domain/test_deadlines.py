@@ -295,6 +295,12 @@ CASES = [
     (MON, "明天一早", "2026-11-24 12:00"),
     (MON, "下周一9点前", "2026-11-30 09:00"),
     (MON, "周5", "2026-11-27"),
+    (MON, "两月内", "2027-01-23"),  # 两月 is never February
+    (MON, "元月10日前", "2027-01-10"),
+    (MON, "元月底", "2027-01-31"),
+    (MON, "11-30前", "2026-11-30"),
+    (MON, "3-5个工作日", "2026-11-30"),
+    (MON, "12-20 17:00", "2026-12-20 17:00"),
     # In a year beyond the official data.
     ("2027-03-01 09:00", "本周五前", "2027-03-05"),
     ("2027-03-01 09:00", "月底", "2027-03-31"),
@@ -441,6 +447,9 @@ def test_matched_text_is_reported() -> None:
     result = parse("请于12月1日下午5点前完成整改")
     assert isinstance(result, Deadline)
     assert result.matched == "12月1日 下午5点"
+    spaced = parse("2026-12-20 17:30")
+    assert isinstance(spaced, Deadline)
+    assert spaced.matched == "2026-12-20 17:30"
     assert result.at == at("2026-12-01 17:00")
 
 
