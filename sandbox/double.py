@@ -538,7 +538,7 @@ class BotApiDouble:
             return self._refuse(ApiError(400, f"Bad Request: {error}", violation=True), name, {})
         if method is None:
             self.requests.append(Request(name, params))
-            refusal = ApiError(404, "Not Found", violation=True, details=(f'unknown method "{name}"',))
+            refusal = ApiError(404, "Not Found", violation=True, details=(f'Not Found: unknown method "{name}"',))
             return self._refuse(refusal, name, params)
         fields = self.spec.methods[method].fields
         for part, upload in uploads.items():
@@ -546,6 +546,7 @@ class BotApiDouble:
                 params[part] = upload  # a file sent directly as the parameter, not via attach://
         params = self.spec.coerce(method, params)
         self.requests.append(Request(method, params))
+        self._poke()  # a test may be waiting for the call itself (say, the first getUpdates)
         problems = self.spec.check(method, params)
         try:
             if problems:
