@@ -53,6 +53,8 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
+# What an edit must change for Telegram to accept it.
+_VISIBLE = ("plain_text", "entities", "plain_caption", "caption_entities", "reply_markup")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 # Inline button fields that do not choose what the button does.
 _BUTTON_DECORATION = frozenset({"text", "icon_custom_emoji_id", "style"})
@@ -458,7 +460,7 @@ class BotApi:
         parsed = call.formatted.get("caption")
         if parsed is None or not parsed.text:
             return {}
-        return {"caption": parsed.text, "caption_entities": parsed.entities, "raw_caption": call.params["caption"]}
+        return {"caption": call.params["caption"], "plain_caption": parsed.text, "caption_entities": parsed.entities}
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -467,7 +469,7 @@ class BotApi:
         thread, reply = self._placement(chat, call.params)
         text = call.formatted["text"]
         message = self._bot_message(
-            chat, call, thread, reply, text=text.text, entities=text.entities, raw_text=call.params["text"]
+            chat, call, thread, reply, text=call.params["text"], plain_text=text.text, entities=text.entities
         )
         return message.to_api()
 
@@ -510,7 +512,7 @@ class BotApi:
                 content.update(document_file=self._file(item["media"], call, kind), media_kind=kind)
             caption = call.formatted.get(f"media.{index}.caption")
             if caption is not None and caption.text:
-                content.update(caption=caption.text, caption_entities=caption.entities, raw_caption=item["caption"])
+                content.update(caption=item["caption"], plain_caption=caption.text, caption_entities=caption.entities)
             contents.append(content)
         # Create every message before anyone hears of one, so readers see the album whole.
         messages = [
@@ -541,10 +543,9 @@ class BotApi:
 
     def _copied_content(self, message: Message) -> dict[str, Any]:
         return {
-            "text": message.text,
+            "text": message.plain_text,
             "entities": message.entities,
-            "raw_text": message.raw_text,
-            "caption": message.caption,
+            "caption": message.plain_caption,
             "caption_entities": message.caption_entities,
             "photo_files": message.photo_files,
             "document_file": message.document_file,
@@ -558,7 +559,7 @@ class BotApi:
         thread, reply = self._placement(chat, call.params)
         content = self._copied_content(source)
         if "caption" in call.params:
-            content.update(caption=None, caption_entities=(), raw_caption=None)
+            content.update(caption=None, plain_caption=None, caption_entities=())
             content.update(self._caption(call))
         message = self._bot_message(chat, call, thread, reply, **content)
         return {"message_id": message.message_id}
@@ -658,15 +659,12 @@ class BotApi:
     def _apply_edit(self, call: Call, message: Message, changes: dict[str, Any]) -> dict[str, Any]:
         before = message.snapshot()
         after = {**before, **changes}
-        if after == before:
+        # Telegram compares what users would see, not the markup that produced it.
+        if all(after[key] == before[key] for key in _VISIBLE):
             raise bad_request(NOT_MODIFIED)
         for key, value in changes.items():
             setattr(message, key, value)
-        if "text" in changes:
-            message.raw_text = call.params.get("text")
-            message.parse_mode = call.params.get("parse_mode")
-        if "caption" in changes:
-            message.raw_caption = call.params.get("caption")
+        if "text" in changes or "caption" in changes:
             message.parse_mode = call.params.get("parse_mode")
         message.edit_date = self.world.now()
         edit = Edit(call.method, call.params, message, message.edit_date, before)
@@ -676,11 +674,16 @@ class BotApi:
 
     def _edit_message_text(self, call: Call) -> dict[str, Any]:
         message = self._editable(call)
-        if message.text is None:
+        if message.plain_text is None:
             raise bad_request("there is no text in the message to edit")
         text = call.formatted["text"]
-        # Telegram drops an inline keyboard that an edit does not repeat.
-        changes = {"text": text.text, "entities": text.entities, "reply_markup": call.params.get("reply_markup")}
+        changes = {
+            "text": call.params["text"],
+            "plain_text": text.text,
+            "entities": text.entities,
+            # Telegram drops an inline keyboard that an edit does not repeat.
+            "reply_markup": call.params.get("reply_markup"),
+        }
         return self._apply_edit(call, message, changes)
 
     def _edit_message_caption(self, call: Call) -> dict[str, Any]:
@@ -688,8 +691,10 @@ class BotApi:
         if not (message.photo_files or message.document_file):
             raise bad_request("there is no caption in the message to edit")
         caption = call.formatted.get("caption")
+        shown = caption.text if caption and caption.text else None
         changes = {
-            "caption": caption.text if caption and caption.text else None,
+            "caption": call.params.get("caption") if shown is not None else None,
+            "plain_caption": shown,
             "caption_entities": caption.entities if caption else (),
             "reply_markup": call.params.get("reply_markup"),
         }

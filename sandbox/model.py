@@ -248,9 +248,11 @@ class Edit(_ItemAccess):
 class Message(_ItemAccess):
     """A message in a chat; bot messages keep the Bot API call that made them.
 
-    Read by tests (``text`` is what a user sees, markup parsed away; ``raw_text`` is the string
-    the bot sent), and serialised by ``to_api`` for the bot. Edits change it in place and are
-    listed in ``edits``.
+    For tests, ``text`` and ``caption`` are the strings as the bot sent them (HTML and all, so
+    escaping can be checked); ``plain_text`` and ``plain_caption`` are what a user sees, markup
+    parsed away, which is also what ``to_api`` serialises for the bot, with ``entities``. For
+    users' messages the two are the same. Edits change a message in place and are listed in
+    ``edits``.
     """
 
     chat: Chat
@@ -262,11 +264,11 @@ class Message(_ItemAccess):
     thread_id: int | None = None
     is_topic_message: bool = False
     text: str | None = None
+    plain_text: str | None = None
     entities: tuple[dict[str, Any], ...] = ()
-    raw_text: str | None = None
     caption: str | None = None
+    plain_caption: str | None = None
     caption_entities: tuple[dict[str, Any], ...] = ()
-    raw_caption: str | None = None
     parse_mode: str | None = None
     reply_markup: dict[str, Any] | None = None
     reply_to: Message | None = None
@@ -282,6 +284,13 @@ class Message(_ItemAccess):
     deleted: bool = False
     service: bool = False  # a service message (topic created, closed ...), not something "sent"
     update_id: int | None = None  # for users' messages: the update that carried it to the bot
+
+    def __post_init__(self) -> None:
+        # Without a parse mode what was sent is what is shown.
+        if self.plain_text is None:
+            self.plain_text = self.text
+        if self.plain_caption is None:
+            self.plain_caption = self.caption
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -335,6 +344,7 @@ class Message(_ItemAccess):
                 item["file_unique_id"] = member.file.file_unique_id
             if member.caption is not None:
                 item["caption"] = member.caption
+                item["plain_caption"] = member.plain_caption
             items.append(item)
         return items
 
@@ -382,8 +392,13 @@ class Message(_ItemAccess):
 
     @property
     def body(self) -> str:
-        """Text or caption, whichever the message has (empty for neither)."""
+        """Text or caption as sent, whichever the message has (empty for neither)."""
         return self.text if self.text is not None else (self.caption or "")
+
+    @property
+    def plain(self) -> str:
+        """Text or caption as a user sees it (empty for neither)."""
+        return self.plain_text if self.plain_text is not None else (self.plain_caption or "")
 
     # -- serialising ------------------------------------------------------------------------
 
@@ -410,16 +425,16 @@ class Message(_ItemAccess):
             data["edit_date"] = int(self.edit_date.timestamp())
         if self.media_group_id:
             data["media_group_id"] = self.media_group_id
-        if self.text is not None:
-            data["text"] = self.text
+        if self.plain_text is not None:
+            data["text"] = self.plain_text
             if self.entities:
                 data["entities"] = list(self.entities)
         if self.photo_files:
             data["photo"] = self.photo
         if self.document_file:
             data[self.media_kind or "document"] = self.document_file.media_object()
-        if self.caption is not None:
-            data["caption"] = self.caption
+        if self.plain_caption is not None:
+            data["caption"] = self.plain_caption
             if self.caption_entities:
                 data["caption_entities"] = list(self.caption_entities)
         if self.location:
@@ -433,10 +448,12 @@ class Message(_ItemAccess):
         """What an edit can change, for the record of edits."""
         return {
             "text": self.text,
-            "caption": self.caption,
-            "reply_markup": self.reply_markup,
+            "plain_text": self.plain_text,
             "entities": self.entities,
+            "caption": self.caption,
+            "plain_caption": self.plain_caption,
             "caption_entities": self.caption_entities,
+            "reply_markup": self.reply_markup,
         }
 
     def __repr__(self) -> str:
@@ -777,7 +794,7 @@ class World:
             return True
         if message.reply_to is not None and message.reply_to.sender is self.bot:
             return True
-        body = message.body
+        body = message.plain
         entities = message.entities or message.caption_entities
         for entity in entities:
             if entity["type"] == "bot_command":

@@ -94,7 +94,8 @@ async def test_forum_topic_is_created_and_posted_into(api: BotApiDouble, app: Ap
     assert topic["name"] == "YH-2026-000001 化工厂"
     assert posted.message_thread_id == topic["message_thread_id"]
     assert posted.to_api()["is_topic_message"] is True
-    assert posted.text == "已开题" and posted.entities[0]["type"] == "bold"
+    assert posted.text == "<b>已开题</b>" and posted.plain_text == "已开题"
+    assert posted.entities[0]["type"] == "bold"
     assert api.sent(group.id, thread_id=topic["message_thread_id"]) == [posted]
     # A user's message in the topic is a reply to the topic's opening message, as in Telegram.
     follow_up = await api.send_text(user, "补充", chat=group, thread_id=topic["message_thread_id"])
@@ -123,7 +124,8 @@ async def test_album_upload_is_multipart_and_stored(api: BotApiDouble, app: App)
     first = await api.expect(user.id)
     assert first.method == "sendMediaGroup"
     assert first.media is not None and [m["type"] for m in first.media] == ["photo", "photo"]
-    assert first.caption == "现场" and first.caption_entities[0]["type"] == "italic"
+    assert first.caption == "<i>现场</i>" and first.plain_caption == "现场"
+    assert first.caption_entities[0]["type"] == "italic"
     assert len({m.media_group_id for m in first.album}) == 1
     assert all(api.files[m["media"]].data for m in first.media)
     await api.expect_nothing(user.id, within=0.05)  # the album was one send
