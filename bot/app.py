@@ -31,7 +31,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     async def post_init(app: App) -> None:
         app.bot_data.services = await Services.open(settings, organisation, the_clock)
         await help.set_commands(app)
-        app.create_task(deliver_pending(app), name="deliver:startup")
+        assert app.job_queue is not None
+        app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
 
     async def post_shutdown(app: App) -> None:
         services = getattr(app.bot_data, "services", None)
@@ -45,10 +46,11 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
         .base_file_url(settings.api_base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if settings.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if request is not None:
         builder = builder.request(request)
     app: App = builder.build()

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     conversation_timeout_seconds: float = Field(default=30 * 60, gt=0, le=24 * 3600)
     max_photo_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     end_of_workday: time = time(18, 0)
+    # Telegram's flood limits (30 messages/s overall, 20/min per group); off only against a local test server
+    rate_limit: bool = True
 
     @field_validator("admin_ids", mode="before")
     @classmethod

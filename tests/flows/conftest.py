@@ -1,0 +1,117 @@
+"""Flow tests: the real Application, over HTTP, against the Bot API double, with a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App, build_application
+from config.settings import Settings
+from domain.clock import FakeClock
+from sandbox.double import BotApiDouble
+
+TOKEN = "123456:TEST-TOKEN"
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
+
+
+@dataclass
+class World:
+    """The double, the running bot, its clock and settings, and the people and groups of the example county."""
+
+    api: BotApiDouble
+    app: App
+    clock: FakeClock
+    settings: Settings
+    admin: Any
+    officer: Any
+    stranger: Any
+    dept_group: Any  # 县消防救援大队's group, with topics
+    town_group: Any  # 城关镇's group, without topics
+
+    async def command(self, user: Any, text: str, chat: Any = None) -> dict[str, Any]:
+        """Send a command and return the bot's next message in that chat."""
+        chat_id = chat.id if chat is not None else user.id
+        await self.api.send_text(user, text, chat=chat)
+        return await self.api.expect(chat_id)
+
+    async def join(self, user: Any, target: str, role: str) -> None:
+        """The admin invites `user` as `role` of `target`; the user follows the link."""
+        created = await self.command(self.admin, f"/invite {target} {role}")
+        code = re.search(r"start=([\w-]+)", created["text"])
+        assert code, created["text"]
+        joined = await self.command(user, f"/start {code.group(1)}")
+        assert "加入成功" in joined["text"], joined["text"]
+
+    async def bind(self, group: Any, unit_id: str) -> None:
+        """The admin binds a group to a unit."""
+        answer = await self.command(self.admin, f"/bind {unit_id}", chat=group)
+        assert "已将本群绑定" in answer["text"], answer["text"]
+
+    async def eventually(self, sql: str, expected: list[tuple[Any, ...]], timeout: float = 5.0) -> None:
+        """Wait until a query returns `expected` (work the bot does after its last message)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            with sqlite3.connect(self.settings.database_path) as conn:
+                got = conn.execute(sql).fetchall()
+            if got == expected or loop.time() > deadline:
+                assert got == expected
+                return
+            await asyncio.sleep(0.02)
+
+    def database(self) -> Path:
+        """The database file."""
+        return self.settings.database_path
+
+
+@pytest.fixture
+def overrides() -> dict[str, Any]:
+    """Settings a test changes (override this fixture, e.g. with parametrize)."""
+    return {}
+
+
+@pytest.fixture
+async def world(tmp_path: Path, overrides: dict[str, Any]) -> AsyncIterator[World]:
+    """A running bot with an admin, an officer of e01 (not yet joined), a stranger and two groups."""
+    async with BotApiDouble(token=TOKEN, bot_username="hazard_bot") as api:
+        admin = api.add_user(first_name="管理员")
+        officer = api.add_user(first_name="张", last_name="安全")
+        stranger = api.add_user(first_name="路人")
+        dept_group = api.add_group(title="县消防救援大队", is_forum=True, bot_is_admin=True, can_manage_topics=True,
+                                   members=[admin, officer])
+        town_group = api.add_group(title="城关镇", is_forum=False, bot_is_admin=True, can_manage_topics=False,
+                                   members=[admin, officer])
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            bot_token=TOKEN,
+            api_base_url=api.base_url,
+            api_base_file_url=api.base_file_url,
+            database_path=tmp_path / "db.sqlite3",
+            media_dir=tmp_path / "media",
+            admin_ids=frozenset({admin.id}),
+            **({"conversation_timeout_seconds": 600, "rate_limit": False} | overrides),
+        )
+        clock = FakeClock(START)
+        app = build_application(settings, clock=clock)
+        # the order of Application.run_polling, with its post_init and post_shutdown hooks
+        await app.initialize()
+        assert app.post_init is not None and app.post_shutdown is not None and app.updater is not None
+        await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        try:
+            yield World(api, app, clock, settings, admin, officer, stranger, dept_group, town_group)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            await app.post_shutdown(app)
+        assert not api.violations, api.violations
