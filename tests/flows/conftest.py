@@ -55,7 +55,7 @@ class World:
         answer = await self.command(self.admin, f"/bind {unit_id}", chat=group)
         assert "已将本群绑定" in answer["text"], answer["text"]
 
-    async def eventually(self, sql: str, expected: list[tuple[Any, ...]], timeout: float = 5.0) -> None:
+    async def eventually(self, sql: str, expected: list[tuple[Any, ...]], timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a query returns `expected` (work the bot does after its last message)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

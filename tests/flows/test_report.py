@@ -40,11 +40,14 @@ async def press(world: World, message: dict[str, Any], label: str) -> dict[str, 
     return await world.api.expect(world.officer.id)
 
 
-async def report_until_photos(world: World, description: str = "二号仓库灭火器过期，安全出口被杂物堵塞") -> dict[str, Any]:
+DESCRIPTION = "二号仓库灭火器过期，安全出口被杂物堵塞"
+
+
+async def report_until_photos(world: World, description: str = DESCRIPTION) -> dict[str, Any]:
     asked = await say(world, "/report")
     assert "请描述" in asked["text"]
     categories = await say(world, description)
-    assert list(buttons(categories))[0] == "消防安全"  # suggested from 灭火器 / 安全出口
+    assert next(iter(buttons(categories))) == "消防安全"  # suggested from 灭火器 / 安全出口
     place_question = await press(world, categories, "消防安全")
     assert "具体位置" in place_question["text"]
     photos_question = await say(world, "二号仓库东门")
@@ -94,7 +97,7 @@ async def test_report_with_photos_opens_a_topic_and_a_reply_thread(world: World)
     town_album = await world.api.expect(world.town_group.id)
     assert town_album["reply_to_message_id"] == town_card["message_id"]
 
-    [(hazard_id, code, grade, state)] = rows(world, "SELECT id, code, grade, state FROM hazards")
+    [(code, grade, state)] = rows(world, "SELECT code, grade, state FROM hazards")
     assert (code, grade, state) == ("YH-2026-000001", "general", "reported")
     photos = rows(world, "SELECT sha256, media_path, size FROM hazard_photos ORDER BY position")
     assert len(photos) == 2
@@ -114,7 +117,7 @@ async def test_caption_shortcut_asks_only_what_is_missing(world: World) -> None:
     await world.api.send_album(world.officer, [sample_jpeg(label=f"a{n}") for n in range(3)],
                                caption="#隐患 #重大 车间配电箱电线私拉乱接 地点：一号车间")
     categories = await world.api.expect(world.officer.id)
-    assert list(buttons(categories))[0] == "消防安全"
+    assert next(iter(buttons(categories))) == "消防安全"
     card = await press(world, categories, "消防安全")
     assert (await world.api.expect_edit(world.officer.id)).message["plain_text"] == "行业领域：消防安全"
     assert "照片：3 张" in card["text"] and "一号车间" in card["text"] and "重大隐患" in card["text"]
@@ -145,7 +148,8 @@ async def test_bad_files_and_text_are_refused(world: World) -> None:
     await press(world, categories, "消防安全")
     photos_question = await say(world, "配电室")
 
-    await world.api.send_document(world.officer, b"%PDF-1.4 not an image", file_name="a.pdf", mime_type="application/pdf")
+    await world.api.send_document(world.officer, b"%PDF-1.4 not an image", file_name="a.pdf",
+                                  mime_type="application/pdf")
     assert "只能接收图片" in (await world.api.expect(world.officer.id))["text"]
     await world.api.send_document(world.officer, b"\x00garbage", file_name="fake.jpg", mime_type="image/jpeg")
     assert "只能接收图片" in (await world.api.expect(world.officer.id))["text"]

@@ -13,7 +13,8 @@ from texts.limits import clip, clip_html, tg_len
 
 
 def test_values_are_escaped_unless_already_html() -> None:
-    assert t("report.filed", code="<b>x</b>", units=Html("<i>u</i>")).startswith("已立案，编号 <b>&lt;b&gt;x&lt;/b&gt;</b>")
+    filed = t("report.filed", code="<b>x</b>", units=Html("<i>u</i>"))
+    assert filed.startswith("已立案，编号 <b>&lt;b&gt;x&lt;/b&gt;</b>")
     assert "<i>u</i>" in t("report.filed", code="c", units=Html("<i>u</i>"))
 
 
