@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,8 +21,9 @@ from domain.deadlines import (
     parse_deadline,
 )
 from domain.workcalendar import WorkCalendar
+from tests.shared import shared_file
 
-DEV_SET = Path(__file__).resolve().parents[2].parent / "shared/dev/deadlines_dev.tsv"
+DEV_SET = shared_file("dev/deadlines_dev.tsv")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = dt.time(18, 0)
 # Beyond chinese-calendar's data: what an organisation file would list for 2027.
