@@ -12,6 +12,15 @@ in ``violations``, so a test can fail on them even when the bot swallows the err
         await api.send_text(user, "/start")
         reply = await api.expect(user.id)
 
+What tests read is a ``sandbox.model.Message`` record, readable as attributes or as items
+(``msg.text`` or ``msg["text"]``, ``msg.get("reply_markup")``): ``method`` and ``params`` of the
+call that made it, ``text``/``caption`` as the bot sent them (markup included) and
+``plain_text``/``plain_caption`` as users see them with ``entities``, ``parse_mode``,
+``reply_markup`` (parsed JSON), ``message_thread_id``, ``reply_to_message_id``, ``photo`` (PhotoSize
+dicts), ``document``, ``location``, ``media`` and ``album`` for albums, ``edits``, ``deleted``;
+``to_api()`` gives the Message object the bot received. Helpers: ``buttons``,
+``callback_data("label")``, ``file`` (the StoredFile with its bytes).
+
 Layers: ``sandbox.model.World`` holds users, chats, messages and files; ``sandbox.botapi``
 answers Bot API methods over it; this module is the HTTP transport plus the test-facing API.
 """
@@ -97,6 +106,9 @@ class BotApiDouble:
         self.violations: list[ApiError] = []
         self.downloads: list[str] = []
         self.faults: list[Fault] = []
+        # Called with (method, params) before each call runs; the first ApiError returned answers
+        # it instead (for policies such as Telegram's rate limits, beyond one-off faults).
+        self.interceptors: list[Callable[[str, dict[str, Any]], ApiError | None]] = []
         self._port = port
         self._runner: web.AppRunner | None = None
         self._recent: deque[_Outcome] = deque(maxlen=20)
@@ -552,6 +564,10 @@ class BotApiDouble:
             if problems:
                 raise ApiError(400, f"Bad Request: {problems[0]}", violation=True, details=tuple(problems))
             call = self.api.prepare(method, params, uploads)
+            for intercept in self.interceptors:
+                intercepted = intercept(method, params)
+                if intercepted is not None:
+                    return self._refuse(intercepted, method, params)
             fault = self._fault_for(method, params)
             if fault is not None:
                 if fault.delay:

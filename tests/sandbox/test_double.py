@@ -228,6 +228,68 @@ async def test_injected_429_then_success(api: BotApiDouble, app: App) -> None:
     assert fault.hits == 1 and api.errors[0].error_code == 429 and not api.violations
 
 
+async def test_escaped_html_is_kept_as_sent_and_shown_parsed(api: BotApiDouble, app: App) -> None:
+    user = api.add_user("秦一")
+    sent = await app.bot.send_message(user.id, "<b>描述</b>: &lt;script&gt; &amp;", parse_mode="HTML")
+    [record] = api.sent(user.id)
+    assert record.text == "<b>描述</b>: &lt;script&gt; &amp;"
+    assert record.plain_text == sent.text == "描述: <script> &"
+    # An edit that changes only the markup, not what users see, is "not modified" in Telegram.
+    with pytest.raises(BadRequest, match="not modified"):
+        await app.bot.edit_message_text(
+            "<strong>描述</strong>: &lt;script&gt; &amp;",
+            chat_id=user.id,
+            message_id=sent.message_id,
+            parse_mode="HTML",
+        )
+
+
+async def test_deleted_topic_and_answered_query_are_refused(api: BotApiDouble, app: App) -> None:
+    user = api.add_user("尤二")
+    group = api.add_group("安委办", is_forum=True, members=[user])
+    topic = await app.bot.create_forum_topic(group.id, "YH-2026-000002")
+    await app.bot.delete_forum_topic(group.id, topic.message_thread_id)
+    with pytest.raises(BadRequest, match="thread not found"):
+        await app.bot.send_message(group.id, "x", message_thread_id=topic.message_thread_id)
+    assert api.topics(group.id)[0]["is_deleted"] is True
+    card = await app.bot.send_message(user.id, "x", reply_markup=_keyboard("a"))
+    query_id = await api.press(user, api.sent(user.id)[-1], "a")
+    assert card.message_id == api.callback_query(query_id).message.message_id
+    await api.wait_callback_answer(query_id)  # the demo bot's handler answers it
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await app.bot.answer_callback_query(query_id)
+    api.errors.clear()
+
+
+async def test_group_without_topics_threads_by_replies(api: BotApiDouble, app: App) -> None:
+    user = api.add_user("许三")
+    group = api.add_group("城关镇", members=[user])
+    root = await app.bot.send_message(group.id, "YH-2026-000003")
+    await app.bot.send_message(group.id, "其他")
+    await app.bot.send_message(group.id, "进展", reply_to_message_id=root.message_id)
+    assert [m.text for m in api.sent(group.id, thread_id=root.message_id)] == ["YH-2026-000003", "进展"]
+    reply = await api.send_text(user, "收到", chat=group, reply_to=root.message_id)
+    assert reply.to_api()["reply_to_message"]["message_id"] == root.message_id
+
+
+async def test_faults_can_target_calls_and_migrate_chats(api: BotApiDouble, app: App) -> None:
+    from telegram.error import ChatMigrated
+
+    one, other = api.add_user("何四"), api.add_user("吕五")
+    api.fail_next("sendMessage", 400, migrate_to_chat_id=-1009, when=lambda p: p["chat_id"] == one.id, times=2)
+    with pytest.raises(ChatMigrated) as migrated:
+        await app.bot.send_message(one.id, "x")
+    assert migrated.value.new_chat_id == -1009
+    await app.bot.send_message(other.id, "y")  # other chats are untouched
+    slow = api.fail_next("getMe", error_code=None, delay=0.05)
+    started = time.monotonic()
+    await app.bot.get_me()
+    assert time.monotonic() - started >= 0.05 and slow.hits == 1
+    api.interceptors.append(lambda method, params: ApiError(502, "Bad Gateway") if method == "sendMessage" else None)
+    with pytest.raises(Exception, match="Bad Gateway"):
+        await app.bot.send_message(other.id, "z")
+
+
 # -- spec violations --------------------------------------------------------------------------
 
 
