@@ -44,6 +44,10 @@ ADMIN_RIGHTS = (
 DEFAULT_UPDATE_KINDS_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 
+# Bot API names that are not Python identifiers.
+_ALIASES = {"from": "from_user"}
+
+
 def utc_now() -> datetime:
     """The real time, aware; the default clock."""
     return datetime.now(UTC)
@@ -54,13 +58,13 @@ class _ItemAccess:
 
     def __getitem__(self, key: str) -> Any:
         try:
-            return getattr(self, key)
+            return getattr(self, _ALIASES.get(key, key))
         except AttributeError:
             raise KeyError(key) from None
 
     def get(self, key: str, default: Any = None) -> Any:
         """Attribute ``key`` or ``default``, like ``dict.get``."""
-        return getattr(self, key, default)
+        return getattr(self, _ALIASES.get(key, key), default)
 
 
 @dataclass(eq=False)
