@@ -52,7 +52,7 @@ from domain.knowledge.model import (
     TermInfo,
 )
 from domain.knowledge.query import ParsedQuestion, implicit_shorthand, is_about_term, parse_question
-from domain.knowledge.search import PassageIndex, ScoredPassage
+from domain.knowledge.search import PassageIndex, ScoredPassage, TokenReuse
 from domain.knowledge.segmenter import Segmenter
 from domain.knowledge.text import fold
 from domain.knowledge.uploads import DOCX_SUFFIXES, TEXT_SUFFIXES, UploadRejected, decode_upload
@@ -101,6 +101,7 @@ class LoadIssue:
 class _Snapshot:
     """Everything a question needs, built together and replaced together."""
 
+    user_words: frozenset[str]  # the segmenter's user dictionary
     documents: tuple[Document, ...]
     glossary: Glossary
     segmenter: Segmenter
@@ -262,7 +263,7 @@ class KnowledgeBase:
                 raise KnowledgeBaseError(KnowledgeBaseErrorReason.EMPTY_DOCUMENT, doc_id)
             self._persist_add(doc_id, title, text)
             self._added[doc_id] = doc
-            self._snapshot = self._build()
+            self._snapshot = self._build(self._snapshot)
         return DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), False)
 
     def remove_document(self, doc_id: str) -> DocumentInfo:
@@ -275,18 +276,23 @@ class KnowledgeBase:
                 raise KnowledgeBaseError(KnowledgeBaseErrorReason.UNKNOWN_DOCUMENT, doc_id)
             self._persist_remove(doc_id)
             del self._added[doc_id]
-            self._snapshot = self._build()
+            self._snapshot = self._build(self._snapshot)
         return DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), False)
 
     # -- building ----------------------------------------------------------------------------
 
-    def _build(self) -> _Snapshot:
+    def _build(self, previous: _Snapshot | None = None) -> _Snapshot:
         documents = (*self._bundled.values(), *self._added.values())
         glossary = build_glossary(documents, self._supplement)
-        segmenter = Segmenter(glossary.words())
+        user_words = frozenset(glossary.words())
+        segmenter = Segmenter(user_words)
         passages: list[Passage] = [passage for doc in documents for passage in doc.passages]
-        index = PassageIndex(passages, segmenter)
+        reuse = None
+        if previous is not None:
+            reuse = TokenReuse(previous.index.tokens, user_words ^ previous.user_words)
+        index = PassageIndex(passages, segmenter, reuse=reuse)
         return _Snapshot(
+            user_words=user_words,
             documents=documents,
             glossary=glossary,
             segmenter=segmenter,
@@ -386,7 +392,7 @@ class KnowledgeBase:
 
     def _mentions_of(self, snap: _Snapshot, text: str) -> list[Mention]:
         mentions = []
-        for position in sorted(snap.index.occurrences(fold(text))):
+        for position in snap.index.occurrences(fold(text)):
             passage = snap.index.passages[position]
             start = fold(passage.text).find(fold(text))
             lo, hi = max(0, start - 24), min(len(passage.text), start + len(text) + 24)

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.knowledge.model import Definition, DefinitionKind, Document, Mention, Passage, Source
-from domain.knowledge.text import CHINESE_DIGITS, CJK_RE, SENTENCE_END, chinese_number, first_clause, fold
+from domain.knowledge.text import (
+    CHINESE_DIGITS,
+    CJK_RE,
+    SENTENCE_END,
+    JoinedTexts,
+    chinese_number,
+    first_clause,
+    fold,
+)
 
 SUPPLEMENT_FILE_NAME = "glossary_supplement.toml"
 
@@ -228,6 +236,8 @@ def build_glossary(documents: Iterable[Document], supplement: Iterable[Supplemen
         draft = drafts.setdefault(key, _Draft(key, len(drafts)))
         draft.counts.setdefault(item.term, 0)
         draft.definitions.append(Definition(item.definition, DefinitionKind.SUPPLEMENT, (), None, note=item.source))
+    passages = [passage for doc in docs for passage in doc.passages]
+    texts = JoinedTexts([passage.text for passage in passages])
     entries = []
     for draft in drafts.values():
         variants = tuple(sorted(draft.counts, key=lambda form: -draft.counts[form]))
@@ -237,7 +247,7 @@ def build_glossary(documents: Iterable[Document], supplement: Iterable[Supplemen
                 key=draft.key,
                 variants=variants,
                 definitions=tuple(draft.definitions),
-                mentions=tuple(_mentions(variants, docs, titles)),
+                mentions=tuple(_mentions(variants, passages, texts, titles)),
                 order=draft.order,
             )
         )
@@ -378,34 +388,35 @@ def _first_source(text: str, docs: list[Document], titles: dict[str, str]) -> So
     return None
 
 
-def _mentions(variants: tuple[str, ...], docs: list[Document], titles: dict[str, str]) -> list[Mention]:
+def _mentions(
+    variants: tuple[str, ...], passages: list[Passage], texts: JoinedTexts, titles: dict[str, str]
+) -> list[Mention]:
+    found: list[tuple[int, int, int]] = []  # passage index, start, -length: longest first at one place
+    for variant in variants:
+        for index, start in texts.occurrences(variant):
+            text = passages[index].text
+            end = start + len(variant)
+            quoted = start > 0 and text[start - 1] in "“「『" and text[end : end + 1] in ("”", "」", "』")
+            if quoted or len(variant) > _QUOTED_ONLY_MAX:
+                found.append((index, start, -len(variant)))
     mentions: list[Mention] = []
-    for doc in docs:
-        for passage in doc.passages:
-            taken: list[tuple[int, int]] = []
-            for variant in sorted(variants, key=len, reverse=True):
-                start = passage.text.find(variant)
-                while start != -1:
-                    end = start + len(variant)
-                    quoted = (
-                        start > 0
-                        and passage.text[start - 1] in "“「『"
-                        and passage.text[end : end + 1] in tuple("”」』")
-                    )
-                    if (quoted or len(variant) > _QUOTED_ONLY_MAX) and not any(s < end and start < e for s, e in taken):
-                        taken.append((start, end))
-                    start = passage.text.find(variant, end)
-            for start, end in sorted(taken):
-                lo = max(0, start - _SNIPPET_RADIUS)
-                hi = min(len(passage.text), end + _SNIPPET_RADIUS)
-                mentions.append(
-                    Mention(
-                        passage.doc_id,
-                        titles[doc.id],
-                        passage.location.label,
-                        passage.id,
-                        passage.text[lo:hi],
-                        (start - lo, end - lo),
-                    )
-                )
+    last: tuple[int, int] = (-1, 0)  # passage index and end of the last mention kept
+    for index, start, negative_length in sorted(found):
+        if index == last[0] and start < last[1]:
+            continue  # overlaps a mention already kept
+        end = start - negative_length
+        last = (index, end)
+        passage = passages[index]
+        lo = max(0, start - _SNIPPET_RADIUS)
+        hi = min(len(passage.text), end + _SNIPPET_RADIUS)
+        mentions.append(
+            Mention(
+                passage.doc_id,
+                titles[passage.doc_id],
+                passage.location.label,
+                passage.id,
+                passage.text[lo:hi],
+                (start - lo, end - lo),
+            )
+        )
     return mentions

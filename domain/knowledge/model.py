@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.knowledge.text import chinese_numeral
@@ -55,11 +55,11 @@ class Location:
     """Where a passage stands in its document, outermost part first."""
 
     steps: tuple[LocationStep, ...]
+    # Human-readable location such as "第三部分 · 三要坚持严执法"; made once, it is read per mention.
+    label: str = field(init=False, compare=False)
 
-    @property
-    def label(self) -> str:
-        """Human-readable location such as "第三部分 · 三要坚持严执法"."""
-        return " · ".join(step.label for step in self.steps)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", " · ".join(step.label for step in self.steps))
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,8 +118,7 @@ def is_about_term(parsed: ParsedQuestion, entry: GlossaryEntry) -> bool:
     "13710督办制度" is still about 13710, because the text says “13710”督办制度; "安全警示教育日是
     几月几号" is about the term since 几月/几号 are question words.
     """
-    context = "".join(fold(mention.snippet) for mention in entry.mentions)
-    return all(word in context for word in parsed.other_words)
+    return all(any(word in fold(m.snippet) for m in entry.mentions) for word in parsed.other_words)
 
 
 def implicit_shorthand(parsed: ParsedQuestion, index: PassageIndex) -> str | None:

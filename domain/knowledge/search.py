@@ -11,7 +11,6 @@ not one of the corpus's everyday words (安全, 生产, 工作, …).
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ import numpy as np
 
 from domain.knowledge.model import Passage
 from domain.knowledge.segmenter import Segmenter
-from domain.knowledge.text import CJK_RE, fold
+from domain.knowledge.text import CJK_RE, JoinedTexts, fold
 
 # A passage must hold words carrying this share of the question's weight …
 MIN_COVERAGE = 0.6
@@ -30,7 +29,8 @@ GENERIC_SHARE = 0.5
 # word (会议, 领导) is not evidence that a passage answers anything.
 EVIDENCE_SHARE = 0.1
 _CANDIDATES = 50
-_SEPARATOR = "\x00"
+# Cached word masks are one byte per passage each; past this many bytes the cache starts over.
+_MASK_CACHE_CELLS = 64_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,22 +48,41 @@ def indexable(token: str) -> bool:
     return len(token) >= 2 and (bool(CJK_RE.search(token)) or token.isalnum())
 
 
+@dataclass(frozen=True, slots=True)
+class TokenReuse:
+    """Tokens of a previous index, reusable for passages the user dictionary change cannot affect.
+
+    Segmenting is most of the cost of building an index (about 10 s per million characters);
+    when a document is added or removed, only passages containing a word that entered or left
+    the user dictionary can segment differently, so the others keep their tokens.
+    """
+
+    tokens: dict[str, list[str]]  # folded passage text → its tokens
+    changed_words: frozenset[str]
+
+    def tokens_for(self, text: str) -> list[str] | None:
+        """The previous tokens of a passage, or None when they must be made again."""
+        tokens = self.tokens.get(text)
+        if tokens is None or any(word in text for word in self.changed_words):
+            return None
+        return tokens
+
+
 class PassageIndex:
     """BM25 over passages plus exact substring lookup of words; immutable once built."""
 
-    def __init__(self, passages: Sequence[Passage], segmenter: Segmenter) -> None:
+    def __init__(self, passages: Sequence[Passage], segmenter: Segmenter, *, reuse: TokenReuse | None = None) -> None:
         self.passages = list(passages)
         self._segmenter = segmenter
         self._texts = [fold(passage.text) for passage in self.passages]
-        # One joined text makes exact lookup one str.find per occurrence instead of a scan per passage.
-        self._joined = _SEPARATOR.join(self._texts)
-        self._starts: list[int] = []
-        offset = 0
+        self._joined = JoinedTexts(self._texts)
+        self._masks: dict[str, np.ndarray] = {}
+        self.tokens: dict[str, list[str]] = {}
         for text in self._texts:
-            self._starts.append(offset)
-            offset += len(text) + 1
-        self._occurrences: dict[str, frozenset[int]] = {}
-        corpus_tokens = [[t for t in segmenter.search_tokens(text) if indexable(t)] or [""] for text in self._texts]
+            if text not in self.tokens:
+                reused = reuse.tokens_for(text) if reuse is not None else None
+                self.tokens[text] = reused or [t for t in segmenter.search_tokens(text) if indexable(t)] or [""]
+        corpus_tokens = [self.tokens[text] for text in self._texts]
         self._bm25 = bm25s.BM25()
         if self.passages:
             self._bm25.index(corpus_tokens, show_progress=False)
@@ -71,30 +90,29 @@ class PassageIndex:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def occurrences(self, word: str) -> frozenset[int]:
-        """Indices of the passages containing a (folded) word verbatim."""
-        cached = self._occurrences.get(word)
+    def mask(self, word: str) -> np.ndarray:
+        """Which passages contain a (folded) word verbatim, as a boolean array (cached)."""
+        cached = self._masks.get(word)
         if cached is not None:
             return cached
-        found: set[int] = set()
-        position = self._joined.find(word)
-        while position != -1:
-            index = bisect_right(self._starts, position) - 1
-            found.add(index)
-            # Jump to the next passage: one hit per passage is all the lookup needs.
-            position = self._joined.find(word, self._starts[index] + len(self._texts[index]) + 1)
-        result = frozenset(found)
-        if len(self._occurrences) < 50_000:
-            self._occurrences[word] = result
-        return result
+        found = np.zeros(len(self.passages), dtype=bool)
+        found[list(self._joined.texts_containing(word))] = True
+        if len(self._masks) * len(self.passages) > _MASK_CACHE_CELLS:
+            self._masks.clear()
+        self._masks[word] = found
+        return found
+
+    def occurrences(self, word: str) -> list[int]:
+        """Indices of the passages containing a (folded) word verbatim, in order."""
+        return [int(i) for i in np.flatnonzero(self.mask(word))]
 
     def contains(self, word: str) -> bool:
         """Whether any passage contains the word verbatim."""
-        return self._joined.find(word) != -1
+        return self._joined.contains(word)
 
     def weight(self, word: str) -> float:
         """Inverse document frequency of a word by exact lookup; a word never used weighs most."""
-        return self._idf(len(self.occurrences(word)))
+        return self._idf(int(self.mask(word).sum()))
 
     def _idf(self, df: float) -> float:
         n = len(self.passages)
@@ -102,7 +120,7 @@ class PassageIndex:
 
     def generic(self, word: str) -> bool:
         """Whether a word is one of the corpus's everyday words, too common to make a match alone."""
-        return len(self.occurrences(word)) > GENERIC_SHARE * max(len(self.passages), 1)
+        return int(self.mask(word).sum()) > GENERIC_SHARE * max(len(self.passages), 1)
 
     def bm25_scores(self, words: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage for the question's words (split into search tokens)."""
@@ -115,35 +133,49 @@ class PassageIndex:
         """Relevant passages for a question's content words, best first."""
         if not words or not self.passages:
             return []
-        weights = {word: self.weight(word) for word in words}
-        total = sum(weights.values())
-        specific = [word for word in words if not self.generic(word)]
-        candidates: set[int] = set()
-        for word in specific:
-            candidates |= self.occurrences(word)
-        if not candidates:
-            return []
-        scores = self.bm25_scores(words)
+        masks = [self.mask(word) for word in words]
+        weights = [self.weight(word) for word in words]
+        total = sum(weights)
+        specific = np.zeros(len(self.passages), dtype=bool)
+        matched_weight = np.zeros(len(self.passages), dtype=np.float64)
+        for word, mask, weight in zip(words, masks, weights, strict=True):
+            matched_weight += weight * mask
+            if not self.generic(word):
+                specific |= mask
+        coverage = matched_weight / total
         evidence = self._idf(EVIDENCE_SHARE * len(self.passages))
-        results: list[ScoredPassage] = []
-        for index in candidates:
-            matched = tuple(word for word in words if index in self.occurrences(word))
-            matched_weight = sum(weights[word] for word in matched)
-            coverage = matched_weight / total
-            if coverage < min_coverage or matched_weight < evidence:
-                continue
-            score = coverage * (float(scores[index]) + sum(weights[word] for word in matched))
-            results.append(ScoredPassage(index, score, coverage, matched))
-        results.sort(key=lambda result: (-result.score, result.index))
-        return results[:_CANDIDATES]
+        relevant = np.flatnonzero(specific & (coverage >= min_coverage) & (matched_weight >= evidence))
+        if relevant.size == 0:
+            return []
+        scores = coverage[relevant] * (self.bm25_scores(words)[relevant] + matched_weight[relevant])
+        order = np.lexsort((relevant, -scores))[:_CANDIDATES]
+        return [
+            ScoredPassage(
+                int(relevant[i]),
+                float(scores[i]),
+                float(coverage[relevant[i]]),
+                tuple(word for word, mask in zip(words, masks, strict=True) if mask[relevant[i]]),
+            )
+            for i in order
+        ]
 
     def rank(self, words: Sequence[str], among: Collection[int]) -> list[ScoredPassage]:
         """Rank given passages (those mentioning a term) by the question's words, best first."""
-        scores = self.bm25_scores(words)
-        results = []
-        for index in among:
-            matched = tuple(word for word in words if index in self.occurrences(word))
-            bonus = sum(self.weight(word) for word in matched)
-            results.append(ScoredPassage(index, float(scores[index]) + bonus, 1.0, matched))
-        results.sort(key=lambda result: (-result.score, result.index))
-        return results
+        if not among:
+            return []
+        indices = np.fromiter(among, dtype=np.int64)
+        masks = [self.mask(word) for word in words]
+        bonus = np.zeros(indices.size, dtype=np.float64)
+        for word, mask in zip(words, masks, strict=True):
+            bonus += self.weight(word) * mask[indices]
+        scores = self.bm25_scores(words)[indices] + bonus
+        order = np.lexsort((indices, -scores))
+        return [
+            ScoredPassage(
+                int(indices[i]),
+                float(scores[i]),
+                1.0,
+                tuple(word for word, mask in zip(words, masks, strict=True) if mask[indices[i]]),
+            )
+            for i in order
+        ]
