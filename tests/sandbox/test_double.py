@@ -443,6 +443,28 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(api: BotApiDouble)
         assert api.pending_updates == 0
 
 
+async def test_allowed_updates_albums_and_one_poll_at_a_time(api: BotApiDouble) -> None:
+    user = api.add_user("孔一")
+    first, second = await api.send_album(user, [sample_jpeg(label="1"), sample_jpeg(label="2")], caption="#隐患")
+    card = api.world.new_message(api.world.private_chat(user), api.bot, text="卡片")
+    await api.press(user, card, "x")
+    url = f"{api.base_url}{api.token}/getUpdates"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, json={"allowed_updates": ["message"]}) as response:
+            raw = (await response.json())["result"]
+        updates = [u["message"] for u in raw]
+        assert [m.get("caption") for m in updates] == ["#隐患", None]
+        assert updates[0]["media_group_id"] == updates[1]["media_group_id"] == first.media_group_id
+        assert second.album == [first, second]
+        # A second poll ends the first with 409, as Telegram does when two instances poll.
+        older = asyncio.create_task(http.post(url, json={"offset": raw[-1]["update_id"] + 1, "timeout": 5}))
+        await api.wait_for(lambda: len(api.calls("getUpdates")) == 2)
+        async with http.post(url, json={"timeout": 0}) as response:
+            assert (await response.json())["result"] == []  # the press was not wanted: dropped
+        async with await older as response:
+            assert response.status == 409 and "terminated by other getUpdates" in (await response.json())["description"]
+
+
 async def test_bot_reply_latency_is_not_bound_to_the_poll_timeout(api: BotApiDouble) -> None:
     from sandbox.ptb import running
     from tests.sandbox.conftest import build_demo_app
