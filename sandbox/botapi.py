@@ -393,9 +393,9 @@ class BotApi:
             return chat
         status = chat.member(self.bot.id).status
         if status == "kicked":
-            raise forbidden(f"bot was kicked from the {chat.kind} chat")
+            raise forbidden(f"bot was kicked from the {chat.type} chat")
         if status not in PRESENT:
-            raise forbidden(f"bot is not a member of the {chat.kind} chat")
+            raise forbidden(f"bot is not a member of the {chat.type} chat")
         return chat
 
     def _placement(self, chat: Chat, params: dict[str, Any]) -> tuple[int | None, Message | None]:
@@ -743,12 +743,12 @@ class BotApi:
 
     # -- topics -----------------------------------------------------------------------------
 
-    def _forum(self, call: Call, right_needed: str = "manage") -> Chat:
+    def _forum(self, call: Call, action: str) -> Chat:
         chat = self._chat_to_send_to(call.params)
         if chat.type != "supergroup" or not chat.is_forum:
             raise bad_request("the chat is not a forum")
         if not chat.member(self.bot.id).can("can_manage_topics"):
-            raise bad_request(f"not enough rights to {right_needed} a topic")
+            raise bad_request(f"not enough rights to {action} a topic")
         return chat
 
     def _topic(self, chat: Chat, call: Call) -> Topic:

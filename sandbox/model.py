@@ -173,11 +173,6 @@ class Chat(_ItemAccess):
         """The standing of ``user_id`` here; "left" for anyone never added."""
         return self.members.get(user_id) or Member("left")
 
-    @property
-    def kind(self) -> str:
-        """How Telegram names this kind of chat in its errors ("supergroup chat" ...)."""
-        return self.type
-
 
 @dataclass(eq=False)
 class StoredFile(_ItemAccess):
