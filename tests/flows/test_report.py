@@ -175,20 +175,20 @@ async def test_stale_forged_and_unknown_buttons_change_nothing(world: World) -> 
 
     forged = await world.api.press(world.officer, categories, f"r1:{key}:cat:no_such_category")
     assert "没有这个行业领域" in (await world.api.expect(world.officer.id))["text"]
-    assert world.api.callback_answer(forged) is not None
+    assert await world.api.wait_callback_answer(forged)
 
     other = await world.api.press(world.officer, categories, "r1:0123456789abcdef:cat:xfaq")
     await world.api.expect_nothing(world.officer.id)
-    assert "失效" in (world.api.callback_answer(other) or {}).get("text", "")
+    assert "失效" in (await world.api.wait_callback_answer(other)).get("text", "")
 
     junk = await world.api.press(world.officer, categories, "garbage")
     await world.api.expect_nothing(world.officer.id)
-    assert "无效" in (world.api.callback_answer(junk) or {}).get("text", "")
+    assert "无效" in (await world.api.wait_callback_answer(junk)).get("text", "")
 
     await say(world, "/cancel")
     stale = await world.api.press(world.officer, categories, buttons(categories)["消防安全"])
     await world.api.expect_nothing(world.officer.id)
-    assert "失效" in (world.api.callback_answer(stale) or {}).get("text", "")
+    assert "失效" in (await world.api.wait_callback_answer(stale)).get("text", "")
     assert rows(world, "SELECT COUNT(*) FROM hazards") == [(0,)]
 
 
@@ -200,7 +200,7 @@ async def test_double_tapped_submit_files_once(world: World) -> None:
     second = await world.api.press(world.officer, card, buttons(card)["提交"])
     assert "已立案" in (await world.api.expect(world.officer.id))["text"]
     await world.api.expect_nothing(world.officer.id)
-    assert "失效" in (world.api.callback_answer(second) or {}).get("text", "")
+    assert "失效" in (await world.api.wait_callback_answer(second)).get("text", "")
     assert rows(world, "SELECT COUNT(*) FROM hazards") == [(1,)]
 
 
