@@ -108,6 +108,7 @@ class _Snapshot:
     index: PassageIndex
     positions: dict[str, int]  # passage id → index position
     titles: dict[str, str]  # doc id → title
+    defined_at: dict[str, GlossaryEntry]  # passage id → the first term defined there
 
 
 def document_id_from_file_name(file_name: str) -> str:
@@ -185,6 +186,10 @@ class KnowledgeBase:
             return self._about_term(snap, parsed, entry, max_passages)
         results = snap.index.search(parsed.words)
         if results:
+            if entry is None:
+                # A passage that announces a defined term (在问题整改上，要做到“三个紧盯”：) is
+                # answered with the term's definition too, so the items are not left out.
+                entry = snap.defined_at.get(snap.index.passages[results[0].index].id)
             return Answer(
                 question=question,
                 status=AnswerStatus.FOUND,
@@ -299,6 +304,12 @@ class KnowledgeBase:
             index=index,
             positions={passage.id: i for i, passage in enumerate(passages)},
             titles={doc.id: doc.title for doc in documents},
+            defined_at={
+                d.source.passage_id: entry
+                for entry in reversed(glossary.entries())
+                for d in entry.definitions
+                if d.source is not None
+            },
         )
 
     def _persist_add(self, doc_id: str, title: str | None, text: str) -> None:

@@ -26,13 +26,14 @@ QUESTION_WORDS = frozenset(
     一个 一些 有关 关于 对于 相关 讲话 文件 文档 资料 提到 说到 讲到 提及 里面 其中 一般 通常 主要 简单 详细
     说的是 讲的是 指出 问题是 怎么回事 啥意思 什么意思 是啥 咋回事 回事 你好 谢谢 您好 麻烦 帮忙 帮我 查一下 查询
     区别 关系 作用 目的 意义 好处 后果 影响 做法 具体做法 办法 方法 步骤 流程 适用 适用于 特点 原因 理由 依据
-    开始 结束 截止 方面
+    开始 结束 截止 方面 程度 对象
     """.split()
 )
 # A token that starts by asking (哪些方面, 什么样, 怎么搞, 几时) frames the question too.
 _INTERROGATIVE_START = ("哪", "什么", "怎", "几", "多少", "啥", "咋", "为何", "是否", "何")
-# A modal glued to a one-character verb (要查, 会罚, 该管) that the corpus never writes is scaffolding.
-_MODAL_VERB = re.compile(r"^[要会能该可想应需][\u4e00-\u9fff]$")
+
+# Function characters jieba's guesswork glues to a neighbour (要查, 上要); 会 is not one (年会).
+_GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地")
 # Single characters that never join a neighbour into a longer word (see `ParsedQuestion`).
 _PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")
@@ -81,16 +82,30 @@ def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, inde
 
 
 def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list[str]:
-    """Content words of a stretch of question, a stray character joined to its neighbour when the
-    corpus knows the pair (大+检查 → 大检查, 不+到位 → 不到位), so the match is as specific as asked."""
-    tokens = [token for token in segmenter.words(text) if token.strip()]
+    """Content words of a stretch of question.
+
+    jieba leaves words it does not know as single characters (约/谈 for 约谈); a run of such
+    characters is put back together, and a lone one is joined to its neighbour when the corpus
+    knows the pair (大+检查 → 大检查, 不+到位 → 不到位), so the match is as specific as asked.
+    """
+    tokens: list[str] = []
+    run = ""
+    for token in [*segmenter.words(text), ""]:
+        if len(token) == 1 and token not in _PARTICLES and CJK_RE.match(token):
+            run += token
+            continue
+        if run:
+            tokens.append(run)
+            run = ""
+        if token.strip():
+            tokens.append(token)
     words: list[str] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if len(token) == 1 and token not in _PARTICLES and CJK_RE.match(token):
             following = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if following and len(following) >= 2 and index.contains(token + following):
+            if len(following) >= 2 and index.contains(token + following):
                 tokens[i + 1] = token + following
                 i += 1
                 continue
@@ -98,10 +113,20 @@ def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list
                 words[-1] += token
                 i += 1
                 continue
-        if _is_content(token) and not (_MODAL_VERB.match(token) and not index.contains(token)):
+        if _is_content(token) and not _glued_particle(token, segmenter, index):
             words.append(token)
         i += 1
     return words
+
+
+def _glued_particle(token: str, segmenter: Segmenter, index: PassageIndex) -> bool:
+    """A particle glued to a character by jieba's guesswork (要查, 上要): no word of any dictionary."""
+    return (
+        len(token) == 2
+        and any(ch in _GLUE for ch in token)
+        and not segmenter.known(token)
+        and not index.contains(token)
+    )
 
 
 def _is_content(word: str) -> bool:

@@ -44,6 +44,10 @@ class Segmenter:
         # jieba's first cut builds internal state; doing it here keeps it out of the first question.
         self.words("预热分词器")
 
+    def known(self, word: str) -> bool:
+        """Whether a word is in the dictionary (jieba's or the glossary's), not guessed by its HMM."""
+        return self._tokenizer.FREQ.get(word, 0) > 0
+
     def words(self, text: str) -> list[str]:
         """Precise-mode words of a (folded) text, punctuation and spaces included."""
         return list(self._tokenizer.cut(text, HMM=True))

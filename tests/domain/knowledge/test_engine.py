@@ -84,6 +84,8 @@ def test_shorthand_never_defined_is_mentioned_only(bundled_kb: KnowledgeBase, qu
         ("11月18日是什么日子", "安全警示教育日"),
         ("一律关闭取缔适用于什么情况", "一律关闭取缔"),
         ("企业自查自改要查哪些方面", "自查自改"),
+        ("约谈的对象是谁", "约谈"),  # 约/谈 left apart by jieba are put back together
+        ("隐患排查要做到什么程度", "排查"),
     ],
 )
 def test_paraphrased_questions_find_the_passage(bundled_kb: KnowledgeBase, question: str, expected: str):
@@ -117,6 +119,13 @@ def test_nothing_relevant_is_not_found_without_passages(bundled_kb: KnowledgeBas
     assert len(answer.suggestions) == 5
     known = {t.term for t in bundled_kb.terms()}
     assert set(answer.suggestions) <= known
+
+
+def test_passage_announcing_a_term_brings_its_definition(bundled_kb: KnowledgeBase):
+    answer = bundled_kb.answer("问题整改要做到什么")
+    assert answer.status is AnswerStatus.FOUND
+    assert answer.term == "三个紧盯"
+    assert answer.definitions[0].items[0] == "一要紧盯省委巡查反馈问题"
 
 
 def test_suggestions_are_the_nearest_terms(bundled_kb: KnowledgeBase):
