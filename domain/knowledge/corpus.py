@@ -37,7 +37,8 @@ _FILLER = re.compile(r"^[.．。…·\-—_*\s]+$")
 _CLOSING_CUE = re.compile(r"^(?:同志们|最后|总之|总而言之|综上|今天的会议|会议就到|我就讲|我就说|以上|谢谢)")
 
 _MEETING = re.compile(
-    r"(?P<verb>召开|收听收看了?|参加|出席)(?P<name>[^，。；：！？、]{0,12}?[^，。；：！？]{2,40}?(?:会议|大会|会))(?![\u4e00-\u9fff])"
+    # The name runs to the 会 that ends it: 县安委会全体（扩大）会议暨全县安全生产工作会，
+    r"(?P<verb>召开|收听收看了?|参加|出席)(?P<name>[^，。；：！？]{2,50}?(?:会议|大会|会))(?![\u4e00-\u9fff])"
 )
 _TITLE_MAX = 60
 
@@ -132,11 +133,10 @@ def _inline_runs(text: str, own: _Marker | None) -> tuple[list[tuple[int, _Marke
             if ordinal is not None:
                 suffix = match.groupdict().get("suffix") or ""
                 candidates.append((match.start(), _Marker(kind, ordinal, match.group(0), suffix)))
-        continues = own is not None and own.kind is kind and (kind is not StepKind.ITEM or own.suffix != "")
-        start_ordinal = own.ordinal + 1 if continues and own is not None else 1
-        run = _consecutive_run(candidates, start_ordinal, same_suffix=True)
-        if run and (continues and own is not None and run[0][1].suffix == own.suffix):
-            return run, True
+        if own is not None and own.kind is kind:
+            run = _consecutive_run(candidates, own.ordinal + 1, same_suffix=True)
+            if run and run[0][1].suffix == own.suffix:
+                return run, True
         run = _consecutive_run(candidates, 1, same_suffix=True)
         if len(run) >= 2:
             return run, False

@@ -183,7 +183,10 @@ class KnowledgeBase:
             return self._not_found(snap, parsed)
         entry = _main_term(parsed)
         if entry is not None and is_about_term(parsed, entry):
-            return self._about_term(snap, parsed, entry, max_passages)
+            # What an undefined shorthand is, the documents cannot say; what to do about it
+            # (十一期间要做什么) a passage may well say, so that question goes on to the passages.
+            if entry.definitions or not entry.shorthand or not parsed.asks_how:
+                return self._about_term(snap, parsed, entry, max_passages)
         results = snap.index.search(parsed.words)
         if results:
             if entry is None:

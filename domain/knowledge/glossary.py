@@ -195,7 +195,7 @@ class Glossary:
             for length in range(min(self._longest, len(text) - i), 1, -1):
                 piece = text[i : i + length]
                 key = piece if piece in self._entries else self._aliases.get(piece)
-                if key is not None:
+                if key is not None and not _inside_a_number(text, i, i + length):
                     found.append((i, i + length, self._entries[key]))
                     i += length
                     break
@@ -211,6 +211,14 @@ class Glossary:
                 words.add(fold(variant))
                 words.update(fold(part) for part in re.split("[、，,]", variant) if len(part) >= 2)
         return words
+
+
+def _inside_a_number(text: str, start: int, end: int) -> bool:
+    """Whether a match that starts or ends with a numeral is part of a longer number (十一 in 二十一)."""
+    numerals = CHINESE_DIGITS + "0123456789零百千"
+    before = start > 0 and text[start] in numerals and text[start - 1] in numerals
+    after = end < len(text) and text[end - 1] in numerals and text[end] in numerals
+    return before or after
 
 
 def build_glossary(documents: Iterable[Document], supplement: Iterable[SupplementEntry] = ()) -> Glossary:

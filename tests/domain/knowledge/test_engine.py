@@ -121,6 +121,18 @@ def test_nothing_relevant_is_not_found_without_passages(bundled_kb: KnowledgeBas
     assert set(answer.suggestions) <= known
 
 
+def test_what_to_do_about_a_shorthand_goes_to_the_passages(bundled_kb: KnowledgeBase):
+    assert bundled_kb.answer("十一是什么").status is AnswerStatus.MENTIONED_ONLY
+    answer = bundled_kb.answer("十一期间要做什么")
+    assert answer.status is AnswerStatus.FOUND
+    assert "国庆期间" in answer.passages[0].text
+
+
+def test_a_term_inside_a_longer_number_is_not_that_term(bundled_kb: KnowledgeBase):
+    answer = bundled_kb.answer("第二十一条是什么")
+    assert answer.term is None and answer.status is AnswerStatus.NOT_FOUND
+
+
 def test_passage_announcing_a_term_brings_its_definition(bundled_kb: KnowledgeBase):
     answer = bundled_kb.answer("问题整改要做到什么")
     assert answer.status is AnswerStatus.FOUND
