@@ -47,7 +47,6 @@ from domain.knowledge.model import (
     Document,
     DocumentInfo,
     Hit,
-    Mention,
     Passage,
     TermInfo,
 )
@@ -187,6 +186,20 @@ class KnowledgeBase:
             # (十一期间要做什么) a passage may well say, so that question goes on to the passages.
             if entry.definitions or not entry.shorthand or not parsed.asks_how:
                 return self._about_term(snap, parsed, entry, max_passages)
+        if entry is None and not parsed.asks_how:
+            # A numbered shorthand the documents use without quoting it (十五项硬措施是什么).
+            shorthand = implicit_shorthand(parsed, snap.index)
+            mentions = snap.glossary.mentions_of(shorthand) if shorthand else []
+            if shorthand and all(any(w in fold(m.snippet) for m in mentions) for w in parsed.other_words):
+                return Answer(
+                    question=question,
+                    status=AnswerStatus.MENTIONED_ONLY,
+                    term=shorthand,
+                    definitions=(),
+                    passages=(),
+                    mentions=tuple(mentions),
+                    suggestions=(),
+                )
         results = snap.index.search(parsed.words)
         if results:
             if entry is None:
@@ -204,17 +217,6 @@ class KnowledgeBase:
             )
         if entry is not None:
             return self._about_term(snap, parsed, entry, max_passages)
-        shorthand = implicit_shorthand(parsed, snap.index)
-        if shorthand is not None:
-            return Answer(
-                question=question,
-                status=AnswerStatus.MENTIONED_ONLY,
-                term=shorthand,
-                definitions=(),
-                passages=(),
-                mentions=tuple(self._mentions_of(snap, shorthand)),
-                suggestions=(),
-            )
         return self._not_found(snap, parsed)
 
     def terms(self) -> list[TermInfo]:
@@ -245,10 +247,7 @@ class KnowledgeBase:
     def documents(self) -> list[DocumentInfo]:
         """All documents, bundled first, each in id order."""
         docs = sorted(self._snapshot.documents, key=lambda doc: (not doc.bundled, doc.id))
-        return [
-            DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), doc.bundled)
-            for doc in docs
-        ]
+        return [_info(doc) for doc in docs]
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -272,7 +271,7 @@ class KnowledgeBase:
             self._persist_add(doc_id, title, text)
             self._added[doc_id] = doc
             self._snapshot = self._build(self._snapshot)
-        return DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), False)
+        return _info(doc)
 
     def remove_document(self, doc_id: str) -> DocumentInfo:
         """Remove an added document and re-index; bundled documents cannot be removed."""
@@ -285,7 +284,7 @@ class KnowledgeBase:
             self._persist_remove(doc_id)
             del self._added[doc_id]
             self._snapshot = self._build(self._snapshot)
-        return DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), False)
+        return _info(doc)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -404,23 +403,9 @@ class KnowledgeBase:
             path=passage.location,
         )
 
-    def _mentions_of(self, snap: _Snapshot, text: str) -> list[Mention]:
-        mentions = []
-        for position in snap.index.occurrences(fold(text)):
-            passage = snap.index.passages[position]
-            start = fold(passage.text).find(fold(text))
-            lo, hi = max(0, start - 24), min(len(passage.text), start + len(text) + 24)
-            mentions.append(
-                Mention(
-                    passage.doc_id,
-                    snap.titles[passage.doc_id],
-                    passage.location.label,
-                    passage.id,
-                    passage.text[lo:hi],
-                    (start - lo, start - lo + len(text)),
-                )
-            )
-        return mentions
+
+def _info(doc: Document) -> DocumentInfo:
+    return DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), doc.bundled)
 
 
 def _main_term(parsed: ParsedQuestion) -> GlossaryEntry | None:

@@ -163,8 +163,9 @@ class _Draft:
 class Glossary:
     """All terms of a corpus, looked up by their key."""
 
-    def __init__(self, entries: Iterable[GlossaryEntry]) -> None:
+    def __init__(self, entries: Iterable[GlossaryEntry], mentions: MentionFinder) -> None:
         self._entries = {entry.key: entry for entry in entries}
+        self._mention_finder = mentions
         # Keys without the measure word 个 too, so 三必须 finds 三个必须.
         self._aliases: dict[str, str] = {}
         for entry in self._entries.values():
@@ -202,6 +203,10 @@ class Glossary:
             else:
                 i += 1
         return found
+
+    def mentions_of(self, text: str) -> list[Mention]:
+        """Every place a phrase that is not a glossary term (十五项硬措施) is mentioned."""
+        return self._mention_finder.find((text,))
 
     def words(self) -> set[str]:
         """Surface forms and their list parts, for the segmenter's user dictionary."""
@@ -244,8 +249,7 @@ def build_glossary(documents: Iterable[Document], supplement: Iterable[Supplemen
         draft = drafts.setdefault(key, _Draft(key, len(drafts)))
         draft.counts.setdefault(item.term, 0)
         draft.definitions.append(Definition(item.definition, DefinitionKind.SUPPLEMENT, (), None, note=item.source))
-    passages = [passage for doc in docs for passage in doc.passages]
-    texts = JoinedTexts([passage.text for passage in passages])
+    finder = MentionFinder([passage for doc in docs for passage in doc.passages], titles)
     entries = []
     for draft in drafts.values():
         variants = tuple(sorted(draft.counts, key=lambda form: -draft.counts[form]))
@@ -255,11 +259,11 @@ def build_glossary(documents: Iterable[Document], supplement: Iterable[Supplemen
                 key=draft.key,
                 variants=variants,
                 definitions=tuple(draft.definitions),
-                mentions=tuple(_mentions(variants, passages, texts, titles)),
+                mentions=tuple(finder.find(variants)),
                 order=draft.order,
             )
         )
-    return Glossary(entries)
+    return Glossary(entries, finder)
 
 
 def _acceptable_term(term: str) -> bool:
@@ -396,35 +400,42 @@ def _first_source(text: str, docs: list[Document], titles: dict[str, str]) -> So
     return None
 
 
-def _mentions(
-    variants: tuple[str, ...], passages: list[Passage], texts: JoinedTexts, titles: dict[str, str]
-) -> list[Mention]:
-    found: list[tuple[int, int, int]] = []  # passage index, start, -length: longest first at one place
-    for variant in variants:
-        for index, start in texts.occurrences(variant):
-            text = passages[index].text
-            end = start + len(variant)
-            quoted = start > 0 and text[start - 1] in "“「『" and text[end : end + 1] in ("”", "」", "』")
-            if quoted or len(variant) > _QUOTED_ONLY_MAX:
-                found.append((index, start, -len(variant)))
-    mentions: list[Mention] = []
-    last: tuple[int, int] = (-1, 0)  # passage index and end of the last mention kept
-    for index, start, negative_length in sorted(found):
-        if index == last[0] and start < last[1]:
-            continue  # overlaps a mention already kept
-        end = start - negative_length
-        last = (index, end)
-        passage = passages[index]
-        lo = max(0, start - _SNIPPET_RADIUS)
-        hi = min(len(passage.text), end + _SNIPPET_RADIUS)
-        mentions.append(
-            Mention(
-                passage.doc_id,
-                titles[passage.doc_id],
-                passage.location.label,
-                passage.id,
-                passage.text[lo:hi],
-                (start - lo, end - lo),
+class MentionFinder:
+    """Finds every place a term is mentioned, with a snippet around it."""
+
+    def __init__(self, passages: list[Passage], titles: dict[str, str]) -> None:
+        self._passages = passages
+        self._titles = titles
+        self._texts = JoinedTexts([passage.text for passage in passages])
+
+    def find(self, variants: tuple[str, ...]) -> list[Mention]:
+        """Mentions of any of a term's written forms, in corpus order, overlapping ones once."""
+        found: list[tuple[int, int, int]] = []  # passage index, start, -length: longest first at one place
+        for variant in variants:
+            for index, start in self._texts.occurrences(variant):
+                text = self._passages[index].text
+                end = start + len(variant)
+                quoted = start > 0 and text[start - 1] in "“「『" and text[end : end + 1] in ("”", "」", "』")
+                if quoted or len(variant) > _QUOTED_ONLY_MAX:
+                    found.append((index, start, -len(variant)))
+        mentions: list[Mention] = []
+        last: tuple[int, int] = (-1, 0)  # passage index and end of the last mention kept
+        for index, start, negative_length in sorted(found):
+            if index == last[0] and start < last[1]:
+                continue  # overlaps a mention already kept
+            end = start - negative_length
+            last = (index, end)
+            passage = self._passages[index]
+            lo = max(0, start - _SNIPPET_RADIUS)
+            hi = min(len(passage.text), end + _SNIPPET_RADIUS)
+            mentions.append(
+                Mention(
+                    passage.doc_id,
+                    self._titles[passage.doc_id],
+                    passage.location.label,
+                    passage.id,
+                    passage.text[lo:hi],
+                    (start - lo, end - lo),
+                )
             )
-        )
-    return mentions
+        return mentions
