@@ -12,9 +12,12 @@ How a question is answered:
    answers from the glossary: its definitions with their source passages (found); for a numbered
    shorthand the documents never explain (五个一批, 13710), the places it is mentioned
    (mentioned_only); for a descriptive term (回头看, 黑名单), the passages that use it (found).
+   A question is about a term when nothing else in it but question words and words written
+   right beside the term remains; asking what to do about an undefined shorthand (十一期间要做
+   什么) goes on to step 2. An unquoted numbered shorthand (十五项硬措施是什么) is mentioned_only.
 2. Any other question goes to the passage index (see `search`): only passages that contain the
    question's content words, by weight, are quoted; if none do, a term in the question still
-   gets its glossary answer.
+   gets its glossary answer. A passage announcing a defined term brings the definition along.
 3. Otherwise not_found, with the nearest glossary terms as suggestions; never a passage.
 """
 

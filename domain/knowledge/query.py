@@ -34,7 +34,7 @@ _INTERROGATIVE_START = ("哪", "什么", "怎", "几", "多少", "啥", "咋", "
 
 # Function characters jieba's guesswork glues to a neighbour (要查, 上要); 会 is not one (年会).
 _GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地")
-# Single characters that never join a neighbour into a longer word (see `ParsedQuestion`).
+# Single characters that never join a neighbour into a longer word (see `_content_words`).
 _PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")
 _HOW = re.compile(r"怎么|怎样|如何|咋|做什么|干什么|要求|注意|应该|应当|需要|要做|该做")

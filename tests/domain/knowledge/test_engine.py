@@ -59,7 +59,8 @@ def test_enumerated_term_quotes_its_items(bundled_kb: KnowledgeBase):
 
 
 @pytest.mark.parametrize(
-    "question", ["五个一批是什么", "13710督办制度", "四不放过是什么意思", "两个至上", "三违指什么"]
+    "question",
+    ["五个一批是什么", "13710督办制度", "四不放过是什么意思", "两个至上", "三违指什么", "十五项硬措施是什么"],
 )
 def test_shorthand_never_defined_is_mentioned_only(bundled_kb: KnowledgeBase, question: str):
     answer = bundled_kb.answer(question)
