@@ -240,7 +240,7 @@ def build_glossary(documents: Iterable[Document], supplement: Iterable[Supplemen
                 key = term_key(term)
                 draft = drafts.setdefault(key, _Draft(key, len(drafts)))
                 draft.counts[term] = draft.counts.get(term, 0) + 1
-                definition = _definition_at(doc, position, match.end(), term, titles[doc.id])
+                definition = _definition_at(doc, position, match.start(), match.end(), term, titles[doc.id])
                 if definition is not None and all(d.text != definition.text for d in draft.definitions):
                     draft.definitions.append(definition)
     _add_matching_lists(drafts, docs, titles)
@@ -278,7 +278,8 @@ def _source(doc_title: str, passage: Passage) -> Source:
     return Source(passage.doc_id, doc_title, passage.location.label, passage.id)
 
 
-def _definition_at(doc: Document, position: int, end: int, term: str, title: str) -> Definition | None:
+def _definition_at(doc: Document, position: int, start: int, end: int, term: str, title: str) -> Definition | None:
+    """The definition the text gives at one quoted use of a term ([start, end) spans the quotes), if any."""
     passage = doc.passages[position]
     after = passage.text[end:]
     source = _source(title, passage)
@@ -302,7 +303,7 @@ def _definition_at(doc: Document, position: int, end: int, term: str, title: str
         text = _to_sentence_end(after[explained.end() :])
         if len(text) >= 4:
             return Definition(text, DefinitionKind.EXPLANATION, (), source)
-    return _preceding(passage.text[: end - len(term) - 2], term, source)
+    return _preceding(passage.text[:start], term, source)
 
 
 def _preceding(before: str, term: str, source: Source) -> Definition | None:
