@@ -24,5 +24,8 @@ lint: $(STAMP)
 test: lint
 	$(PY) -m pytest
 
+bench: $(STAMP)
+	$(PY) bench/bench_kb.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

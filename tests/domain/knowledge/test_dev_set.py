@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from domain.knowledge import Answer, AnswerStatus, KnowledgeBase
+from tests.shared import shared_file
 
-QA_TSV = Path(os.environ.get("KB_QA_TSV", Path(__file__).parents[3] / "../shared/dev/qa_dev.tsv"))
+QA_TSV = Path(os.environ.get("KB_QA_TSV", shared_file("dev/qa_dev.tsv")))
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,6 @@ def passes(row: Row, answer: Answer) -> bool:
     raise ValueError(f"unknown kind {row.kind!r}")
 
 
-@pytest.mark.skipif(not QA_TSV.is_file(), reason=f"{QA_TSV} not found (the shared folder sits next to the repo)")
 def test_every_dev_question(bundled_kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]) -> None:
     rows = _rows()
     failures = []
