@@ -13,23 +13,27 @@ from bot.services import Services
 from config.org import load_org
 from config.settings import Settings
 from domain.clock import Clock, SystemClock
+from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, help, lookup, membership, report
+from handlers import errors, help, knowledge, lookup, membership, report
 from outbound.delivery import deliver_pending
 
 App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
 def build_application(settings: Settings, *, org: Organisation | None = None, request: BaseRequest | None = None,
-                      clock: Clock | None = None) -> App:
-    """The bot, wired: settings, org file, clock, handlers; services open in post_init, close in post_shutdown."""
+                      clock: Clock | None = None, kb: KnowledgeBase | None = None) -> App:
+    """The bot, wired: settings, org file, clock, handlers; services open in post_init, close in post_shutdown.
+
+    `kb` lets tests share one indexed knowledge base; otherwise it is loaded in post_init.
+    """
     if settings.bot_token is None:
         raise ValueError("no bot token")
     organisation = org if org is not None else load_org(settings.org_file)
     the_clock = clock if clock is not None else SystemClock()
 
     async def post_init(app: App) -> None:
-        app.bot_data.services = await Services.open(settings, organisation, the_clock)
+        app.bot_data.services = await Services.open(settings, organisation, the_clock, kb)
         await help.set_commands(app)
         assert app.job_queue is not None
         app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
@@ -58,6 +62,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     membership.register(app)
     report.register(app, settings.conversation_timeout_seconds)
     lookup.register(app)
+    knowledge.register(app)
     help.register(app)  # catch-alls: last
     app.add_error_handler(errors.on_error)
     return app

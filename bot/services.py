@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from config.settings import Settings
 from domain.clock import Clock
+from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
 from storage.db import Database
 from storage.hazards import HazardRepository
@@ -28,6 +29,7 @@ class Services:
     groups: GroupRepository
     hazards: HazardRepository
     media: MediaStore
+    kb: KnowledgeBase
     # deliveries to groups run one at a time, so a thread is never opened twice concurrently
     delivery_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -45,12 +47,17 @@ class Services:
         return self.clock.now().astimezone(self.zone)
 
     @classmethod
-    async def open(cls, settings: Settings, org: Organisation, clock: Clock) -> Services:
-        """Open the database (migrating it) and the media folder."""
+    async def open(cls, settings: Settings, org: Organisation, clock: Clock, kb: KnowledgeBase | None = None
+                   ) -> Services:
+        """Open the database (migrating it), the media folder and the knowledge base (indexed off the loop)."""
         db = await Database.open(settings.database_path)
         media = MediaStore(settings.media_dir)
         media.prepare()
-        return cls(settings, org, clock, db, MemberRepository(db), GroupRepository(db), HazardRepository(db), media)
+        if kb is None:
+            settings.knowledge_dir.mkdir(parents=True, exist_ok=True)
+            kb = await asyncio.to_thread(KnowledgeBase.load, settings.corpus_dir, settings.knowledge_dir)
+        members, groups, hazards = MemberRepository(db), GroupRepository(db), HazardRepository(db)
+        return cls(settings, org, clock, db, members, groups, hazards, media, kb)
 
     async def close(self) -> None:
         """Close the database."""

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     database_path: Path = Field(default=PROJECT_ROOT / "data" / "hazards.sqlite3")
     media_dir: Path = Field(default=PROJECT_ROOT / "data" / "media")
     org_file: Path = Field(default=PROJECT_ROOT / "config" / "org.example.toml")
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "config" / "corpus", description="the bundled speeches")
+    knowledge_dir: Path = Field(default=PROJECT_ROOT / "data" / "knowledge", description="documents added by /kb add")
     timezone: str = "Asia/Shanghai"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     invite_ttl_days: int = Field(default=7, ge=1, le=90)

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_application
-from config.settings import Settings
+from config.settings import PROJECT_ROOT, Settings
 from domain.clock import FakeClock
+from domain.knowledge import KnowledgeBase
 from sandbox.double import BotApiDouble
 
 TOKEN = "123456:TEST-TOKEN"
@@ -72,6 +73,18 @@ class World:
         return self.settings.database_path
 
 
+@pytest.fixture(scope="session")
+def shared_kb() -> KnowledgeBase:
+    """The bundled speeches indexed once for every flow test that only reads them."""
+    return KnowledgeBase.load(PROJECT_ROOT / "config" / "corpus")
+
+
+@pytest.fixture
+def world_kb(shared_kb: KnowledgeBase) -> KnowledgeBase | None:
+    """The knowledge base the bot gets (override with None to have the bot load its own)."""
+    return shared_kb
+
+
 @pytest.fixture
 def overrides() -> dict[str, Any]:
     """Settings a test changes (override this fixture, e.g. with parametrize)."""
@@ -79,7 +92,7 @@ def overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, overrides: dict[str, Any]) -> AsyncIterator[World]:
+async def world(tmp_path: Path, overrides: dict[str, Any], world_kb: KnowledgeBase | None) -> AsyncIterator[World]:
     """A running bot with an admin, an officer of e01 (not yet joined), a stranger and two groups."""
     async with BotApiDouble(token=TOKEN, bot_username="hazard_bot") as api:
         admin = api.add_user(first_name="管理员")
@@ -95,12 +108,13 @@ async def world(tmp_path: Path, overrides: dict[str, Any]) -> AsyncIterator[Worl
             api_base_url=api.base_url,
             api_base_file_url=api.base_file_url,
             database_path=tmp_path / "db.sqlite3",
+            knowledge_dir=tmp_path / "knowledge",
             media_dir=tmp_path / "media",
             admin_ids=frozenset({admin.id}),
             **({"conversation_timeout_seconds": 600, "rate_limit": False} | overrides),
         )
         clock = FakeClock(START)
-        app = build_application(settings, clock=clock)
+        app = build_application(settings, clock=clock, kb=world_kb)
         # the order of Application.run_polling, with its post_init and post_shutdown hooks
         await app.initialize()
         assert app.post_init is not None and app.post_shutdown is not None and app.updater is not None

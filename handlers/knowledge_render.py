@@ -1,0 +1,87 @@
+"""Rendering knowledge-base answers: quotes trimmed around the match, with document and place."""
+
+from __future__ import annotations
+
+from domain.knowledge import Answer, AnswerStatus, Definition, DefinitionKind, Hit, Mention
+from texts import Html, escape, t
+
+EXCERPT = 240  # characters of a passage shown around its match; the full text is a button away
+
+
+def excerpt(text: str, spans: tuple[tuple[int, int], ...], width: int = EXCERPT) -> tuple[Html, bool]:
+    """The part of `text` around its first matches, matched words in bold; and whether it was cut."""
+    if not spans:
+        start = 0
+    else:
+        first = spans[0][0]
+        start = max(0, min(first - width // 3, len(text) - width))
+    end = min(len(text), start + width)
+    pieces: list[str] = ["…"] if start > 0 else []
+    cursor = start
+    for left, right in spans:
+        left, right = max(left, cursor), min(right, end)
+        if left >= right:
+            continue
+        pieces += [escape(text[cursor:left]), f"<b>{escape(text[left:right])}</b>"]
+        cursor = right
+    pieces.append(escape(text[cursor:end]))
+    if end < len(text):
+        pieces.append("…")
+    return Html("".join(pieces)), start > 0 or end < len(text)
+
+
+def _definition(definition: Definition) -> Html:
+    if definition.items:
+        body = Html("\n".join(t("kb.item", item=item) for item in definition.items))
+    else:
+        body = escape(definition.text)
+    if definition.kind is DefinitionKind.SUPPLEMENT:
+        return t("kb.definition_supplement", body=body, note=definition.note or "")
+    source = definition.source
+    where = t("kb.source", title=source.doc_title, location=source.location) if source else Html("")
+    note = t("kb.inferred") if definition.kind is DefinitionKind.MATCHING_LIST else Html("")
+    return t("kb.definition", body=body, source=where, note=note)
+
+
+def _hit(number: int, hit: Hit) -> tuple[Html, bool]:
+    text, cut = excerpt(hit.text, hit.match_spans)
+    return t("kb.passage", n=number, title=hit.doc_title, location=hit.location, text=text), cut
+
+
+def _mention(number: int, mention: Mention) -> Html:
+    left, right = mention.span
+    snippet = mention.snippet
+    marked = Html(f"{escape(snippet[:left])}<b>{escape(snippet[left:right])}</b>{escape(snippet[right:])}")
+    return t("kb.mention", n=number, title=mention.doc_title, location=mention.location, snippet=marked)
+
+
+def render_answer(answer: Answer) -> tuple[Html, list[int]]:
+    """The reply to a question, and the numbers of the passages that were trimmed (for 全文 buttons)."""
+    if answer.status is AnswerStatus.NOT_FOUND:
+        return t("kb.not_found", question=answer.question[:60], suggestions="、".join(answer.suggestions)), []
+    if answer.status is AnswerStatus.MENTIONED_ONLY:
+        lines = [_mention(n, m) for n, m in enumerate(answer.mentions[:8], start=1)]
+        return t("kb.mentioned_only", term=answer.term or answer.question, count=len(answer.mentions),
+                 mentions=Html("\n".join(lines))), []  # fmt: skip
+    parts: list[str] = []
+    if answer.term and answer.definitions:
+        parts.append(t("kb.term_heading", term=answer.term))
+        parts += [_definition(d) for d in answer.definitions]
+    trimmed: list[int] = []
+    for number, hit in enumerate(answer.passages, start=1):
+        text, cut = _hit(number, hit)
+        parts.append(text)
+        if cut:
+            trimmed.append(number)
+    return Html("\n\n".join(parts)), trimmed
+
+
+def render_mentions(term: str, mentions: tuple[Mention, ...]) -> Html:
+    """Every place a term is mentioned."""
+    lines = [_mention(n, m) for n, m in enumerate(mentions, start=1)]
+    return t("kb.all_mentions", term=term, count=len(mentions), mentions=Html("\n".join(lines)))
+
+
+def render_full_passage(hit: Hit) -> Html:
+    """A whole passage with its source."""
+    return t("kb.full_passage", title=hit.doc_title, location=hit.location, text=hit.text)
