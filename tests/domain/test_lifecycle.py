@@ -319,7 +319,7 @@ def test_refusal(
 
 
 def test_permission_is_checked_before_the_state() -> None:
-    """Someone with no say over the hazard learns nothing about where it stands."""
+    """Someone with no say over the hazard is told so, not that a button went stale."""
     assert refusal(decide(facts(State.ARCHIVED), OTHER_DEPT, Action.ACCEPT, ACCEPT, NOW)).code is NA
 
 
