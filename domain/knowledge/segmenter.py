@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable
 
 import jieba
+
+# jieba announces building its prefix dictionary on stderr at every start; that is noise in the bot's log
+jieba.setLogLevel(logging.WARNING)
 
 # jieba's own pattern for runs it segments; a user word with other characters would never match.
 _SEGMENTABLE = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
