@@ -51,6 +51,8 @@ from domain.lifecycle import Audience, HazardFacts
 from domain.workcalendar import WorkCalendar
 
 __all__ = [
+    "GENERAL",
+    "MAJOR",
     "Dispatch",
     "DueNotification",
     "DueNotifications",
