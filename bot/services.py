@@ -11,8 +11,11 @@ from config.settings import Settings
 from domain.clock import Clock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
+from domain.reminders import Policy
+from domain.workcalendar import WorkCalendar
 from storage.db import Database
 from storage.hazards import HazardRepository
+from storage.lifecycle import LifecycleRepository
 from storage.media import MediaStore
 from storage.members import GroupRepository, MemberRepository
 
@@ -30,8 +33,14 @@ class Services:
     hazards: HazardRepository
     media: MediaStore
     kb: KnowledgeBase
+    lifecycle: LifecycleRepository
+    calendar: WorkCalendar
+    policy: Policy
     # deliveries to groups run one at a time, so a thread is never opened twice concurrently
     delivery_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # one sweep at a time: the JobQueue's and a test's (or the sandbox's time jump) never overlap
+    sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_sweep: datetime | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -57,7 +66,9 @@ class Services:
             settings.knowledge_dir.mkdir(parents=True, exist_ok=True)
             kb = await asyncio.to_thread(KnowledgeBase.load, settings.corpus_dir, settings.knowledge_dir)
         members, groups, hazards = MemberRepository(db), GroupRepository(db), HazardRepository(db)
-        return cls(settings, org, clock, db, members, groups, hazards, media, kb)
+        calendar = WorkCalendar(holidays=org.extra_holidays, workdays=org.extra_workdays)
+        return cls(settings, org, clock, db, members, groups, hazards, media, kb, LifecycleRepository(db), calendar,
+                   Policy())
 
     async def close(self) -> None:
         """Close the database."""

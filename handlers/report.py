@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import io
 import secrets
 import warnings
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -36,6 +33,7 @@ from domain.hazards import (
 )
 from domain.members import Role
 from handlers.common import refuse_button, reply, require_member
+from handlers.photos import receive_image
 from handlers.render import draft_card, grade_label, unit_names
 from outbound.delivery import deliver_pending
 from storage.hazards import NewReport
@@ -43,7 +41,6 @@ from texts import Html, plain, t
 
 END = ConversationHandler.END
 PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
-IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}
 
 
 def _draft(context: BotContext) -> Draft | None:
@@ -234,49 +231,16 @@ async def got_image(update: Update, context: BotContext) -> int | None:
 
 
 async def _take_image(update: Update, context: BotContext, draft: Draft, *, acknowledge: bool) -> bool:
-    """Download, check and stage one image; tells the officer what was wrong if it cannot be used."""
-    message = update.effective_message
-    assert message is not None
-    settings = context.services.settings
-    if len(draft.photos) >= MAX_PHOTOS:
-        await reply(update, t("report.too_many_photos", max=MAX_PHOTOS))
+    """Download, check and stage one image into the draft; the officer is told what was wrong if it cannot."""
+    photo = await receive_image(update, context, draft.key, len(draft.photos))
+    if photo is None:
         return False
-    source: Any = message.photo[-1] if message.photo else message.document
-    if message.document and not (message.document.mime_type or "").startswith("image/"):
-        await reply(update, t("report.not_an_image"))
-        return False
-    if source is None:
-        return False
-    if (source.file_size or 0) > settings.max_photo_bytes:
-        await reply(update, t("report.photo_too_big", mb=settings.max_photo_bytes // (1024 * 1024)))
-        return False
-    try:
-        data = bytes(await (await source.get_file()).download_as_bytearray())
-    except TelegramError:
-        await reply(update, t("report.photo_download_failed"))
-        return False
-    suffix = await asyncio.to_thread(_image_suffix, data)
-    if suffix is None or len(data) > settings.max_photo_bytes:
-        await reply(update, t("report.not_an_image" if suffix is None else "report.photo_too_big",
-                              mb=settings.max_photo_bytes // (1024 * 1024)))
-        return False
-    photo = context.services.media.stage(draft.key, data, source.file_id, source.file_unique_id, suffix)
     draft.photos.append(photo)
     if acknowledge:
         await reply(update, t("report.photo_received", count=len(draft.photos), max=MAX_PHOTOS),
                     InlineKeyboardMarkup([[_button(draft, t("report.photos_done"), "done")]])
                     if draft.next_step() is Step.PHOTOS else None)  # fmt: skip
     return True
-
-
-def _image_suffix(data: bytes) -> str | None:
-    """The file suffix of a real image, or None for anything Pillow cannot read as one."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            return IMAGE_FORMATS.get(image.format or "")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None
 
 
 async def edit(update: Update, context: BotContext) -> int | None:

@@ -1,0 +1,33 @@
+"""The action buttons on a hazard's messages: what the viewer's role may do to it now."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from domain.lifecycle import Action, Actor, HazardFacts, available_actions
+from domain.members import Member, Role
+from domain.org import Organisation
+from texts import t
+
+PREFIX = "h1"  # callback data version: h1:<hazard id>:<action>
+
+
+def action_keyboard(facts: HazardFacts, actor: Actor) -> InlineKeyboardMarkup | None:
+    """Buttons for the actions `actor` may take now; pressing is checked again on the server."""
+    buttons = [
+        InlineKeyboardButton(t(f"act.{action}"), callback_data=f"{PREFIX}:{facts.hazard_id}:{action}")
+        for action in available_actions(facts, actor)
+        if action is not Action.START_RECHECK
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)]) if buttons else None
+
+
+def unit_viewer(org: Organisation, unit_id: str) -> Actor:
+    """Anyone in a unit's group: buttons there are those a member of that unit may press."""
+    unit = org.unit(unit_id)
+    return Actor(-1, Role.MEMBER, unit_id, unit.kind if unit else None)
+
+
+def member_viewer(org: Organisation, member: Member) -> Actor:
+    """A member reading in private chat."""
+    return Actor.of(member, org)

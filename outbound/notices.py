@@ -1,0 +1,120 @@
+"""The text of every notification: transition notices, reminders, nudges, escalations, rechecks."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from bot.services import Services
+from domain.hazards import Grade, Hazard
+from domain.lifecycle import SYSTEM_ACTOR_ID, Action, Audience, HazardFacts, PlanPart
+from domain.reminders import Kind
+from handlers.render import grade_label
+from storage.lifecycle import TRANSITION, OutboxRow
+from storage.timefmt import from_db
+from texts import Html, plain, t
+from texts.dates import date_with_weekday
+from texts.limits import clip
+
+
+def deadline_text(instant: datetime | None, zone: tzinfo) -> str:
+    """2026年11月26日（星期四）18:00, as officials write a deadline."""
+    if instant is None:
+        return "-"
+    local = instant.astimezone(zone)
+    return f"{date_with_weekday(local.date())} {local:%H:%M}"
+
+
+async def actor_name(services: Services, actor_id: int) -> str:
+    """The member's name as they joined, or 系统 for the bot itself."""
+    if actor_id == SYSTEM_ACTOR_ID:
+        return plain("notice.system")
+    member = await services.members.get_member(actor_id)
+    return member.display_name if member else str(actor_id)
+
+
+def head(services: Services, hazard: Hazard, facts: HazardFacts, late: bool) -> Html:
+    """The first line: late mark, 挂牌督办 badge, id, enterprise and a short description."""
+    return t(
+        "notice.head",
+        late=t("notice.late") if late else Html(""),
+        badge=t("notice.major_badge") if facts.grade is Grade.MAJOR else Html(""),
+        code=hazard.code,
+        enterprise=services.org.enterprises[hazard.enterprise_id].name,
+        description=clip(hazard.description, 40),
+    )
+
+
+async def body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
+    """What the notification says."""
+    zone = services.zone
+    if row.kind == TRANSITION:
+        return await _transition(services, row, facts)
+    payload: dict[str, Any] = row.payload
+    about = from_db(payload["about"]) if payload.get("about") else facts.deadline
+    told = audiences_label([Audience(a) for a in payload.get("already_told") or []])
+    match Kind(row.kind):
+        case Kind.BEFORE:
+            days = int(payload.get("days_before") or 0)
+            key = "notice.before" if days > 0 else "notice.before_today"
+            return t(key, deadline=deadline_text(about, zone), days=days)
+        case Kind.OVERDUE:
+            days = (services.local_now().date() - about.astimezone(zone).date()).days if about else 0
+            return t("notice.overdue", deadline=deadline_text(about, zone), days=max(days, 1))
+        case Kind.ESCALATION:
+            return t("notice.escalation", days=payload.get("working_days_overdue"),
+                     deadline=deadline_text(about, zone), told=told)  # fmt: skip
+        case Kind.RECHECK_DUE:
+            return t("notice.recheck_due", days=services.policy.recheck_after_days)
+        case Kind.RECHECK_OVERDUE:
+            return t("notice.recheck_overdue", deadline=deadline_text(about, zone))
+        case Kind.RECHECK_ESCALATION:
+            return t("notice.recheck_escalation", days=payload.get("working_days_overdue"),
+                     deadline=deadline_text(about, zone), told=told)  # fmt: skip
+    raise ValueError(row.kind)
+
+
+async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
+    found = await services.lifecycle.get_event(int(row.payload["event_id"]))  # type: ignore[call-overload]
+    assert found is not None
+    event, data = found
+    zone, org = services.zone, services.org
+
+    def when(key: str) -> str:
+        value = data.get(key)
+        return deadline_text(from_db(str(value)) if value else None, zone)
+
+    action = Action(event["action"])
+    values: dict[str, object] = {
+        "actor": await actor_name(services, event["actor_id"]),
+        "reason": event["reason"] or "",
+        "deadline": deadline_text(facts.deadline, zone),
+    }
+    match action:
+        case Action.ACCEPT:
+            values |= {"grade": grade_label(Grade(str(data["grade"]))), "person": data.get("person") or "-",
+                       "deadline": when("deadline_to")}  # fmt: skip
+        case Action.SUBMIT_RECTIFICATION:
+            values |= {"measures": data.get("measures") or "", "photos": data.get("photos") or 0}
+        case Action.VERIFY_PASS:
+            values |= {"recheck_days": services.policy.recheck_after_days}
+        case Action.START_RECHECK:
+            values |= {"days": services.policy.recheck_after_days}
+        case Action.RECHECK_REBOUND:
+            values |= {"rebounds": data.get("rebounds"), "deadline": when("deadline_to")}
+        case Action.TRANSFER:
+            values |= {"from_unit": org.units[str(data["from_unit"])].name,
+                       "to_unit": org.units[str(data["to_unit"])].name}  # fmt: skip
+        case Action.REQUEST_EXTENSION:
+            values |= {"proposed": when("proposed"), "deadline": when("deadline")}
+        case Action.APPROVE_EXTENSION:
+            values |= {"deadline_from": when("deadline_from"), "deadline_to": when("deadline_to"),
+                       "original": when("original_deadline")}  # fmt: skip
+        case Action.FILL_PLAN:
+            values |= {"part": plain(f"plan_part.{PlanPart(str(data['part']))}"), "text": data.get("text") or ""}
+    return t(f"notice.{action}", **values)
+
+
+def audiences_label(audiences: list[Audience]) -> str:
+    """Who has been told, in words."""
+    return "、".join(plain(f"audience.{a}") for a in audiences) or plain("notice.nobody")

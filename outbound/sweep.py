@@ -1,0 +1,196 @@
+"""The sweep: send what the outbox says is due, once per recipient, retrying what Telegram refuses for now.
+
+Run by the JobQueue every minute (and at start-up, so what fell due while the bot was down goes out
+once, marked late); tests run it directly after moving the fake clock. The database is the record of
+what is due: the scheduler's memory holds nothing that a restart could lose.
+
+Timeouts: a send that timed out may have reached Telegram. It is retried, so a recipient may in
+rare cases get a message twice, but is never left without it (at-least-once). A confirmed send is
+recorded at once and never repeated.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.services import Services
+from domain.hazards import Hazard
+from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
+from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
+from handlers.buttons import action_keyboard, member_viewer, unit_viewer
+from outbound.delivery import tell_admins
+from outbound.notices import body, head
+from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
+from texts import Html, t
+from texts.limits import clip_html
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did (for /status and tests)."""
+
+    sent: int = 0
+    expired: int = 0
+    retrying: int = 0
+    failed: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+def planner(services: Services) -> Any:
+    """The reminder planner with this deployment's policy, calendar and zone, as storage calls it."""
+    return lambda facts: plan_notifications(facts, services.policy, services.calendar, services.zone, services.now())
+
+
+async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
+    """Send every due notification; expire the pointless; replan hazards whose reminders moved on."""
+    services: Services = app.bot_data.services
+    report = SweepReport()
+    async with services.sweep_lock:
+        now = services.now()
+        for row in await services.lifecycle.get_due(now):
+            verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
+            if verdict is Dispatch.EXPIRED and row.kind != TRANSITION:
+                await services.lifecycle.close_row(row.key, "expired", now)
+                await services.lifecycle.replan(row.hazard_id, planner(services), now)
+                report.expired += 1
+                continue
+            await _send_row(app.bot, services, row, verdict is Dispatch.SEND_LATE and row.kind != TRANSITION, report)
+    services.last_sweep = now
+    return report
+
+
+async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, report: SweepReport) -> None:
+    now = services.now()
+    if row.kind == Kind.RECHECK_DUE:
+        # the 回头看 falls due: the hazard moves to 回头看 (its own transition notice carries the task)
+        result = await services.lifecycle.act(
+            row.hazard_id, lambda facts: decide(facts, Actor.system(), Action.START_RECHECK, Payload(), now),
+            planner(services), now)  # fmt: skip
+        await services.lifecycle.close_row(row.key, "sent" if isinstance(result, Transition) else "expired", now)
+        return
+    hazard = await services.hazards.get_hazard(row.hazard_id)
+    facts = await services.lifecycle.get_facts(row.hazard_id)
+    if hazard is None or facts is None:
+        await services.lifecycle.close_row(row.key, "expired", now)
+        return
+    await services.lifecycle.add_recipients(row.key, await _recipients(services, row, facts), late)
+    text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
+    for send in await services.lifecycle.get_pending_sends(row.key, now):
+        markup = await _keyboard(services, send, facts)
+        await _send_one(bot, services, hazard, send, text, markup, report)
+    if await services.lifecycle.count_unfinished_sends(row.key) == 0:
+        await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
+        await services.lifecycle.replan(row.hazard_id, planner(services), services.now())
+        report.keys.append(row.key)
+
+
+async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, text: Html,
+                    markup: InlineKeyboardMarkup | None, report: SweepReport) -> None:
+    now = services.now()
+    try:
+        message = await bot.send_message(
+            send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
+            reply_to_message_id=send.reply_to, allow_sending_without_reply=True,
+        )  # fmt: skip
+    except RetryAfter as exc:
+        # wait exactly what Telegram asks, for this recipient only: other chats go on
+        await services.lifecycle.mark_retry(send, str(exc), now + _seconds(exc.retry_after))
+        report.retrying += 1
+    except (Forbidden, BadRequest) as exc:
+        await _give_up(bot, services, hazard, send, exc)
+        report.failed += 1
+    except (NetworkError, TelegramError) as exc:
+        if send.attempts + 1 >= MAX_ATTEMPTS:
+            await _give_up(bot, services, hazard, send, exc)
+            report.failed += 1
+        else:
+            await services.lifecycle.mark_retry(send, str(exc), now + min(BACKOFF * 2**send.attempts, MAX_BACKOFF))
+            report.retrying += 1
+    else:
+        await services.lifecycle.mark_sent(send, message.message_id, services.now())
+        report.sent += 1
+
+
+def _seconds(value: int | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+
+async def _give_up(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, error: Exception) -> None:
+    log.warning("giving up a send of %s to %s: %s", send.key, send.chat_id, error)
+    await services.lifecycle.mark_retry(send, str(error), None)
+    await tell_admins(bot, services, t("notice.send_failed", code=hazard.code, chat=send.chat_id, error=str(error)))
+
+
+async def _keyboard(services: Services, send: PendingSend, facts: HazardFacts) -> InlineKeyboardMarkup | None:
+    """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own."""
+    if send.chat_id < 0:
+        binding = await services.groups.get_binding_of_chat(send.chat_id)
+        return action_keyboard(facts, unit_viewer(services.org, binding.unit_id)) if binding else None
+    member = await services.members.get_member(send.chat_id)
+    return action_keyboard(facts, member_viewer(services.org, member)) if member else None
+
+
+Recipient = tuple[int, int | None, int | None]  # chat, forum topic, message to reply to
+
+
+async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) -> list[Recipient]:
+    """The chats (with topic and reply-to) each audience means now; the actor is not told of their own act."""
+    found: dict[tuple[int, int | None], int | None] = {}
+    org = services.org
+
+    def private(*ids: int) -> None:
+        for telegram_id in ids:
+            found.setdefault((telegram_id, None), None)
+
+    threads = {th.unit_id: th for th in await services.hazards.get_threads(row.hazard_id) if th.delivered_at}
+    for audience in row.audiences:
+        match audience:
+            case Audience.REPORTER:
+                private(facts.reporter_id)
+            case Audience.ENTERPRISE_OFFICERS:
+                private(*(m.telegram_id for m in await services.members.get_officers_of(facts.enterprise_id)))
+            case Audience.UNIT_THREADS | Audience.PREVIOUS_UNIT_THREAD:
+                units = [facts.department_id, facts.township_id]
+                if audience is Audience.PREVIOUS_UNIT_THREAD:
+                    event = await services.lifecycle.get_event(int(row.payload["event_id"]))  # type: ignore[call-overload]
+                    units = [str(event[1]["from_unit"])] if event else []
+                for unit_id in units:
+                    thread = threads.get(unit_id)
+                    if thread is not None and thread.chat_id is not None:
+                        reply_to = None if thread.topic_id else thread.anchor_message_id
+                        found.setdefault((thread.chat_id, thread.topic_id), reply_to)
+            case Audience.TOWNSHIP_LEADS:
+                private(*await services.lifecycle.get_leads(facts.township_id))
+            case Audience.DEPARTMENT_LEADS:
+                private(*await services.lifecycle.get_leads(facts.department_id))
+            case Audience.OFFICE_GROUP:
+                office = org.office
+                binding = await services.groups.get_binding_of_unit(office.id) if office else None
+                if binding is not None:
+                    found.setdefault((binding.chat_id, None), None)
+    actor = row.payload.get("actor_id") if row.kind == TRANSITION else None
+    return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]
+
+
+def schedule(app: Application[Any, Any, Any, Any, Any, Any], interval: float = 60) -> None:
+    """Run the sweep every `interval` seconds, at once after start-up; late runs are not dropped."""
+    assert app.job_queue is not None
+
+    async def run(_: object) -> None:
+        await sweep(app)
+
+    app.job_queue.run_repeating(run, interval=interval, first=1, name="sweep",
+                                job_kwargs={"misfire_grace_time": None, "coalesce": True})

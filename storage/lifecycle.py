@@ -1,0 +1,282 @@
+"""The closed loop in the database: hazard facts, transitions with their audit events, and the outbox.
+
+A transition is one transaction: re-read the facts, let the domain decide, write the hazard (compare-
+and-set on its state), the event, the transition notice and the new reminder plan. Telegram is never
+awaited inside it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.hazards import Grade, Photo, State, ThreadRole
+from domain.lifecycle import Action, Audience, ExtensionRequest, HazardFacts, PlanPart, Refusal, Transition
+from domain.reminders import PlannedNotification
+from storage.db import Database, Tx
+from storage.timefmt import from_db, from_db_required, to_db
+
+TRANSITION = "transition"  # outbox kind of a transition notice; reminder kinds are domain.reminders.Kind
+
+Decider = Callable[[HazardFacts], Transition | Refusal]
+Planner = Callable[[HazardFacts], list[PlannedNotification]]
+
+
+def _facts(row: sqlite3.Row, parts: frozenset[PlanPart]) -> HazardFacts:
+    extension = None
+    if row["ext_requested_by"] is not None:
+        extension = ExtensionRequest(
+            row["ext_requested_by"], from_db_required(row["ext_requested_at"]), from_db_required(row["ext_until"]),
+            row["ext_reason"] or "",
+        )  # fmt: skip
+    return HazardFacts(
+        hazard_id=row["id"], state=State(row["state"]), grade=Grade(row["grade"]), enterprise_id=row["enterprise_id"],
+        department_id=row["department_id"], township_id=row["township_id"], reporter_id=row["reporter_id"],
+        deadline=from_db(row["deadline"]), original_deadline=from_db(row["original_deadline"]),
+        deadline_set_at=from_db(row["deadline_set_at"]), responsible_person=row["responsible_person"],
+        rectification_submitter_id=row["rectification_submitter_id"], plan_parts=parts,
+        pending_extension=extension, rebounds=row["rebounds"], closed_at=from_db(row["closed_at"]),
+        recheck_started_at=from_db(row["recheck_started_at"]),
+    )  # fmt: skip
+
+
+def _opt(instant: datetime | None) -> str | None:
+    return None if instant is None else to_db(instant)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A notification due to go out."""
+
+    key: str
+    hazard_id: int
+    kind: str
+    audiences: tuple[Audience, ...]
+    payload: dict[str, object]
+    due_at: datetime
+    expires_at: datetime | None
+    late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSend:
+    """One recipient of an outbox row, not yet confirmed sent."""
+
+    key: str
+    chat_id: int
+    topic_id: int | None
+    reply_to: int | None
+    attempts: int
+
+
+def _outbox_row(row: sqlite3.Row) -> OutboxRow:
+    return OutboxRow(
+        row["key"], row["hazard_id"], row["kind"], tuple(Audience(a) for a in row["audiences"].split(",") if a),
+        json.loads(row["payload"]), from_db_required(row["due_at"]), from_db(row["expires_at"]), bool(row["late"]),
+    )  # fmt: skip
+
+
+class LifecycleRepository:
+    """Transitions of hazards and the notifications they cause."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    async def _read_facts(tx: Tx, hazard_id: int) -> HazardFacts | None:
+        row = await tx.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
+        if row is None:
+            return None
+        parts = await tx.all("SELECT part FROM hazard_plan_parts WHERE hazard_id = ?", (hazard_id,))
+        return _facts(row, frozenset(PlanPart(p[0]) for p in parts))
+
+    async def get_facts(self, hazard_id: int) -> HazardFacts | None:
+        """What the lifecycle knows of a hazard now."""
+        async with self.db.reading() as tx:
+            return await self._read_facts(tx, hazard_id)
+
+    async def get_plan(self, hazard_id: int) -> dict[PlanPart, str]:
+        """The filled parts of a 重大 hazard's treatment plan."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT part, text FROM hazard_plan_parts WHERE hazard_id = ?", (hazard_id,))
+        return {PlanPart(r[0]): r[1] for r in rows}
+
+    async def act(self, hazard_id: int, decide: Decider, plan: Planner, now: datetime, *,
+                  update_id: int | None = None, photos: Sequence[Photo] = ()) -> Transition | Refusal | None:
+        """Decide and write one transition atomically; None if there is no such hazard."""
+        async with self.db.transaction() as tx:
+            facts = await self._read_facts(tx, hazard_id)
+            if facts is None:
+                return None
+            result = decide(facts)
+            if isinstance(result, Refusal):
+                return result
+            await self._write(tx, result, now, update_id, photos)
+            await self._replan(tx, hazard_id, plan(result.after), now)
+        return result
+
+    async def _write(self, tx: Tx, tr: Transition, now: datetime, update_id: int | None,
+                     photos: Sequence[Photo]) -> None:
+        after = tr.after
+        ext = after.pending_extension
+        changed = await tx.changes(
+            "UPDATE hazards SET state = ?, grade = ?, department_id = ?, township_id = ?, deadline = ?,"
+            " original_deadline = ?, deadline_set_at = ?, responsible_person = ?, rectification_submitter_id = ?,"
+            " rebounds = ?, closed_at = ?, recheck_started_at = ?, ext_requested_by = ?, ext_requested_at = ?,"
+            " ext_until = ?, ext_reason = ?, measures = COALESCE(?, measures), updated_at = ?"
+            " WHERE id = ? AND state = ?",
+            (after.state, after.grade, after.department_id, after.township_id, _opt(after.deadline),
+             _opt(after.original_deadline), _opt(after.deadline_set_at), after.responsible_person,
+             after.rectification_submitter_id, after.rebounds, _opt(after.closed_at), _opt(after.recheck_started_at),
+             ext.requested_by if ext else None, _opt(ext.requested_at) if ext else None,
+             _opt(ext.until) if ext else None, ext.reason if ext else None,
+             tr.data.get("measures") if tr.action is Action.SUBMIT_RECTIFICATION else None, to_db(now),
+             tr.hazard_id, tr.from_state),
+        )  # fmt: skip
+        if changed != 1:
+            raise RuntimeError(f"hazard {tr.hazard_id} changed under a transition")  # the lock makes this a bug
+        event_id = await tx.execute(
+            "INSERT INTO events (hazard_id, at, actor_id, action, from_state, to_state, reason, update_id, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (tr.hazard_id, to_db(tr.at), tr.actor_id, tr.action, tr.from_state, tr.to_state, tr.reason, update_id,
+             json.dumps(dict(tr.data), ensure_ascii=False)),
+        )  # fmt: skip
+        if tr.action is Action.FILL_PLAN:
+            await tx.execute(
+                "INSERT INTO hazard_plan_parts (hazard_id, part, text, filled_by, filled_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (hazard_id, part) DO UPDATE SET text = excluded.text, filled_by = excluded.filled_by,"
+                " filled_at = excluded.filled_at",
+                (tr.hazard_id, tr.data["part"], tr.data["text"], tr.actor_id, to_db(now)),
+            )
+        if tr.action is Action.TRANSFER:
+            await tx.execute(
+                "INSERT OR IGNORE INTO hazard_threads (hazard_id, unit_id, role) VALUES (?, ?, ?)",
+                (tr.hazard_id, tr.data["to_unit"], ThreadRole(str(tr.data["role"]))),
+            )
+        stage = f"{tr.action}:{event_id}"
+        for position, photo in enumerate(photos):
+            await tx.execute(
+                "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256, size,"
+                " media_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (tr.hazard_id, stage, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
+                 photo.media_path),
+            )  # fmt: skip
+        payload = {"event_id": event_id, "action": tr.action.value, "actor_id": tr.actor_id, "photos_stage": stage}
+        await tx.execute(
+            "INSERT INTO outbox (key, hazard_id, kind, audiences, payload, due_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (f"{tr.hazard_id}:event:{event_id}", tr.hazard_id, TRANSITION, ",".join(tr.notify),
+             json.dumps(payload), to_db(now), to_db(now)),
+        )  # fmt: skip
+
+    @staticmethod
+    async def _replan(tx: Tx, hazard_id: int, planned: list[PlannedNotification], now: datetime) -> None:
+        """Make the hazard's pending reminders exactly `planned` (rows already being sent are left alone)."""
+        keys = [n.key for n in planned]
+        marks = ",".join("?" * len(keys)) or "''"
+        await tx.execute(
+            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind != ? AND key NOT IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
+            (hazard_id, TRANSITION, *keys),
+        )
+        for n in planned:
+            payload = {
+                "about": to_db(n.about), "days_before": n.days_before,
+                "overdue_on": n.overdue_on.isoformat() if n.overdue_on else None,
+                "working_days_overdue": n.working_days_overdue, "already_told": list(n.already_told),
+            }  # fmt: skip
+            await tx.execute(
+                "INSERT OR IGNORE INTO outbox (key, hazard_id, kind, audiences, payload, due_at, expires_at,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (n.key, hazard_id, n.kind, ",".join(n.audiences), json.dumps(payload), to_db(n.due_at),
+                 _opt(n.expires_at), to_db(now)),
+            )  # fmt: skip
+
+    async def replan(self, hazard_id: int, plan: Planner, now: datetime) -> None:
+        """Redo a hazard's reminder plan (after a row went out or expired: the daily nudges roll on)."""
+        async with self.db.transaction() as tx:
+            facts = await self._read_facts(tx, hazard_id)
+            if facts is not None:
+                await self._replan(tx, hazard_id, plan(facts), now)
+
+    # --- the outbox, as the sweep sees it -------------------------------------------------------------
+
+    async def get_due(self, now: datetime, limit: int = 200) -> list[OutboxRow]:
+        """Pending rows due by `now`, oldest first (through the partial index: never a scan of the ledger)."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, key LIMIT ?",
+                (to_db(now), limit),
+            )
+        return [_outbox_row(r) for r in rows]
+
+    async def close_row(self, key: str, status: str, now: datetime, *, late: bool = False) -> None:
+        """A row is done: sent (all its recipients), expired, or failed."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET status = ?, done_at = ?, late = late OR ? WHERE key = ? AND status = 'pending'",
+                (status, to_db(now), int(late), key),
+            )
+
+    async def add_recipients(self, key: str, recipients: Sequence[tuple[int, int | None, int | None]],
+                             late: bool) -> None:
+        """Fix a row's recipients (chat, topic, reply-to) the first time it is sent; later calls add nothing."""
+        async with self.db.transaction() as tx:
+            if await tx.scalar("SELECT 1 FROM outbox_sends WHERE key = ? LIMIT 1", (key,)):
+                return
+            for chat_id, topic_id, reply_to in recipients:
+                await tx.execute(
+                    "INSERT OR IGNORE INTO outbox_sends (key, chat_id, topic_id, reply_to) VALUES (?, ?, ?, ?)",
+                    (key, chat_id, topic_id or 0, reply_to),
+                )
+            await tx.execute("UPDATE outbox SET late = late OR ? WHERE key = ?", (int(late), key))
+
+    async def get_pending_sends(self, key: str, now: datetime) -> list[PendingSend]:
+        """The row's recipients still to be sent to (whose retry time has come)."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT * FROM outbox_sends WHERE key = ? AND status = 'pending'"
+                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+                (key, to_db(now)),
+            )
+        return [PendingSend(r["key"], r["chat_id"], r["topic_id"] or None, r["reply_to"], r["attempts"]) for r in rows]
+
+    async def count_unfinished_sends(self, key: str) -> int:
+        """How many recipients of the row are still pending (retrying included)."""
+        async with self.db.reading() as tx:
+            return int(await tx.scalar(
+                "SELECT COUNT(*) FROM outbox_sends WHERE key = ? AND status = 'pending'", (key,)))  # fmt: skip
+
+    async def mark_sent(self, send: PendingSend, message_id: int, now: datetime) -> None:
+        """Telegram confirmed this send: it is never repeated."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox_sends SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1"
+                " WHERE key = ? AND chat_id = ? AND topic_id = ?",
+                (message_id, to_db(now), send.key, send.chat_id, send.topic_id or 0),
+            )
+
+    async def mark_retry(self, send: PendingSend, error: str, retry_at: datetime | None) -> None:
+        """A send failed: try again at `retry_at`, or give up on it (None)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox_sends SET attempts = attempts + 1, error = ?, next_attempt_at = ?,"
+                " status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END"
+                " WHERE key = ? AND chat_id = ? AND topic_id = ?",
+                (error[:500], _opt(retry_at), _opt(retry_at), send.key, send.chat_id, send.topic_id or 0),
+            )
+
+    async def get_event(self, event_id: int) -> tuple[sqlite3.Row, dict[str, object]] | None:
+        """An audit event and its data."""
+        async with self.db.reading() as tx:
+            row = await tx.one("SELECT * FROM events WHERE id = ?", (event_id,))
+        return None if row is None else (row, json.loads(row["data"] or "{}"))
+
+    async def get_leads(self, unit_id: str) -> list[int]:
+        """Telegram ids of a unit's leads."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT telegram_id FROM members WHERE unit_id = ? AND role = 'lead'", (unit_id,))
+        return [r[0] for r in rows]
