@@ -15,7 +15,8 @@ from config.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, help, knowledge, lookup, membership, report
+from handlers import errors, help, knowledge, lifecycle, lookup, membership, report
+from outbound import sweep
 from outbound.delivery import deliver_pending
 
 App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
@@ -37,6 +38,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
         await help.set_commands(app)
         assert app.job_queue is not None
         app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
+        sweep.schedule(app, settings.sweep_interval_seconds)
 
     async def post_shutdown(app: App) -> None:
         services = getattr(app.bot_data, "services", None)
@@ -61,6 +63,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
 
     membership.register(app)
     report.register(app, settings.conversation_timeout_seconds)
+    lifecycle.register(app, settings.conversation_timeout_seconds)
     lookup.register(app)
     knowledge.register(app)
     help.register(app)  # catch-alls: last

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     conversation_timeout_seconds: float = Field(default=30 * 60, gt=0, le=24 * 3600)
     max_photo_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     end_of_workday: time = time(18, 0)
+    default_deadline_days_general: int = Field(default=7, ge=0, le=365)  # when the unit sets no deadline
+    default_deadline_days_major: int = Field(default=30, ge=0, le=365)
+    sweep_interval_seconds: float = Field(default=60, gt=0, le=3600)
     # Telegram's flood limits (30 messages/s overall, 20/min per group); off only against a local test server
     rate_limit: bool = True
 
@@ -58,6 +61,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone: {value}") from exc
         return value
+
+    def default_deadline_table(self) -> dict[str, int]:
+        """Days until the default deadline, by grade value (general, major)."""
+        return {"general": self.default_deadline_days_general, "major": self.default_deadline_days_major}
+
+    def default_deadline_days(self, grade: str) -> int:
+        """Days until the default deadline of one grade."""
+        return self.default_deadline_table()[str(grade)]
 
     @property
     def zone(self) -> ZoneInfo:

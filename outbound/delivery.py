@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
+from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
 from storage.hazards import PendingThread
 from texts import Html, t
@@ -49,8 +50,11 @@ async def _deliver(bot: Bot, services: Services, pending: PendingThread, chat_id
         topic_id = topic.message_thread_id
         await services.hazards.record_thread_opened(hazard.id, thread.unit_id, chat_id, topic_id, None)
     photos = await services.hazards.get_photos(hazard.id)
+    facts = await services.lifecycle.get_facts(hazard.id)
+    markup = action_keyboard(facts, unit_viewer(org, thread.unit_id)) if facts else None
     card = await bot.send_message(
-        chat_id, clip_html(hazard_card(org, hazard, services.zone, len(photos))), message_thread_id=topic_id
+        chat_id, clip_html(hazard_card(org, hazard, services.zone, len(photos))), message_thread_id=topic_id,
+        reply_markup=markup,
     )
     await services.hazards.record_thread_opened(hazard.id, thread.unit_id, chat_id, topic_id, card.message_id)
     if len(photos) == 1:

@@ -22,7 +22,7 @@ def deadline_text(instant: datetime | None, zone: tzinfo) -> str:
     if instant is None:
         return "-"
     local = instant.astimezone(zone)
-    return f"{date_with_weekday(local.date())} {local:%H:%M}"
+    return f"{date_with_weekday(local.date())}{local:%H:%M}"
 
 
 async def actor_name(services: Services, actor_id: int) -> str:

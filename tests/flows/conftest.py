@@ -56,6 +56,13 @@ class World:
         answer = await self.command(self.admin, f"/bind {unit_id}", chat=group)
         assert "已将本群绑定" in answer["text"], answer["text"]
 
+    async def until(self, chat_id: int, text: str, timeout: float = 5.0) -> Any:  # noqa: ASYNC109
+        """The next message in the chat that shows `text`, skipping (consuming) the ones before it."""
+        while True:
+            message = await self.api.expect(chat_id, timeout=timeout)
+            if text in message["plain_text"]:
+                return message
+
     async def eventually(self, sql: str, expected: list[tuple[Any, ...]], timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a query returns `expected` (work the bot does after its last message)."""
         loop = asyncio.get_running_loop()

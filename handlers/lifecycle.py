@@ -1,0 +1,361 @@
+"""Acting on a hazard: the buttons on its messages, each followed by the questions its action needs.
+
+The press is checked on the server (role, unit, state) before any question, and again when the
+answers are complete: `storage.lifecycle.act` re-reads the hazard and lets the domain decide in one
+transaction, so a stale button, a double tap or two members at once change the hazard only once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import BotContext
+from domain.deadlines import Deadline, default_deadline, parse_deadline
+from domain.hazards import Grade, Photo
+from domain.lifecycle import (
+    Action,
+    Actor,
+    Field,
+    HazardFacts,
+    Payload,
+    PlanPart,
+    Refusal,
+    RefusalCode,
+    decide,
+    missing_fields,
+    precheck,
+)
+from domain.members import Role
+from domain.org import UnitKind
+from handlers.buttons import PREFIX
+from handlers.common import refuse_button, reply, require_member
+from handlers.photos import receive_image
+from handlers.render import grade_label
+from outbound.delivery import deliver_pending
+from outbound.notices import deadline_text
+from outbound.sweep import planner, sweep
+from texts import Html, plain, t
+
+END = ConversationHandler.END
+ASK = 0  # waiting for typed text, a button, or photos, depending on the field asked
+ANSWER = "h1a"  # callback data of answers: h1a:<nonce>:<what>[:<value>]
+
+
+@dataclass
+class Pending:
+    """An action someone started and is answering questions for."""
+
+    nonce: str
+    hazard_id: int
+    action: Action
+    answers: dict[str, Any] = field(default_factory=dict)
+    photos: list[Photo] = field(default_factory=list)
+    proposed: Deadline | None = None  # a deadline read from text, waiting for 确认
+    photos_done: bool = False  # photos count as answered only once 完成 is pressed
+
+    def payload(self) -> Payload:
+        """The answers so far, as the domain reads them."""
+        return Payload(photo_count=len(self.photos) if self.photos_done else 0, **self.answers)
+
+
+def _pending(context: BotContext) -> Pending | None:
+    value = context.user_data.get("act") if context.user_data is not None else None
+    return value if isinstance(value, Pending) else None
+
+
+def _button(pending: Pending, label: str, what: str, value: str = "") -> InlineKeyboardButton:
+    data = f"{ANSWER}:{pending.nonce}:{what}" + (f":{value}" if value else "")
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+async def _actor(update: Update, context: BotContext) -> Actor | None:
+    member = await require_member(update, context)
+    return None if member is None else Actor.of(member, context.services.org)
+
+
+async def _refuse(update: Update, refusal: Refusal, *, alert: bool = False) -> None:
+    """Tell the presser why not: an alert on the button just pressed, or a reply in the chat."""
+    key = f"loop.refused.{refusal.code}"
+    values = {
+        "state": plain(f"state.{refusal.state}"),
+        "field": plain(f"loop.field.{refusal.field}") if refusal.field else "",
+        "parts": "、".join(plain(f"plan_part.{p}") for p in refusal.missing_parts),
+    }
+    if alert and update.callback_query:
+        await update.callback_query.answer(plain(key, **values), show_alert=True)
+    else:
+        await reply(update, t(key, **values))
+
+
+async def pressed(update: Update, context: BotContext) -> int:
+    """An action button on a hazard's message."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    actor = await _actor(update, context)
+    if actor is None:
+        return END
+    try:
+        hazard_id, action = int(parts[1]), Action(parts[2])
+    except (IndexError, ValueError):
+        await refuse_button(update, "button.invalid")
+        return END
+    facts = await context.services.lifecycle.get_facts(hazard_id)
+    if facts is None or action is Action.START_RECHECK:
+        await refuse_button(update, "button.invalid")
+        return END
+    refusal = precheck(facts, actor, action)
+    if refusal is not None:
+        await _refuse(update, refusal, alert=True)
+        return END
+    await query.answer()
+    _discard(context)
+    pending = Pending(secrets.token_hex(4), hazard_id, action)
+    context.user_data["act"] = pending  # type: ignore[index]
+    return await _next(update, context, pending, facts, actor)
+
+
+async def _next(update: Update, context: BotContext, pending: Pending, facts: HazardFacts, actor: Actor) -> int:
+    """Ask the next unanswered question, or act when all are answered."""
+    missing = missing_fields(pending.action, pending.payload())
+    if not missing:
+        return await _act(update, context, pending, actor)
+    question = missing[0]
+    hazard = await context.services.hazards.get_hazard(pending.hazard_id)
+    code = hazard.code if hazard else ""
+    intro = t("loop.asking", action=t(f"act.{pending.action}"), code=code)
+    if question is Field.GRADE:
+        markup = InlineKeyboardMarkup([[_button(pending, grade_label(g), "grade", g) for g in Grade]])
+        await reply(update, Html(f"{intro}\n{t('loop.ask.grade')}"), markup)
+    elif question is Field.DEADLINE:
+        grade = pending.answers.get("grade") or facts.grade
+        days = context.services.settings.default_deadline_days(grade)
+        markup = InlineKeyboardMarkup([[_button(pending, t("loop.use_default", days=days), "default")]])
+        await reply(update, Html(f"{intro}\n{t(f'loop.ask.deadline_{pending.action}')}"),
+                    markup if pending.action is not Action.REQUEST_EXTENSION else None)
+    elif question is Field.TO_UNIT:
+        units = _transfer_targets(context, facts, actor)
+        rows = [[_button(pending, u.name, "unit", u.id) for u in units[i : i + 2]] for i in range(0, len(units), 2)]
+        await reply(update, Html(f"{intro}\n{t('loop.ask.to_unit')}"), InlineKeyboardMarkup(rows))
+    elif question is Field.PLAN_PART:
+        order = [*facts.missing_plan_parts, *(p for p in PlanPart if p in facts.plan_parts)]
+        buttons = [_button(pending, plain(f"plan_part.{p}"), "part", p) for p in order]
+        await reply(update, Html(f"{intro}\n{t('loop.ask.plan_part')}"),
+                    InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)]))
+    elif question is Field.PHOTOS:
+        await reply(update, Html(f"{intro}\n{t('loop.ask.photos')}"),
+                    InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
+    else:
+        await reply(update, Html(f"{intro}\n{t(f'loop.ask.{question}')}"))
+    return ASK
+
+
+def _transfer_targets(context: BotContext, facts: HazardFacts, actor: Actor) -> list[Any]:
+    org = context.services.org
+    kinds = {UnitKind.DEPARTMENT, UnitKind.TOWNSHIP}
+    if actor.role is not Role.ADMIN and not actor.is_office:
+        kinds = {UnitKind.DEPARTMENT} if actor.unit_id == facts.department_id else {UnitKind.TOWNSHIP}
+    current = {facts.department_id, facts.township_id}
+    return [u for u in org.units.values() if u.kind in kinds and u.id not in current]
+
+
+async def _act(update: Update, context: BotContext, pending: Pending, actor: Actor) -> int:
+    services = context.services
+    now = services.now()
+    photos = [services.media.commit(p) for p in pending.photos]
+    result = await services.lifecycle.act(
+        pending.hazard_id, lambda facts: decide(facts, actor, pending.action, pending.payload(), now),
+        planner(services), now, update_id=update.update_id, photos=photos,
+    )  # fmt: skip
+    _discard(context)
+    if isinstance(result, Refusal):
+        await _refuse(update, result)
+        return END
+    if result is None:
+        await reply(update, t("button.invalid"))
+        return END
+    hazard = await services.hazards.get_hazard(pending.hazard_id)
+    await reply(update, t("loop.done", action=t(f"act.{pending.action}"), code=hazard.code if hazard else "",
+                          state=plain(f"state.{result.to_state}")))  # fmt: skip
+    if pending.action is Action.TRANSFER:
+        context.application.create_task(deliver_pending(context.application), name="deliver:transfer")
+    context.application.create_task(sweep(context.application), name="sweep:after-action")
+    return END
+
+
+async def _resume(update: Update, context: BotContext) -> tuple[Pending, HazardFacts, Actor] | None:
+    pending = _pending(context)
+    actor = await _actor(update, context)
+    if pending is None or actor is None:
+        return None
+    facts = await context.services.lifecycle.get_facts(pending.hazard_id)
+    if facts is None:
+        return None
+    return pending, facts, actor
+
+
+async def answered_button(update: Update, context: BotContext) -> int | None:
+    """A button answering one of the questions."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":", 3)
+    state = await _resume(update, context)
+    if state is None or len(parts) < 3 or parts[1] != state[0].nonce:
+        await refuse_button(update)
+        return None
+    pending, facts, actor = state
+    what, value = parts[2], parts[3] if len(parts) > 3 else ""
+    settings, org = context.services.settings, context.services.org
+    if what == "grade" and value in set(Grade):
+        pending.answers["grade"] = Grade(value)
+    elif what == "default":
+        grade = pending.answers.get("grade") or facts.grade
+        pending.proposed = default_deadline(grade, context.services.local_now(), calendar=context.services.calendar,
+                                            days_by_grade=settings.default_deadline_table(),
+                                            end_of_day=settings.end_of_workday)  # fmt: skip
+        pending.answers["deadline"] = pending.proposed.at
+    elif what == "deadline_ok" and pending.proposed is not None:
+        pending.answers["deadline"] = pending.proposed.at
+    elif what == "deadline_again":
+        pending.proposed = None
+    elif what == "unit" and value in org.units:
+        pending.answers["to_unit_id"], pending.answers["to_unit_kind"] = value, org.units[value].kind
+    elif what == "part" and value in set(PlanPart):
+        pending.answers["plan_part"] = PlanPart(value)
+    elif what == "photos_done":
+        if not pending.photos:
+            await query.answer(t("loop.photos_needed"), show_alert=True)
+            return None
+    else:
+        await refuse_button(update, "button.invalid")
+        return None
+    await query.answer()
+    if what == "photos_done":
+        pending.photos_done = True
+    return await _next(update, context, pending, facts, actor)
+
+
+async def answered_text(update: Update, context: BotContext) -> int | None:
+    """Typed text answering the question asked."""
+    state = await _resume(update, context)
+    if state is None:
+        return END
+    pending, facts, actor = state
+    text = (update.effective_message.text or "").strip() if update.effective_message else ""
+    missing = missing_fields(pending.action, pending.payload())
+    if not missing:
+        return await _act(update, context, pending, actor)
+    question = missing[0]
+    if question is Field.DEADLINE:
+        return await _read_deadline(update, context, pending, text)
+    names = {Field.RESPONSIBLE_PERSON: "responsible_person", Field.MEASURES: "measures", Field.REASON: "reason",
+             Field.PLAN_TEXT: "plan_text"}  # fmt: skip
+    if question not in names:
+        await reply(update, t("report.use_buttons"))
+        return None
+    pending.answers[names[question]] = text
+    outcome = decide(facts, actor, pending.action, pending.payload(), context.services.now())
+    if isinstance(outcome, Refusal) and outcome.code is RefusalCode.TOO_LONG and outcome.field is question:
+        del pending.answers[names[question]]
+        await _refuse(update, outcome)
+        return None
+    return await _next(update, context, pending, facts, actor)
+
+
+async def _read_deadline(update: Update, context: BotContext, pending: Pending, text: str) -> int | None:
+    services = context.services
+    result = parse_deadline(text[:100], services.local_now(), calendar=services.calendar,
+                            end_of_day=services.settings.end_of_workday)  # fmt: skip
+    if not isinstance(result, Deadline):
+        candidate = deadline_text(result.candidate, services.zone) if result.candidate else ""
+        await reply(update, t(f"loop.deadline.{result.reason}", text=text[:100], candidate=candidate))
+        return None
+    pending.proposed = result
+    markup = InlineKeyboardMarkup([[_button(pending, t("loop.confirm"), "deadline_ok"),
+                                    _button(pending, t("loop.again"), "deadline_again")]])  # fmt: skip
+    await reply(update, t("loop.deadline.echo", when=deadline_text(result.at, services.zone)), markup)
+    return None
+
+
+async def answered_photo(update: Update, context: BotContext) -> int | None:
+    """An after-photo (整改后照片) or a rebound photo."""
+    pending = _pending(context)
+    if pending is None:
+        return END
+    missing = missing_fields(pending.action, pending.payload())
+    if not missing or missing[0] is not Field.PHOTOS:
+        await reply(update, t("report.use_buttons"))
+        return None
+    photo = await receive_image(update, context, f"act-{pending.nonce}", len(pending.photos))
+    if photo is not None:
+        pending.photos.append(photo)
+        await reply(update, t("report.photo_received", count=len(pending.photos), max=10),
+                    InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
+    return None
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel while answering: nothing changes."""
+    _discard(context)
+    await reply(update, t("loop.cancelled"))
+    return END
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """Answers left unfinished too long."""
+    _discard(context)
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, t("loop.timed_out"))
+
+
+def _discard(context: BotContext) -> None:
+    pending = _pending(context)
+    if pending is not None:
+        context.services.media.discard(f"act-{pending.nonce}")
+        context.user_data.pop("act", None)  # type: ignore[union-attr]
+
+
+async def stale_answer(update: Update, context: BotContext) -> None:
+    """An answer button from a question no longer open."""
+    await refuse_button(update)
+
+
+def register(app: Application, conversation_timeout: float) -> None:
+    """Add the action conversation (before the catch-alls)."""
+    text = filters.TEXT & ~filters.COMMAND
+    images = filters.PHOTO | filters.Document.IMAGE
+    with warnings.catch_warnings():
+        # Answer buttons carry the pending action's nonce, checked on every press.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:\d+:\w+$")],
+            states={
+                ASK: [
+                    CallbackQueryHandler(answered_button, pattern=rf"^{ANSWER}:"),
+                    MessageHandler(text, answered_text),
+                    MessageHandler(images, answered_photo),
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            conversation_timeout=conversation_timeout,
+            allow_reentry=True,
+            name="act",
+        )
+    app.add_handler(conversation)
+    app.add_handler(CallbackQueryHandler(stale_answer, pattern=rf"^{ANSWER}:"))
