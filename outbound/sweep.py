@@ -12,6 +12,7 @@ recorded at once and never repeated.
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.services import Services
 from domain.hazards import Hazard
@@ -107,7 +109,8 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
         )  # fmt: skip
     except RetryAfter as exc:
         # wait exactly what Telegram asks, for this recipient only: other chats go on
-        await services.lifecycle.mark_retry(send, str(exc), now + _seconds(exc.retry_after))
+        delay = _retry_after(exc)
+        await services.lifecycle.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
         report.retrying += 1
     except (Forbidden, BadRequest) as exc:
         await _give_up(bot, services, hazard, send, exc)
@@ -124,7 +127,11 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
         report.sent += 1
 
 
-def _seconds(value: int | timedelta) -> timedelta:
+def _retry_after(exc: RetryAfter) -> timedelta:
+    with warnings.catch_warnings():
+        # PTB 22 still gives seconds as an int here and warns that it will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
 

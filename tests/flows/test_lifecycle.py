@@ -144,3 +144,89 @@ async def test_deadline_text_that_names_no_date_is_asked_again(world: World) -> 
     assert "已经过去了" in (await answer(world, member, world.dept_group, "昨天"))["plain_text"]
     assert "确认吗" in (await answer(world, member, world.dept_group, "本周五前"))["plain_text"]
     assert [a for a, _ in events(world)] == ["report"]
+
+
+async def _accepted(world: World) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """A hazard accepted (一般, 3天内) by the department; the accept notices swept out. Returns people and card."""
+    await ready(world)
+    member, other, lead = await people(world)
+    card, _ = await file_hazard(world)
+    await accept(world, member, card)
+    await sweep(world.app)
+    await world.until(world.officer.id, "已受理")
+    return member, other, lead, card
+
+
+async def test_extension_is_decided_by_the_unit_and_keeps_the_original_deadline(world: World) -> None:
+    member, _, _, _ = await _accepted(world)
+    notice = world.api.sent(world.officer.id)[-1]
+    await press(world, world.officer, notice, "申请延期")
+    await world.until(world.officer.id, "理由")
+    await answer(world, world.officer, None, "灭火器厂家缺货")
+    echo = await answer(world, world.officer, None, "12月5日")
+    assert "2026年12月5日（星期六）18:00" in echo["plain_text"]
+    await press(world, world.officer, echo, "确认")
+    await world.until(world.officer.id, "已完成：申请延期")
+    await sweep(world.app)
+    request = await world.until(world.dept_group.id, "申请延期至")
+    await press(world, member, request, "同意延期")
+    await world.until(world.dept_group.id, "已完成：同意延期")
+    await sweep(world.app)
+    approved = await world.until(world.officer.id, "同意延期")
+    assert "延至 2026年12月5日" in approved["plain_text"] and "最初期限 2026年11月26日" in approved["plain_text"]
+    with sqlite3.connect(world.database()) as conn:
+        deadline, original = conn.execute("SELECT deadline, original_deadline FROM hazards").fetchone()
+    assert deadline.startswith("2026-12-05T10:00") and original.startswith("2026-11-26T10:00")
+
+
+async def test_refused_verification_goes_back_to_rectification(world: World) -> None:
+    member, _, _, _ = await _accepted(world)
+    notice = world.api.sent(world.officer.id)[-1]
+    await press(world, world.officer, notice, "提交整改")
+    await world.until(world.officer.id, "整改措施")
+    await answer(world, world.officer, None, "已整改")
+    await world.api.send_photo(world.officer, sample_jpeg(label="after"))
+    received = await world.until(world.officer.id, "第 1 张")
+    await press(world, world.officer, received, "完成")
+    await world.until(world.officer.id, "已完成：提交整改")
+    await sweep(world.app)
+    submitted = await world.until(world.dept_group.id, "已提交整改")
+    await press(world, member, submitted, "退回整改")
+    await world.until(world.dept_group.id, "理由")
+    done = await answer(world, member, world.dept_group, "出口仍有杂物")
+    assert "已完成：退回整改" in done["plain_text"]
+    await sweep(world.app)
+    assert "出口仍有杂物" in (await world.until(world.officer.id, "退回整改"))["plain_text"]
+    assert [a for a, _ in events(world)][-2:] == ["submit", "verify_refuse"]
+    assert events(world)[-1][1] == "rectifying"
+
+
+async def test_a_429_in_a_batch_delays_that_recipient_only(world: World) -> None:
+    _, _, lead, _ = await _accepted(world)
+    world.clock.advance(timedelta(days=3, hours=23))  # Friday 09:00: nudge, threads, the township's lead
+    fault = world.api.fail_next("sendMessage", 429, retry_after=30, when=lambda p: p.get("chat_id") == world.officer.id)
+    await sweep(world.app)  # (a background sweep may have done the work: the effects are what count)
+    assert fault.hits == 1
+    assert not [m for m in world.api.sent(world.officer.id) if "已超过整改期限" in m["plain_text"]]
+    assert "逾期 1 个工作日" in (await world.until(lead.id, "逾期"))["plain_text"]  # others went on
+    with sqlite3.connect(world.database()) as conn:
+        waiting = conn.execute("SELECT attempts, error FROM outbox_sends WHERE status = 'pending'").fetchall()
+    assert len(waiting) == 1 and waiting[0][0] == 1 and "retry" in waiting[0][1].lower()
+    world.clock.advance(timedelta(seconds=31))
+    await sweep(world.app)
+    nudges = [m for m in world.api.sent(world.officer.id) if "已超过整改期限" in m["plain_text"]]
+    assert len(nudges) == 1
+    await sweep(world.app)
+    assert len([m for m in world.api.sent(world.officer.id) if "已超过整改期限" in m["plain_text"]]) == 1
+
+
+async def test_reminders_wait_out_quiet_hours_and_weekends(world: World) -> None:
+    await _accepted(world)  # deadline Thursday 26th 18:00
+    world.clock.advance(timedelta(hours=11, minutes=30))  # Monday 21:30: quiet hours
+    await sweep(world.app)
+    await world.api.expect_nothing(world.officer.id)
+    with sqlite3.connect(world.database()) as conn:
+        before = conn.execute("SELECT key, due_at FROM outbox WHERE kind = 'before' ORDER BY due_at").fetchall()
+    # 3 days before is Monday 23rd 09:00 — already past when the deadline was set, so not planned;
+    # 1 day before is Wednesday 25th 09:00 local, the morning of the day Thursday 08:30
+    assert [due[:16] for _, due in before] == ["2026-11-25T01:00", "2026-11-26T00:30"]
