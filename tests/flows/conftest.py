@@ -36,6 +36,12 @@ class World:
     stranger: Any
     dept_group: Any  # 县消防救援大队's group, with topics
     town_group: Any  # 城关镇's group, without topics
+    kb: KnowledgeBase | None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database, media and clock."""
+        await stop_bot(self.app)
+        self.app = await start_bot(self.settings, self.clock, self.kb)
 
     async def command(self, user: Any, text: str, chat: Any = None) -> dict[str, Any]:
         """Send a command and return the bot's next message in that chat."""
@@ -121,18 +127,30 @@ async def world(tmp_path: Path, overrides: dict[str, Any], world_kb: KnowledgeBa
             **({"conversation_timeout_seconds": 600, "rate_limit": False} | overrides),
         )
         clock = FakeClock(START)
-        app = build_application(settings, clock=clock, kb=world_kb)
-        # the order of Application.run_polling, with its post_init and post_shutdown hooks
-        await app.initialize()
-        assert app.post_init is not None and app.post_shutdown is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        await app.start()
+        world = World(api, await start_bot(settings, clock, world_kb), clock, settings, admin, officer, stranger,
+                      dept_group, town_group, world_kb)
         try:
-            yield World(api, app, clock, settings, admin, officer, stranger, dept_group, town_group)
+            yield world
         finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
-            await app.post_shutdown(app)
+            await stop_bot(world.app)
         assert not api.violations, api.violations
+
+
+async def start_bot(settings: Settings, clock: FakeClock, kb: KnowledgeBase | None) -> App:
+    """Build and start the bot in the order of Application.run_polling, with its post_init hook."""
+    app = build_application(settings, clock=clock, kb=kb)
+    await app.initialize()
+    assert app.post_init is not None and app.updater is not None
+    await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+    return app
+
+
+async def stop_bot(app: App) -> None:
+    """Stop the bot as run_polling does on SIGTERM, post_shutdown included."""
+    assert app.updater is not None and app.post_shutdown is not None
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    await app.post_shutdown(app)

@@ -230,3 +230,18 @@ async def test_reminders_wait_out_quiet_hours_and_weekends(world: World) -> None
     # 3 days before is Monday 23rd 09:00 — already past when the deadline was set, so not planned;
     # 1 day before is Wednesday 25th 09:00 local, the morning of the day Thursday 08:30
     assert [due[:16] for _, due in before] == ["2026-11-25T01:00", "2026-11-26T00:30"]
+
+
+async def test_reminders_due_while_the_bot_was_down_go_out_once_after_restart(world: World) -> None:
+    _, _, lead, _ = await _accepted(world)
+    await world.restart()
+    world.clock.advance(timedelta(days=3, hours=23, minutes=40))  # Friday 09:40: due at 09:00, sent late
+    await sweep(world.app)
+    escalation = await world.until(lead.id, "逾期 1 个工作日")
+    assert "补发" in escalation["plain_text"]
+    nudge = await world.until(world.officer.id, "已超过整改期限")
+    assert "补发" in nudge["plain_text"]
+    await world.restart()
+    await sweep(world.app)
+    await world.api.expect_nothing(lead.id)
+    await world.api.expect_nothing(world.officer.id)
