@@ -245,3 +245,85 @@ async def test_reminders_due_while_the_bot_was_down_go_out_once_after_restart(wo
     await sweep(world.app)
     await world.api.expect_nothing(lead.id)
     await world.api.expect_nothing(world.officer.id)
+
+
+async def _submit_rectification(world: World) -> None:
+    notice = world.api.sent(world.officer.id)[-1]
+    await press(world, world.officer, notice, "提交整改")
+    await world.until(world.officer.id, "整改措施")
+    await answer(world, world.officer, None, "已整改到位")
+    await world.api.send_photo(world.officer, sample_jpeg(label="after"))
+    await press(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
+    await world.until(world.officer.id, "已完成：提交整改")
+    await sweep(world.app)
+
+
+async def test_a_major_hazard_needs_its_six_part_plan_before_xiaohao(world: World) -> None:
+    await ready(world)
+    member, _, _ = await people(world)
+    card, _ = await file_hazard(world)
+    await press(world, member, card, "受理定级")
+    await press(world, member, await world.api.expect(world.dept_group.id), "🔴重大隐患（挂牌督办）")
+    await world.until(world.dept_group.id, "整改期限")
+    await press(world, member, await answer(world, member, world.dept_group, "十五日内"), "确认")
+    await world.until(world.dept_group.id, "责任人")
+    await answer(world, member, world.dept_group, "王五")
+    await sweep(world.app)
+    accepted = await world.until(world.officer.id, "已受理")
+    assert "【挂牌督办】" in accepted["plain_text"] and "重大隐患" in accepted["plain_text"]
+    await _submit_rectification(world)
+    submitted = await world.until(world.dept_group.id, "已提交整改")
+    assert "验收通过" not in buttons(submitted) and "填写治理方案" in buttons(submitted)
+    forced = await world.api.press(member, submitted, "h1:1:verify_pass")
+    assert "还缺" in (await world.api.wait_callback_answer(forced))["text"]
+    for part in ["治理目标和任务", "方法和措施", "经费和物资", "负责机构和人员", "时限和要求", "安全措施和应急预案"]:
+        await press(world, member, submitted, "填写治理方案")
+        await press(world, member, await world.until(world.dept_group.id, "治理方案部分"), part)
+        await world.until(world.dept_group.id, "该部分内容")
+        await world.api.send_text(member, f"{part}：已落实", chat=world.dept_group)
+        await world.until(world.dept_group.id, "已完成：填写治理方案")
+    await sweep(world.app)
+    last = [m for m in world.api.sent(world.dept_group.id) if "验收通过" in buttons(m)][-1]
+    await press(world, member, last, "验收通过")
+    await world.until(world.dept_group.id, "已完成：验收通过")
+    assert events(world)[-1] == ("verify_pass", "closed")
+
+
+async def test_rebound_at_the_recheck_reopens_rectification_and_is_counted(world: World) -> None:
+    member, _, lead, _ = await _accepted(world)
+    await _submit_rectification(world)
+    await press(world, member, await world.until(world.dept_group.id, "已提交整改"), "验收通过")
+    await world.until(world.dept_group.id, "已完成：验收通过")
+    world.clock.advance(timedelta(days=31))
+    await sweep(world.app)
+    await sweep(world.app)
+    task = await world.until(world.town_group.id, "回头看：销号已满")
+    await press(world, lead, task, "发现反弹")
+    await world.until(world.town_group.id, "理由")
+    await answer(world, lead, world.town_group, "安全出口又被堵")
+    await world.api.send_photo(lead, sample_jpeg(label="rebound"), chat=world.town_group)
+    await press(world, lead, await world.until(world.town_group.id, "第 1 张"), "完成")
+    await world.until(world.town_group.id, "整改期限")
+    await press(world, lead, await answer(world, lead, world.town_group, "7天内"), "确认")
+    await world.until(world.town_group.id, "已完成：发现反弹")
+    with sqlite3.connect(world.database()) as conn:
+        assert conn.execute("SELECT state, rebounds FROM hazards").fetchone() == ("rectifying", 1)
+        assert conn.execute("SELECT COUNT(*) FROM hazard_photos WHERE stage LIKE 'rebound:%'").fetchone() == (1,)
+
+
+async def test_transfer_opens_a_thread_in_the_new_units_group(world: World) -> None:
+    await ready(world)
+    member, _, _ = await people(world)
+    card, _ = await file_hazard(world)
+    other_dept = world.api.add_group(title="县应急管理局", is_forum=True, members=[world.admin])
+    await world.bind(other_dept, "yjj")
+    await press(world, member, card, "移送")
+    await press(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
+    await world.until(world.dept_group.id, "理由")
+    assert "已完成：移送" in (await answer(world, member, world.dept_group, "属危化品储存"))["plain_text"]
+    opened = await world.api.expect(other_dept.id)
+    assert "YH-2026-000001" in opened["plain_text"] and "受理定级" in buttons(opened)
+    with sqlite3.connect(world.database()) as conn:
+        assert conn.execute("SELECT department_id FROM hazards").fetchone() == ("yjj",)
+    await sweep(world.app)
+    assert "移送至县应急管理局" in (await world.until(world.dept_group.id, "移送至"))["plain_text"]
