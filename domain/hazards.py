@@ -151,6 +151,9 @@ class Hazard:
     latitude: float | None
     longitude: float | None
     reported_at: datetime
+    deadline: datetime | None = None
+    responsible_person: str | None = None
+    rebounds: int = 0
 
     @property
     def unit_ids(self) -> set[str]:

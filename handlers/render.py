@@ -8,7 +8,7 @@ from domain.hazards import Draft, Event, Hazard, Thread
 from domain.members import Role
 from domain.org import Organisation
 from texts import Html, plain, t
-from texts.dates import datetime_cn
+from texts.dates import datetime_cn, deadline_cn
 from texts.limits import TOPIC_NAME_LIMIT, clip
 
 
@@ -58,7 +58,19 @@ def hazard_card(org: Organisation, hazard: Hazard, zone: tzinfo, photos: int) ->
         reported_at=datetime_cn(hazard.reported_at, zone),
         units=unit_names(org, hazard),
         photos=photos,
+        loop=_loop_lines(hazard, zone),
     )
+
+
+def _loop_lines(hazard: Hazard, zone: tzinfo) -> Html:
+    lines = []
+    if hazard.deadline is not None:
+        lines.append(t("hazard.deadline", deadline=deadline_cn(hazard.deadline, zone)))
+    if hazard.responsible_person:
+        lines.append(t("hazard.person", person=hazard.responsible_person))
+    if hazard.rebounds:
+        lines.append(t("hazard.rebounds", count=hazard.rebounds))
+    return Html("".join(f"\n{line}" for line in lines))
 
 
 def draft_card(org: Organisation, draft: Draft) -> Html:

@@ -13,16 +13,13 @@ from handlers.render import grade_label
 from storage.lifecycle import TRANSITION, OutboxRow
 from storage.timefmt import from_db
 from texts import Html, plain, t
-from texts.dates import date_with_weekday
+from texts.dates import deadline_cn
 from texts.limits import clip
 
 
 def deadline_text(instant: datetime | None, zone: tzinfo) -> str:
     """2026年11月26日（星期四）18:00, as officials write a deadline."""
-    if instant is None:
-        return "-"
-    local = instant.astimezone(zone)
-    return f"{date_with_weekday(local.date())}{local:%H:%M}"
+    return "-" if instant is None else deadline_cn(instant, zone)
 
 
 async def actor_name(services: Services, actor_id: int) -> str:

@@ -18,7 +18,8 @@ def _hazard(row: sqlite3.Row) -> Hazard:
         township_id=row["township_id"], category_id=row["category_id"], department_id=row["department_id"],
         grade=Grade(row["grade"]), state=State(row["state"]), description=row["description"],
         place=row["place"], latitude=row["latitude"], longitude=row["longitude"],
-        reported_at=from_db_required(row["reported_at"]),
+        reported_at=from_db_required(row["reported_at"]), deadline=from_db(row["deadline"]),
+        responsible_person=row["responsible_person"], rebounds=row["rebounds"],
     )  # fmt: skip
 
 

@@ -26,3 +26,9 @@ def datetime_cn(instant: datetime, zone: tzinfo) -> str:
     """An instant in the local zone: 2026年11月23日 14:30."""
     local = instant.astimezone(zone)
     return plain("date.day_time", day=date_cn(local.date()), hh=f"{local.hour:02d}", mm=f"{local.minute:02d}")
+
+
+def deadline_cn(instant: datetime, zone: tzinfo) -> str:
+    """A deadline as officials write it: 2026年11月26日（星期四）18:00."""
+    local = instant.astimezone(zone)
+    return f"{date_with_weekday(local.date())}{local:%H:%M}"

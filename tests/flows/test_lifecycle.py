@@ -327,3 +327,10 @@ async def test_transfer_opens_a_thread_in_the_new_units_group(world: World) -> N
         assert conn.execute("SELECT department_id FROM hazards").fetchone() == ("yjj",)
     await sweep(world.app)
     assert "移送至县应急管理局" in (await world.until(world.dept_group.id, "移送至"))["plain_text"]
+
+
+async def test_show_tells_the_deadline_and_the_person_responsible(world: World) -> None:
+    await _accepted(world)
+    shown = await world.command(world.officer, "/show YH-2026-000001")
+    assert "整改期限：2026年11月26日（星期四）18:00" in shown["plain_text"]
+    assert "企业责任人：王五 仓库主管" in shown["plain_text"] and "受理定级 → 整改中" in shown["plain_text"]
