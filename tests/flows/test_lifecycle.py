@@ -334,3 +334,23 @@ async def test_show_tells_the_deadline_and_the_person_responsible(world: World) 
     shown = await world.command(world.officer, "/show YH-2026-000001")
     assert "整改期限：2026年11月26日（星期四）18:00" in shown["plain_text"]
     assert "企业责任人：王五 仓库主管" in shown["plain_text"] and "受理定级 → 整改中" in shown["plain_text"]
+
+
+async def test_overdue_climbs_the_whole_ladder_once_per_step(world: World) -> None:
+    _, _, township_lead, _ = await _accepted(world)  # deadline Thursday 26th 18:00
+    office_group = world.api.add_group(title="县安委办", is_forum=False, members=[world.admin])
+    await world.bind(office_group, "awb")
+    department_lead = world.api.add_user(first_name="消防大队长")
+    await world.join(department_lead, "xfdd", "负责人")
+    # 1 working day: Fri 27th; 3: Tue Dec 1st; 7: Mon Dec 7th (09:00 each) — sweep every day until then
+    for _ in range(15):
+        world.clock.advance(timedelta(days=1))
+        await sweep(world.app)
+    township = [m for m in world.api.sent(township_lead.id) if "🔺" in m["plain_text"]]
+    department = [m for m in world.api.sent(department_lead.id) if "🔺" in m["plain_text"]]
+    office = [m for m in world.api.sent(office_group.id) if "🔺" in m["plain_text"]]
+    assert len(township) == len(department) == len(office) == 1
+    assert "逾期 3 个工作日" in department[0]["plain_text"] and "乡镇负责人" in department[0]["plain_text"]
+    assert "逾期 7 个工作日" in office[0]["plain_text"] and "行业部门负责人" in office[0]["plain_text"]
+    nudges = [m for m in world.api.sent(world.officer.id) if "已超过整改期限" in m["plain_text"]]
+    assert len(nudges) == 8  # working days Nov 27 – Dec 8 (一般 is nudged on working days), once each
