@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -31,8 +30,6 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     """
     if settings.bot_token is None:
         raise ValueError("no bot token")
-    # PTB 22 warns on every 429 until durations are timedeltas; opt in to that (its next default) now
-    os.environ.setdefault("PTB_TIMEDELTA", "1")
     organisation = org if org is not None else load_org(settings.org_file)
     the_clock = clock if clock is not None else SystemClock()
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import warnings
+
+from telegram.warnings import PTBDeprecationWarning
 
 
 class RedactToken(logging.Filter):
@@ -29,3 +32,5 @@ def setup_logging(token: str, level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB 22 warns at every 429 that retry_after will become a timedelta; the sweep reads either form
+    warnings.filterwarnings("ignore", message=".*retry_after.*", category=PTBDeprecationWarning)
