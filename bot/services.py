@@ -68,7 +68,7 @@ class Services:
         members, groups, hazards = MemberRepository(db), GroupRepository(db), HazardRepository(db)
         calendar = WorkCalendar(holidays=org.extra_holidays, workdays=org.extra_workdays)
         return cls(settings, org, clock, db, members, groups, hazards, media, kb, LifecycleRepository(db), calendar,
-                   Policy())
+                   settings.reminder_policy())
 
     async def close(self) -> None:
         """Close the database."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.lifecycle import Audience
+from domain.reminders import GENERAL, MAJOR, EscalationStep, GradePolicy, Policy, Reminder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +43,15 @@ class Settings(BaseSettings):
     default_deadline_days_general: int = Field(default=7, ge=0, le=365)  # when the unit sets no deadline
     default_deadline_days_major: int = Field(default=30, ge=0, le=365)
     sweep_interval_seconds: float = Field(default=60, gt=0, le=3600)
+    # reminders: days before the deadline (09:00; the morning of the day at 08:30 always), escalation
+    # after N working days overdue to the township's leads, the department's leads, the 安委办 group
+    reminder_days_general: Annotated[tuple[int, ...], NoDecode] = (3, 1)
+    reminder_days_major: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1)
+    escalation_days_general: Annotated[tuple[int, int, int], NoDecode] = (1, 3, 7)
+    escalation_days_major: Annotated[tuple[int, int, int], NoDecode] = (0, 1, 3)
+    recheck_after_days: int = Field(default=30, ge=1, le=365)  # 回头看 after 销号
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
     # Telegram's flood limits (30 messages/s overall, 20/min per group); off only against a local test server
     rate_limit: bool = True
 
@@ -51,6 +64,33 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator(
+        "reminder_days_general", "reminder_days_major", "escalation_days_general", "escalation_days_major",
+        mode="before",
+    )
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        """Accept `3,1` as written in .env."""
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        return value
+
+    def reminder_policy(self) -> Policy:
+        """The reminder and escalation policy these settings describe."""
+        ladder = (Audience.TOWNSHIP_LEADS, Audience.DEPARTMENT_LEADS, Audience.OFFICE_GROUP)
+
+        def grade(policy: GradePolicy, days: tuple[int, ...], steps: tuple[int, int, int]) -> GradePolicy:
+            reminders = (*(Reminder(d, time(9, 0)) for d in sorted(set(days), reverse=True) if d > 0),
+                         Reminder(0, time(8, 30)))  # fmt: skip
+            rungs = tuple(EscalationStep(n, audience) for n, audience in zip(steps, ladder, strict=True))
+            return replace(policy, reminders=reminders, ladder=rungs)
+
+        return Policy(
+            general=grade(GENERAL, self.reminder_days_general, self.escalation_days_general),
+            major=grade(MAJOR, self.reminder_days_major, self.escalation_days_major),
+            recheck_after_days=self.recheck_after_days, quiet_start=self.quiet_start, quiet_end=self.quiet_end,
+        )  # fmt: skip
 
     @field_validator("timezone")
     @classmethod
