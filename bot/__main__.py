@@ -22,8 +22,11 @@ def main() -> int:
         print(plain("startup.bad_settings", errors=_errors(exc)), file=sys.stderr)
         return 2
     if settings.bot_token is None:
-        print(plain("startup.no_token"), file=sys.stderr)
-        return 2
+        from sandbox.__main__ import main as run_sandbox  # without a token: try the bot in the sandbox
+        from sandbox.__main__ import page_url
+
+        print(plain("sandbox.starting", url=page_url()), flush=True)
+        return run_sandbox([])
     setup_logging(settings.bot_token.get_secret_value())
     try:
         org = load_org(settings.org_file)

@@ -1,10 +1,15 @@
-"""`python -m bot` refuses to start with a clear message: no token, bad settings, a broken org file."""
+"""`python -m bot`: without a token it starts the sandbox; bad settings and a broken org file stop it clearly."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from tests.shared import REPO
@@ -16,9 +21,44 @@ def _run(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=60, check=False)
 
 
-def test_no_token_says_how_to_get_one(tmp_path: Path) -> None:
-    done = _run({}, tmp_path)
-    assert done.returncode == 2 and "@BotFather" in done.stderr and "HAZARD_BOT_TOKEN" in done.stderr
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
+        with direct.open(url, timeout=2) as response:
+            return bool(json.load(response)["people"])
+    except OSError:
+        return False
+
+
+def test_no_token_starts_the_sandbox_and_says_how_to_get_one(tmp_path: Path) -> None:
+    port = _free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HAZARD_")}
+    env = clean | {"PYTHONPATH": str(REPO), "HAZARD_SANDBOX_PORT": str(port),
+                   "HAZARD_SANDBOX_DATA_DIR": str(tmp_path / "sandbox")}
+    process = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=tmp_path, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{port}/api/state"):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the sandbox page never answered"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=10)  # it must stop within 10 s of SIGTERM
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert f"正在启动本地沙盒：http://127.0.0.1:{port}" in out
+    assert "@BotFather" in out and "HAZARD_BOT_TOKEN" in out  # how to get a real token, still said
+    assert (tmp_path / "sandbox" / "hazards.sqlite3").exists()
 
 
 def test_bad_settings_are_named(tmp_path: Path) -> None:

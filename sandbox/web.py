@@ -1,0 +1,507 @@
+"""The sandbox's web page: a small chat client over the double's world, served by aiohttp.
+
+The browser picks who it is (any user of the world) and acts as that user through the same
+`World.post_*`/`press_button` calls tests use, so the bot sees ordinary updates. It reads what
+is in the world as JSON (messages rendered by `sandbox.render`), and waits for changes with a
+long poll on /api/updates. Everything is served on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from sandbox.images import image_dimensions
+from sandbox.model import PRESENT, Chat, Message, StoredFile, User, WorldEvent
+from sandbox.render import entities_to_html
+from texts import plain
+
+if TYPE_CHECKING:
+    from sandbox.runner import Sandbox
+
+STATIC = Path(__file__).with_name("static")
+STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+WEEKDAYS = "一二三四五六日"
+LONG_POLL_SECONDS = 20.0
+SHOWN_MESSAGES = 300  # per chat or topic: the newest ones
+MAX_UPLOAD = 50 * 1024 * 1024  # what Telegram lets a user send
+ANSWER_WAIT = 3.0  # how long a button press waits for the bot's answerCallbackQuery
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class PageError(Exception):
+    """A request the page should not have made; answered 400 with a Chinese message."""
+
+
+class Page:
+    """The page's state over the sandbox: a change counter for long polls and who has read what."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.world = sandbox.api.world
+        self.version = 0
+        self._changed = asyncio.Event()
+        # (user, chat, thread) → the newest message id that user has seen there
+        self.read: dict[tuple[int, int, int | None], int] = {}
+        self.world.subscribe(self._on_event)
+
+    def _on_event(self, event: WorldEvent) -> None:
+        self.version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def mark_all_read(self) -> None:
+        """Everything so far counts as read (the cast's set-up is not news)."""
+        for chat in self.world.chats.values():
+            for message in chat.messages.values():
+                for user_id in chat.members:
+                    key = (user_id, chat.id, _thread_key(chat, message))
+                    self.read[key] = max(self.read.get(key, 0), message.message_id)
+
+    async def wait(self, since: int, timeout: float) -> int:  # noqa: ASYNC109
+        """The version once it is past ``since``, or the current one after ``timeout``."""
+        if self.version > since:
+            return self.version
+        event = self._changed
+        try:
+            async with asyncio.timeout(timeout):
+                await event.wait()
+        except TimeoutError:
+            pass
+        return self.version
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def user(self, value: Any) -> User:
+        """The user a request acts as."""
+        try:
+            user = self.world.users.get(int(value))
+        except (TypeError, ValueError):
+            user = None
+        if user is None or user.is_bot:
+            raise PageError("没有这个用户")
+        return user
+
+    def chat_for(self, user: User, value: Any) -> Chat:
+        """A chat the user can see: their private chat with the bot or a group they are in."""
+        try:
+            chat = self.world.chats.get(int(value))
+        except (TypeError, ValueError):
+            chat = None
+        if chat is None or (chat.type == "private" and chat.id != user.id):
+            raise PageError("没有这个会话")
+        if chat.member(user.id).status not in PRESENT:
+            raise PageError("您不在这个群里")
+        return chat
+
+    def thread_for(self, chat: Chat, value: Any) -> int | None:
+        """The topic a request means (None: the chat itself, or a forum's 综合 topic)."""
+        if value in (None, "", "null"):
+            return None
+        try:
+            thread = int(value)
+        except (TypeError, ValueError):
+            raise PageError("没有这个话题") from None
+        topic = chat.topics.get(thread)
+        if not chat.is_forum or topic is None or topic.is_deleted:
+            raise PageError("没有这个话题")
+        return thread
+
+    def chats(self, user: User) -> list[dict[str, Any]]:
+        """The user's chat list: private chat first, then groups with their topics."""
+        listed = []
+        for chat in self.world.chats.values():
+            if chat.member(user.id).status not in PRESENT or (chat.type == "private" and chat.id != user.id):
+                continue
+            entry: dict[str, Any] = {
+                "id": chat.id,
+                "type": chat.type,
+                "title": self.sandbox.api.bot.first_name if chat.type == "private" else chat.title,
+                "is_forum": chat.is_forum,
+                "unread": self._unread(user, chat, None),
+                "topics": [],
+            }
+            if chat.is_forum:
+                entry["topics"] = [
+                    {"id": t.message_thread_id, "name": t.name, "closed": t.is_closed,
+                     "unread": self._unread(user, chat, t.message_thread_id)}
+                    for t in sorted(chat.topics.values(), key=lambda t: -t.message_thread_id) if not t.is_deleted
+                ]  # fmt: skip
+            listed.append(entry)
+        listed.sort(key=lambda c: c["type"] != "private")  # then the groups in the org file's order
+        return listed
+
+    def _unread(self, user: User, chat: Chat, thread: int | None) -> int:
+        seen = self.read.get((user.id, chat.id, thread), 0)
+        return sum(
+            1
+            for m in chat.messages.values()
+            if m.message_id > seen and m.sender is not user and not m.deleted and _thread_key(chat, m) == thread
+            and not (m.album and m.album[0] is not m)
+        )  # fmt: skip
+
+    def messages(self, user: User, chat: Chat, thread: int | None) -> list[dict[str, Any]]:
+        """What the user sees in a chat or topic, oldest first; reading them marks them read."""
+        shown = [m for m in chat.messages.values() if not m.deleted and _thread_key(chat, m) == thread]
+        if shown:
+            key = (user.id, chat.id, thread)
+            self.read[key] = max(self.read.get(key, 0), shown[-1].message_id)
+        items: list[dict[str, Any]] = []
+        for message in shown[-SHOWN_MESSAGES:]:
+            if message.album and message.album[0] is not message:
+                continue  # shown with the album's first message
+            items.append(self.message_json(user, message))
+        return items
+
+    def message_json(self, user: User, message: Message) -> dict[str, Any]:
+        """One message (or a whole album) as the page draws it."""
+        parts = message.album or [message]
+        captioned = next((m for m in parts if m.plain_caption), message)
+        if message.plain_text is not None:
+            body = entities_to_html(message.plain_text, message.entities)
+        else:
+            body = entities_to_html(captioned.plain_caption or "", captioned.caption_entities)
+        sender = message.sender
+        item: dict[str, Any] = {
+            "id": message.message_id,
+            "from": {"id": sender.id, "name": sender.full_name, "bot": sender.is_bot},
+            "mine": sender is user,
+            "date": self.local(message.date).strftime("%m-%d %H:%M"),
+            "html": body,
+            "edited": message.edit_date is not None,
+            "photos": [_photo(m.photo_files) for m in parts if m.photo_files],
+            "document": None,
+            "location": message.location,
+            "keyboard": [[_button(b) for b in row] for row in message.inline_keyboard],
+            "service": _service_text(message),
+            "reply": None,
+        }
+        if message.document_file is not None:
+            stored = message.document_file
+            item["document"] = {"href": f"/files/{stored.file_id}?download=1", "name": stored.file_name or "文件",
+                                "size": stored.size, "mime": stored.mime_type or ""}
+        replied = message.reply_to
+        if replied is not None and not (message.chat.is_forum and replied.message_id == message.thread_id):
+            item["reply"] = {"from": replied.sender.full_name, "snippet": _snippet(replied)}
+        return item
+
+    def local(self, instant: datetime) -> datetime:
+        """An instant in the bot's zone."""
+        return instant.astimezone(self.sandbox.zone)
+
+    def clock(self) -> dict[str, Any]:
+        """The sandbox time as the page shows it, and how far it has been moved."""
+        now = self.local(self.sandbox.clock.now())
+        offset = self.sandbox.moved
+        days, hours = offset.days, offset.seconds // 3600
+        moved = "".join([f"{days} 天" if days else "", f"{hours} 小时" if hours else ""]) or "未快进"
+        return {
+            "now": f"{now:%Y年%m月%d日} 周{WEEKDAYS[now.weekday()]} {now:%H:%M}",
+            "offset_hours": round(offset.total_seconds() / 3600, 2),
+            "moved": moved if moved == "未快进" else f"已快进 {moved}",
+        }
+
+    def people(self) -> list[dict[str, Any]]:
+        """Everyone the page can be: the cast first, then people added from the page."""
+        cast = self.sandbox.cast
+        listed = []
+        for user in self.world.users.values():
+            if user.is_bot:
+                continue
+            part = cast.part_of(user.id) if cast else None
+            listed.append({
+                "id": user.id, "name": user.full_name,
+                "label": part.label if part else "新用户（未加入）",
+                "group": part.group if part else "其他",
+            })  # fmt: skip
+        return listed
+
+
+def _thread_key(chat: Chat, message: Message) -> int | None:
+    """Which list a message belongs to: its topic in a forum, else the chat as a whole (None)."""
+    return message.thread_id if chat.is_forum else None
+
+
+def _photo(sizes: list[StoredFile]) -> dict[str, Any]:
+    # show a size a screen needs (Telegram's 800px rendition where there is one); open the original
+    shown = next((s for s in reversed(sizes) if max(s.width, s.height) <= 800), sizes[0])
+    return {"src": f"/files/{shown.file_id}", "full": f"/files/{sizes[-1].file_id}",
+            "width": shown.width, "height": shown.height}
+
+
+def _button(button: dict[str, Any]) -> dict[str, Any]:
+    return {"text": str(button.get("text", "")), "data": button.get("callback_data"), "url": button.get("url")}
+
+
+def _snippet(message: Message) -> str:
+    text = message.plain.strip().splitlines()[0] if message.plain.strip() else ""
+    if not text:
+        text = {"photo": "[照片]", "document": "[文件]", "location": "[位置]"}.get(message.content_type, "[消息]")
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _service_text(message: Message) -> str | None:
+    if not message.service:
+        return None
+    extra = message.extra
+    if "forum_topic_created" in extra:
+        return f"话题已创建：{extra['forum_topic_created'].get('name', '')}"
+    if "forum_topic_edited" in extra:
+        return f"话题已更名：{extra['forum_topic_edited'].get('name', '')}"
+    if "forum_topic_closed" in extra:
+        return "话题已关闭"
+    if "forum_topic_reopened" in extra:
+        return "话题已重新打开"
+    return "系统消息"
+
+
+# -- HTTP handlers --------------------------------------------------------------------------
+
+PAGE: web.AppKey[Page] = web.AppKey("page", Page)
+
+
+def _page(request: web.Request) -> Page:
+    return request.app[PAGE]
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise PageError("请求格式有误") from None
+    if not isinstance(data, dict):
+        raise PageError("请求格式有误")
+    return data
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    """The page itself."""
+    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+
+async def state(request: web.Request) -> web.Response:
+    """Who can be chosen, the bot, the clock and how to get a real token."""
+    page = _page(request)
+    bot = page.sandbox.api.bot
+    return web.json_response({
+        "bot": {"id": bot.id, "name": bot.first_name, "username": bot.username},
+        "people": page.people(),
+        "default_user": next((p["id"] for p in page.people() if p["group"] == "企业安全员"), None),
+        "clock": page.clock(),
+        "version": page.version,
+        "token_help": plain("startup.no_token"),
+        "org_file": str(page.sandbox.org_file),
+    })  # fmt: skip
+
+
+async def chats(request: web.Request) -> web.Response:
+    """The chat list of the user."""
+    page = _page(request)
+    user = page.user(request.query.get("user"))
+    return web.json_response({"chats": page.chats(user), "clock": page.clock(), "version": page.version})
+
+
+async def messages(request: web.Request) -> web.Response:
+    """The messages of one chat or topic, as the user sees them."""
+    page = _page(request)
+    user = page.user(request.query.get("user"))
+    chat = page.chat_for(user, request.query.get("chat"))
+    thread = page.thread_for(chat, request.query.get("thread"))
+    topic = chat.topics.get(thread) if thread is not None else None
+    return web.json_response({
+        "chat": chat.id, "thread": thread,
+        "title": topic.name if topic else (page.sandbox.api.bot.first_name if chat.type == "private" else chat.title),
+        "closed": bool(topic and topic.is_closed),
+        "messages": page.messages(user, chat, thread),
+    })  # fmt: skip
+
+
+async def updates(request: web.Request) -> web.Response:
+    """A long poll: answers when anything changed after ``since`` (or after a while with nothing)."""
+    try:
+        since = int(request.query.get("since", "0"))
+    except ValueError:
+        since = 0
+    version = await _page(request).wait(since, LONG_POLL_SECONDS)
+    return web.json_response({"version": version})
+
+
+async def send(request: web.Request) -> web.Response:
+    """The user sends a text message."""
+    page = _page(request)
+    data = await _body(request)
+    user = page.user(data.get("user"))
+    chat = page.chat_for(user, data.get("chat"))
+    thread = page.thread_for(chat, data.get("thread"))
+    text = str(data.get("text") or "")
+    if not text.strip():
+        raise PageError("消息不能为空")
+    if len(text) > 4096:
+        raise PageError("消息过长（最多 4096 字）")
+    await _posting(page.sandbox.api.send_text(user, text, chat=chat.id, thread_id=thread))
+    return web.json_response({"ok": True})
+
+
+async def upload(request: web.Request) -> web.Response:
+    """The user sends photos (one, or 2–10 as an album) or a file, with an optional caption."""
+    page = _page(request)
+    form = await request.post()
+    user = page.user(form.get("user"))
+    chat = page.chat_for(user, form.get("chat"))
+    thread = page.thread_for(chat, form.get("thread"))
+    caption = str(form.get("caption") or "").strip() or None
+    files = [f for f in form.getall("file", []) if isinstance(f, web.FileField)]
+    if not files:
+        raise PageError("请选择文件")
+    api = page.sandbox.api
+    if form.get("as") == "photo":
+        images = [f.file.read() for f in files]
+        if len(images) > 10:
+            raise PageError("一次最多发送 10 张照片")
+        if any(image_dimensions(image) is None for image in images):
+            raise PageError("这不是图片，可以“作为文件”发送")
+        if len(images) == 1:
+            await _posting(api.send_photo(user, images[0], caption=caption, chat=chat.id, thread_id=thread))
+        else:
+            await _posting(api.send_album(user, images, caption=caption, chat=chat.id, thread_id=thread))
+    else:
+        if len(files) != 1:
+            raise PageError("一次发送一个文件")
+        field = files[0]
+        await _posting(api.send_document(user, field.file.read(), file_name=field.filename or "file.bin",
+                                         mime_type=field.content_type or "application/octet-stream",
+                                         caption=caption, chat=chat.id, thread_id=thread))
+    return web.json_response({"ok": True})
+
+
+async def location(request: web.Request) -> web.Response:
+    """The user shares a location."""
+    page = _page(request)
+    data = await _body(request)
+    user = page.user(data.get("user"))
+    chat = page.chat_for(user, data.get("chat"))
+    thread = page.thread_for(chat, data.get("thread"))
+    try:
+        latitude, longitude = float(data["latitude"]), float(data["longitude"])
+    except (KeyError, TypeError, ValueError):
+        raise PageError("请填写纬度和经度") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise PageError("纬度在 -90 到 90 之间，经度在 -180 到 180 之间")
+    await _posting(page.sandbox.api.send_location(user, latitude, longitude, chat=chat.id, thread_id=thread))
+    return web.json_response({"ok": True})
+
+
+async def press(request: web.Request) -> web.Response:
+    """The user presses an inline button; answers with the bot's callback answer (toast or alert)."""
+    page = _page(request)
+    data = await _body(request)
+    user = page.user(data.get("user"))
+    chat = page.chat_for(user, data.get("chat"))
+    message = chat.messages.get(int(data.get("message") or 0))
+    callback_data = data.get("data")
+    if message is None or message.deleted or not any(b.get("callback_data") == callback_data
+                                                     for b in message.buttons):  # fmt: skip
+        raise PageError("这个按钮已失效")
+    api = page.sandbox.api
+    query_id = await _posting(api.press(user, message, str(callback_data)))
+    try:
+        answer = await api.wait_callback_answer(query_id, timeout=ANSWER_WAIT)
+    except AssertionError:
+        return web.json_response({"answer": None})
+    return web.json_response({"answer": {"text": answer.get("text") or "", "alert": bool(answer.get("show_alert"))}})
+
+
+async def move_time(request: web.Request) -> web.Response:
+    """+1 小时 / +1 天 / +1 周: move the sandbox clock, then let the bot run what fell due."""
+    page = _page(request)
+    data = await _body(request)
+    step = STEPS.get(str(data.get("step")))
+    if step is None:
+        raise PageError("只能快进 1 小时、1 天或 1 周")
+    sweeps = await page.sandbox.advance(step)
+    page._on_event(WorldEvent("clock"))  # the page shows the new time even when the bot sends nothing
+    return web.json_response({"clock": page.clock(), "sweeps": sweeps})
+
+
+async def add_person(request: web.Request) -> web.Response:
+    """A new person (not yet joined), to try an invite link with."""
+    page = _page(request)
+    data = await _body(request)
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 32:
+        raise PageError("请输入 1–32 个字的名字")
+    user = page.sandbox.api.add_user(name)
+    page._on_event(WorldEvent("chat", user.id))
+    return web.json_response({"id": user.id})
+
+
+async def file(request: web.Request) -> web.StreamResponse:
+    """A stored file's bytes (photos inline; ``?download=1`` as an attachment with its name)."""
+    stored = _page(request).world.files.get(request.match_info["file_id"])
+    if stored is None:
+        raise web.HTTPNotFound(text="文件不存在")
+    headers = {"Cache-Control": "private, max-age=3600"}
+    if request.query.get("download"):
+        name = stored.file_name or "file.bin"
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    mime = stored.mime_type or ("image/jpeg" if stored.kind == "photo" else "application/octet-stream")
+    return web.Response(body=stored.data, content_type=mime, headers=headers)
+
+
+async def _posting(action: Awaitable[Any]) -> Any:
+    """Run a user's action; the world's refusals (a closed topic, not a member) become page errors."""
+    try:
+        return await action
+    except (ValueError, LookupError) as error:
+        raise PageError(f"无法发送：{error}") from None
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse other sites' pages posting here; answer page errors as JSON."""
+    if request.method == "POST":
+        origin = request.headers.get("Origin")
+        if origin is not None and origin not in _own_origins(request):
+            return web.json_response({"error": "只接受本页面的请求"}, status=403)
+    try:
+        return await handler(request)
+    except PageError as error:
+        return web.json_response({"error": str(error)}, status=400)
+
+
+def _own_origins(request: web.Request) -> set[str]:
+    port = request.url.port
+    return {f"http://127.0.0.1:{port}", f"http://localhost:{port}"}
+
+
+def build_web_app(sandbox: Sandbox) -> web.Application:
+    """The page's aiohttp application."""
+    app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024, middlewares=[guard])
+    app[PAGE] = Page(sandbox)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC)
+    app.router.add_get("/api/state", state)
+    app.router.add_get("/api/chats", chats)
+    app.router.add_get("/api/messages", messages)
+    app.router.add_get("/api/updates", updates)
+    app.router.add_post("/api/send", send)
+    app.router.add_post("/api/upload", upload)
+    app.router.add_post("/api/location", location)
+    app.router.add_post("/api/press", press)
+    app.router.add_post("/api/time", move_time)
+    app.router.add_post("/api/people", add_person)
+    app.router.add_get("/files/{file_id}", file)
+    return app
+
+
+def page_of(app: web.Application) -> Page:
+    """The Page behind a built web app (tests and the runner reach it here)."""
+    return app[PAGE]
+
