@@ -21,8 +21,9 @@ lint: $(STAMP)
 	$(PY) -m ruff check bot handlers storage config domain sandbox texts outbound tests
 	$(PY) -m mypy bot handlers storage config domain sandbox texts outbound
 
+# -rsx: the closing summary names skipped tests (the browser tests without Chromium) and xfails, with why
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -rsx
 
 bench: $(STAMP)
 	$(PY) bench/bench_kb.py
