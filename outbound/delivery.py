@@ -6,10 +6,11 @@ import logging
 from typing import Any
 
 from telegram import Bot, InputMediaPhoto
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
+from domain.hazards import Hazard, Thread, ThreadRole
 from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
 from storage.hazards import PendingThread
@@ -26,15 +27,22 @@ async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_i
     async with services.delivery_lock:
         unbound: list[PendingThread] = []
         for pending in await services.hazards.get_undelivered_threads(unit_id):
-            binding = await services.groups.get_binding_of_unit(pending.thread.unit_id)
-            if binding is None:
+            hazard, thread = pending.hazard, pending.thread
+            try:
+                opened = await open_thread(app.bot, services, hazard, thread.unit_id, reuse=thread)
+            except TelegramError as exc:
+                log.warning("delivery of %s to %s failed: %s", hazard.code, thread.unit_id, exc)
+                first_failure = not await services.hazards.has_delivery_error(hazard.id, thread.unit_id)
+                await services.hazards.record_delivery_error(hazard.id, thread.unit_id, str(exc))
+                if first_failure and isinstance(exc, Forbidden):
+                    unit = services.org.units[thread.unit_id]
+                    await tell_admins(app.bot, services, t("delivery.bot_removed", code=hazard.code, unit=unit.name,
+                                                           unit_id=unit.id))  # fmt: skip
+                continue
+            if not opened:
                 unbound.append(pending)
                 continue
-            try:
-                await _deliver(app.bot, services, pending, binding.chat_id, binding.is_forum)
-            except TelegramError as exc:
-                log.warning("delivery of %s to %s failed: %s", pending.hazard.code, pending.thread.unit_id, exc)
-                await services.hazards.record_delivery_error(pending.hazard.id, pending.thread.unit_id, str(exc))
+            await services.hazards.mark_delivered(hazard.id, thread.unit_id, services.now())
     if tell_admins_of_unbound:
         for pending in unbound:
             unit = services.org.units[pending.thread.unit_id]
@@ -42,28 +50,60 @@ async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_i
                                                    unit_id=unit.id))
 
 
-async def _deliver(bot: Bot, services: Services, pending: PendingThread, chat_id: int, is_forum: bool) -> None:
-    hazard, thread, org = pending.hazard, pending.thread, services.org
-    topic_id = thread.topic_id if thread.chat_id == chat_id else None
+async def open_thread(bot: Bot, services: Services, hazard: Hazard, unit_id: str, *,
+                      reuse: Thread | None = None) -> Thread | None:
+    """Open (or finish opening) the hazard's thread in the unit's group: topic, card, photos.
+
+    Repairs what Telegram reports on the way, once each: a group that became a supergroup
+    (ChatMigrated: the stored chat id is updated) and a topic that was deleted (a new one is opened).
+    None when the unit has no group.
+    """
+    for _attempt in range(3):
+        binding = await services.groups.get_binding_of_unit(unit_id)
+        if binding is None:
+            return None
+        try:
+            return await _open(bot, services, hazard, unit_id, binding.chat_id, binding.is_forum, reuse)
+        except ChatMigrated as exc:
+            await services.groups.migrate_chat(binding.chat_id, exc.new_chat_id)
+        except BadRequest as exc:
+            if not topic_gone(exc):
+                raise
+            reuse = None  # the stored topic is gone: open a new one
+            await services.hazards.record_thread_opened(hazard.id, unit_id, binding.chat_id, None, None)
+    raise TelegramError(f"could not open the thread of {hazard.code} in {unit_id}")
+
+
+def topic_gone(exc: BadRequest) -> bool:
+    """Whether Telegram says the forum topic no longer exists."""
+    text = exc.message.lower()
+    return "thread not found" in text or "topic_deleted" in text or "topic was deleted" in text
+
+
+async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat_id: int, is_forum: bool,
+                reuse: Thread | None) -> Thread:
+    org = services.org
+    topic_id = reuse.topic_id if reuse is not None and reuse.chat_id == chat_id else None
     if is_forum and topic_id is None:
         topic = await bot.create_forum_topic(chat_id, topic_name(org, hazard))
         topic_id = topic.message_thread_id
-        await services.hazards.record_thread_opened(hazard.id, thread.unit_id, chat_id, topic_id, None)
+        await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, None)
     photos = await services.hazards.get_photos(hazard.id)
     facts = await services.lifecycle.get_facts(hazard.id)
-    markup = action_keyboard(facts, unit_viewer(org, thread.unit_id)) if facts else None
+    markup = action_keyboard(facts, unit_viewer(org, unit_id)) if facts else None
     card = await bot.send_message(
         chat_id, clip_html(hazard_card(org, hazard, services.zone, len(photos))), message_thread_id=topic_id,
         reply_markup=markup,
     )
-    await services.hazards.record_thread_opened(hazard.id, thread.unit_id, chat_id, topic_id, card.message_id)
+    await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, card.message_id)
     if len(photos) == 1:
         await bot.send_photo(chat_id, photos[0].file_id, message_thread_id=topic_id,
                              reply_to_message_id=card.message_id)
     elif photos:
         await bot.send_media_group(chat_id, [InputMediaPhoto(p.file_id) for p in photos],
                                    message_thread_id=topic_id, reply_to_message_id=card.message_id)
-    await services.hazards.mark_delivered(hazard.id, thread.unit_id, services.now())
+    role = reuse.role if reuse is not None else ThreadRole.DEPARTMENT
+    return Thread(unit_id, role, chat_id, topic_id, card.message_id, None)
 
 
 async def tell_admins(bot: Bot, services: Services, text: Html) -> None:

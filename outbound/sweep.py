@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
@@ -27,7 +27,7 @@ from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
-from outbound.delivery import tell_admins
+from outbound.delivery import open_thread, tell_admins, topic_gone
 from outbound.notices import body, head
 from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
 from texts import Html, t
@@ -112,7 +112,17 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
         delay = _retry_after(exc)
         await services.lifecycle.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
         report.retrying += 1
-    except (Forbidden, BadRequest) as exc:
+    except ChatMigrated as exc:
+        # the group became a supergroup: its stored id (bindings, threads, pending sends) moves; next sweep sends
+        await services.groups.migrate_chat(send.chat_id, exc.new_chat_id)
+        report.retrying += 1
+    except BadRequest as exc:
+        if topic_gone(exc) and send.topic_id and await _reopen(bot, services, hazard, send):
+            report.retrying += 1
+        else:
+            await _give_up(bot, services, hazard, send, exc)
+            report.failed += 1
+    except Forbidden as exc:
         await _give_up(bot, services, hazard, send, exc)
         report.failed += 1
     except (NetworkError, TelegramError) as exc:
@@ -125,6 +135,19 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
         report.sent += 1
+
+
+async def _reopen(bot: Bot, services: Services, hazard: Hazard, send: PendingSend) -> bool:
+    """The hazard's topic was deleted: open a new one (card first) and point the send at it."""
+    thread = await services.hazards.get_thread_in_chat(send.chat_id, send.topic_id, hazard.id)
+    if thread is None:
+        return False
+    await services.hazards.record_thread_opened(hazard.id, thread.unit_id, send.chat_id, None, None)
+    opened = await open_thread(bot, services, hazard, thread.unit_id)
+    if opened is None:
+        return False
+    await services.lifecycle.move_send(send, opened.topic_id, None if opened.topic_id else opened.anchor_message_id)
+    return True
 
 
 def _retry_after(exc: RetryAfter) -> timedelta:

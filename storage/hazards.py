@@ -196,6 +196,22 @@ class HazardRepository:
                 (to_db(now), hazard_id, unit_id),
             )
 
+    async def has_delivery_error(self, hazard_id: int, unit_id: str) -> bool:
+        """Whether a delivery of this thread failed before (admins were told then)."""
+        async with self.db.reading() as tx:
+            error = await tx.scalar(
+                "SELECT last_error FROM hazard_threads WHERE hazard_id = ? AND unit_id = ?", (hazard_id, unit_id))
+        return error is not None
+
+    async def get_thread_in_chat(self, chat_id: int, topic_id: int | None, hazard_id: int) -> Thread | None:
+        """The hazard's thread in that chat (and topic), if it has one there."""
+        async with self.db.reading() as tx:
+            row = await tx.one(
+                "SELECT * FROM hazard_threads WHERE hazard_id = ? AND chat_id = ? AND COALESCE(topic_id, 0) = ?",
+                (hazard_id, chat_id, topic_id or 0),
+            )
+        return None if row is None else _thread(row)
+
     async def record_delivery_error(self, hazard_id: int, unit_id: str, error: str) -> None:
         """Keep why a delivery failed; it stays pending and is retried."""
         async with self.db.transaction() as tx:

@@ -259,6 +259,15 @@ class LifecycleRepository:
                 (message_id, to_db(now), send.key, send.chat_id, send.topic_id or 0),
             )
 
+    async def move_send(self, send: PendingSend, topic_id: int | None, reply_to: int | None) -> None:
+        """The recipient's topic was reopened: send there instead, at once."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE OR IGNORE outbox_sends SET topic_id = ?, reply_to = ?, next_attempt_at = NULL"
+                " WHERE key = ? AND chat_id = ? AND topic_id = ?",
+                (topic_id or 0, reply_to, send.key, send.chat_id, send.topic_id or 0),
+            )
+
     async def mark_retry(self, send: PendingSend, error: str, retry_at: datetime | None) -> None:
         """A send failed: try again at `retry_at`, or give up on it (None)."""
         async with self.db.transaction() as tx:

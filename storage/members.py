@@ -115,6 +115,16 @@ class GroupRepository:
                 (binding.unit_id, binding.chat_id, binding.title, int(binding.is_forum), bound_by, to_db(now)),
             )
 
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup (ChatMigrated): everything stored under the old id moves to the new."""
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE group_bindings SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            await tx.execute("UPDATE hazard_threads SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            await tx.execute(
+                "UPDATE outbox_sends SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+                (new_chat_id, old_chat_id),
+            )
+
     async def unbind_chat(self, chat_id: int) -> str | None:
         """Unbind the group; returns the unit it was bound to, or None."""
         async with self.db.transaction() as tx:
