@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     quiet_end: time = time(8, 0)
     # Telegram's flood limits (30 messages/s overall, 20/min per group); off only against a local test server
     rate_limit: bool = True
+    # testing only: the bot's clock runs this far ahead of the system's (tests/process restart the bot
+    # with a later clock so reminders fall due while it is down)
+    clock_offset_seconds: float = Field(default=0, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
