@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import timedelta
 
 from pydantic import ValidationError
 
+from bot import cli
 from bot.app import build_application
 from bot.logs import setup_logging
 from config.org import OrgFileError, load_org
 from config.settings import Settings
+from domain.clock import SystemClock
+from storage.db import AlreadyRunning
 from texts import plain
 
 
-def main() -> int:
-    """Start the bot; returns the exit status."""
+def main(argv: list[str] | None = None) -> int:
+    """Start the bot (or run `backup` / `restore`); returns the exit status."""
+    args = sys.argv[1:] if argv is None else argv
     try:
         settings = Settings()
     except ValidationError as exc:
         print(plain("startup.bad_settings", errors=_errors(exc)), file=sys.stderr)
         return 2
+    if args:
+        return cli.run(args, settings)
     if settings.bot_token is None:
         from sandbox.__main__ import main as run_sandbox  # without a token: try the bot in the sandbox
         from sandbox.__main__ import page_url
@@ -33,9 +40,15 @@ def main() -> int:
     except OrgFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    app = build_application(settings, org=org)
+    clock = SystemClock()
+    clock.advance(timedelta(seconds=settings.clock_offset_seconds))  # 0 except in tests/process
+    app = build_application(settings, org=org, clock=clock)
     logging.getLogger(__name__).info("starting: org %s, database %s", settings.org_file, settings.database_path)
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False)
+    try:
+        app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False)
+    except AlreadyRunning:
+        print(plain("startup.already_running", database=settings.database_path), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.context import BotContext, BotData
+from bot.pacing import Pacing
 from bot.services import Services
 from config.org import load_org
 from config.settings import Settings
@@ -56,7 +57,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
         .post_shutdown(post_shutdown)
     )
     if settings.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(Pacing())  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request)
     app: App = builder.build()

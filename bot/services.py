@@ -41,6 +41,7 @@ class Services:
     # one sweep at a time: the JobQueue's and a test's (or the sandbox's time jump) never overlap
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_sweep: datetime | None = None
+    flood_noticed_at: datetime | None = None  # admins hear of a long flood wait at most once an hour
 
     @property
     def zone(self) -> ZoneInfo:
@@ -59,7 +60,7 @@ class Services:
     async def open(cls, settings: Settings, org: Organisation, clock: Clock, kb: KnowledgeBase | None = None
                    ) -> Services:
         """Open the database (migrating it), the media folder and the knowledge base (indexed off the loop)."""
-        db = await Database.open(settings.database_path)
+        db = await Database.open(settings.database_path, exclusive=True)
         media = MediaStore(settings.media_dir)
         media.prepare()
         if kb is None:

@@ -12,7 +12,6 @@ recorded at once and never repeated.
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -20,8 +19,8 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
-from telegram.warnings import PTBDeprecationWarning
 
+from bot.pacing import retry_after
 from bot.services import Services
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
@@ -109,7 +108,7 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
         )  # fmt: skip
     except RetryAfter as exc:
         # wait exactly what Telegram asks, for this recipient only: other chats go on
-        delay = _retry_after(exc)
+        delay = retry_after(exc)
         await services.lifecycle.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
         report.retrying += 1
     except ChatMigrated as exc:
@@ -148,14 +147,6 @@ async def _reopen(bot: Bot, services: Services, hazard: Hazard, send: PendingSen
         return False
     await services.lifecycle.move_send(send, opened.topic_id, None if opened.topic_id else opened.anchor_message_id)
     return True
-
-
-def _retry_after(exc: RetryAfter) -> timedelta:
-    with warnings.catch_warnings():
-        # PTB 22 still gives seconds as an int here and warns that it will become a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
 
 async def _give_up(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, error: Exception) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -27,17 +29,44 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+class AlreadyRunning(Exception):
+    """Another process has the database open: one bot instance at a time."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside the database."""
+    return path.with_name(path.name + ".lock")
+
+
+def acquire_instance_lock(path: Path) -> int:
+    """An exclusive lock on the database's lock file, held until closed (a crash releases it too)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise AlreadyRunning(path) from None
+    return fd
+
+
 class Database:
     """A single aiosqlite connection guarded by a lock: one transaction at a time, never interleaved."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path, instance_lock: int | None = None) -> None:
         self._conn = connection
         self._lock = asyncio.Lock()
+        self._instance_lock = instance_lock
         self.path = path
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
-        """Open (creating if needed) the database file and migrate it to the newest schema."""
+    async def open(cls, path: Path, *, exclusive: bool = False) -> Database:
+        """Open (creating if needed) the database file and migrate it; `exclusive`: this process only."""
+        instance_lock = acquire_instance_lock(path) if exclusive else None
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -46,14 +75,17 @@ class Database:
         await conn.execute("PRAGMA synchronous = FULL")
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA busy_timeout = 5000")
-        db = cls(conn, path)
+        db = cls(conn, path, instance_lock)
         await db._migrate()
         return db
 
     async def close(self) -> None:
-        """Close the connection (after any running transaction)."""
+        """Close the connection (after any running transaction) and let another instance start."""
         async with self._lock:
             await self._conn.close()
+        if self._instance_lock is not None:
+            os.close(self._instance_lock)
+            self._instance_lock = None
 
     async def _migrate(self) -> None:
         async with self._lock:

@@ -142,7 +142,9 @@ async def start_bot(settings: Settings, clock: FakeClock, kb: KnowledgeBase | No
     await app.initialize()
     assert app.post_init is not None and app.updater is not None
     await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0, timeout=1)
+    # polling errors reach the error handlers, as run_polling arranges
+    await app.updater.start_polling(poll_interval=0, timeout=1, error_callback=lambda exc: app.create_task(
+        app.process_error(update=None, error=exc)))
     await app.start()
     return app
 
