@@ -44,8 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     clock.advance(timedelta(seconds=settings.clock_offset_seconds))  # 0 except in tests/process
     app = build_application(settings, org=org, clock=clock)
     logging.getLogger(__name__).info("starting: org %s, database %s", settings.org_file, settings.database_path)
+    updates = ["message", "callback_query", "my_chat_member"]
     try:
-        app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False)
+        if settings.webhook_url and settings.webhook_secret:
+            app.run_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port, url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=updates, drop_pending_updates=False,
+            )  # fmt: skip
+        else:
+            app.run_polling(allowed_updates=updates, drop_pending_updates=False)
     except AlreadyRunning:
         print(plain("startup.already_running", database=settings.database_path), file=sys.stderr)
         return 1

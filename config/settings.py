@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.lifecycle import Audience
@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     recheck_after_days: int = Field(default=30, ge=1, le=365)  # 回头看 after 销号
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
+    # webhook mode instead of long polling: Telegram posts updates to webhook_url, which a reverse proxy
+    # forwards to webhook_listen:webhook_port/webhook_path; the secret token is checked on every request
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
     # Telegram's flood limits (30 messages/s overall, 20/min per group); off only against a local test server
     rate_limit: bool = True
     # testing only: the bot's clock runs this far ahead of the system's (tests/process restart the bot
@@ -94,6 +101,14 @@ class Settings(BaseSettings):
             major=grade(MAJOR, self.reminder_days_major, self.escalation_days_major),
             recheck_after_days=self.recheck_after_days, quiet_start=self.quiet_start, quiet_end=self.quiet_end,
         )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        """A webhook without a secret token would accept updates from anyone who finds the URL."""
+        if self.webhook_url and (self.webhook_secret is None or len(self.webhook_secret.get_secret_value()) < 16):
+            raise ValueError("HAZARD_WEBHOOK_SECRET (16+ characters of A-Z, a-z, 0-9, _ and -) is required with "
+                             "HAZARD_WEBHOOK_URL")
+        return self
 
     @field_validator("timezone")
     @classmethod
