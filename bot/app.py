@@ -16,7 +16,7 @@ from config.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, help, knowledge, lifecycle, lookup, membership, report
+from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, status
 from outbound import sweep
 from outbound.delivery import deliver_pending
 
@@ -66,6 +66,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     report.register(app, settings.conversation_timeout_seconds)
     lifecycle.register(app, settings.conversation_timeout_seconds)
     lookup.register(app)
+    status.register(app)
     knowledge.register(app)
     help.register(app)  # catch-alls: last
     app.add_error_handler(errors.on_error)

@@ -11,7 +11,7 @@ from handlers.common import find_member, refuse_button, reply
 from texts import plain, t
 
 PRIVATE_COMMANDS = ["report", "my", "show", "ask", "terms", "cancel", "help"]
-ADMIN_COMMANDS = ["invite", "kb"]
+ADMIN_COMMANDS = ["invite", "kb", "status"]
 GROUP_COMMANDS = ["show", "ask", "bind", "unbind", "help"]
 
 

@@ -284,6 +284,17 @@ class LifecycleRepository:
             row = await tx.one("SELECT * FROM events WHERE id = ?", (event_id,))
         return None if row is None else (row, json.loads(row["data"] or "{}"))
 
+    async def get_outbox_status(self, now: datetime) -> dict[str, int]:
+        """Counts for /status: rows waiting, overdue in the outbox, recipients retrying and given up on."""
+        async with self.db.reading() as tx:
+            pending = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            due = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ?", (to_db(now),))
+            retrying = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending' AND attempts > 0")
+            failed = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'failed'")
+            undelivered = await tx.scalar("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL")
+        return {"pending": int(pending), "due": int(due), "retrying": int(retrying), "failed": int(failed),
+                "undelivered": int(undelivered)}  # fmt: skip
+
     async def get_leads(self, unit_id: str) -> list[int]:
         """Telegram ids of a unit's leads."""
         async with self.db.reading() as tx:

@@ -96,3 +96,10 @@ def _free_port() -> int:
 def test_a_webhook_without_a_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="HAZARD_WEBHOOK_SECRET"):
         Settings(_env_file=None, webhook_url="https://bot.example.invalid/telegram")  # type: ignore[call-arg]
+
+
+async def test_status_for_admins_only(world: World) -> None:
+    shown = await world.command(world.admin, "/status")
+    assert "待发通知：0 条" in shown["plain_text"] and "数据库大小" in shown["plain_text"]
+    await world.join(world.officer, "e01", "安全员")
+    assert "仅限管理员" in (await world.command(world.officer, "/status"))["plain_text"]
