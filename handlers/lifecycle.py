@@ -7,6 +7,7 @@ transaction, so a stale button, a double tap or two members at once change the h
 
 from __future__ import annotations
 
+import logging
 import secrets
 import warnings
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from outbound.notices import deadline_text
 from outbound.sweep import planner, sweep
 from texts import Html, plain, t
 
+log = logging.getLogger(__name__)
 END = ConversationHandler.END
 ASK = 0  # waiting for typed text, a button, or photos, depending on the field asked
 ANSWER = "h1a"  # callback data of answers: h1a:<nonce>:<what>[:<value>]
@@ -121,6 +123,10 @@ async def pressed(update: Update, context: BotContext) -> int:
         return END
     refusal = precheck(facts, actor, action)
     if refusal is not None:
+        if refusal.code is RefusalCode.NOT_ALLOWED:
+            # shown buttons never lead here: someone pressed data made for another unit or role
+            log.warning("refused %s on hazard %s by user %s (role %s, unit %s)", action, hazard_id,
+                        actor.telegram_id, actor.role, actor.unit_id or actor.enterprise_id)  # fmt: skip
         await _refuse(update, refusal, alert=True)
         return END
     await query.answer()
