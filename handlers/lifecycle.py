@@ -115,10 +115,12 @@ async def pressed(update: Update, context: BotContext) -> int:
     try:
         hazard_id, action = int(parts[1]), Action(parts[2])
     except (IndexError, ValueError):
+        hazard_id, action = 0, Action.START_RECHECK
+    if not 0 < hazard_id < 2**63 or action is Action.START_RECHECK:  # forged: beyond any row id, or the bot's own
         await refuse_button(update, "button.invalid")
         return END
     facts = await context.services.lifecycle.get_facts(hazard_id)
-    if facts is None or action is Action.START_RECHECK:
+    if facts is None:
         await refuse_button(update, "button.invalid")
         return END
     refusal = precheck(facts, actor, action)

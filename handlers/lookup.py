@@ -31,7 +31,7 @@ async def turn_page(update: Update, context: BotContext) -> None:
     except (IndexError, ValueError):
         await refuse_button(update, "button.invalid")
         return
-    if offset < 0 or offset % PAGE_SIZE:
+    if not 0 <= offset < 10**9 or offset % PAGE_SIZE:
         await refuse_button(update, "button.invalid")
         return
     await _send_page(update, context, offset)
