@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 from typing import Any
@@ -81,3 +82,14 @@ async def test_a_502_is_retried_with_backoff(world: World) -> None:
     await sweep(world.app)
     nudge = await world.until(world.officer.id, "已超过整改期限")
     assert "补发" not in nudge["plain_text"]
+
+
+async def test_polling_recovers_by_itself_when_the_connection_was_refused(world: World) -> None:
+    await world.join(world.officer, "e01", "安全员")
+    port = world.api.port
+    await world.api.stop()  # Telegram unreachable: the bot's polls are refused
+    await asyncio.sleep(1)  # a second of outage: several polls are refused meanwhile
+    await world.api.start(port=port)
+    await world.api.send_text(world.officer, "/help")
+    answer = await world.api.expect(world.officer.id, timeout=20)  # PTB's polling backs off and comes back
+    assert "/report" in answer["plain_text"]
