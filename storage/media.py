@@ -18,7 +18,9 @@ class MediaStore:
         self.staging = root / "staging"
 
     def prepare(self) -> None:
-        """Create the folders."""
+        """Create the folders, emptying staging: drafts live in memory, so what is staged at start was abandoned
+        (a killed bot leaves its drafts' photos behind; the instance lock is held before this runs)."""
+        shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True, exist_ok=True)
 
     def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str) -> Photo:
