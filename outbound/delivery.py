@@ -89,21 +89,26 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
         topic_id = topic.message_thread_id
         await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, None)
     photos = await services.hazards.get_photos(hazard.id)
-    facts = await services.lifecycle.get_facts(hazard.id)
-    markup = action_keyboard(facts, unit_viewer(org, unit_id)) if facts else None
-    card = await bot.send_message(
-        chat_id, clip_html(hazard_card(org, hazard, services.zone, len(photos))), message_thread_id=topic_id,
-        reply_markup=markup,
-    )
-    await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, card.message_id)
+    # A card once recorded as the thread's anchor is not sent again: finishing a delivery cut short (a failed
+    # album, a bot killed after the card) goes on with the photos, which may then arrive twice, never not at all.
+    same_thread = reuse is not None and (reuse.chat_id, reuse.topic_id) == (chat_id, topic_id)
+    card_id = reuse.anchor_message_id if reuse is not None and same_thread else None
+    if card_id is None:
+        facts = await services.lifecycle.get_facts(hazard.id)
+        markup = action_keyboard(facts, unit_viewer(org, unit_id)) if facts else None
+        card = await bot.send_message(
+            chat_id, clip_html(hazard_card(org, hazard, services.zone, len(photos))), message_thread_id=topic_id,
+            reply_markup=markup,
+        )
+        card_id = card.message_id
+        await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, card_id)
     if len(photos) == 1:
-        await bot.send_photo(chat_id, photos[0].file_id, message_thread_id=topic_id,
-                             reply_to_message_id=card.message_id)
+        await bot.send_photo(chat_id, photos[0].file_id, message_thread_id=topic_id, reply_to_message_id=card_id)
     elif photos:
         await bot.send_media_group(chat_id, [InputMediaPhoto(p.file_id) for p in photos],
-                                   message_thread_id=topic_id, reply_to_message_id=card.message_id)
+                                   message_thread_id=topic_id, reply_to_message_id=card_id)
     role = reuse.role if reuse is not None else ThreadRole.DEPARTMENT
-    return Thread(unit_id, role, chat_id, topic_id, card.message_id, None)
+    return Thread(unit_id, role, chat_id, topic_id, card_id, None)
 
 
 async def tell_admins(bot: Bot, services: Services, text: Html) -> None:
