@@ -18,8 +18,8 @@ run: $(STAMP)
 	$(PY) -m bot
 
 lint: $(STAMP)
-	$(PY) -m ruff check bot handlers storage config domain sandbox texts outbound tests
-	$(PY) -m mypy bot handlers storage config domain sandbox texts outbound
+	$(PY) -m ruff check bot handlers storage config domain sandbox texts outbound reports tests bench
+	$(PY) -m mypy bot handlers storage config domain sandbox texts outbound reports
 
 # -rsx: the closing summary names skipped tests (the browser tests without Chromium) and xfails, with why
 test: lint

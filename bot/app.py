@@ -17,6 +17,9 @@ from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
 from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, status
+from handlers import export as export_handlers
+from handlers import selfcheck as selfcheck_handlers
+from handlers import statistics as statistics_handlers
 from outbound import sweep
 from outbound.delivery import deliver_pending
 
@@ -68,6 +71,9 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     lookup.register(app)
     status.register(app)
     knowledge.register(app)
+    statistics_handlers.register(app)
+    export_handlers.register(app)
+    selfcheck_handlers.register(app)
     help.register(app)  # catch-alls: last
     app.add_error_handler(errors.on_error)
     return app

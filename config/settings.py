@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     webhook_path: str = "telegram"
     # Telegram's flood limits (30 messages/s overall, 20/min per group); off only against a local test server
     rate_limit: bool = True
+    # counting: the weekly digest, the monthly ranking and the self-check prompts (domain/schedule.py)
+    schedule_enabled: bool = True
     # testing only: the bot's clock runs this far ahead of the system's (tests/process restart the bot
     # with a later clock so reminders fall due while it is down)
     clock_offset_seconds: float = Field(default=0, ge=0)

@@ -80,6 +80,7 @@ class HazardRecord:
     rebounds: int = 0
     events: tuple[EventRecord, ...] = ()
     description: str = ""
+    place: str = ""
     responsible_person: str | None = None
     measures: str | None = None
     photos: int = 0

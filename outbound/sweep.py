@@ -26,6 +26,7 @@ from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
+from outbound import periodic
 from outbound.delivery import open_thread, tell_admins, topic_gone
 from outbound.notices import body, head
 from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
@@ -69,6 +70,8 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                 report.expired += 1
                 continue
             await _send_row(app.bot, services, row, verdict is Dispatch.SEND_LATE and row.kind != TRANSITION, report)
+        # digests, rankings and self-checks: planned into their own table and sent the same way
+        await periodic.run(app.bot, services, now, report)
     services.last_sweep = now
     return report
 

@@ -44,8 +44,8 @@ def _records(rows: Sequence[sqlite3.Row], events: Sequence[sqlite3.Row]) -> list
             department_id=r["department_id"], category_id=r["category_id"], grade=Grade(r["grade"]),
             state=State(r["state"]), reported_at=from_db_required(r["reported_at"]), deadline=from_db(r["deadline"]),
             closed_at=from_db(r["closed_at"]), rebounds=r["rebounds"], events=tuple(by_hazard.get(r["id"], ())),
-            description=r["description"], responsible_person=r["responsible_person"], measures=r["measures"],
-            photos=r["photos"],
+            description=r["description"], place=r["place"], responsible_person=r["responsible_person"],
+            measures=r["measures"], photos=r["photos"],
         )
         for r in rows
     ]
@@ -264,6 +264,12 @@ class ScheduleRepository:
                 "UPDATE schedule SET status = ?, done_at = ?, late = late OR ? WHERE key = ? AND status = 'pending'",
                 (status, to_db(now), int(late), key),
             )
+
+    async def was_planned(self, key_prefix: str) -> bool:
+        """Whether any item whose key starts with the prefix was ever planned (sent, skipped or not)."""
+        async with self.db.reading() as tx:
+            return bool(await tx.scalar("SELECT 1 FROM schedule WHERE substr(key, 1, ?) = ? LIMIT 1",
+                                        (len(key_prefix), key_prefix)))
 
     async def has_sends(self, key: str) -> bool:
         """Whether the item's recipients have been fixed."""

@@ -124,7 +124,8 @@ async def world(tmp_path: Path, overrides: dict[str, Any], world_kb: KnowledgeBa
             knowledge_dir=tmp_path / "knowledge",
             media_dir=tmp_path / "media",
             admin_ids=frozenset({admin.id}),
-            **({"conversation_timeout_seconds": 600, "rate_limit": False} | overrides),
+            # the digest/ranking/self-check calendar is off unless a test turns it on (tests/flows/test_statistics.py)
+            **({"conversation_timeout_seconds": 600, "rate_limit": False, "schedule_enabled": False} | overrides),
         )
         clock = FakeClock(START)
         world = World(api, await start_bot(settings, clock, world_kb), clock, settings, admin, officer, stranger,

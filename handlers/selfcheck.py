@@ -1,0 +1,117 @@
+"""每周自查自报: the officer's weekly self-check — link this week's reports, or one tap for 零报告."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.services import Services
+from domain.members import Role
+from domain.periods import Period, week_of
+from domain.schedule import selfcheck_times, selfcheck_week
+from handlers.common import refuse_button, reply, require_member
+from reports.service import SCHEDULE, selfchecks_of
+from reports.text import period_label
+from texts import Html, t
+from texts.dates import datetime_cn, deadline_cn
+from texts.limits import clip_html
+
+PREFIX = "sc1"  # callback data version: sc1:<week's Monday yyyymmdd>:<link|zero>
+MAX_CODES = 20
+
+
+async def selfcheck_prompt(services: Services, enterprise_id: str, week: Period, *, nudge: bool = False,
+                           late: bool = False) -> tuple[Html, InlineKeyboardMarkup]:
+    """The prompt (or the nudge after the deadline): this week's reports and the buttons to submit."""
+    zone = services.zone
+    found = await selfchecks_of(services).get_week_hazards(enterprise_id, week.start_at(zone), week.end_at(zone))
+    _, deadline = selfcheck_times(week, SCHEDULE, services.calendar, zone)
+    enterprise = services.org.enterprises[enterprise_id].name
+    head = t("selfcheck.nudge" if nudge else "selfcheck.prompt", late=t("notice.late") if late else Html(""),
+             enterprise=enterprise, period=period_label(week), deadline=deadline_cn(deadline, zone))  # fmt: skip
+    day = f"{week.start:%Y%m%d}"
+    if found:
+        codes = "、".join(h.code for h in found[:MAX_CODES]) + ("…" if len(found) > MAX_CODES else "")
+        body = t("selfcheck.found", count=len(found), codes=codes)
+        button = InlineKeyboardButton(t("selfcheck.submit", count=len(found)), callback_data=f"{PREFIX}:{day}:link")
+    else:
+        body = t("selfcheck.none_found")
+        button = InlineKeyboardButton(t("selfcheck.zero"), callback_data=f"{PREFIX}:{day}:zero")
+    return Html(f"{head}\n\n{body}"), InlineKeyboardMarkup([[button]])
+
+
+async def selfcheck_command(update: Update, context: BotContext) -> None:
+    """/selfcheck: the self-check of the week now open, for an enterprise's safety officer."""
+    member = await require_member(update, context)
+    if member is None:
+        return
+    if member.role is not Role.OFFICER or member.enterprise_id is None:
+        await reply(update, t("selfcheck.officers_only"))
+        return
+    services = context.services
+    week = selfcheck_week(services.now(), SCHEDULE, services.calendar, services.zone)
+    made = await selfchecks_of(services).get(member.enterprise_id, week.start)
+    if made is not None:
+        await reply(update, _already(services, week, made.submitted_at, made.zero, made.hazards))
+        return
+    text, markup = await selfcheck_prompt(services, member.enterprise_id, week)
+    await reply(update, text, markup)
+
+
+def _already(services: Services, week: Period, at: dt.datetime, zero: bool, count: int) -> Html:
+    what = t("selfcheck.what_zero") if zero else t("selfcheck.what_found", count=count)
+    return t("selfcheck.already", period=period_label(week), at=datetime_cn(at, services.zone), what=what)
+
+
+async def submit_selfcheck(update: Update, context: BotContext) -> None:
+    """零报告 or 报送本周隐患 pressed: record the week's self-check once."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        _, day, choice = (query.data or "").split(":")
+        week = week_of(dt.datetime.strptime(day, "%Y%m%d").date())  # noqa: DTZ007 (a calendar date, no instant)
+    except ValueError:
+        await refuse_button(update, "button.invalid")
+        return
+    member = await require_member(update, context)
+    if member is None:
+        return
+    services = context.services
+    now, zone = services.now(), services.zone
+    if member.role is not Role.OFFICER or member.enterprise_id is None:
+        await refuse_button(update, "selfcheck.officers_only")
+        return
+    if choice not in ("link", "zero") or week.start > now.astimezone(zone).date():
+        await refuse_button(update, "button.invalid")
+        return
+    checks = selfchecks_of(services)
+    found = await checks.get_week_hazards(member.enterprise_id, week.start_at(zone), week.end_at(zone))
+    if choice == "zero" and found:
+        await query.answer(t("selfcheck.zero_refused", count=len(found)), show_alert=True)
+        return
+    if choice == "link" and not found:
+        await refuse_button(update, "selfcheck.changed")
+        return
+    made, created = await checks.submit(member.enterprise_id, week.start, [h.id for h in found], member.telegram_id,
+                                        now)  # fmt: skip
+    await query.answer()
+    if not created:
+        await query.edit_message_text(clip_html(_already(services, week, made.submitted_at, made.zero, made.hazards)))
+        return
+    _, deadline = selfcheck_times(week, SCHEDULE, services.calendar, zone)
+    late = t("selfcheck.late_note") if now > deadline else Html("")
+    if made.zero:
+        text = t("selfcheck.done_zero", period=period_label(week), late=late)
+    else:
+        text = t("selfcheck.done_found", period=period_label(week), count=len(found),
+                 codes="、".join(h.code for h in found[:MAX_CODES]), late=late)  # fmt: skip
+    await query.edit_message_text(clip_html(text))
+
+
+def register(app: Application) -> None:
+    """Add this feature's handlers."""
+    app.add_handler(CommandHandler("selfcheck", selfcheck_command))
+    app.add_handler(CallbackQueryHandler(submit_selfcheck, pattern=rf"^{PREFIX}:"))

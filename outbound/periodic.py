@@ -1,0 +1,195 @@
+"""Scheduled items (digest, ranking, self-check prompt and nudges): planned into the database, sent by the sweep.
+
+Each sweep first plans: every item due between the stored planning mark and a little ahead of now
+(domain.schedule) is inserted once by its key, and the mark moves on. Then it sends the pending
+items that are due, as the hazard outbox does: ``domain.reminders.dispatch`` says send, send late
+(after downtime: marked 补发) or expired (superseded by a newer one of its kind); recipients and
+parts (text, chart) are fixed at the first attempt and each is confirmed separately, so a restart
+repeats no confirmed send. Whether an item still has something to say is decided when it is sent
+(a self-check already made needs no prompt or nudge): such items are closed as skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from bot.services import Services
+from domain.org import UnitKind
+from domain.reminders import Dispatch, dispatch
+from domain.schedule import ItemKind, scheduled_between, selfcheck_times
+from handlers.selfcheck import selfcheck_prompt
+from reports.service import SCHEDULE, digest_message, ranking_message, selfchecks_of, statistics_of
+from reports.text import period_label
+from storage.statistics import DueItem, ItemSend, ScheduleRepository
+from texts import Html, t
+from texts.dates import deadline_cn
+from texts.limits import CAPTION_LIMIT, clip, clip_html
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """What an item says and to whom."""
+
+    text: Html
+    chart: bytes | None
+    markup: InlineKeyboardMarkup | None
+    chats: list[int]
+
+
+async def plan(services: Services, now: datetime) -> int:
+    """Plan every item due from the planning mark (first time: now) to now + lookahead; returns how many were new."""
+    schedule = ScheduleRepository(services.db)
+    start = await schedule.get_planned_until() or now
+    until = now + SCHEDULE.lookahead
+    if until <= start:
+        return 0
+    items = scheduled_between(start, until, services.org, SCHEDULE, services.calendar, services.zone)
+    return await schedule.plan(items, until, now)
+
+
+async def run(bot: Bot, services: Services, now: datetime, report: Any) -> None:
+    """Plan, then send every due item (called by outbound.sweep inside its lock); counts go into the sweep's report."""
+    if not services.settings.schedule_enabled:
+        return
+    await plan(services, now)
+    schedule = ScheduleRepository(services.db)
+    for item in await schedule.get_due(now):
+        verdict = dispatch(item.due_at, item.expires_at, now, late_after=services.policy.late_after)
+        if verdict is Dispatch.EXPIRED:
+            await schedule.close(item.key, "expired", now)
+            report.expired += 1
+            continue
+        late = verdict is Dispatch.SEND_LATE or item.late
+        await _send_item(bot, services, schedule, item, late, report)
+
+
+async def _send_item(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, late: bool,
+                     report: Any) -> None:
+    now = services.now()
+    composed: Composed | None = None
+    if not await schedule.has_sends(item.key):
+        composed = await compose(services, item, late)
+        if composed is None or not composed.chats:
+            await schedule.close(item.key, "skipped", now)
+            return
+        parts = ["text", "chart"] if composed.chart is not None else ["text"]
+        await schedule.add_sends(item.key, [(chat, part) for chat in composed.chats for part in parts], late)
+    sends = await schedule.get_pending_sends(item.key, now)
+    if sends and composed is None:
+        composed = await compose(services, item, late)
+    for send in sends:
+        if composed is None:  # nothing to say any more (the self-check was made meanwhile)
+            await schedule.mark_retry(send, "nothing to say", None)
+            continue
+        await _send_one(bot, schedule, send, composed, services.now(), report)
+    if await schedule.count_unfinished(item.key) == 0:
+        await schedule.close(item.key, "sent", services.now(), late=late)
+        report.keys.append(item.key)
+
+
+async def _send_one(bot: Bot, schedule: ScheduleRepository, send: ItemSend, composed: Composed, now: datetime,
+                    report: Any) -> None:
+    try:
+        if send.part == "chart" and composed.chart is not None:
+            message = await bot.send_photo(send.chat_id, composed.chart,
+                                           caption=clip(t("digest.chart_caption"), CAPTION_LIMIT))
+        else:
+            message = await bot.send_message(send.chat_id, clip_html(composed.text), reply_markup=composed.markup)
+    except RetryAfter as exc:
+        value = exc.retry_after
+        delay = value if isinstance(value, timedelta) else timedelta(seconds=value)
+        await schedule.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
+        report.retrying += 1
+    except ChatMigrated as exc:
+        await schedule.move_chat(send, exc.new_chat_id)
+        report.retrying += 1
+    except (BadRequest, Forbidden) as exc:
+        log.warning("giving up scheduled %s to %s: %s", send.key, send.chat_id, exc)
+        await schedule.mark_retry(send, str(exc), None)
+        report.failed += 1
+    except TelegramError as exc:
+        retry = None if send.attempts + 1 >= MAX_ATTEMPTS else now + min(BACKOFF * 2**send.attempts, MAX_BACKOFF)
+        await schedule.mark_retry(send, str(exc), retry)
+        report.retrying += retry is not None
+        report.failed += retry is None
+    else:
+        await schedule.mark_sent(send, message.message_id, now)
+        report.sent += 1
+
+
+async def _group_of(services: Services, unit_id: str) -> list[int]:
+    binding = await services.groups.get_binding_of_unit(unit_id)
+    return [binding.chat_id] if binding is not None else []
+
+
+async def compose(services: Services, item: DueItem, late: bool) -> Composed | None:
+    """The item's text, chart, buttons and chats now; None when it has nothing to say."""
+    org = services.org
+    late_mark = t("notice.late") if late else Html("")
+    match item.kind:
+        case ItemKind.DIGEST:
+            if item.target not in org.units:
+                return None
+            text, chart = await digest_message(services, item.target, item.period, late)
+            return Composed(text, chart, None, await _group_of(services, item.target))
+        case ItemKind.RANKING:
+            text, chart = await ranking_message(services, item.period, late)
+            office = org.office
+            chats = await _group_of(services, office.id) if office else []
+            units = [u.id for u in org.units.values()]
+            chats += [c for c in await statistics_of(services).get_lead_ids(units) if c not in chats]
+            return Composed(text, chart, None, chats)
+        case ItemKind.SELFCHECK_PROMPT | ItemKind.SELFCHECK_NUDGE:
+            if item.target not in org.enterprises:
+                return None
+            if await selfchecks_of(services).get(item.target, item.period.start) is not None:
+                return None
+            if item.kind is ItemKind.SELFCHECK_NUDGE and not await _prompted(services, item, item.target):
+                return None
+            text, markup = await selfcheck_prompt(services, item.target, item.period,
+                                                  nudge=item.kind is ItemKind.SELFCHECK_NUDGE, late=late)
+            officers = [m.telegram_id for m in await services.members.get_officers_of(item.target)]
+            return Composed(text, None, markup, officers)
+        case ItemKind.SELFCHECK_MISSING:
+            return await _missing(services, item, late_mark)
+    return None
+
+
+async def _missing(services: Services, item: DueItem, late_mark: Html) -> Composed | None:
+    org = services.org
+    if item.target not in org.units or org.units[item.target].kind is not UnitKind.TOWNSHIP:
+        return None
+    if not await _prompted(services, item, ""):
+        return None
+    checks = selfchecks_of(services)
+    missing = [e for e in org.enterprises.values()
+               if e.township_id == item.target and await checks.get(e.id, item.period.start) is None]  # fmt: skip
+    if not missing:
+        return None
+    _, deadline = _times(services, item)
+    text = t("selfcheck.missing", late=late_mark, township=org.units[item.target].name,
+             period=period_label(item.period), deadline=deadline_cn(deadline, services.zone),
+             lines=Html("\n".join(t("selfcheck.missing_line", enterprise=e.name) for e in missing)))  # fmt: skip
+    return Composed(text, None, None, await _group_of(services, item.target))
+
+
+async def _prompted(services: Services, item: DueItem, enterprise_id: str) -> bool:
+    """A week whose prompt came before the bot was running has no deadline to nudge about."""
+    prefix = f"{ItemKind.SELFCHECK_PROMPT}:{item.period.key}:{enterprise_id}"
+    return await ScheduleRepository(services.db).was_planned(prefix)
+
+
+def _times(services: Services, item: DueItem) -> tuple[datetime, datetime]:
+    return selfcheck_times(item.period, SCHEDULE, services.calendar, services.zone)

@@ -1,0 +1,214 @@
+"""Counting as the bot does it: read the records, let the domain count, render text, charts and files.
+
+Used by /stats, /export and the scheduled digest and ranking (outbound/periodic.py). CPU-heavy
+work (charts, the workbook) runs in a worker thread so other updates are answered meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.services import Services
+from domain.members import Member, Role, Scope, scope_of
+from domain.org import Organisation, UnitKind
+from domain.periods import Period, month_of, quarter_of, week_of
+from domain.ranking import UnitInput, UnitScore, rank_units
+from domain.schedule import Schedule, selfcheck_times
+from domain.statistics import Compliance, Figures, HazardRecord, breakdown, compliance, figures, ledger_rows, state_rows
+from reports.charts import Panel, bar_chart
+from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
+from reports.workbook import TableRow, ledger_csv, ledger_workbook
+from storage.statistics import SelfCheckRepository, StatisticsRepository
+from texts import Html, plain, t
+from texts.dates import datetime_cn
+
+SCHEDULE = Schedule()  # the issue's defaults: digest Monday 09:00, ranking the 1st 09:00, self-check Friday/Monday
+
+
+def statistics_of(services: Services) -> StatisticsRepository:
+    """The counting repository on the bot's database."""
+    return StatisticsRepository(services.db)
+
+
+def selfchecks_of(services: Services) -> SelfCheckRepository:
+    """The self-check repository on the bot's database."""
+    return SelfCheckRepository(services.db)
+
+
+Group = tuple[str, str, Callable[[HazardRecord], bool]]  # name, kind (export.kind key), membership
+
+
+def _in_unit(unit_id: str) -> Callable[[HazardRecord], bool]:
+    return lambda record: unit_id in record.unit_ids
+
+
+def _of_enterprise(enterprise_id: str) -> Callable[[HazardRecord], bool]:
+    return lambda record: record.enterprise_id == enterprise_id
+
+
+def groups_for(org: Organisation, scope: Scope, records: Sequence[HazardRecord]) -> list[Group]:
+    """The rows a scope is broken down into: units for the county, enterprises for a unit, none for an enterprise."""
+    if scope.everything:
+        units = org.units_of_kind(UnitKind.DEPARTMENT) + org.units_of_kind(UnitKind.TOWNSHIP)
+        return [(u.name, u.kind.value, _in_unit(u.id)) for u in units]
+    if scope.unit_id is not None:
+        ids = [e.id for e in org.enterprises_in([scope.unit_id])]
+        ids += sorted({r.enterprise_id for r in records} - set(ids))
+        return [(org.enterprises[e].name if e in org.enterprises else e, "enterprise", _of_enterprise(e))
+                for e in ids]
+    return []
+
+
+def _rows(records: Sequence[HazardRecord], groups: Sequence[Group], start: dt.datetime, end: dt.datetime,
+          now: dt.datetime, zone: dt.tzinfo, *, active_only: bool) -> list[tuple[str, Figures]]:
+    table = breakdown(records, {name: belongs for name, _, belongs in groups}, start, end, now, zone)
+    rows = list(table.items())
+    if active_only:
+        rows = [(n, f) for n, f in rows if f.reported or f.rectified or f.open or f.overdue or f.rechecks_due]
+    return rows
+
+
+def _rows_title(scope: Scope, period: str) -> str:
+    return plain("stats.rows_units" if scope.everything else "stats.rows_enterprises", period=period)
+
+
+async def stats_message(services: Services, member: Member) -> Html:
+    """/stats: this week and this month in the caller's scope; units or enterprises for leads and the 安委办."""
+    org, zone, now = services.org, services.zone, services.now()
+    scope = scope_of(member, org)
+    today = now.astimezone(zone).date()
+    week, month = week_of(today), month_of(today)
+    start = min(week.start_at(zone), month.start_at(zone))
+    records = await statistics_of(services).get_records(scope, start, max(week.end_at(zone), month.end_at(zone)))
+    this_week = figures(records, week.start_at(zone), week.end_at(zone), now, zone)
+    this_month = figures(records, month.start_at(zone), month.end_at(zone), now, zone)
+    parts = [t("stats.heading", scope=scope_label(org, scope)),
+             period_block(plain("stats.this_week", period=period_label(week)), this_week),
+             period_block(plain("stats.this_month", period=period_label(month)), this_month),
+             snapshot_block(now, zone, this_month)]  # fmt: skip
+    if member.role is Role.LEAD or member.sees_everything(org):
+        rows = _rows(records, groups_for(org, scope, records), month.start_at(zone), month.end_at(zone), now, zone,
+                     active_only=not scope.everything)  # fmt: skip
+        if rows:
+            parts.append(rows_block(_rows_title(scope, period_label(month)), rows))
+    return Html("\n\n".join(parts))
+
+
+async def digest_message(services: Services, unit_id: str, period: Period, late: bool) -> tuple[Html, bytes | None]:
+    """The weekly digest of a unit (the 安委办: the county) and its chart (None when there is nothing per row)."""
+    org, zone, now = services.org, services.zone, services.now()
+    unit = org.units[unit_id]
+    scope = Scope(everything=True) if unit.kind is UnitKind.OFFICE else Scope(unit_id=unit_id)
+    start, end = period.start_at(zone), period.end_at(zone)
+    records = await statistics_of(services).get_records(scope, start, end)
+    total = figures(records, start, end, now, zone)
+    rows = _rows(records, groups_for(org, scope, records), start, end, now, zone, active_only=not scope.everything)
+    label = period_label(period)
+    parts = [t("digest.heading", late=t("notice.late") if late else Html(""), scope=scope_label(org, scope),
+               period=label), period_block(label, total), snapshot_block(min(end, now), zone, total)]  # fmt: skip
+    if rows:
+        parts.append(rows_block(_rows_title(scope, label), rows))
+    if not rows:
+        return Html("\n\n".join(parts)), None
+    panel = Panel(plain("digest.panel_units" if scope.everything else "digest.panel_enterprises"),
+                  [name for name, _ in rows],
+                  [(plain("digest.series_reported"), [f.reported for _, f in rows]),
+                   (plain("digest.series_rectified"), [f.rectified for _, f in rows]),
+                   (plain("digest.series_overdue"), [f.overdue for _, f in rows])])  # fmt: skip
+    title = plain("digest.chart_title", scope=scope_label(org, scope), period=label)
+    chart = await asyncio.to_thread(bar_chart, title, [panel])
+    return Html("\n\n".join(parts)), chart
+
+
+def selfcheck_weeks(services: Services, period: Period) -> list[tuple[dt.date, dt.datetime]]:
+    """The weeks (Monday, deadline) whose self-check prompt falls in the period."""
+    weeks = []
+    week = week_of(period.start - dt.timedelta(days=6))
+    while week.start < period.end:
+        prompt, deadline = selfcheck_times(week, SCHEDULE, services.calendar, services.zone)
+        if period.contains(prompt.astimezone(services.zone).date()):
+            weeks.append((week.start, deadline))
+        week = week_of(week.end)
+    return weeks
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """A month's ranking of departments and of townships."""
+
+    period: Period
+    departments: list[UnitScore]
+    townships: list[UnitScore]
+
+
+async def ranking_of(services: Services, period: Period) -> Ranking:
+    """Rank the departments and the townships over a period (a month)."""
+    org, zone, now = services.org, services.zone, services.now()
+    start, end = period.start_at(zone), period.end_at(zone)
+    records = await statistics_of(services).get_records(Scope(everything=True), start, end)
+    weeks = selfcheck_weeks(services, period)
+    checks = await selfchecks_of(services).get_between(weeks[0][0], weeks[-1][0]) if weeks else []
+
+    def inputs(kind: UnitKind) -> list[UnitInput]:
+        result = []
+        for unit in org.units_of_kind(kind):
+            enterprises = [e.id for e in org.enterprises_in([unit.id])]
+            mine = [r for r in records if unit.id in r.unit_ids]
+            made = compliance(enterprises, weeks, checks, now) if enterprises else Compliance()
+            result.append(UnitInput(unit.id, len(enterprises), figures(mine, start, end, now, zone), made))
+        return result
+
+    return Ranking(period, rank_units(inputs(UnitKind.DEPARTMENT)), rank_units(inputs(UnitKind.TOWNSHIP)))
+
+
+async def ranking_message(services: Services, period: Period, late: bool) -> tuple[Html, bytes]:
+    """The monthly ranking as text and chart."""
+    org = services.org
+    ranking = await ranking_of(services, period)
+    label = period_label(period)
+    text = t("ranking.message", late=t("notice.late") if late else Html(""), period=label,
+             departments=ranking_lines(org, ranking.departments), townships=ranking_lines(org, ranking.townships))
+    panels = [Panel(plain(f"ranking.{kind}"), [org.units[s.unit_id].name for s in scores],
+                    [(plain("ranking.series"), [round(s.score or 0.0, 1) for s in scores])], limit=100)
+              for kind, scores in (("departments", ranking.departments), ("townships", ranking.townships))
+              if scores]  # fmt: skip
+    chart = await asyncio.to_thread(bar_chart, plain("ranking.chart_title", period=label), panels)
+    return text, chart
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFiles:
+    """The ledger as .xlsx (ledger and quarterly table) and as .csv."""
+
+    xlsx: bytes
+    csv: bytes
+    count: int
+    name: str  # file name without extension
+
+
+async def export_files(services: Services, scope: Scope, period: Period) -> ExportFiles:
+    """Build the ledger files of a scope and period; the building runs in a worker thread."""
+    org, zone, now = services.org, services.zone, services.now()
+    repository = statistics_of(services)
+    records = await repository.get_ledger(scope, period.start_at(zone), period.end_at(zone))
+    quarter = quarter_of(period.start)
+    q_start, q_end = quarter.start_at(zone), quarter.end_at(zone)
+    quarter_records = await repository.get_records(scope, q_start, q_end)
+    names = await repository.get_names(e.actor_id for r in records for e in r.events if e.action == "verify_pass")
+    subtitle = plain("export.table_subtitle", scope=scope_label(org, scope), period=period_label(quarter),
+                     at=datetime_cn(now, zone))  # fmt: skip
+
+    def build() -> ExportFiles:
+        rows = ledger_rows(records, now, zone)
+        groups = groups_for(org, scope, quarter_records)
+        table = state_rows(quarter_records, {name: belongs for name, _, belongs in groups}, q_start, q_end, now, zone)
+        total = state_rows(quarter_records, {"": lambda _: True}, q_start, q_end, now, zone)[""]
+        lines = [TableRow(name, kind, table[name]) for name, kind, _ in groups]
+        xlsx = ledger_workbook(rows, lines, total, org, names, zone, table_subtitle=subtitle)
+        name = plain("export.file_name", scope=scope_label(org, scope), period=period.key)
+        return ExportFiles(xlsx, ledger_csv(rows, org, names, zone), len(rows), name)
+
+    return await asyncio.to_thread(build)
