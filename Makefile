@@ -27,6 +27,7 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) bench/bench_kb.py
+	$(PY) bench/bench_export.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,7 @@ state, events by hazard; a county's ledger of 10,000 hazards is two queries.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 from collections import defaultdict
@@ -71,7 +72,8 @@ class StatisticsRepository:
         rows = await tx.all(_HAZARDS.format(where=where), params)
         # the same condition again as a subquery: one pass over events_by_hazard, no id list to bind
         events = await tx.all(_EVENTS.format(ids=f"SELECT h.id FROM hazards h WHERE {where}"), params)
-        return _records(rows, events)
+        # thousands of rows to parse: off the event loop, so other updates are answered meanwhile
+        return await asyncio.to_thread(_records, rows, events)
 
     async def get_records(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> list[HazardRecord]:
         """The hazards in scope that count for [start, end): filed before its end, live or touched since its start."""
