@@ -12,6 +12,7 @@ from domain.clock import Clock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
 from domain.reminders import Policy
+from domain.schedule import Schedule
 from domain.workcalendar import WorkCalendar
 from storage.db import Database
 from storage.hazards import HazardRepository
@@ -36,6 +37,7 @@ class Services:
     lifecycle: LifecycleRepository
     calendar: WorkCalendar
     policy: Policy
+    schedule: Schedule
     # deliveries to groups run one at a time, so a thread is never opened twice concurrently
     delivery_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # one sweep at a time: the JobQueue's and a test's (or the sandbox's time jump) never overlap
@@ -69,7 +71,7 @@ class Services:
         members, groups, hazards = MemberRepository(db), GroupRepository(db), HazardRepository(db)
         calendar = WorkCalendar(holidays=org.extra_holidays, workdays=org.extra_workdays)
         return cls(settings, org, clock, db, members, groups, hazards, media, kb, LifecycleRepository(db), calendar,
-                   settings.reminder_policy())
+                   settings.reminder_policy(), settings.report_schedule())
 
     async def close(self) -> None:
         """Close the database."""

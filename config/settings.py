@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.lifecycle import Audience
 from domain.reminders import GENERAL, MAJOR, EscalationStep, GradePolicy, Policy, Reminder
+from domain.schedule import Schedule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,15 @@ class Settings(BaseSettings):
     recheck_after_days: int = Field(default=30, ge=1, le=365)  # 回头看 after 销号
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
+    # 一周一统计、一月一排名 and 每周自查自报: weekdays 1 (Monday) … 7 (Sunday), local times
+    digest_weekday: int = Field(default=1, ge=1, le=7)
+    digest_at: time = time(9, 0)
+    ranking_day: int = Field(default=1, ge=1, le=28)
+    ranking_at: time = time(9, 0)
+    selfcheck_prompt_weekday: int = Field(default=5, ge=1, le=7)
+    selfcheck_prompt_at: time = time(9, 0)
+    selfcheck_deadline_weekday: int = Field(default=1, ge=1, le=7)  # of the week after
+    selfcheck_deadline_at: time = time(12, 0)
     # webhook mode instead of long polling: Telegram posts updates to webhook_url, which a reverse proxy
     # forwards to webhook_listen:webhook_port/webhook_path; the secret token is checked on every request
     webhook_url: str | None = None
@@ -102,6 +112,15 @@ class Settings(BaseSettings):
             general=grade(GENERAL, self.reminder_days_general, self.escalation_days_general),
             major=grade(MAJOR, self.reminder_days_major, self.escalation_days_major),
             recheck_after_days=self.recheck_after_days, quiet_start=self.quiet_start, quiet_end=self.quiet_end,
+        )  # fmt: skip
+
+    def report_schedule(self) -> Schedule:
+        """When digests, rankings and self-check prompts and deadlines are due."""
+        return Schedule(
+            digest_weekday=self.digest_weekday - 1, digest_at=self.digest_at, ranking_day=self.ranking_day,
+            ranking_at=self.ranking_at, prompt_weekday=self.selfcheck_prompt_weekday - 1,
+            prompt_at=self.selfcheck_prompt_at, deadline_weekday=self.selfcheck_deadline_weekday - 1,
+            deadline_at=self.selfcheck_deadline_at,
         )  # fmt: skip
 
     @model_validator(mode="after")

@@ -13,7 +13,7 @@ from domain.members import Role
 from domain.periods import Period, week_of
 from domain.schedule import selfcheck_times, selfcheck_week
 from handlers.common import refuse_button, reply, require_member
-from reports.service import SCHEDULE, selfchecks_of
+from reports.service import selfchecks_of
 from reports.text import period_label
 from texts import Html, t
 from texts.dates import datetime_cn, deadline_cn
@@ -28,7 +28,7 @@ async def selfcheck_prompt(services: Services, enterprise_id: str, week: Period,
     """The prompt (or the nudge after the deadline): this week's reports and the buttons to submit."""
     zone = services.zone
     found = await selfchecks_of(services).get_week_hazards(enterprise_id, week.start_at(zone), week.end_at(zone))
-    _, deadline = selfcheck_times(week, SCHEDULE, services.calendar, zone)
+    _, deadline = selfcheck_times(week, services.schedule, services.calendar, zone)
     enterprise = services.org.enterprises[enterprise_id].name
     head = t("selfcheck.nudge" if nudge else "selfcheck.prompt", late=t("notice.late") if late else Html(""),
              enterprise=enterprise, period=period_label(week), deadline=deadline_cn(deadline, zone))  # fmt: skip
@@ -52,7 +52,7 @@ async def selfcheck_command(update: Update, context: BotContext) -> None:
         await reply(update, t("selfcheck.officers_only"))
         return
     services = context.services
-    week = selfcheck_week(services.now(), SCHEDULE, services.calendar, services.zone)
+    week = selfcheck_week(services.now(), services.schedule, services.calendar, services.zone)
     made = await selfchecks_of(services).get(member.enterprise_id, week.start)
     if made is not None:
         await reply(update, _already(services, week, made.submitted_at, made.zero, made.hazards))
@@ -101,7 +101,7 @@ async def submit_selfcheck(update: Update, context: BotContext) -> None:
     if not created:
         await query.edit_message_text(clip_html(_already(services, week, made.submitted_at, made.zero, made.hazards)))
         return
-    _, deadline = selfcheck_times(week, SCHEDULE, services.calendar, zone)
+    _, deadline = selfcheck_times(week, services.schedule, services.calendar, zone)
     late = t("selfcheck.late_note") if now > deadline else Html("")
     if made.zero:
         text = t("selfcheck.done_zero", period=period_label(week), late=late)

@@ -24,7 +24,7 @@ from domain.org import UnitKind
 from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
 from handlers.selfcheck import selfcheck_prompt
-from reports.service import SCHEDULE, digest_message, ranking_message, selfchecks_of, statistics_of
+from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
 from storage.statistics import DueItem, ItemSend, ScheduleRepository
 from texts import Html, t
@@ -52,10 +52,10 @@ async def plan(services: Services, now: datetime) -> int:
     """Plan every item due from the planning mark (first time: now) to now + lookahead; returns how many were new."""
     schedule = ScheduleRepository(services.db)
     start = await schedule.get_planned_until() or now
-    until = now + SCHEDULE.lookahead
+    until = now + services.schedule.lookahead
     if until <= start:
         return 0
-    items = scheduled_between(start, until, services.org, SCHEDULE, services.calendar, services.zone)
+    items = scheduled_between(start, until, services.org, services.schedule, services.calendar, services.zone)
     return await schedule.plan(items, until, now)
 
 
@@ -192,4 +192,4 @@ async def _prompted(services: Services, item: DueItem, enterprise_id: str) -> bo
 
 
 def _times(services: Services, item: DueItem) -> tuple[datetime, datetime]:
-    return selfcheck_times(item.period, SCHEDULE, services.calendar, services.zone)
+    return selfcheck_times(item.period, services.schedule, services.calendar, services.zone)

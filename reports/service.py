@@ -16,7 +16,7 @@ from domain.members import Member, Role, Scope, scope_of
 from domain.org import Organisation, UnitKind
 from domain.periods import Period, month_of, quarter_of, week_of
 from domain.ranking import UnitInput, UnitScore, rank_units
-from domain.schedule import Schedule, selfcheck_times
+from domain.schedule import selfcheck_times
 from domain.statistics import Compliance, Figures, HazardRecord, breakdown, compliance, figures, ledger_rows, state_rows
 from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
@@ -24,8 +24,6 @@ from reports.workbook import TableRow, ledger_csv, ledger_workbook
 from storage.statistics import SelfCheckRepository, StatisticsRepository
 from texts import Html, plain, t
 from texts.dates import datetime_cn
-
-SCHEDULE = Schedule()  # the defaults: digest Monday 09:00, ranking the 1st 09:00, self-check Friday/Monday
 
 
 def statistics_of(services: Services) -> StatisticsRepository:
@@ -128,7 +126,7 @@ def selfcheck_weeks(services: Services, period: Period) -> list[tuple[dt.date, d
     weeks = []
     week = week_of(period.start - dt.timedelta(days=6))
     while week.start < period.end:
-        prompt, deadline = selfcheck_times(week, SCHEDULE, services.calendar, services.zone)
+        prompt, deadline = selfcheck_times(week, services.schedule, services.calendar, services.zone)
         if period.contains(prompt.astimezone(services.zone).date()):
             weeks.append((week.start, deadline))
         week = week_of(week.end)

@@ -8,6 +8,7 @@ import pytest
 
 from config.settings import Settings
 from domain.reminders import GENERAL, MAJOR, Policy
+from domain.schedule import Schedule
 
 
 def test_defaults_are_the_issues_policy() -> None:
@@ -33,3 +34,11 @@ def test_a_ladder_needs_three_rungs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HAZARD_ESCALATION_DAYS_MAJOR", "1,2")
     with pytest.raises(ValueError, match="escalation_days_major"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_report_schedule_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).report_schedule() == Schedule()  # type: ignore[call-arg]
+    monkeypatch.setenv("HAZARD_DIGEST_WEEKDAY", "2")
+    monkeypatch.setenv("HAZARD_SELFCHECK_DEADLINE_AT", "15:30")
+    schedule = Settings(_env_file=None).report_schedule()  # type: ignore[call-arg]
+    assert schedule.digest_weekday == 1 and schedule.deadline_at == time(15, 30)
