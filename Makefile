@@ -28,6 +28,7 @@ test: lint
 bench: $(STAMP)
 	$(PY) bench/bench_kb.py
 	$(PY) bench/bench_export.py
+	$(PY) bench/bench_inbound.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,62 @@
+"""The framework's floor for bench_inbound.py: a bare python-telegram-bot echo bot, polling as the bot does.
+
+Text is echoed (the floor proper). So that a report flow's shape of calls can be measured too, a text
+starting with ▶ is echoed with a button, a photo is downloaded and its size said back (with a button), and a
+button press is answered, its message's button taken off and a new message (with a button) sent: the calls
+our bot makes per step, without any of its own work.
+Reads the same HAZARD_BOT_TOKEN / HAZARD_API_BASE_URL / HAZARD_API_BASE_FILE_URL as `python -m bot`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+NEXT = InlineKeyboardMarkup([[InlineKeyboardButton("下一步", callback_data="next")]])
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say the text back."""
+    message = update.effective_message
+    if message is not None and message.text:
+        await message.reply_text(message.text, reply_markup=NEXT if message.text.startswith("▶") else None,
+                                 do_quote=False)
+
+
+async def photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Download the photo and say its size."""
+    message = update.effective_message
+    if message is not None and message.photo:
+        data = await (await message.photo[-1].get_file()).download_as_bytearray()
+        await message.reply_text(f"照片 {len(data)} 字节", reply_markup=NEXT, do_quote=False)
+
+
+async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the press, take the button off its message, send the next one."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(query.message.chat.id, "下一步", reply_markup=NEXT)
+
+
+def main() -> None:
+    """Poll until SIGTERM."""
+    app = (
+        ApplicationBuilder()
+        .token(os.environ["HAZARD_BOT_TOKEN"])
+        .base_url(os.environ["HAZARD_API_BASE_URL"])
+        .base_file_url(os.environ["HAZARD_API_BASE_FILE_URL"])
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app.add_handler(MessageHandler(filters.PHOTO, photo))
+    app.add_handler(CallbackQueryHandler(pressed))
+    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False)
+
+
+if __name__ == "__main__":
+    main()
