@@ -23,7 +23,7 @@ from sandbox.images import sample_jpeg
 from sandbox.runner import Sandbox
 
 if TYPE_CHECKING:
-    from playwright.async_api import FilePayload, Locator, Page
+    from playwright.async_api import FilePayload, Page
 
 CHROMIUM = Path(os.environ.get("HAZARD_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = PROJECT_ROOT / "artifacts" / "sandbox"
@@ -93,6 +93,7 @@ class Walk:
         self.page = page
         self.name = name
         self.step = 0
+        self.mark = 0  # the newest message id in the open chat before our last action
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     async def shot(self, what: str) -> None:
@@ -106,21 +107,34 @@ class Walk:
             "#who", "(select, label) => [...select.options].find(o => o.text.includes(label)).value", label)
         await self.page.select_option("#who", value)
         await expect(self.page.locator("#who-label")).to_have_text(label)
+        self.mark = 0
+
+    async def _remember(self) -> None:
+        self.mark = int(await self.page.evaluate(
+            "() => Math.max(0, ...[...document.querySelectorAll('#messages [data-id]')].map(m => +m.dataset.id))"))
 
     async def say(self, text: str) -> None:
         """Type a message and press Enter."""
+        await self._remember()
         await self.page.fill("#text", text)
         await self.page.press("#text", "Enter")
 
-    def last_from_bot(self) -> Locator:
-        return self.page.locator("#messages .msg.bot").last
-
     async def bot_says(self, text: str) -> None:
-        """Wait until the bot's latest message in the open chat contains ``text``."""
-        await expect(self.last_from_bot()).to_contain_text(text, timeout=WAIT_MS)
+        """Wait until the bot sends, into the open chat after our last action, a message containing ``text``.
+
+        Not just the latest message: the bot may send a notice right after its answer.
+        """
+        try:
+            await self.page.wait_for_function(
+                "([mark, text]) => [...document.querySelectorAll('#messages .msg.bot')]"
+                ".some(m => +m.dataset.id > mark && m.textContent.includes(text))", arg=[self.mark, text])
+        except Exception as error:  # Playwright's TimeoutError: say what the chat shows instead
+            shown = await self.page.locator("#messages").inner_text()
+            raise AssertionError(f"the bot did not say {text!r}; the chat shows:\n{shown[-1500:]}") from error
 
     async def press(self, label: str) -> None:
         """Press the newest inline button whose label contains ``label``."""
+        await self._remember()
         await self.page.locator("#messages .keyboard button", has_text=label).last.click()
 
     async def open_topic(self, group: str, topic_starts: str) -> None:
@@ -129,10 +143,12 @@ class Walk:
         topic = self.page.locator(".topic .name", has_text=topic_starts).first
         await topic.click()
         await expect(self.page.locator("#chat-title")).to_contain_text(topic_starts)
+        self.mark = 0
 
     async def open_private_chat(self) -> None:
         await self.page.locator(".chat.private").click()
         await expect(self.page.locator("#chat-sub")).to_have_text("私聊")
+        self.mark = 0
 
 
 def expect(target: Any) -> Any:
@@ -192,11 +208,11 @@ async def test_report_reaches_the_department_topic_and_the_officer_asks_a_questi
     await walk.open_private_chat()
     await walk.say("什么是四个一律")
     await walk.bot_says("一律关闭取缔")
-    await expect(walk.last_from_bot().locator("blockquote").first).to_be_visible()
+    answer = page.locator("#messages .msg.bot", has_text="一律关闭取缔").last
+    await expect(answer.locator("blockquote").first).to_be_visible()
     await walk.shot("policy-answer")
 
 
-@pytest.mark.xfail(strict=False, reason="lifecycle (issue 3) not built yet")
 async def test_accept_with_a_deadline_then_time_jumps_and_the_township_lead_is_nudged(page: Page) -> None:
     walk = Walk(page, "overdue")
     await report_a_hazard_with_a_photo(walk)
@@ -225,5 +241,5 @@ async def test_accept_with_a_deadline_then_time_jumps_and_the_township_lead_is_n
     await walk.become("城关镇 · 负责人")
     await walk.open_private_chat()
     await walk.bot_says("逾期")
-    await expect(walk.last_from_bot()).to_contain_text("YH-2026-")
+    await expect(page.locator("#messages .msg.bot", has_text="逾期").last).to_contain_text("YH-2026-000001")
     await walk.shot("township-lead-nudged")
