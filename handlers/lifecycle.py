@@ -27,7 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from domain.deadlines import Deadline, default_deadline, parse_deadline
-from domain.hazards import Grade, Photo
+from domain.hazards import MAX_PHOTOS, Grade, Photo
 from domain.lifecycle import (
     Action,
     Actor,
@@ -312,7 +312,7 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     photo = await receive_image(update, context, f"act-{pending.nonce}", len(pending.photos))
     if photo is not None:
         pending.photos.append(photo)
-        await reply(update, t("report.photo_received", count=len(pending.photos), max=10),
+        await reply(update, t("report.photo_received", count=len(pending.photos), max=MAX_PHOTOS),
                     InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
     return None
 
