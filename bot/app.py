@@ -63,6 +63,9 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
         builder = builder.rate_limiter(Pacing())  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request)
+    else:
+        timeout = settings.request_timeout_seconds
+        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
     app: App = builder.build()
 
     membership.register(app)

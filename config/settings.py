@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
+    # how long one Bot API request may take before it counts as timed out (a timed-out send is retried)
+    request_timeout_seconds: float = Field(default=10, gt=0, le=120)
     # Telegram's flood limits (30 messages/s overall, 20/min per group); off only against a local test server
     rate_limit: bool = True
     # counting: the weekly digest, the monthly ranking and the self-check prompts (domain/schedule.py)

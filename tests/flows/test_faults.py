@@ -7,6 +7,8 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from outbound.sweep import sweep
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import _accepted, press
@@ -93,3 +95,19 @@ async def test_polling_recovers_by_itself_when_the_connection_was_refused(world:
     await world.api.send_text(world.officer, "/help")
     answer = await world.api.expect(world.officer.id, timeout=20)  # PTB's polling backs off and comes back
     assert "/report" in answer["plain_text"]
+
+
+@pytest.mark.parametrize("overrides", [{"request_timeout_seconds": 0.5}])
+async def test_a_send_that_timed_out_is_retried_and_never_lost(world: World) -> None:
+    await _accepted(world)
+    world.clock.advance(timedelta(days=3, hours=23))  # Friday 09:00: the first overdue nudge
+    # Telegram acts on the call but answers only after the bot has given up waiting
+    fault = world.api.fail_next("sendMessage", None, delay=1.5, when=lambda p: p.get("chat_id") == world.officer.id)
+    await sweep(world.app)
+    assert fault.hits == 1
+    assert one(world, "SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending' AND attempts = 1") == (1,)
+    world.clock.advance(timedelta(seconds=31))
+    await sweep(world.app)
+    nudges = [m for m in world.api.sent(world.officer.id) if "已超过整改期限" in m["plain_text"]]
+    assert 1 <= len(nudges) <= 2  # at least once; twice when the timed-out send had gone through (documented)
+    assert one(world, "SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending'") == (0,)
