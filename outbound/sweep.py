@@ -35,6 +35,7 @@ from texts.limits import clip_html
 
 log = logging.getLogger(__name__)
 
+PAGE = 200  # outbox rows read per query
 MAX_ATTEMPTS = 8
 BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
@@ -62,14 +63,20 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
     report = SweepReport()
     async with services.sweep_lock:
         now = services.now()
-        for row in await services.lifecycle.get_due(now):
-            verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
-            if verdict is Dispatch.EXPIRED and row.kind != TRANSITION:
-                await services.lifecycle.close_row(row.key, "expired", now)
-                await services.lifecycle.replan(row.hazard_id, planner(services), now)
-                report.expired += 1
-                continue
-            await _send_row(app.bot, services, row, verdict is Dispatch.SEND_LATE and row.kind != TRANSITION, report)
+        while True:  # page after page while pages come back full and something moved: a backlog drains at once
+            rows = await services.lifecycle.get_due(now, PAGE)
+            before = (report.sent, report.expired, report.failed, len(report.keys))
+            for row in rows:
+                verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
+                if verdict is Dispatch.EXPIRED and row.kind != TRANSITION:
+                    await services.lifecycle.close_row(row.key, "expired", now)
+                    await services.lifecycle.replan(row.hazard_id, planner(services), now)
+                    report.expired += 1
+                    continue
+                late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION
+                await _send_row(app.bot, services, row, late, report)
+            if len(rows) < PAGE or before == (report.sent, report.expired, report.failed, len(report.keys)):
+                break
         # digests, rankings and self-checks: planned into their own table and sent the same way
         await periodic.run(app.bot, services, now, report)
     services.last_sweep = now

@@ -21,6 +21,17 @@ from storage.timefmt import from_db, from_db_required, to_db
 
 TRANSITION = "transition"  # outbox kind of a transition notice; reminder kinds are domain.reminders.Kind
 
+# The sweep's page of work: due rows that are new, have a recipient whose retry time has come, or are
+# finished but not yet closed (a crash between the last send and closing the row).
+DUE_QUERY = (
+    "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ?"
+    " AND (NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)"
+    "      OR EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key AND s.status = 'pending'"
+    "                 AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= ?))"
+    "      OR NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key AND s.status = 'pending'))"
+    " ORDER BY due_at, key LIMIT ?"
+)
+
 Decider = Callable[[HazardFacts], Transition | Refusal]
 Planner = Callable[[HazardFacts], list[PlannedNotification]]
 
@@ -205,20 +216,26 @@ class LifecycleRepository:
     # --- the outbox, as the sweep sees it -------------------------------------------------------------
 
     async def get_due(self, now: datetime, limit: int = 200) -> list[OutboxRow]:
-        """Pending rows due by `now`, oldest first (through the partial index: never a scan of the ledger)."""
+        """Pending rows due by `now` that have something to do now, oldest first (through the due index).
+
+        A row whose every remaining recipient waits out a retry (a long 429) is skipped, so a page of such
+        rows never holds back the rows behind it.
+        """
         async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, key LIMIT ?",
-                (to_db(now), limit),
-            )
+            rows = await tx.all(DUE_QUERY, (to_db(now), to_db(now), limit))
         return [_outbox_row(r) for r in rows]
 
     async def close_row(self, key: str, status: str, now: datetime, *, late: bool = False) -> None:
-        """A row is done: sent (all its recipients), expired, or failed."""
+        """A row is done: sent (all its recipients), expired, or failed; recipients still waiting are dropped."""
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE outbox SET status = ?, done_at = ?, late = late OR ? WHERE key = ? AND status = 'pending'",
                 (status, to_db(now), int(late), key),
+            )
+            await tx.execute(
+                "UPDATE outbox_sends SET status = 'failed', error = COALESCE(error, ?)"
+                " WHERE key = ? AND status = 'pending'",
+                (f"row {status} before this recipient was reached", key),
             )
 
     async def add_recipients(self, key: str, recipients: Sequence[tuple[int, int | None, int | None]],

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
-from outbound.sweep import sweep
+from outbound.sweep import PAGE, sweep
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
 from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit
@@ -354,3 +354,19 @@ async def test_overdue_climbs_the_whole_ladder_once_per_step(world: World) -> No
     assert "逾期 7 个工作日" in office[0]["plain_text"] and "行业部门负责人" in office[0]["plain_text"]
     nudges = [m for m in world.api.sent(world.officer.id) if "已超过整改期限" in m["plain_text"]]
     assert len(nudges) == 8  # working days Nov 27 – Dec 8 (一般 is nudged on working days), once each
+
+
+async def test_rows_waiting_out_a_long_429_do_not_hold_back_the_rows_behind_them(world: World) -> None:
+    await _accepted(world)
+    world.clock.advance(timedelta(days=3, hours=23))  # Friday 09:00: nudge, threads, the township's lead
+    world.api.fail_next("sendMessage", 429, retry_after=3600, times=50)  # every recipient is flooded
+    await sweep(world.app)
+    with sqlite3.connect(world.database()) as conn:
+        waiting = conn.execute("SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending'").fetchone()[0]
+    assert waiting >= 3
+    services = world.app.bot_data.services
+    assert await services.lifecycle.get_due(services.now(), PAGE) == []  # nothing to do before retry_after
+    world.api.clear_faults()
+    world.clock.advance(timedelta(hours=1, seconds=1))
+    await sweep(world.app)
+    assert "YH-2026-000001" in (await world.until(world.officer.id, "已超过整改期限"))["plain_text"]
