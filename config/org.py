@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,6 +71,20 @@ class _Parser:
             raise self.fail(key, "empty_section", key=key)
         return items
 
+    def entries(self, data: Mapping[str, Any], key: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+        """Each `[[key]]` entry with its claimed id and the name errors give it: `units #3 (yjj)`."""
+        for index, item in enumerate(self.table_list(data, key), start=1):
+            ident = self.claim_id(item, f"{key} #{index}")
+            yield f"{key} #{index} ({ident})", ident, item
+
+    def unit_reference(self, item: Mapping[str, Any], field: str, entry: str, units: Mapping[str, Unit],
+                       kind: UnitKind) -> str:
+        """The id in `field`, which must name a unit of `kind` (a category's department, an enterprise's township)."""
+        ident = self.text(item, field, entry)
+        if ident not in units or units[ident].kind is not kind:
+            raise self.fail(entry, f"unknown_{field}", **{field: ident})
+        return ident
+
     def parse(self, data: Mapping[str, Any]) -> Organisation:
         county = data.get("county", {})
         name = county.get("name") if isinstance(county, dict) else None
@@ -78,10 +92,7 @@ class _Parser:
             raise self.fail("county", "missing_field", field="name")
 
         units: dict[str, Unit] = {}
-        for index, item in enumerate(self.table_list(data, "units"), start=1):
-            entry = f"units #{index}"
-            ident = self.claim_id(item, entry)
-            entry = f"units #{index} ({ident})"
+        for entry, ident, item in self.entries(data, "units"):
             kind_text = self.text(item, "kind", entry)
             try:
                 kind = UnitKind(kind_text)
@@ -92,26 +103,16 @@ class _Parser:
             raise self.fail("units", "two_offices")
 
         categories: dict[str, Category] = {}
-        for index, item in enumerate(self.table_list(data, "categories"), start=1):
-            entry = f"categories #{index}"
-            ident = self.claim_id(item, entry)
-            entry = f"categories #{index} ({ident})"
-            department = self.text(item, "department", entry)
-            if department not in units or units[department].kind is not UnitKind.DEPARTMENT:
-                raise self.fail(entry, "unknown_department", department=department)
+        for entry, ident, item in self.entries(data, "categories"):
+            department = self.unit_reference(item, "department", entry, units, UnitKind.DEPARTMENT)
             keywords = item.get("keywords", [])
             if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
                 raise self.fail(entry, "bad_keywords")
             categories[ident] = Category(ident, self.text(item, "name", entry), department, tuple(keywords))
 
         enterprises: dict[str, Enterprise] = {}
-        for index, item in enumerate(self.table_list(data, "enterprises"), start=1):
-            entry = f"enterprises #{index}"
-            ident = self.claim_id(item, entry)
-            entry = f"enterprises #{index} ({ident})"
-            township = self.text(item, "township", entry)
-            if township not in units or units[township].kind is not UnitKind.TOWNSHIP:
-                raise self.fail(entry, "unknown_township", township=township)
+        for entry, ident, item in self.entries(data, "enterprises"):
+            township = self.unit_reference(item, "township", entry, units, UnitKind.TOWNSHIP)
             industry = self.text(item, "industry", entry)
             if industry not in categories:
                 raise self.fail(entry, "unknown_industry", industry=industry)
