@@ -79,6 +79,12 @@ class Page:
 
     # -- reading ----------------------------------------------------------------------------
 
+    def place(self, data: Any) -> tuple[User, Chat, int | None]:
+        """Who is sending, into which chat and topic, from a request's `user`, `chat` and `thread` fields."""
+        user = self.user(data.get("user"))
+        chat = self.chat_for(user, data.get("chat"))
+        return user, chat, self.thread_for(chat, data.get("thread"))
+
     def user(self, value: Any) -> User:
         """The user a request acts as."""
         try:
@@ -86,7 +92,7 @@ class Page:
         except (TypeError, ValueError):
             user = None
         if user is None or user.is_bot:
-            raise PageError("没有这个用户")
+            raise PageError(plain("sandbox.error.unknown_user"))
         return user
 
     def chat_for(self, user: User, value: Any) -> Chat:
@@ -96,9 +102,9 @@ class Page:
         except (TypeError, ValueError):
             chat = None
         if chat is None or (chat.type == "private" and chat.id != user.id):
-            raise PageError("没有这个会话")
+            raise PageError(plain("sandbox.error.unknown_chat"))
         if chat.member(user.id).status not in PRESENT:
-            raise PageError("您不在这个群里")
+            raise PageError(plain("sandbox.error.not_in_group"))
         return chat
 
     def thread_for(self, chat: Chat, value: Any) -> int | None:
@@ -108,10 +114,10 @@ class Page:
         try:
             thread = int(value)
         except (TypeError, ValueError):
-            raise PageError("没有这个话题") from None
+            raise PageError(plain("sandbox.error.unknown_topic")) from None
         topic = chat.topics.get(thread)
         if not chat.is_forum or topic is None or topic.is_deleted:
-            raise PageError("没有这个话题")
+            raise PageError(plain("sandbox.error.unknown_topic"))
         return thread
 
     def chats(self, user: User) -> list[dict[str, Any]]:
@@ -275,9 +281,9 @@ async def _body(request: web.Request) -> dict[str, Any]:
     try:
         data = await request.json()
     except (ValueError, UnicodeDecodeError):
-        raise PageError("请求格式有误") from None
+        raise PageError(plain("sandbox.error.bad_request")) from None
     if not isinstance(data, dict):
-        raise PageError("请求格式有误")
+        raise PageError(plain("sandbox.error.bad_request"))
     return data
 
 
@@ -337,14 +343,12 @@ async def send(request: web.Request) -> web.Response:
     """The user sends a text message."""
     page = _page(request)
     data = await _body(request)
-    user = page.user(data.get("user"))
-    chat = page.chat_for(user, data.get("chat"))
-    thread = page.thread_for(chat, data.get("thread"))
+    user, chat, thread = page.place(data)
     text = str(data.get("text") or "")
     if not text.strip():
-        raise PageError("消息不能为空")
+        raise PageError(plain("sandbox.error.empty_message"))
     if len(text) > 4096:
-        raise PageError("消息过长（最多 4096 字）")
+        raise PageError(plain("sandbox.error.message_too_long"))
     await _posting(page.sandbox.api.send_text(user, text, chat=chat.id, thread_id=thread))
     return web.json_response({"ok": True})
 
@@ -353,27 +357,25 @@ async def upload(request: web.Request) -> web.Response:
     """The user sends photos (one, or 2–10 as an album) or a file, with an optional caption."""
     page = _page(request)
     form = await request.post()
-    user = page.user(form.get("user"))
-    chat = page.chat_for(user, form.get("chat"))
-    thread = page.thread_for(chat, form.get("thread"))
+    user, chat, thread = page.place(form)
     caption = str(form.get("caption") or "").strip() or None
     files = [f for f in form.getall("file", []) if isinstance(f, web.FileField)]
     if not files:
-        raise PageError("请选择文件")
+        raise PageError(plain("sandbox.error.no_file"))
     api = page.sandbox.api
     if form.get("as") == "photo":
         images = [f.file.read() for f in files]
         if len(images) > 10:
-            raise PageError("一次最多发送 10 张照片")
+            raise PageError(plain("sandbox.error.too_many_photos"))
         if any(image_dimensions(image) is None for image in images):
-            raise PageError("这不是图片，可以“作为文件”发送")
+            raise PageError(plain("sandbox.error.not_an_image"))
         if len(images) == 1:
             await _posting(api.send_photo(user, images[0], caption=caption, chat=chat.id, thread_id=thread))
         else:
             await _posting(api.send_album(user, images, caption=caption, chat=chat.id, thread_id=thread))
     else:
         if len(files) != 1:
-            raise PageError("一次发送一个文件")
+            raise PageError(plain("sandbox.error.one_file"))
         field = files[0]
         await _posting(api.send_document(user, field.file.read(), file_name=field.filename or "file.bin",
                                          mime_type=field.content_type or "application/octet-stream",
@@ -385,15 +387,13 @@ async def location(request: web.Request) -> web.Response:
     """The user shares a location."""
     page = _page(request)
     data = await _body(request)
-    user = page.user(data.get("user"))
-    chat = page.chat_for(user, data.get("chat"))
-    thread = page.thread_for(chat, data.get("thread"))
+    user, chat, thread = page.place(data)
     try:
         latitude, longitude = float(data["latitude"]), float(data["longitude"])
     except (KeyError, TypeError, ValueError):
-        raise PageError("请填写纬度和经度") from None
+        raise PageError(plain("sandbox.error.no_location")) from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise PageError("纬度在 -90 到 90 之间，经度在 -180 到 180 之间")
+        raise PageError(plain("sandbox.error.bad_location"))
     await _posting(page.sandbox.api.send_location(user, latitude, longitude, chat=chat.id, thread_id=thread))
     return web.json_response({"ok": True})
 
@@ -408,7 +408,7 @@ async def press(request: web.Request) -> web.Response:
     callback_data = data.get("data")
     if message is None or message.deleted or not any(b.get("callback_data") == callback_data
                                                      for b in message.buttons):  # fmt: skip
-        raise PageError("这个按钮已失效")
+        raise PageError(plain("sandbox.error.stale_button"))
     api = page.sandbox.api
     query_id = await _posting(api.press(user, message, str(callback_data)))
     try:
@@ -424,7 +424,7 @@ async def move_time(request: web.Request) -> web.Response:
     data = await _body(request)
     step = STEPS.get(str(data.get("step")))
     if step is None:
-        raise PageError("只能快进 1 小时、1 天或 1 周")
+        raise PageError(plain("sandbox.error.bad_jump"))
     sweeps = await page.sandbox.advance(step)
     page._on_event(WorldEvent("clock"))  # the page shows the new time even when the bot sends nothing
     return web.json_response({"clock": page.clock(), "sweeps": sweeps})
@@ -436,7 +436,7 @@ async def add_person(request: web.Request) -> web.Response:
     data = await _body(request)
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 32:
-        raise PageError("请输入 1–32 个字的名字")
+        raise PageError(plain("sandbox.error.bad_name"))
     user = page.sandbox.api.add_user(name)
     page._on_event(WorldEvent("chat", user.id))
     return web.json_response({"id": user.id})
