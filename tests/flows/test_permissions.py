@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import file_hazard
 from tests.flows.test_report import ready
+from texts import plain
 
 # role → (target of the invite)
 ROLES = {"officer": ("e01", "安全员"), "member": ("xfdd", "成员"), "lead": ("cgz", "负责人"),
@@ -19,6 +21,8 @@ ROLES = {"officer": ("e01", "安全员"), "member": ("xfdd", "成员"), "lead": 
 async def _person(world: World, role: str) -> Any:
     if role == "admin":
         return world.admin
+    if role == "stranger":
+        return world.stranger
     if role == "officer":
         await world.join(world.officer, *ROLES[role])
         return world.officer
@@ -27,23 +31,53 @@ async def _person(world: World, role: str) -> Any:
     return user
 
 
+MEMBERS = {"officer", "member", "lead", "office", "other_unit", "admin"}  # everyone who has joined
+
 # command → the roles that may use it (everyone else gets a refusal)
 COMMANDS = {
     "/report": {"officer"},
     "/invite e01 安全员": {"admin"},
     "/kb": {"admin"},
     "/status": {"admin"},
+    "/stats": MEMBERS,
+    "/export": MEMBERS,
 }
-REFUSALS = ("只有企业安全员", "仅限管理员")
+# the catalog's refusals, word for word: not an officer, not an admin, not a member at all
+REFUSALS = {plain("report.officers_only"), plain("admin.only"), plain("join.how")}
 
 
-@pytest.mark.parametrize("role", ["officer", "member", "lead", "office", "other_unit", "admin"])
+def _database(world: World) -> list[str]:
+    """Every row of every table, to show a refused command changed nothing."""
+    with sqlite3.connect(world.database()) as conn:
+        return list(conn.iterdump())
+
+
+@pytest.mark.parametrize("role", [*sorted(MEMBERS), "stranger"])
 @pytest.mark.parametrize("command", list(COMMANDS))
 async def test_commands_by_role(world: World, role: str, command: str) -> None:
     person = await _person(world, role)
-    answer = (await world.command(person, command))["plain_text"]
-    refused = any(words in answer for words in REFUSALS)
+    if person is world.admin:
+        await world.command(person, "/help")  # a configured admin is stored on first contact, not by the refusal
+    before = _database(world)
+    shown = await world.command(person, command)
+    answer = shown["plain_text"] or shown["plain_caption"] or ""  # /export answers with a document
+    refused = answer in REFUSALS
     assert refused is (role not in COMMANDS[command]), answer
+    if refused:
+        assert _database(world) == before
+
+
+# /stats and /export answer for the caller's scope: the enterprise, the unit, or the whole county
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [("officer", "示范化工有限公司"), ("member", "县消防救援大队"), ("lead", "城关镇"), ("office", "全县"),
+     ("other_unit", "河西乡"), ("admin", "全县")],
+)  # fmt: skip
+async def test_stats_and_export_scope_by_role(world: World, role: str, scope: str) -> None:
+    person = await _person(world, role)
+    assert f"隐患统计 · {scope}\n" in (await world.command(person, "/stats"))["plain_text"]
+    ledger = await world.command(person, "/export")
+    assert ledger["document"] and f"隐患排查治理台账 · {scope} · 2026年11月" in ledger["plain_caption"]
 
 
 # who sees hazard YH-2026-000001 (e01 → 县消防救援大队 and 城关镇)
