@@ -38,7 +38,7 @@ from sandbox.double import BotApiDouble, Message, User  # noqa: E402
 from sandbox.images import sample_jpeg  # noqa: E402
 from sandbox.model import WorldEvent  # noqa: E402
 from tests.process.botproc import TOKEN, BotProcess, bot_environment  # noqa: E402
-from tests.process.people import Reader, bind, join  # noqa: E402
+from tests.process.people import Reader, bind, join, shown  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -55,12 +55,14 @@ class Stopwatch:
     def __init__(self, api: BotApiDouble) -> None:
         self.api = api
         self.created: dict[tuple[int, int], float] = {}
+        self.edited: dict[tuple[int, int], float] = {}
         api.world.subscribe(self._on_event)
 
     def _on_event(self, event: WorldEvent) -> None:
         message = event.message
-        if event.kind == "message" and message is not None and message.sender is self.api.bot:
-            self.created[(message.chat.id, message.message_id)] = time.perf_counter()
+        if event.kind in ("message", "edit") and message is not None and message.sender is self.api.bot:
+            times = self.created if event.kind == "message" else self.edited
+            times[(message.chat.id, message.message_id)] = time.perf_counter()
 
     async def round_trip(self, user: User, act: Awaitable[Any], needle: str) -> tuple[float, Message]:
         """Do `act` (not yet started) as the user; the seconds until the bot's answer showing `needle`, and it."""
@@ -70,6 +72,13 @@ class Stopwatch:
         answer = await chat.next(needle)
         assert answer is not None
         return self.created[(user.id, answer.message_id)] - began, answer
+
+    async def pressed(self, user: User, message: Message, button: str, needle: str) -> tuple[float, Message]:
+        """Press `button` on `message`; the seconds until the bot edited it to show `needle` (answered in place)."""
+        began = time.perf_counter()
+        await self.api.press(user, message, button=button)
+        await self.api.wait_for(lambda: needle in shown(message), 10, f"{needle!r} on message {message.message_id}")
+        return self.edited[(user.id, message.message_id)] - began, message
 
 
 @dataclass
@@ -176,14 +185,19 @@ def report_flows(watch: Stopwatch, flows: int) -> Callable[[User, Phase], Awaita
                 phase.updates += 1
                 return answer
 
+            async def press(message: Message, button: str, needle: str) -> None:
+                latency, _ = await watch.pressed(user, message, button, needle)
+                phase.latencies.append(latency)
+                phase.updates += 1
+
             await step(api.send_text(user, "/report"), "请描述")
             asked = await step(api.send_text(user, f"灭火器过期，安全出口被杂物堵塞 {n}"), "请选择隐患所属行业领域")
-            await step(api.press(user, asked, button="消防安全"), "具体位置")
+            await press(asked, "消防安全", "具体位置")
             await step(api.send_text(user, "二号仓库东门"), "现场照片")
             got = await step(api.send_photo(user, sample_jpeg(640, 480, label=f"{user.id}-{n}")), "已收到第 1 张")
-            asked = await step(api.press(user, got, button="完成"), "请初步判定隐患等级")
-            card = await step(api.press(user, asked, button="一般隐患"), "请确认隐患报告")
-            await step(api.press(user, card, button="提交"), "已立案")
+            await press(got, "完成", "请初步判定隐患等级")
+            await press(got, "一般隐患", "请确认隐患报告")
+            await press(got, "提交", "已立案")
 
     return work
 

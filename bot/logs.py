@@ -32,5 +32,7 @@ def setup_logging(token: str, level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler says "Added job"/"Removed job" at INFO: each report step reschedules its conversation's timeout
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # PTB 22 warns at every 429 that retry_after will become a timedelta; the sweep reads either form
     warnings.filterwarnings("ignore", message=".*retry_after.*", category=PTBDeprecationWarning)

@@ -73,11 +73,12 @@ def _loop_lines(hazard: Hazard, zone: tzinfo) -> Html:
     return Html("".join(f"\n{line}" for line in lines))
 
 
-def draft_card(org: Organisation, draft: Draft) -> Html:
-    """The confirmation card before 提交."""
+def draft_card(org: Organisation, draft: Draft, title: Html | None = None) -> Html:
+    """The report as the officer gave it: the confirmation card before 提交 (or, titled, after it)."""
     category = org.categories[draft.category_id].name if draft.category_id in org.categories else "-"
     return t(
-        "report.confirm_card",
+        "report.draft_card",
+        title=title if title is not None else t("report.confirm_title"),
         enterprise=org.enterprises[draft.enterprise_id].name,
         description=draft.description,
         category=category,

@@ -38,6 +38,7 @@ from handlers.render import draft_card, grade_label, unit_names
 from outbound.delivery import deliver_pending
 from storage.hazards import NewReport
 from texts import Html, plain, t
+from texts.limits import clip_html
 
 END = ConversationHandler.END
 PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
@@ -66,28 +67,54 @@ async def _pressed(update: Update, context: BotContext) -> tuple[Draft, str] | N
     return draft, parts[3] if len(parts) > 3 else ""
 
 
-async def _ask(update: Update, context: BotContext, draft: Draft) -> int:
-    """Ask the draft's next question; the state is the step's index."""
+async def _ask(update: Update, context: BotContext, draft: Draft, answered: Html | None = None) -> int:
+    """Ask the draft's next question; the state is the step's index.
+
+    After a button press (`answered` says what was chosen) the question it answered becomes the next
+    one, in place: one message per question, and the old buttons cannot be pressed again.
+    """
     step = draft.next_step()
+    text, markup = _question(context, draft, step)
+    if answered is None:
+        await reply(update, text, markup)
+    else:
+        await _show(update, t("report.answered", answer=answered, question=text), markup)
+    return list(Step).index(step)
+
+
+def _question(context: BotContext, draft: Draft, step: Step) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """The text and buttons that ask for `step`."""
     org = context.services.org
     if step is Step.CATEGORY:
         suggested = org.suggest_categories(draft.description, draft.enterprise_id)
         buttons = [_button(draft, c.name, "cat", c.id) for c in suggested]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        await reply(update, t("report.ask_category"), InlineKeyboardMarkup(rows))
-    elif step is Step.PHOTOS:
-        await reply(update, t("report.ask_photos", max=MAX_PHOTOS, have=len(draft.photos)),
-                    InlineKeyboardMarkup([[_button(draft, t("report.photos_done"), "done")]]))
-    elif step is Step.GRADE:
-        await reply(update, t("report.ask_grade"), InlineKeyboardMarkup([[
+        return t("report.ask_category"), InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    if step is Step.PHOTOS:
+        return (t("report.ask_photos", max=MAX_PHOTOS, have=len(draft.photos)),
+                InlineKeyboardMarkup([[_button(draft, t("report.photos_done"), "done")]]))  # fmt: skip
+    if step is Step.GRADE:
+        return t("report.ask_grade"), InlineKeyboardMarkup([[
             _button(draft, grade_label(Grade.GENERAL), "grade", Grade.GENERAL),
-            _button(draft, grade_label(Grade.MAJOR), "grade", Grade.MAJOR)]]))  # fmt: skip
-    elif step is Step.CONFIRM:
-        await reply(update, draft_card(org, draft), InlineKeyboardMarkup([[
-            _button(draft, t("report.submit"), "submit"), _button(draft, t("report.edit"), "edit")]]))  # fmt: skip
-    else:
-        await reply(update, t(f"report.ask_{step}", limit=MAX_PLACE if step is Step.PLACE else MAX_DESCRIPTION))
-    return list(Step).index(step)
+            _button(draft, grade_label(Grade.MAJOR), "grade", Grade.MAJOR)]])  # fmt: skip
+    if step is Step.CONFIRM:
+        return draft_card(org, draft), InlineKeyboardMarkup([[
+            _button(draft, t("report.submit"), "submit"), _button(draft, t("report.edit"), "edit")]])  # fmt: skip
+    return t(f"report.ask_{step}", limit=MAX_PLACE if step is Step.PLACE else MAX_DESCRIPTION), None
+
+
+async def _show(update: Update, text: Html, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Put `text` in place of the pressed button's message (its buttons replaced by `markup`).
+
+    A message that can no longer be edited (deleted, too old) gets `text` as a new message instead.
+    """
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        try:
+            await query.edit_message_text(clip_html(text), reply_markup=markup)
+            return
+        except TelegramError:
+            pass
+    await reply(update, text, markup)
 
 
 async def _new_draft(update: Update, context: BotContext) -> Draft | None:
@@ -177,8 +204,8 @@ async def chose_category(update: Update, context: BotContext) -> int | None:
         await reply(update, t("report.unknown_category"))
         return None
     draft.category_id = category.id
-    await _mark_chosen(update, t("report.chosen", label=Html(t("report.label_category")), value=category.name))
-    return await _ask(update, context, draft)
+    return await _ask(update, context, draft, t("report.chosen", label=Html(t("report.label_category")),
+                                                 value=category.name))
 
 
 async def chose_grade(update: Update, context: BotContext) -> int | None:
@@ -191,18 +218,8 @@ async def chose_grade(update: Update, context: BotContext) -> int | None:
         await refuse_button(update, "button.invalid")
         return None
     draft.grade = Grade(value)
-    await _mark_chosen(update, t("report.chosen", label=Html(t("report.label_grade")), value=grade_label(draft.grade)))
-    return await _ask(update, context, draft)
-
-
-async def _mark_chosen(update: Update, text: Html) -> None:
-    """Replace a question's keyboard by the answer, so old buttons cannot be pressed again."""
-    query = update.callback_query
-    if query and isinstance(query.message, Message):
-        try:
-            await query.edit_message_text(text)
-        except TelegramError:
-            pass  # the question message may be gone; the draft is what counts
+    return await _ask(update, context, draft, t("report.chosen", label=Html(t("report.label_grade")),
+                                                 value=grade_label(draft.grade)))
 
 
 async def photos_finished(update: Update, context: BotContext) -> int | None:
@@ -212,8 +229,7 @@ async def photos_finished(update: Update, context: BotContext) -> int | None:
         return None
     draft, _ = pressed
     draft.photos_done = True
-    await _mark_chosen(update, t("report.photos_received", count=len(draft.photos)))
-    return await _ask(update, context, draft)
+    return await _ask(update, context, draft, t("report.photos_received", count=len(draft.photos)))
 
 
 async def got_image(update: Update, context: BotContext) -> int | None:
@@ -269,8 +285,7 @@ async def reopen(update: Update, context: BotContext) -> int | None:
     if step is Step.PHOTOS:
         context.services.media.discard(draft.key)
     draft.reopen(step)
-    await _mark_chosen(update, t("report.editing", label=Html(t(f"report.label_{step}"))))
-    return await _ask(update, context, draft)
+    return await _ask(update, context, draft, t("report.editing", label=Html(t(f"report.label_{step}"))))
 
 
 async def submit(update: Update, context: BotContext) -> int | None:
@@ -292,8 +307,8 @@ async def submit(update: Update, context: BotContext) -> int | None:
         year=services.local_now().year, now=now, update_id=update.update_id))  # fmt: skip
     context.user_data.pop("draft", None)  # type: ignore[union-attr]
     services.media.discard(draft.key)
-    await _mark_chosen(update, draft_card(services.org, draft))
-    await reply(update, t("report.filed", code=hazard.code, units=unit_names(services.org, hazard)))
+    card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))
+    await _show(update, t("report.filed", card=card, code=hazard.code, units=unit_names(services.org, hazard)))
     context.application.create_task(deliver_pending(context.application, tell_admins_of_unbound=True),
                                     name=f"deliver:{hazard.code}")
     return END

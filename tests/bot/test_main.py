@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.shared import REPO
 
 
@@ -83,3 +85,26 @@ def test_the_token_is_redacted_from_logs() -> None:
     record = logging.LogRecord("httpx", logging.INFO, "", 0, "POST https://api/bot%s/getMe", ("123:SECRET",), None)
     RedactToken("123:SECRET").filter(record)
     assert "SECRET" not in record.getMessage() and "<token>" in record.getMessage()
+
+
+def test_per_update_chatter_stays_out_of_the_log(capsys: pytest.CaptureFixture[str]) -> None:
+    """httpx's request lines and APScheduler's "Added job" (each report step moves its timeout) are not logged."""
+    import logging
+
+    from bot.logs import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        setup_logging("123:SECRET")
+        logging.getLogger("apscheduler.scheduler").info("Added job %r to job store %r", "timeout", "default")
+        logging.getLogger("httpx").info("HTTP Request: POST https://api/bot123:SECRET/getMe")
+        logging.getLogger("outbound.sweep").warning("send to %s failed: %s", 1, "Forbidden")
+        logged = capsys.readouterr().err
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+        for name in ("apscheduler", "httpx"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    assert "Added job" not in logged and "HTTP Request" not in logged
+    assert "send to 1 failed: Forbidden" in logged

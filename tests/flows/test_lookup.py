@@ -9,7 +9,7 @@ from tests.flows.test_report import finish, ready, report_until_photos, submit
 async def _file_one(world: World) -> None:
     photos_question = await report_until_photos(world)
     filed = await submit(world, await finish(world, photos_question))
-    code = filed["text"].split("编号 ")[1].split("。")[0]
+    code = filed["plain_text"].split("编号 ")[1].split("\n")[0]
     for group in (world.dept_group, world.town_group):  # delivered to both threads
         assert code in (await world.api.expect(group.id))["text"]
 

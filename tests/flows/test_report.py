@@ -35,9 +35,12 @@ async def say(world: World, text: str) -> dict[str, Any]:
 
 
 async def press(world: World, message: dict[str, Any], label: str) -> dict[str, Any]:
-    """Press the button labelled `label` and return the bot's next message in the private chat."""
+    """Press the report button labelled `label`: the question it answered becomes the next one, in place."""
     await world.api.press(world.officer, message, buttons(message)[label])
-    return await world.api.expect(world.officer.id)
+    edit = await world.api.expect_edit(world.officer.id)
+    assert edit.message_id == message["message_id"]
+    await world.api.expect_nothing(world.officer.id, within=0)  # no new message beside it
+    return edit.message
 
 
 DESCRIPTION = "二号仓库灭火器过期，安全出口被杂物堵塞"
@@ -119,7 +122,7 @@ async def test_caption_shortcut_asks_only_what_is_missing(world: World) -> None:
     categories = await world.api.expect(world.officer.id)
     assert next(iter(buttons(categories))) == "消防安全"
     card = await press(world, categories, "消防安全")
-    assert (await world.api.expect_edit(world.officer.id)).message["plain_text"] == "行业领域：消防安全"
+    assert card["plain_text"].startswith("行业领域：消防安全\n\n请确认隐患报告")
     assert "照片：3 张" in card["text"] and "一号车间" in card["text"] and "重大隐患" in card["text"]
     filed = await submit(world, card)
     assert "YH-2026-000001" in filed["text"]
@@ -196,9 +199,10 @@ async def test_double_tapped_submit_files_once(world: World) -> None:
     await ready(world)
     photos_question = await report_until_photos(world)
     card = await finish(world, photos_question)
-    await world.api.press(world.officer, card, buttons(card)["提交"])
-    second = await world.api.press(world.officer, card, buttons(card)["提交"])
-    assert "已立案" in (await world.api.expect(world.officer.id))["text"]
+    submit_button = buttons(card)["提交"]
+    await world.api.press(world.officer, card, submit_button)
+    second = await world.api.press(world.officer, card, submit_button)
+    assert "已立案" in (await world.api.expect_edit(world.officer.id)).message["text"]
     await world.api.expect_nothing(world.officer.id)
     assert "失效" in (await world.api.wait_callback_answer(second)).get("text", "")
     assert rows(world, "SELECT COUNT(*) FROM hazards") == [(1,)]

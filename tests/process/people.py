@@ -59,6 +59,11 @@ class Reader:
         await self.api.wait_for(arrived, WAIT, f"{needle!r} in chat {self.chat_id}")
         return found[0] if found else None
 
+    async def shown_on(self, message: Message, needle: str) -> Message:
+        """`message` once the bot has edited it to show `needle` (a button's answer given in place)."""
+        await self.api.wait_for(lambda: needle in shown(message), WAIT, f"{needle!r} on message {message.message_id}")
+        return message
+
 
 @dataclass
 class Draft:
@@ -113,7 +118,7 @@ class Officer:
         categories = await chat.next("请选择隐患所属行业领域")
         assert categories is not None
         await self.api.press(self.user, categories, button="消防安全")
-        await chat.next("具体位置")
+        await chat.shown_on(categories, "具体位置")
         await self.api.send_text(self.user, f"{len(self.drafts)}号仓库")
         last = await chat.next("现场照片")
         for n in range(self.rng.choice((0, 1, 1, 2, 3))):
@@ -121,7 +126,7 @@ class Officer:
             last = await chat.next(f"已收到第 {n + 1} 张")
         assert last is not None
         await self.api.press(self.user, last, button="完成")
-        await self._grade_and_submit(chat)
+        await self._grade_and_submit(chat, await chat.shown_on(last, "请初步判定隐患等级"))
 
     async def report_by_caption(self) -> None:
         """A photo or an album captioned #隐患 #消防安全 … 地点：…, then grade and 提交."""
@@ -132,16 +137,16 @@ class Officer:
             await self.api.send_photo(self.user, self._photo(draft), caption=caption)
         else:
             await self.api.send_album(self.user, [self._photo(draft) for _ in range(count)], caption=caption)
-        await self._grade_and_submit(chat)
-
-    async def _grade_and_submit(self, chat: Reader) -> None:
         grade = await chat.next("请初步判定隐患等级")
         assert grade is not None
+        await self._grade_and_submit(chat, grade)
+
+    async def _grade_and_submit(self, chat: Reader, grade: Message) -> None:
+        """一般隐患 on the grade question, which becomes the card; 提交 on the card, which becomes the filing."""
         await self.api.press(self.user, grade, button="一般隐患")
-        card = await chat.next("请确认隐患报告")
-        assert card is not None
+        card = await chat.shown_on(grade, "请确认隐患报告")
         await self.api.press(self.user, card, button="提交")
-        await chat.next("已立案")
+        await chat.shown_on(card, "已立案")
 
     async def rectify(self, hazard_id: int) -> None:
         """提交整改 from the private chat: measures, one or two after-photos, 完成."""

@@ -133,9 +133,13 @@ class Walk:
             raise AssertionError(f"the bot did not say {text!r}; the chat shows:\n{shown[-1500:]}") from error
 
     async def press(self, label: str) -> None:
-        """Press the newest inline button whose label contains ``label``."""
-        await self._remember()
-        await self.page.locator("#messages .keyboard button", has_text=label).last.click()
+        """Press the newest inline button whose label contains ``label``.
+
+        The answer may be the pressed message itself, edited in place, so it counts as after our action.
+        """
+        button = self.page.locator("#messages .keyboard button", has_text=label).last
+        self.mark = int(await button.evaluate("b => +b.closest('[data-id]').dataset.id")) - 1
+        await button.click()
 
     async def open_topic(self, group: str, topic_starts: str) -> None:
         """Open a group's topic from the chat list."""

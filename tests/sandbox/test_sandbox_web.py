@@ -168,7 +168,7 @@ async def test_a_report_with_a_photo_buttons_edits_and_the_department_topic(sand
         await post(http, "/api/press", say | {"message": last["id"], "data": button["data"]})
         messages = await wait_for(http, officer, officer, None,
                                   lambda ms, e=expected, after=last["id"]: any(  # type: ignore[misc]
-                                      e in m["html"] for m in ms if m["from"]["bot"] and m["id"] > after))
+                                      e in m["html"] for m in ms if m["from"]["bot"] and m["id"] >= after))
 
     lead = person(sandbox, "县消防救援大队 · 负责人")
     group = sandbox.cast.groups["xfdd"].id  # type: ignore[union-attr]

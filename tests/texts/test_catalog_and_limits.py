@@ -13,9 +13,10 @@ from texts.limits import clip, clip_html, tg_len
 
 
 def test_values_are_escaped_unless_already_html() -> None:
-    filed = t("report.filed", code="<b>x</b>", units=Html("<i>u</i>"))
-    assert filed.startswith("已立案，编号 <b>&lt;b&gt;x&lt;/b&gt;</b>")
-    assert "<i>u</i>" in t("report.filed", code="c", units=Html("<i>u</i>"))
+    title = t("report.filed_title", code="<b>x</b>")
+    assert title == "已立案，编号 &lt;b&gt;x&lt;/b&gt;"
+    filed = t("report.filed", card=Html("<b>card</b>"), code="<b>x</b>", units=Html("<i>u</i>"))
+    assert filed.startswith("<b>card</b>") and "<i>u</i>" in filed and "/show &lt;b&gt;x&lt;/b&gt;" in filed
 
 
 def _visible(text: str) -> str:
