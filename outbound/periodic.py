@@ -24,6 +24,7 @@ from domain.org import UnitKind
 from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
 from handlers.selfcheck import selfcheck_prompt
+from outbound.lateness import late_cause
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
 from storage.statistics import DueItem, ItemSend, ScheduleRepository
@@ -86,6 +87,9 @@ async def _send_item(bot: Bot, services: Services, schedule: ScheduleRepository,
             return
         parts = ["text", "chart"] if composed.chart is not None else ["text"]
         await schedule.add_sends(item.key, [(chat, part) for chat in composed.chats for part in parts], late)
+        if late:  # at its first attempt only: retries in later sweeps say nothing more
+            log.warning("%s goes out late, %s after it was due at %s: %s",
+                        item.key, now - item.due_at, item.due_at, late_cause(item.due_at, services.last_sweep))
     sends = await schedule.get_pending_sends(item.key, now)
     if sends and composed is None:
         composed = await compose(services, item, late)
@@ -116,11 +120,14 @@ async def _send_one(bot: Bot, schedule: ScheduleRepository, send: ItemSend, comp
         await schedule.move_chat(send, exc.new_chat_id)
         report.retrying += 1
     except (BadRequest, Forbidden) as exc:
-        log.warning("giving up scheduled %s to %s: %s", send.key, send.chat_id, exc)
+        log.warning("giving up scheduled %s (%s) to %s: %s", send.key, send.part, send.chat_id, exc)
         await schedule.mark_retry(send, str(exc), None)
         report.failed += 1
     except TelegramError as exc:
         retry = None if send.attempts + 1 >= MAX_ATTEMPTS else now + min(BACKOFF * 2**send.attempts, MAX_BACKOFF)
+        if retry is None:
+            log.warning("giving up scheduled %s (%s) to %s after %d attempts: %s",
+                        send.key, send.part, send.chat_id, MAX_ATTEMPTS, exc)
         await schedule.mark_retry(send, str(exc), retry)
         report.retrying += retry is not None
         report.failed += retry is None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -28,6 +28,7 @@ from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
 from outbound import periodic
 from outbound.delivery import open_thread, tell_admins, topic_gone
+from outbound.lateness import late_cause
 from outbound.notices import body, head
 from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
 from texts import Html, t
@@ -69,6 +70,10 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
             for row in rows:
                 verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
                 if verdict is Dispatch.EXPIRED and row.kind != TRANSITION:
+                    if dropped := await services.lifecycle.count_unfinished_sends(row.key):
+                        # recipients still waiting out a retry: theirs are failed sends too, and said once, here
+                        log.warning("dropping %d unsent recipient(s) of %s: it expired at %s before they were reached",
+                                    dropped, row.key, row.expires_at)
                     await services.lifecycle.close_row(row.key, "expired", now)
                     await services.lifecycle.replan(row.hazard_id, planner(services), now)
                     report.expired += 1
@@ -83,6 +88,11 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
     return report
 
 
+def _log_late(services: Services, row: OutboxRow, now: datetime) -> None:
+    log.warning("%s goes out late, %s after it was due at %s: %s",
+                row.key, now - row.due_at, row.due_at, late_cause(row.due_at, services.last_sweep))
+
+
 async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, report: SweepReport) -> None:
     now = services.now()
     if row.kind == Kind.RECHECK_DUE:
@@ -90,6 +100,8 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
         result = await services.lifecycle.act(
             row.hazard_id, lambda facts: decide(facts, Actor.system(), Action.START_RECHECK, Payload(), now),
             planner(services), now)  # fmt: skip
+        if late and isinstance(result, Transition):  # the row is closed just below: said once
+            _log_late(services, row, now)
         await services.lifecycle.close_row(row.key, "sent" if isinstance(result, Transition) else "expired", now)
         return
     hazard = await services.hazards.get_hazard(row.hazard_id)
@@ -97,7 +109,8 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     if hazard is None or facts is None:
         await services.lifecycle.close_row(row.key, "expired", now)
         return
-    await services.lifecycle.add_recipients(row.key, await _recipients(services, row, facts), late)
+    if await services.lifecycle.add_recipients(row.key, await _recipients(services, row, facts), late) and late:
+        _log_late(services, row, now)  # at its first attempt only: retries in later sweeps say nothing more
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
     for send in await services.lifecycle.get_pending_sends(row.key, now):
         markup = await _keyboard(services, send, facts)

@@ -239,17 +239,18 @@ class LifecycleRepository:
             )
 
     async def add_recipients(self, key: str, recipients: Sequence[tuple[int, int | None, int | None]],
-                             late: bool) -> None:
-        """Fix a row's recipients (chat, topic, reply-to) the first time it is sent; later calls add nothing."""
+                             late: bool) -> bool:
+        """Fix a row's recipients (chat, topic, reply-to) the first time it is sent (True); later calls add nothing."""
         async with self.db.transaction() as tx:
             if await tx.scalar("SELECT 1 FROM outbox_sends WHERE key = ? LIMIT 1", (key,)):
-                return
+                return False
             for chat_id, topic_id, reply_to in recipients:
                 await tx.execute(
                     "INSERT OR IGNORE INTO outbox_sends (key, chat_id, topic_id, reply_to) VALUES (?, ?, ?, ?)",
                     (key, chat_id, topic_id or 0, reply_to),
                 )
             await tx.execute("UPDATE outbox SET late = late OR ? WHERE key = ?", (int(late), key))
+        return True
 
     async def get_pending_sends(self, key: str, now: datetime) -> list[PendingSend]:
         """The row's recipients still to be sent to (whose retry time has come)."""
