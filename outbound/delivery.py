@@ -15,7 +15,7 @@ from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
 from storage.hazards import PendingThread
 from texts import Html, t
-from texts.limits import clip_html
+from texts.limits import CAPTION_LIMIT, clip_html, tg_len
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,18 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
     # album, a bot killed after the card) goes on with the photos, which may then arrive twice, never not at all.
     same_thread = reuse is not None and (reuse.chat_id, reuse.topic_id) == (chat_id, topic_id)
     card_id = reuse.anchor_message_id if reuse is not None and same_thread else None
+    role = reuse.role if reuse is not None else ThreadRole.DEPARTMENT
     if card_id is None:
         facts = await services.lifecycle.get_facts(hazard.id)
         markup = action_keyboard(facts, unit_viewer(org, unit_id)) if facts else None
-        card = await bot.send_message(
-            chat_id, clip_html(hazard_card(org, hazard, services.zone, len(photos))), message_thread_id=topic_id,
-            reply_markup=markup,
-        )
+        text = hazard_card(org, hazard, services.zone, len(photos))
+        if len(photos) == 1 and tg_len(text) <= CAPTION_LIMIT:  # one message, the photo captioned by the card
+            # (tg_len counts the HTML tags too: a card near the limit goes the long way, never over it)
+            card = await bot.send_photo(chat_id, photos[0].file_id, caption=text, message_thread_id=topic_id,
+                                        reply_markup=markup)
+            photos = []
+        else:
+            card = await bot.send_message(chat_id, clip_html(text), message_thread_id=topic_id, reply_markup=markup)
         card_id = card.message_id
         await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, card_id)
     if len(photos) == 1:
@@ -107,7 +112,6 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
     elif photos:
         await bot.send_media_group(chat_id, [InputMediaPhoto(p.file_id) for p in photos],
                                    message_thread_id=topic_id, reply_to_message_id=card_id)
-    role = reuse.role if reuse is not None else ThreadRole.DEPARTMENT
     return Thread(unit_id, role, chat_id, topic_id, card_id, None)
 
 

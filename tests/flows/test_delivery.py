@@ -1,4 +1,4 @@
-"""Delivery into units' groups cut short: it resumes where it stopped, without a second card."""
+"""Delivery into units' groups: one photo rides on the card; a delivery cut short resumes without a second card."""
 
 from __future__ import annotations
 
@@ -26,3 +26,33 @@ async def test_a_delivery_cut_short_after_the_card_resumes_with_the_photos(world
     assert album["method"] == "sendMediaGroup" and album["reply_to_message_id"] == card["message_id"]
     await world.api.expect_nothing(group)
     await world.eventually("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL", [(0,)])
+
+
+async def test_one_photo_goes_out_as_the_card_itself(world: World) -> None:
+    """One photo and a card that fits a caption: one message per unit, the photo captioned by the card, with buttons."""
+    await ready(world)
+    photos_question = await report_until_photos(world)
+    await world.api.send_photo(world.officer, sample_jpeg(label="one"))
+    await world.api.expect(world.officer.id)
+    await submit(world, await finish(world, photos_question))
+    anchors: list[int] = []
+    for group in (world.dept_group, world.town_group):
+        card = await world.api.expect(group.id)
+        assert card["method"] == "sendPhoto" and "YH-2026-000001" in card["caption"]
+        assert "照片：1 张" in card["plain_caption"] and card["reply_markup"]["inline_keyboard"]
+        await world.api.expect_nothing(group.id)
+        anchors.append(card["message_id"])
+    await world.eventually("SELECT anchor_message_id, delivered_at IS NULL FROM hazard_threads ORDER BY unit_id",
+                           [(anchors[1], 0), (anchors[0], 0)])  # cgz (the township), then xfdd
+
+
+async def test_a_card_too_long_for_a_caption_goes_first_and_its_photo_replies(world: World) -> None:
+    await ready(world)
+    photos_question = await report_until_photos(world, description="消防通道堵塞，" + "灭火器过期" * 190)
+    await world.api.send_photo(world.officer, sample_jpeg(label="long"))
+    await world.api.expect(world.officer.id)
+    await submit(world, await finish(world, photos_question))
+    card = await world.api.expect(world.town_group.id)
+    photo = await world.api.expect(world.town_group.id)
+    assert card["method"] == "sendMessage" and "YH-2026-000001" in card["text"]
+    assert photo["method"] == "sendPhoto" and photo["reply_to_message_id"] == card["message_id"]
