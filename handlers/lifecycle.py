@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -69,6 +69,7 @@ class Pending:
     photos: list[Photo] = field(default_factory=list)
     proposed: Deadline | None = None  # a deadline read from text, waiting for 确认
     photos_done: bool = False  # photos count as answered only once 完成 is pressed
+    topic_id: int | None = None  # the forum topic the questions are asked in; answers count only there
 
     def payload(self) -> Payload:
         """The answers so far, as the domain reads them."""
@@ -78,6 +79,16 @@ class Pending:
 def _pending(context: BotContext) -> Pending | None:
     value = context.user_data.get("act") if context.user_data is not None else None
     return value if isinstance(value, Pending) else None
+
+
+def _topic(message: MaybeInaccessibleMessage | None) -> int | None:
+    """The forum topic a message is in (None outside forum topics)."""
+    return message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
+
+
+def _elsewhere(update: Update, pending: Pending) -> bool:
+    """Typed in another topic of the group than the one the questions are in: not an answer."""
+    return _topic(update.effective_message) != pending.topic_id
 
 
 def _button(pending: Pending, label: str, what: str, value: str = "") -> InlineKeyboardButton:
@@ -133,7 +144,7 @@ async def pressed(update: Update, context: BotContext) -> int:
         return END
     await query.answer()
     _discard(context)
-    pending = Pending(secrets.token_hex(4), hazard_id, action)
+    pending = Pending(secrets.token_hex(4), hazard_id, action, topic_id=_topic(query.message))
     context.user_data["act"] = pending  # type: ignore[index]
     return await _next(update, context, pending, facts, actor)
 
@@ -260,6 +271,9 @@ async def answered_button(update: Update, context: BotContext) -> int | None:
 
 async def answered_text(update: Update, context: BotContext) -> int | None:
     """Typed text answering the question asked."""
+    pending = _pending(context)
+    if pending is not None and _elsewhere(update, pending):
+        return None  # talk in another topic of the group, left alone
     state = await _resume(update, context)
     if state is None:
         return END
@@ -305,6 +319,8 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     pending = _pending(context)
     if pending is None:
         return END
+    if _elsewhere(update, pending):
+        return None  # a photo posted in another topic of the group, left alone
     missing = missing_fields(pending.action, pending.payload())
     if not missing or missing[0] is not Field.PHOTOS:
         await reply(update, t("report.use_buttons"))
@@ -326,9 +342,11 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 async def timed_out(update: Update, context: BotContext) -> None:
     """Answers left unfinished too long."""
+    pending = _pending(context)
     _discard(context)
     if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, t("loop.timed_out"))
+        await context.bot.send_message(update.effective_chat.id, t("loop.timed_out"),
+                                       message_thread_id=pending.topic_id if pending else None)
 
 
 def _discard(context: BotContext) -> None:

@@ -26,8 +26,10 @@ async def file_hazard(world: World) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 async def answer(world: World, user: Any, chat: Any, text: str) -> dict[str, Any]:
-    """Type into a group (None: the private chat) and return the bot's next message there."""
-    await world.api.send_text(user, text, chat=chat)
+    """Type into a group, in the topic of the bot's last message there (None: the private chat); the bot's next
+    message there."""
+    thread_id = world.api.sent(chat)[-1]["message_thread_id"] if chat is not None else None
+    await world.api.send_text(user, text, chat=chat, thread_id=thread_id)
     return await world.api.expect(chat.id if chat is not None else user.id)
 
 
@@ -143,6 +145,21 @@ async def test_deadline_text_that_names_no_date_is_asked_again(world: World) -> 
     assert "没有具体日期" in (await answer(world, member, world.dept_group, "尽快"))["plain_text"]
     assert "已经过去了" in (await answer(world, member, world.dept_group, "昨天"))["plain_text"]
     assert "确认吗" in (await answer(world, member, world.dept_group, "本周五前"))["plain_text"]
+    assert [a for a, _ in events(world)] == ["report"]
+
+
+async def test_talk_in_another_topic_is_not_taken_as_an_answer(world: World) -> None:
+    """Asked for a deadline in the hazard's topic, the member's words in the group's other topics stay theirs."""
+    await ready(world)
+    member, _, _ = await people(world)
+    card, _ = await file_hazard(world)
+    await press(world, member, card, "受理定级")
+    await press(world, member, await world.api.expect(world.dept_group.id), "一般隐患")
+    asked = await world.api.expect(world.dept_group.id)
+    assert "请输入整改期限" in asked["plain_text"] and asked["message_thread_id"] == card["message_thread_id"]
+    await world.api.send_text(member, "明天", chat=world.dept_group)  # the group's General topic
+    await world.api.expect_nothing(world.dept_group.id)
+    assert "确认吗" in (await answer(world, member, world.dept_group, "明天"))["plain_text"]
     assert [a for a, _ in events(world)] == ["report"]
 
 
@@ -279,8 +296,9 @@ async def test_a_major_hazard_needs_its_six_part_plan_before_xiaohao(world: Worl
     for part in ["治理目标和任务", "方法和措施", "经费和物资", "负责机构和人员", "时限和要求", "安全措施和应急预案"]:
         await press(world, member, submitted, "填写治理方案")
         await press(world, member, await world.until(world.dept_group.id, "治理方案部分"), part)
-        await world.until(world.dept_group.id, "该部分内容")
-        await world.api.send_text(member, f"{part}：已落实", chat=world.dept_group)
+        asked = await world.until(world.dept_group.id, "该部分内容")
+        await world.api.send_text(member, f"{part}：已落实", chat=world.dept_group,
+                                  thread_id=asked["message_thread_id"])
         await world.until(world.dept_group.id, "已完成：填写治理方案")
     await sweep(world.app)
     last = [m for m in world.api.sent(world.dept_group.id) if "验收通过" in buttons(m)][-1]
