@@ -30,7 +30,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
                       clock: Clock | None = None, kb: KnowledgeBase | None = None) -> App:
     """The bot, wired: settings, org file, clock, handlers; services open in post_init, close in post_shutdown.
 
-    `kb` lets tests share one indexed knowledge base; otherwise it is loaded in post_init.
+    `kb` lets tests share one indexed knowledge base; otherwise it is loaded in the background once the bot
+    polls, so reports and commands are answered from the start (questions meanwhile are told to wait).
     """
     if settings.bot_token is None:
         raise ValueError("no bot token")
@@ -38,9 +39,11 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     the_clock = clock if clock is not None else SystemClock()
 
     async def post_init(app: App) -> None:
-        app.bot_data.services = await Services.open(settings, organisation, the_clock, kb)
+        services = app.bot_data.services = await Services.open(settings, organisation, the_clock, kb)
         await help.set_commands(app)
         assert app.job_queue is not None
+        if services.kb is None:  # the job queue starts with polling: the load does not hold it back
+            app.job_queue.run_once(lambda _: services.load_knowledge(), 0, name="kb:load")
         app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
         sweep.schedule(app, settings.sweep_interval_seconds)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -20,6 +22,8 @@ from storage.lifecycle import LifecycleRepository
 from storage.media import MediaStore
 from storage.members import GroupRepository, MemberRepository
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Services:
@@ -33,7 +37,7 @@ class Services:
     groups: GroupRepository
     hazards: HazardRepository
     media: MediaStore
-    kb: KnowledgeBase
+    kb: KnowledgeBase | None  # None until load_knowledge has indexed the documents (or if that failed)
     lifecycle: LifecycleRepository
     calendar: WorkCalendar
     policy: Policy
@@ -44,6 +48,7 @@ class Services:
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_sweep: datetime | None = None
     flood_noticed_at: datetime | None = None  # admins hear of a long flood wait at most once an hour
+    kb_loaded: asyncio.Event = field(default_factory=asyncio.Event)  # set once loading is over, worked or not
 
     @property
     def zone(self) -> ZoneInfo:
@@ -61,17 +66,29 @@ class Services:
     @classmethod
     async def open(cls, settings: Settings, org: Organisation, clock: Clock, kb: KnowledgeBase | None = None
                    ) -> Services:
-        """Open the database (migrating it), the media folder and the knowledge base (indexed off the loop)."""
+        """Open the database (migrating it) and the media folder; the knowledge base is `kb` or loaded later."""
         db = await Database.open(settings.database_path, exclusive=True)
         media = MediaStore(settings.media_dir)
         media.prepare()
-        if kb is None:
-            settings.knowledge_dir.mkdir(parents=True, exist_ok=True)
-            kb = await asyncio.to_thread(KnowledgeBase.load, settings.corpus_dir, settings.knowledge_dir)
         members, groups, hazards = MemberRepository(db), GroupRepository(db), HazardRepository(db)
         calendar = WorkCalendar(holidays=org.extra_holidays, workdays=org.extra_workdays)
-        return cls(settings, org, clock, db, members, groups, hazards, media, kb, LifecycleRepository(db), calendar,
-                   settings.reminder_policy(), settings.report_schedule())
+        services = cls(settings, org, clock, db, members, groups, hazards, media, kb, LifecycleRepository(db), calendar,
+                       settings.reminder_policy(), settings.report_schedule())
+        if kb is not None:
+            services.kb_loaded.set()
+        return services
+
+    async def load_knowledge(self) -> None:
+        """Read and index the documents off the event loop (a second or two); questions meanwhile are told to wait.
+
+        A failure propagates to the caller (the start-up job, whose error handler logs it); `kb` then stays None.
+        """
+        started = time.monotonic()
+        try:
+            self.kb = await asyncio.to_thread(KnowledgeBase.load, self.settings.corpus_dir, self.settings.knowledge_dir)
+        finally:
+            self.kb_loaded.set()
+        log.info("knowledge base: %d documents indexed in %.1f s", len(self.kb.documents()), time.monotonic() - started)
 
     async def close(self) -> None:
         """Close the database."""

@@ -12,6 +12,7 @@ from bot.context import BotContext
 from domain.knowledge import (
     DEFAULT_MAX_UPLOAD_BYTES,
     Answer,
+    KnowledgeBase,
     KnowledgeBaseError,
     UploadRejected,
     decode_upload,
@@ -38,6 +39,18 @@ def _markup(buttons: list[InlineKeyboardButton | None]) -> InlineKeyboardMarkup 
     return InlineKeyboardMarkup([usable[i : i + 3] for i in range(0, len(usable), 3)]) if usable else None
 
 
+async def _loaded(update: Update, context: BotContext) -> KnowledgeBase | None:
+    """The knowledge base; None, the user told so, while it is still loading after a start (or failed to load)."""
+    services = context.services
+    if services.kb is None:
+        key = "kb.unavailable" if services.kb_loaded.is_set() else "kb.loading"
+        if update.callback_query:
+            await refuse_button(update, key)
+        else:
+            await reply(update, t(key))
+    return services.kb
+
+
 async def _send_answer(update: Update, answer: Answer) -> None:
     text, trimmed = render_answer(answer)
     buttons = [_button(t("kb.full_button", n=n), "p", answer.passages[n - 1].passage_id) for n in trimmed]
@@ -49,32 +62,31 @@ async def _send_answer(update: Update, answer: Answer) -> None:
 
 async def ask(update: Update, context: BotContext) -> None:
     """/ask <问题>: answer from the documents."""
-    if await require_member(update, context) is None:
+    if await require_member(update, context) is None or (kb := await _loaded(update, context)) is None:
         return
     question = " ".join(context.args or []).strip()
     if not question:
         await reply(update, t("kb.ask_usage"))
         return
-    await _send_answer(update, context.services.kb.answer(question[:MAX_QUESTION]))
+    await _send_answer(update, kb.answer(question[:MAX_QUESTION]))
 
 
 async def ask_in_private(update: Update, context: BotContext) -> None:
     """Plain text in private chat with no flow waiting for it: a question."""
-    if await require_member(update, context) is None:
+    if await require_member(update, context) is None or (kb := await _loaded(update, context)) is None:
         return
     question = (update.effective_message.text or "").strip() if update.effective_message else ""
-    await _send_answer(update, context.services.kb.answer(question[:MAX_QUESTION]))
+    await _send_answer(update, kb.answer(question[:MAX_QUESTION]))
 
 
 async def pressed(update: Update, context: BotContext) -> None:
     """全文 / 其他提及 / a suggested term / a /terms page."""
     query = update.callback_query
     assert query is not None
-    if await require_member(update, context) is None:
+    if await require_member(update, context) is None or (kb := await _loaded(update, context)) is None:
         return
     parts = (query.data or "").split(":", 2)
     kind, value = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
-    kb = context.services.kb
     if kind == "p":
         hit = kb.passage(value)
         if hit is None:
@@ -90,20 +102,20 @@ async def pressed(update: Update, context: BotContext) -> None:
         await _send_answer(update, kb.term(value))
     elif kind == "t" and value.isdigit():
         await query.answer()
-        await _send_terms(update, context, int(value), edit=True)
+        await _send_terms(update, kb, int(value), edit=True)
     else:
         await refuse_button(update, "button.invalid")
 
 
 async def terms(update: Update, context: BotContext) -> None:
     """/terms: the glossary, a page at a time."""
-    if await require_member(update, context) is None:
+    if await require_member(update, context) is None or (kb := await _loaded(update, context)) is None:
         return
-    await _send_terms(update, context, 0, edit=False)
+    await _send_terms(update, kb, 0, edit=False)
 
 
-async def _send_terms(update: Update, context: BotContext, offset: int, *, edit: bool) -> None:
-    every = context.services.kb.terms()
+async def _send_terms(update: Update, kb: KnowledgeBase, offset: int, *, edit: bool) -> None:
+    every = kb.terms()
     page = every[offset : offset + TERMS_PAGE]
     lines = [t("kb.terms_line", mark="✓" if i.has_definition else "·", term=i.term, mentions=i.mentions) for i in page]
     text = t("kb.terms_page", start=offset + 1, end=offset + len(page), total=len(every), lines=Html("\n".join(lines)))
@@ -122,9 +134,9 @@ async def _send_terms(update: Update, context: BotContext, offset: int, *, edit:
 
 async def kb_command(update: Update, context: BotContext) -> None:
     """/kb lists the documents; /kb remove <id> removes one (admins)."""
-    if await require_admin(update, context) is None:
+    if await require_admin(update, context) is None or (kb := await _loaded(update, context)) is None:
         return
-    kb, args = context.services.kb, context.args or []
+    args = context.args or []
     if args[:1] == ["remove"]:
         if len(args) != 2:
             await reply(update, t("kb.remove_usage"))
@@ -150,7 +162,7 @@ async def kb_command(update: Update, context: BotContext) -> None:
 
 async def add_document(update: Update, context: BotContext) -> None:
     """A .txt or .docx captioned `/kb add [标题]`: index it now, no restart (admins)."""
-    if await require_admin(update, context) is None:
+    if await require_admin(update, context) is None or (kb := await _loaded(update, context)) is None:
         return
     message = update.effective_message
     assert message is not None and message.document is not None
@@ -171,7 +183,7 @@ async def add_document(update: Update, context: BotContext) -> None:
     title = words[2].strip() if len(words) == 3 else None
     doc_id = document_id_from_file_name(document.file_name or "document.txt")
     try:
-        info = await asyncio.to_thread(context.services.kb.add_document, doc_id, title, decoded.text)
+        info = await asyncio.to_thread(kb.add_document, doc_id, title, decoded.text)
     except KnowledgeBaseError as exc:
         await reply(update, t(f"kb.error.{exc.reason}", id=doc_id))
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.flows.conftest import World
@@ -12,6 +14,13 @@ from tests.flows.test_report import buttons
 def world_kb() -> None:
     """These tests add and remove documents: the bot loads a knowledge base of its own."""
     return None
+
+
+@pytest.fixture
+async def world(world: World) -> World:
+    """The bot once it has loaded that knowledge base (in the background, after it began polling)."""
+    await asyncio.wait_for(world.app.bot_data.services.kb_loaded.wait(), 30)
+    return world
 
 
 async def _officer(world: World) -> None:
