@@ -1,6 +1,6 @@
 """The knowledge base: documents, glossary and index, answering questions honestly.
 
-Load it once when the bot starts (post_init): `KnowledgeBase.load` parses the documents, builds
+Load it once when the bot starts (in a thread): `KnowledgeBase.load` parses the documents, builds
 the glossary, initialises jieba with the glossary as its user dictionary and indexes the passages,
 so the first question is as fast as any other. Adding or removing a document builds a new
 snapshot and swaps it in; questions asked meanwhile use the old one, so nothing needs a restart
@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from domain.knowledge.corpus import parse_document
 from domain.knowledge.glossary import (
@@ -54,10 +55,12 @@ from domain.knowledge.model import (
     TermInfo,
 )
 from domain.knowledge.query import ParsedQuestion, implicit_shorthand, is_about_term, parse_question
-from domain.knowledge.search import PassageIndex, ScoredPassage, TokenReuse
-from domain.knowledge.segmenter import Segmenter
 from domain.knowledge.text import fold
 from domain.knowledge.uploads import DOCX_SUFFIXES, TEXT_SUFFIXES, UploadRejected, decode_upload
+
+if TYPE_CHECKING:
+    from domain.knowledge.search import PassageIndex, ScoredPassage
+    from domain.knowledge.segmenter import Segmenter
 
 logger = logging.getLogger(__name__)
 
@@ -292,6 +295,11 @@ class KnowledgeBase:
     # -- building ----------------------------------------------------------------------------
 
     def _build(self, previous: _Snapshot | None = None) -> _Snapshot:
+        # Imported here: jieba, bm25s and numpy take a few tenths of a second to import, which the first build
+        # pays (in the background at start-up) rather than every module that names the knowledge base's types.
+        from domain.knowledge.search import PassageIndex, TokenReuse
+        from domain.knowledge.segmenter import Segmenter
+
         documents = (*self._bundled.values(), *self._added.values())
         glossary = build_glossary(documents, self._supplement)
         user_words = frozenset(glossary.words())
@@ -348,6 +356,8 @@ class KnowledgeBase:
     # -- answers -----------------------------------------------------------------------------
 
     def _about_term(self, snap: _Snapshot, parsed: ParsedQuestion, entry: GlossaryEntry, limit: int) -> Answer:
+        from domain.knowledge.search import ScoredPassage  # loaded by _build already
+
         if entry.definitions:
             # The passages the definitions come from, as the quoted context (for an enumeration,
             # its items rather than the line announcing them); the other places are in mentions.

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from domain.knowledge.glossary import Glossary, GlossaryEntry, term_key
-from domain.knowledge.search import PassageIndex
-from domain.knowledge.segmenter import Segmenter
 from domain.knowledge.text import CHINESE_DIGITS, CJK_RE, fold
+
+if TYPE_CHECKING:  # annotations only: the index's module imports bm25s and numpy, jieba's takes a while too
+    from domain.knowledge.search import PassageIndex
+    from domain.knowledge.segmenter import Segmenter
 
 # Words that frame a question rather than say what it is about. Single characters are dropped anyway.
 QUESTION_WORDS = frozenset(
