@@ -43,7 +43,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
         await help.set_commands(app)
         assert app.job_queue is not None
         if services.kb is None:  # the job queue starts with polling: the load does not hold it back
-            app.job_queue.run_once(lambda _: services.load_knowledge(), 0, name="kb:load")
+            app.job_queue.run_once(start_loading_knowledge, 0, name="kb:load")
         app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
         sweep.schedule(app, settings.sweep_interval_seconds)
 
@@ -83,3 +83,12 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     help.register(app)  # catch-alls: last
     app.add_error_handler(errors.on_error)
     return app
+
+
+async def start_loading_knowledge(context: BotContext) -> None:
+    """Index the knowledge base in a task of the application's own, which stop() waits for.
+
+    Not in the job itself: JobQueue.stop() waits for running jobs while its scheduler still starts due ones
+    (the sweep), and then cancels those; the application's tasks are awaited once the job queue has stopped.
+    """
+    context.application.create_task(context.services.load_knowledge(), name="kb:load")
