@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.context import BotContext, BotData
@@ -25,13 +27,20 @@ from outbound.delivery import deliver_pending
 
 App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
+# Indexing the knowledge base keeps the interpreter busy for a second or so (jieba's dictionary), and updates
+# handled meanwhile take several times longer (the GIL); so it starts once no update has come for a moment after
+# start-up (reports and commands first), and at the latest this long after it.
+KB_QUIET_SECONDS = 0.5
+KB_LATEST_SECONDS = 10.0
+
 
 def build_application(settings: Settings, *, org: Organisation | None = None, request: BaseRequest | None = None,
                       clock: Clock | None = None, kb: KnowledgeBase | None = None) -> App:
     """The bot, wired: settings, org file, clock, handlers; services open in post_init, close in post_shutdown.
 
-    `kb` lets tests share one indexed knowledge base; otherwise it is loaded in the background once the bot
-    polls, so reports and commands are answered from the start (questions meanwhile are told to wait).
+    `kb` lets tests share one indexed knowledge base; otherwise it is indexed in the background once the bot polls
+    and has a quiet moment, so reports and commands are answered from the start (questions meanwhile are told to
+    wait).
     """
     if settings.bot_token is None:
         raise ValueError("no bot token")
@@ -42,8 +51,9 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
         services = app.bot_data.services = await Services.open(settings, organisation, the_clock, kb)
         await help.set_commands(app)
         assert app.job_queue is not None
-        if services.kb is None:  # the job queue starts with polling: the load does not hold it back
-            app.job_queue.run_once(start_loading_knowledge, 0, name="kb:load")
+        if services.kb is None:  # indexed in the background, once the bot polls (the job queue starts with it)
+            app.job_queue.run_repeating(index_knowledge_when_quiet, 0.1, first=0, name="kb:load",
+                                        data=time.monotonic() + KB_LATEST_SECONDS)
         app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
         sweep.schedule(app, settings.sweep_interval_seconds)
 
@@ -81,14 +91,25 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     export_handlers.register(app)
     selfcheck_handlers.register(app)
     help.register(app)  # catch-alls: last
+    app.add_handler(TypeHandler(Update, note_update_time), group=-1)  # before every other handler, stops none
     app.add_error_handler(errors.on_error)
     return app
 
 
-async def start_loading_knowledge(context: BotContext) -> None:
-    """Index the knowledge base in a task of the application's own, which stop() waits for.
+async def note_update_time(update: Update, context: BotContext) -> None:
+    """Remember when the latest update came: the knowledge base waits for a quiet moment to be indexed."""
+    context.services.last_update_at = time.monotonic()
 
-    Not in the job itself: JobQueue.stop() waits for running jobs while its scheduler still starts due ones
-    (the sweep), and then cancels those; the application's tasks are awaited once the job queue has stopped.
+
+async def index_knowledge_when_quiet(context: BotContext) -> None:
+    """Start indexing the knowledge base once no update has come for KB_QUIET_SECONDS (or at its latest time).
+
+    The index is built in a task of the application's own, which stop() waits for, not in this job: JobQueue.stop()
+    waits for running jobs while its scheduler still starts due ones (the sweep), and then cancels those.
     """
-    context.application.create_task(context.services.load_knowledge(), name="kb:load")
+    job, services, now = context.job, context.services, time.monotonic()
+    assert job is not None and isinstance(job.data, float)
+    if now - services.last_update_at < KB_QUIET_SECONDS and now < job.data:
+        return  # busy: reports and commands first
+    job.schedule_removal()
+    context.application.create_task(services.load_knowledge(), name="kb:load")

@@ -48,6 +48,7 @@ class Services:
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_sweep: datetime | None = None
     flood_noticed_at: datetime | None = None  # admins hear of a long flood wait at most once an hour
+    last_update_at: float = field(default_factory=time.monotonic)  # when the latest update came (or the start)
     kb_loaded: asyncio.Event = field(default_factory=asyncio.Event)  # set once loading is over, worked or not
 
     @property

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.app as app_module
 from domain.knowledge import KnowledgeBase
 from tests.flows.conftest import World
 
@@ -76,3 +77,22 @@ class TestLoadFailed:
         assert services.kb is None
         assert "知识库未能加载" in (await world.command(world.admin, "什么是四个一律"))["plain_text"]
         assert "/invite" in (await world.command(world.admin, "/help"))["plain_text"]  # the rest of the bot works
+
+
+class TestQuietMoment:
+    @pytest.fixture
+    def world_kb(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The bot loads its own knowledge base once no update has come for a second (not at its latest time)."""
+        monkeypatch.setattr(app_module, "KB_QUIET_SECONDS", 1.0)
+        monkeypatch.setattr(app_module, "KB_LATEST_SECONDS", 60.0)
+        return None
+
+    async def test_the_index_is_built_once_the_bot_is_quiet(self, world: World) -> None:
+        services = world.app.bot_data.services
+        for _ in range(8):  # busy for about two seconds, never a second without an update
+            assert "/invite" in (await world.command(world.admin, "/help"))["plain_text"]
+            await asyncio.sleep(0.2)
+        indexing = any(task.get_name() == "kb:load" for task in asyncio.all_tasks())
+        assert not services.kb_loaded.is_set() and not indexing
+        await asyncio.wait_for(services.kb_loaded.wait(), 30)
+        assert services.kb is not None
