@@ -82,7 +82,7 @@ class Services:
     async def load_knowledge(self) -> None:
         """Read and index the documents off the event loop (a second or two); questions meanwhile are told to wait.
 
-        A failure propagates to the caller (the start-up job, whose error handler logs it); `kb` then stays None.
+        A failure propagates (to the application's error handler, which logs it); `kb` then stays None.
         """
         started = time.monotonic()
         try:
