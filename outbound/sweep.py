@@ -109,7 +109,10 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     if hazard is None or facts is None:
         await services.lifecycle.close_row(row.key, "expired", now)
         return
-    if await services.lifecycle.add_recipients(row.key, await _recipients(services, row, facts), late) and late:
+    recipients = await services.lifecycle.add_recipients(row.key, await _recipients(services, row, facts), late)
+    if recipients == "gone":
+        return  # replanned away by an action since this sweep read it
+    if recipients == "fixed" and late:
         _log_late(services, row, now)  # at its first attempt only: retries in later sweeps say nothing more
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
     for send in await services.lifecycle.get_pending_sends(row.key, now):

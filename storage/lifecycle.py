@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from domain.hazards import Grade, Photo, State, ThreadRole
 from domain.lifecycle import Action, Audience, ExtensionRequest, HazardFacts, PlanPart, Refusal, Transition
@@ -239,18 +240,21 @@ class LifecycleRepository:
             )
 
     async def add_recipients(self, key: str, recipients: Sequence[tuple[int, int | None, int | None]],
-                             late: bool) -> bool:
-        """Fix a row's recipients (chat, topic, reply-to) the first time it is sent (True); later calls add nothing."""
+                             late: bool) -> Literal["fixed", "kept", "gone"]:
+        """Fix a row's recipients (chat, topic, reply-to) the first time it is sent ("fixed"); later calls add
+        nothing ("kept"). "gone": the row is no longer pending (an action replanned it away since it was read)."""
         async with self.db.transaction() as tx:
+            if await tx.scalar("SELECT status FROM outbox WHERE key = ?", (key,)) != "pending":
+                return "gone"
             if await tx.scalar("SELECT 1 FROM outbox_sends WHERE key = ? LIMIT 1", (key,)):
-                return False
+                return "kept"
             for chat_id, topic_id, reply_to in recipients:
                 await tx.execute(
                     "INSERT OR IGNORE INTO outbox_sends (key, chat_id, topic_id, reply_to) VALUES (?, ?, ?, ?)",
                     (key, chat_id, topic_id or 0, reply_to),
                 )
             await tx.execute("UPDATE outbox SET late = late OR ? WHERE key = ?", (int(late), key))
-        return True
+        return "fixed"
 
     async def get_pending_sends(self, key: str, now: datetime) -> list[PendingSend]:
         """The row's recipients still to be sent to (whose retry time has come)."""

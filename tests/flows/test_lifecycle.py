@@ -218,6 +218,21 @@ async def test_refused_verification_goes_back_to_rectification(world: World) -> 
     assert events(world)[-1][1] == "rectifying"
 
 
+async def test_a_reminder_replanned_away_while_the_sweep_holds_it_is_not_sent(world: World) -> None:
+    """An action replans the hazard between the sweep reading a due row and sending it: the row is gone, not an
+    error (it used to fail the recipients' insert on the foreign key and abort the sweep)."""
+    await _accepted(world)
+    services = world.app.bot_data.services
+    world.clock.advance(timedelta(days=3, hours=23))
+    [row, *_] = await services.lifecycle.get_due(services.now(), 10)
+    with sqlite3.connect(world.database()) as conn:  # what a replan in another update did meanwhile
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("DELETE FROM outbox WHERE key = ?", (row.key,))
+    assert await services.lifecycle.add_recipients(row.key, [(world.officer.id, None, None)], False) == "gone"
+    with sqlite3.connect(world.database()) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM outbox_sends WHERE key = ?", (row.key,)).fetchone() == (0,)
+
+
 async def test_a_429_in_a_batch_delays_that_recipient_only(world: World) -> None:
     _, _, lead, _ = await _accepted(world)
     world.clock.advance(timedelta(days=3, hours=23))  # Friday 09:00: nudge, threads, the township's lead
