@@ -243,6 +243,8 @@ async def test_sigkill_at_random_points_loses_nothing_the_users_were_told(tmp_pa
 
             ledger.run = CYCLES
             bot.env["HAZARD_CLOCK_OFFSET_SECONDS"] = str(offset.total_seconds())
+            staging = data / "media" / "staging"
+            abandoned = {p.name for p in staging.iterdir()} if staging.exists() else set()  # drafts of killed runs
             await bot.start(f"final run, clock +{offset}")
             await bot.ready()
             now = await _drained(database, offset)
@@ -262,7 +264,8 @@ async def test_sigkill_at_random_points_loses_nothing_the_users_were_told(tmp_pa
         problems = reports + check_media(ledger, data / "media") + transitions + notices + check_threads(ledger)
         cards_extra, cards_after_recorded = repeated_cards(ledger)
         problems.extend(cards_after_recorded)
-        staged = sorted(p.name for p in (data / "media" / "staging").iterdir())
+        # (a photo sent just before the last kill reaches the final run and opens a draft of its own: that one stays)
+        staged = sorted(abandoned & {p.name for p in staging.iterdir()})
         if staged:
             problems.append(f"abandoned drafts' photos still staged after the last start: {staged}")
         [(integrity,)] = query(database, "PRAGMA integrity_check")
