@@ -179,14 +179,16 @@ def check_notifications(ledger: Ledger, now_db: str) -> tuple[list[str], NoticeC
         if status == "pending" or status == "failed" or (kind == "transition" and status != "sent"):
             problems.append(f"outbox {key} ({kind}) is {status}")
     # a row's recipients are all sent before it is; a reminder that expired half sent (the bot killed between
-    # recipients, then down past its expiry) leaves the rest pending for good: dropped with it, by design
-    for key, chat, topic, status, row in query(db, "SELECT s.key, s.chat_id, s.topic_id, s.status, o.status"
-                                                   " FROM outbox_sends s JOIN outbox o ON o.key = s.key"
-                                                   " WHERE s.status != 'sent'"):  # fmt: skip
-        if status == "failed" or row != "expired":
-            problems.append(f"send of {key} ({row}) to {chat}/{topic} is {status}")
-        else:
+    # recipients, then down past its expiry) has the rest dropped with it, by design: closing the row marks them
+    # failed with the reason (older rows may still show them pending)
+    for key, chat, topic, status, row, error in query(db, "SELECT s.key, s.chat_id, s.topic_id, s.status, o.status,"
+                                                          " s.error FROM outbox_sends s JOIN outbox o ON o.key = s.key"
+                                                          " WHERE s.status != 'sent'"):  # fmt: skip
+        dropped = row == "expired" and (status == "pending" or (error or "").startswith("row expired"))
+        if dropped:
             counts.dropped += 1
+        else:
+            problems.append(f"send of {key} ({row}) to {chat}/{topic} is {status}: {error}")
     # a reminder is dropped only once the next one has taken its place (its expiry), never merely for being late
     for key, expires, done in query(db, "SELECT key, expires_at, done_at FROM outbox WHERE status = 'expired'"
                                         " AND (expires_at IS NULL OR done_at < expires_at)"):  # fmt: skip
