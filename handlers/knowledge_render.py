@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.knowledge import Answer, AnswerStatus, Definition, DefinitionKind, Hit, Mention
 from texts import Html, escape, t
+from texts.knowledge import location_label
 
 EXCERPT = 240  # characters of a passage shown around its match; the full text is a button away
 
@@ -38,21 +39,21 @@ def _definition(definition: Definition) -> Html:
     if definition.kind is DefinitionKind.SUPPLEMENT:
         return t("kb.definition_supplement", body=body, note=definition.note or "")
     source = definition.source
-    where = t("kb.source", title=source.doc_title, location=source.location) if source else Html("")
+    where = t("kb.source", title=source.doc_title, location=location_label(source.location)) if source else Html("")
     note = t("kb.inferred") if definition.kind is DefinitionKind.MATCHING_LIST else Html("")
     return t("kb.definition", body=body, source=where, note=note)
 
 
 def _hit(number: int, hit: Hit) -> tuple[Html, bool]:
     text, cut = excerpt(hit.text, hit.match_spans)
-    return t("kb.passage", n=number, title=hit.doc_title, location=hit.location, text=text), cut
+    return t("kb.passage", n=number, title=hit.doc_title, location=location_label(hit.location), text=text), cut
 
 
 def _mention(number: int, mention: Mention) -> Html:
     left, right = mention.span
     snippet = mention.snippet
     marked = Html(f"{escape(snippet[:left])}<b>{escape(snippet[left:right])}</b>{escape(snippet[right:])}")
-    return t("kb.mention", n=number, title=mention.doc_title, location=mention.location, snippet=marked)
+    return t("kb.mention", n=number, title=mention.doc_title, location=location_label(mention.location), snippet=marked)
 
 
 def render_answer(answer: Answer) -> tuple[Html, list[int]]:
@@ -84,4 +85,4 @@ def render_mentions(term: str, mentions: tuple[Mention, ...]) -> Html:
 
 def render_full_passage(hit: Hit) -> Html:
     """A whole passage with its source."""
-    return t("kb.full_passage", title=hit.doc_title, location=hit.location, text=hit.text)
+    return t("kb.full_passage", title=hit.doc_title, location=location_label(hit.location), text=hit.text)

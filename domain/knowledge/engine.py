@@ -408,12 +408,11 @@ class KnowledgeBase:
         return Hit(
             doc_id=passage.doc_id,
             doc_title=snap.titles[passage.doc_id],
-            location=passage.location.label,
+            location=passage.location,
             text=passage.text,
             score=round(score, 4),
             match_spans=_spans(fold(passage.text), words),
             passage_id=passage.id,
-            path=passage.location,
         )
 
 

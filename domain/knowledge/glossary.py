@@ -275,7 +275,7 @@ def _acceptable_term(term: str) -> bool:
 
 
 def _source(doc_title: str, passage: Passage) -> Source:
-    return Source(passage.doc_id, doc_title, passage.location.label, passage.id)
+    return Source(passage.doc_id, doc_title, passage.location, passage.id)
 
 
 def _definition_at(doc: Document, position: int, start: int, end: int, term: str, title: str) -> Definition | None:
@@ -433,7 +433,7 @@ class MentionFinder:
                 Mention(
                     passage.doc_id,
                     self._titles[passage.doc_id],
-                    passage.location.label,
+                    passage.location,
                     passage.id,
                     passage.text[lo:hi],
                     (start - lo, end - lo),

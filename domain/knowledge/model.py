@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-
-from domain.knowledge.text import chinese_numeral
 
 
 class StepKind(StrEnum):
@@ -25,29 +23,16 @@ class StepKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LocationStep:
-    """One level of a location: the marker as written and the part's opening words."""
+    """One level of a location: the kind of part, its number, the marker as written and the part's opening words.
+
+    The domain says where a passage stands, not how to say it: texts.knowledge renders a step
+    ("第三部分", "开头", "第2段", or the document's own marker or heading) from the catalog.
+    """
 
     kind: StepKind
-    ordinal: int | None
+    ordinal: int | None  # 1-based: the part's number (a SECTION's 三、 is 3), a PARAGRAPH's place
     marker: str  # as written: "三、", "三要", "另一方面", "（二）", "第五条"
     heading: str  # the part's opening in the document's own words, shortened
-
-    @property
-    def label(self) -> str:
-        """A short default rendering; handlers may render the step themselves from its fields."""
-        match self.kind:
-            case StepKind.SECTION if self.ordinal is not None:
-                return f"第{chinese_numeral(self.ordinal)}部分"
-            case StepKind.PREAMBLE:
-                return "开头"
-            case StepKind.CLOSING:
-                return "结尾"
-            case StepKind.PARAGRAPH:
-                return f"第{self.ordinal}段"
-            case StepKind.CHAPTER | StepKind.ARTICLE | StepKind.ASPECT:
-                return self.marker.rstrip("，,、")
-            case _:
-                return self.heading or self.marker
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +40,6 @@ class Location:
     """Where a passage stands in its document, outermost part first."""
 
     steps: tuple[LocationStep, ...]
-    # Human-readable location such as "第三部分 · 三要坚持严执法"; made once, it is read per mention.
-    label: str = field(init=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "label", " · ".join(step.label for step in self.steps))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +91,7 @@ class Source:
 
     doc_id: str
     doc_title: str
-    location: str  # Location.label
+    location: Location
     passage_id: str
 
 
@@ -145,7 +125,7 @@ class Mention:
 
     doc_id: str
     doc_title: str
-    location: str
+    location: Location
     passage_id: str
     snippet: str
     span: tuple[int, int]  # the term inside the snippet
@@ -157,12 +137,11 @@ class Hit:
 
     doc_id: str
     doc_title: str
-    location: str  # Location.label
+    location: Location
     text: str  # the whole passage as written; handlers trim around match_spans
     score: float  # relevance; comparable within one answer only
     match_spans: tuple[tuple[int, int], ...]  # [start, end) of matched words in text, sorted
     passage_id: str
-    path: Location  # the structured location, for handlers that render it themselves
 
 
 class AnswerStatus(StrEnum):

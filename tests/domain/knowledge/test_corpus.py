@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.knowledge.corpus import is_title_line, parse_document
-from domain.knowledge.model import StepKind, TitleSource
+from domain.knowledge.model import LocationStep, StepKind, TitleSource
+from texts.knowledge import location_label
 
 from .conftest import BUNDLED
 
@@ -16,7 +17,7 @@ def _doc(stem: str):
 
 
 def _labels(stem: str) -> list[str]:
-    return [p.location.label for p in _doc(stem).passages]
+    return [location_label(p.location) for p in _doc(stem).passages]
 
 
 def test_sections_and_demands_nest():
@@ -49,7 +50,7 @@ def test_inline_items_sit_below_their_paragraph():
     kinds = [step.kind for step in passage.location.steps]
     assert kinds == [StepKind.ITEM, StepKind.ITEM]
     assert passage.location.steps[0].marker == "二要"
-    assert passage.location.label.endswith("一是立即开展“回头看”")
+    assert location_label(passage.location).endswith("一是立即开展“回头看”")
 
 
 def test_demands_without_sections():
@@ -105,14 +106,16 @@ def test_title_line(line: str, expected: bool):
 def test_other_numbering_styles():
     text = "第一章 总则\n第一条 为了加强管理，制定本办法。\n第二条 本办法适用于全县。\n（一）企业；（二）单位。"
     doc = parse_document("rules", text, bundled=False)
-    labels = [p.location.label for p in doc.passages]
+    labels = [location_label(p.location) for p in doc.passages]
     assert "第一章 · 第一条" in labels
     assert "第一章 · 第二条" in labels
 
 
 def test_unnumbered_document_uses_paragraph_numbers():
     doc = parse_document("plain", "第一段说明情况。\n第二段提出要求。", bundled=False)
-    assert [p.location.label for p in doc.passages] == ["第1段", "第2段"]
+    assert [p.location.steps for p in doc.passages] == [(LocationStep(StepKind.PARAGRAPH, 1, "", "第一段说明情况"),),
+                                                        (LocationStep(StepKind.PARAGRAPH, 2, "", "第二段提出要求"),)]
+    assert [location_label(p.location) for p in doc.passages] == ["第1段", "第2段"]
     assert doc.title_source is TitleSource.FALLBACK
 
 

@@ -15,6 +15,7 @@ from domain.knowledge import (
     KnowledgeBaseErrorReason,
     document_id_from_file_name,
 )
+from texts.knowledge import location_label
 
 from .conftest import BUNDLED
 
@@ -44,14 +45,14 @@ def test_term_question_forms_answer_from_the_glossary(bundled_kb: KnowledgeBase,
     assert answer.term == "四个一律"
     assert answer.definitions[0].kind is DefinitionKind.PARENTHESIS
     assert "一律关闭取缔" in answer.passages[0].text
-    assert answer.passages[0].location == "第三部分 · 三要坚持严执法"
+    assert location_label(answer.passages[0].location) == "第三部分 · 三要坚持严执法"
     assert answer.mentions  # the other places, for the button
 
 
 def test_enumerated_term_quotes_its_items(bundled_kb: KnowledgeBase):
     answer = bundled_kb.answer("三个坚持的内容")
     assert answer.status is AnswerStatus.FOUND
-    assert [h.location for h in answer.passages] == [
+    assert [location_label(h.location) for h in answer.passages] == [
         "第三部分 · 一要坚持细排查",
         "第三部分 · 二要坚持真整改",
         "第三部分 · 三要坚持严执法",
@@ -68,7 +69,7 @@ def test_shorthand_never_defined_is_mentioned_only(bundled_kb: KnowledgeBase, qu
     assert answer.passages == ()
     assert answer.definitions == ()
     assert answer.mentions
-    assert all(m.location and m.doc_title for m in answer.mentions)
+    assert all(m.location.steps and m.doc_title for m in answer.mentions)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,7 @@ def test_paraphrased_questions_find_the_passage(bundled_kb: KnowledgeBase, quest
     assert answer.status is AnswerStatus.FOUND
     assert expected in answer.passages[0].text
     assert answer.passages[0].doc_title
-    assert answer.passages[0].location
+    assert answer.passages[0].location.steps
 
 
 @pytest.mark.parametrize(
@@ -189,7 +190,7 @@ def test_add_then_remove_reindexes_without_restart(tmp_path: Path):
     answer = kb.answer("燃煤锅炉检查")
     assert answer.status is AnswerStatus.FOUND
     assert answer.passages[0].doc_id == "winter"
-    assert answer.passages[0].location == "第一部分"
+    assert location_label(answer.passages[0].location) == "第一部分"
     term = kb.answer("锅炉三查是什么")
     assert term.status is AnswerStatus.FOUND and term.definitions[0].text == "查压力表、查安全阀、查水位计"
     assert (extra / "winter.txt").read_text(encoding="utf-8") == EXTRA_TEXT

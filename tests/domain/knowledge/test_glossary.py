@@ -15,6 +15,7 @@ from domain.knowledge.glossary import (
     load_supplement,
 )
 from domain.knowledge.model import DefinitionKind
+from texts.knowledge import location_label
 
 from .conftest import BUNDLED
 
@@ -33,7 +34,7 @@ def test_parenthesis_right_after_the_term(glossary: Glossary):
     assert definition.text.startswith("对非法生产经营建设")
     assert len(definition.items) == 4
     assert all("一律" in item for item in definition.items)
-    assert definition.source is not None and definition.source.location == "第三部分 · 三要坚持严执法"
+    assert definition.source is not None and location_label(definition.source.location) == "第三部分 · 三要坚持严执法"
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,7 @@ def test_enumerated_items_after_a_counted_term(glossary: Glossary, term: str, it
     (definition,) = entry.definitions
     assert definition.kind is DefinitionKind.ENUMERATION
     assert definition.items == items
-    assert [s.location.split(" · ")[-1] for s in definition.item_sources] == list(items)
+    assert [location_label(s.location).split(" · ")[-1] for s in definition.item_sources] == list(items)
 
 
 def test_three_items_of_san_ge_jin_ding(glossary: Glossary):
