@@ -202,6 +202,14 @@ def report_flows(watch: Stopwatch, flows: int) -> Callable[[User, Phase], Awaita
     return work
 
 
+async def indexed(bot: BotProcess, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    """Wait until the bot has indexed its knowledge base (a second of CPU after start-up, not an update's cost)."""
+    deadline = time.monotonic() + timeout
+    while "knowledge base:" not in bot.tail():
+        assert time.monotonic() < deadline, f"no knowledge base after {timeout}s\n{bot.tail()}"
+        await asyncio.sleep(0.1)
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Both bots, one after the other, on one double."""
     results: dict[str, Any] = {}
@@ -231,6 +239,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             ours = BotProcess(api, env, folder / "bot.log", folder)
             await ours.start("bot")
             await ours.ready()
+            await indexed(ours)
             await bind(api, admin, dept, "xfdd")
             await bind(api, admin, town, "cgz")
             for officer in officers:
