@@ -9,6 +9,9 @@ long poll on /api/updates. Everything is served on 127.0.0.1 only.
 from __future__ import annotations
 
 import asyncio
+import html
+import json
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,12 +23,14 @@ from aiohttp import web
 from sandbox.images import image_dimensions
 from sandbox.model import PRESENT, Chat, Message, StoredFile, User, WorldEvent
 from sandbox.render import entities_to_html
-from texts import plain
+from texts import plain, table
 
 if TYPE_CHECKING:
     from sandbox.runner import Sandbox
 
 STATIC = Path(__file__).with_name("static")
+PAGE_TEXTS = "sandbox.page"  # the catalog table of the page's own words
+SLOT = re.compile(r"\{\{ (\w+) \}\}")  # {{ key }} in index.html
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 WEEKDAYS = "一二三四五六日"
 LONG_POLL_SECONDS = 20.0
@@ -287,9 +292,25 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data
 
 
+def render_index() -> str:
+    """index.html with its words from the catalog's sandbox.page table.
+
+    ``{{ key }}`` becomes the entry sandbox.page.key, HTML-escaped (an unknown key raises KeyError);
+    ``{{ texts }}`` becomes the whole table as JSON, which app.js reads once at start and fills
+    its ``{name}`` placeholders from (its function ``t``).
+    """
+    words = table(PAGE_TEXTS)
+    as_json = json.dumps(words, ensure_ascii=False).replace("<", "\\u003c")  # cannot close the <script>
+
+    def fill(slot: re.Match[str]) -> str:
+        return as_json if slot[1] == "texts" else html.escape(words[slot[1]])
+
+    return SLOT.sub(fill, (STATIC / "index.html").read_text(encoding="utf-8"))
+
+
 async def index(request: web.Request) -> web.StreamResponse:
-    """The page itself."""
-    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+    """The page itself, its words filled in from the catalog."""
+    return web.Response(text=render_index(), content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 async def state(request: web.Request) -> web.Response:

@@ -50,6 +50,12 @@ def raw(key: str) -> str:
     return _catalog()[key]
 
 
+def table(prefix: str) -> dict[str, str]:
+    """The entries under `prefix` (e.g. "sandbox.page"), keyed by the rest of their key, unfilled."""
+    start = prefix + "."
+    return {key.removeprefix(start): text for key, text in _catalog().items() if key.startswith(start)}
+
+
 def t(key: str, **values: object) -> Html:
     """The entry for `key` as Telegram HTML, every value escaped unless it is `Html`."""
     safe = {name: v if isinstance(v, Html) else html.escape(str(v), quote=False) for name, v in values.items()}

@@ -1,6 +1,8 @@
 // The sandbox's chat client: choose who you are, read and write chats, press the bot's buttons.
 // Message bodies come from the server already rendered to safe HTML (sandbox/render.py);
-// everything else is put on the page with textContent.
+// everything else is put on the page with textContent. Its words come from the catalog
+// (texts/zh_CN.toml, [sandbox.page]): the server fills them into index.html and inlines the table
+// as JSON, which t() below reads; none are written here.
 "use strict";
 
 const S = {
@@ -14,6 +16,16 @@ const S = {
 };
 
 const $ = (id) => document.getElementById(id);
+
+const TEXTS = JSON.parse($("texts").textContent);
+
+// The catalog entry sandbox.page.<key> with each {name} replaced by values[name], as Python's
+// str.format fills a plain {name}: t("person", { name, label }). An unknown key is a bug and throws.
+function t(key, values = {}) {
+  const text = TEXTS[key];
+  if (text === undefined) throw new Error(`sandbox.page.${key}`);
+  return text.replace(/\{(\w+)\}/g, (slot, name) => (name in values ? String(values[name]) : slot));
+}
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -31,8 +43,8 @@ function el(tag, attrs = {}, ...children) {
 async function api(path, options = {}) {
   const response = await fetch(path, options);
   let data = {};
-  try { data = await response.json(); } catch (e) { data = { error: `服务器错误（${response.status}）` }; }
-  if (!response.ok) throw new Error(data.error || `服务器错误（${response.status}）`);
+  try { data = await response.json(); } catch (e) { data = { error: t("server_error", { status: response.status }) }; }
+  if (!response.ok) throw new Error(data.error || t("server_error", { status: response.status }));
   return data;
 }
 
@@ -70,7 +82,7 @@ async function loadState() {
   const groups = new Map();
   for (const person of S.people) {
     if (!groups.has(person.group)) groups.set(person.group, el("optgroup", { label: person.group }));
-    groups.get(person.group).append(el("option", { value: person.id, text: `${person.name}（${person.label}）` }));
+    groups.get(person.group).append(el("option", { value: person.id, text: t("person", person) }));
   }
   for (const group of groups.values()) select.append(group);
   const saved = Number(localStorage.getItem("sandbox.me"));
@@ -111,7 +123,7 @@ function renderChats(chats) {
     const open = () => { S.view = { chat: chat.id, thread: null }; refresh(true); };
     const classes = ["chat", chat.type === "private" ? "private" : "group", isView(chat.id, null) ? "active" : ""];
     nav.append(el("div", { class: classes.join(" "), "data-chat": chat.id, onclick: open },
-      el("span", { class: "name", text: chat.type === "private" ? `${chat.title}（私聊）` : chat.title }),
+      el("span", { class: "name", text: chat.type === "private" ? t("private_chat", chat) : chat.title }),
       badge(chat.unread)));
     if (chat.is_forum) {
       for (const topic of chat.topics) {
@@ -139,7 +151,7 @@ function renderMessage(message) {
     const grid = el("div", { class: message.photos.length === 1 ? "photos single" : "photos" });
     for (const photo of message.photos) {
       grid.append(el("a", { href: photo.full, target: "_blank", rel: "noopener" },
-        el("img", { src: photo.src, alt: "照片", width: photo.width, height: photo.height, loading: "lazy" })));
+        el("img", { src: photo.src, alt: t("photo"), width: photo.width, height: photo.height, loading: "lazy" })));
     }
     node.append(grid);
   }
@@ -150,7 +162,7 @@ function renderMessage(message) {
       el("span", { class: "muted", text: sizeText(doc.size) })));
   }
   if (message.location) {
-    node.append(el("div", { class: "location", text: `📍 位置：${message.location.latitude}, ${message.location.longitude}` }));
+    node.append(el("div", { class: "location", text: t("location", message.location) }));
   }
   if (message.html) {
     const body = el("div", { class: "body" });
@@ -163,7 +175,7 @@ function renderMessage(message) {
       const line = el("div", { class: "krow" });
       for (const button of row) {
         line.append(el("button", {
-          type: "button", text: button.url ? `${button.text} ↗` : button.text,
+          type: "button", text: button.url ? t("url_button", button) : button.text,
           disabled: !button.data && !button.url,
           onclick: () => pressButton(message, button),
         }));
@@ -172,14 +184,14 @@ function renderMessage(message) {
     }
     node.append(keyboard);
   }
-  node.append(el("div", { class: "meta", text: (message.edited ? "已编辑 · " : "") + message.date }));
+  node.append(el("div", { class: "meta", text: message.edited ? t("edited_at", message) : message.date }));
   return node;
 }
 
 function sizeText(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes < 1024) return t("size_bytes", { n: bytes });
+  if (bytes < 1024 * 1024) return t("size_kb", { n: (bytes / 1024).toFixed(1) });
+  return t("size_mb", { n: (bytes / 1024 / 1024).toFixed(1) });
 }
 
 function renderMessages(data, jump) {
@@ -187,12 +199,13 @@ function renderMessages(data, jump) {
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const keep = box.scrollTop;
   box.replaceChildren();
-  if (!data.messages.length) box.append(el("div", { class: "empty", text: "还没有消息" }));
+  if (!data.messages.length) box.append(el("div", { class: "empty", text: t("no_messages") }));
   for (const message of data.messages) box.append(renderMessage(message));
   box.scrollTop = jump || nearBottom ? box.scrollHeight : keep;
   $("chat-title").textContent = data.title;
   const chat = S.view.chat;
-  $("chat-sub").textContent = chat > 0 ? "私聊" : (S.view.thread ? (data.closed ? "话题 · 已关闭" : "话题") : "群组");
+  const topic = data.closed ? t("kind_topic_closed") : t("kind_topic");
+  $("chat-sub").textContent = chat > 0 ? t("kind_private") : (S.view.thread ? topic : t("kind_group"));
 }
 
 // -- refreshing ----------------------------------------------------------------------------
@@ -245,7 +258,7 @@ async function watch() {
 
 function showClock(clock) {
   $("clock-now").textContent = clock.now;
-  $("clock-moved").textContent = `（${clock.moved}）`;
+  $("clock-moved").textContent = t("clock_moved", clock);
 }
 
 // -- acting --------------------------------------------------------------------------------
@@ -304,7 +317,7 @@ async function moveTime(step) {
   const result = await act(post("/api/time", { step }));
   if (!result) return;
   showClock(result.clock);
-  toast(result.sweeps ? `${result.clock.moved}，机器人已处理到期事项` : result.clock.moved);
+  toast(result.sweeps ? t("time_moved_and_swept", result.clock) : result.clock.moved);
 }
 
 function wire() {
@@ -356,7 +369,7 @@ async function main() {
   try {
     await loadState();
   } catch (error) {
-    showError(`无法连接沙盒：${error.message}`);
+    showError(t("no_sandbox", { error: error.message }));
     return;
   }
   S.view = { chat: S.me, thread: null };
