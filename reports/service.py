@@ -20,7 +20,6 @@ from domain.schedule import selfcheck_times
 from domain.statistics import Compliance, Figures, HazardRecord, breakdown, compliance, figures, ledger_rows, state_rows
 from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
-from reports.workbook import TableRow, ledger_csv, ledger_workbook
 from storage.statistics import SelfCheckRepository, StatisticsRepository
 from texts import Html, plain, t
 from texts.dates import datetime_cn
@@ -200,6 +199,9 @@ async def export_files(services: Services, scope: Scope, period: Period) -> Expo
                      at=datetime_cn(now, zone))  # fmt: skip
 
     def build() -> ExportFiles:
+        # openpyxl (and numpy with it) is imported by the first export, not on every start of the bot
+        from reports.workbook import TableRow, ledger_csv, ledger_workbook
+
         rows = ledger_rows(records, now, zone)
         groups = groups_for(org, scope, quarter_records)
         table = state_rows(quarter_records, {name: belongs for name, _, belongs in groups}, q_start, q_end, now, zone)
