@@ -24,6 +24,7 @@ from sandbox.images import image_dimensions
 from sandbox.model import PRESENT, Chat, Message, StoredFile, User, WorldEvent
 from sandbox.render import entities_to_html
 from texts import plain, table
+from texts.dates import date_with_weekday
 
 if TYPE_CHECKING:
     from sandbox.runner import Sandbox
@@ -32,7 +33,6 @@ STATIC = Path(__file__).with_name("static")
 PAGE_TEXTS = "sandbox.page"  # the catalog table of the page's own words
 SLOT = re.compile(r"\{\{ (\w+) \}\}")  # {{ key }} in index.html
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
-WEEKDAYS = "一二三四五六日"
 LONG_POLL_SECONDS = 20.0
 SHOWN_MESSAGES = 300  # per chat or topic: the newest ones
 MAX_UPLOAD = 50 * 1024 * 1024  # what Telegram lets a user send
@@ -196,8 +196,9 @@ class Page:
         }
         if message.document_file is not None:
             stored = message.document_file
-            item["document"] = {"href": f"/files/{stored.file_id}?download=1", "name": stored.file_name or "文件",
-                                "size": stored.size, "mime": stored.mime_type or ""}
+            item["document"] = {"href": f"/files/{stored.file_id}?download=1",
+                                "name": stored.file_name or plain("sandbox.web.file"),
+                                "size": stored.size, "mime": stored.mime_type or ""}  # fmt: skip
         replied = message.reply_to
         if replied is not None and not (message.chat.is_forum and replied.message_id == message.thread_id):
             item["reply"] = {"from": replied.sender.full_name, "snippet": _snippet(replied)}
@@ -212,11 +213,12 @@ class Page:
         now = self.local(self.sandbox.clock.now())
         offset = self.sandbox.moved
         days, hours = offset.days, offset.seconds // 3600
-        moved = "".join([f"{days} 天" if days else "", f"{hours} 小时" if hours else ""]) or "未快进"
+        moved = "".join([plain("sandbox.web.days", n=days) if days else "",
+                         plain("sandbox.web.hours", n=hours) if hours else ""])  # fmt: skip
         return {
-            "now": f"{now:%Y年%m月%d日} 周{WEEKDAYS[now.weekday()]} {now:%H:%M}",
+            "now": plain("sandbox.web.now", day=date_with_weekday(now.date()), time=f"{now:%H:%M}"),
             "offset_hours": round(offset.total_seconds() / 3600, 2),
-            "moved": moved if moved == "未快进" else f"已快进 {moved}",
+            "moved": plain("sandbox.web.moved", moved=moved) if moved else plain("sandbox.web.not_moved"),
         }
 
     def people(self) -> list[dict[str, Any]]:
@@ -229,8 +231,8 @@ class Page:
             part = cast.part_of(user.id) if cast else None
             listed.append({
                 "id": user.id, "name": user.full_name,
-                "label": part.label if part else "新用户（未加入）",
-                "group": part.group if part else "其他",
+                "label": part.label if part else plain("sandbox.web.new_person"),
+                "group": part.group if part else plain("sandbox.web.others"),
             })  # fmt: skip
         return listed
 
@@ -254,7 +256,8 @@ def _button(button: dict[str, Any]) -> dict[str, Any]:
 def _snippet(message: Message) -> str:
     text = message.plain.strip().splitlines()[0] if message.plain.strip() else ""
     if not text:
-        text = {"photo": "[照片]", "document": "[文件]", "location": "[位置]"}.get(message.content_type, "[消息]")
+        kind = message.content_type if message.content_type in ("photo", "document", "location") else "other"
+        text = plain(f"sandbox.web.snippet_{kind}")
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -263,14 +266,14 @@ def _service_text(message: Message) -> str | None:
         return None
     extra = message.extra
     if "forum_topic_created" in extra:
-        return f"话题已创建：{extra['forum_topic_created'].get('name', '')}"
+        return plain("sandbox.web.topic_created", name=extra["forum_topic_created"].get("name", ""))
     if "forum_topic_edited" in extra:
-        return f"话题已更名：{extra['forum_topic_edited'].get('name', '')}"
+        return plain("sandbox.web.topic_edited", name=extra["forum_topic_edited"].get("name", ""))
     if "forum_topic_closed" in extra:
-        return "话题已关闭"
+        return plain("sandbox.web.topic_closed")
     if "forum_topic_reopened" in extra:
-        return "话题已重新打开"
-    return "系统消息"
+        return plain("sandbox.web.topic_reopened")
+    return plain("sandbox.web.service")
 
 
 # -- HTTP handlers --------------------------------------------------------------------------
@@ -317,10 +320,11 @@ async def state(request: web.Request) -> web.Response:
     """Who can be chosen, the bot, the clock and how to get a real token."""
     page = _page(request)
     bot = page.sandbox.api.bot
+    cast = page.sandbox.cast
     return web.json_response({
         "bot": {"id": bot.id, "name": bot.first_name, "username": bot.username},
         "people": page.people(),
-        "default_user": next((p["id"] for p in page.people() if p["group"] == "企业安全员"), None),
+        "default_user": next((user.id for user, part in cast.people if part.role == "officer"), None) if cast else None,
         "clock": page.clock(),
         "version": page.version,
         "token_help": plain("startup.no_token"),
@@ -467,7 +471,7 @@ async def file(request: web.Request) -> web.StreamResponse:
     """A stored file's bytes (photos inline; ``?download=1`` as an attachment with its name)."""
     stored = _page(request).world.files.get(request.match_info["file_id"])
     if stored is None:
-        raise web.HTTPNotFound(text="文件不存在")
+        raise web.HTTPNotFound(text=plain("sandbox.error.no_such_file"))
     headers = {"Cache-Control": "private, max-age=3600"}
     if request.query.get("download"):
         name = stored.file_name or "file.bin"
@@ -481,7 +485,7 @@ async def _posting(action: Awaitable[Any]) -> Any:
     try:
         return await action
     except (ValueError, LookupError) as error:
-        raise PageError(f"无法发送：{error}") from None
+        raise PageError(plain("sandbox.error.not_sent", error=error)) from None
 
 
 @web.middleware
@@ -490,7 +494,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method == "POST":
         origin = request.headers.get("Origin")
         if origin is not None and origin not in _own_origins(request):
-            return web.json_response({"error": "只接受本页面的请求"}, status=403)
+            return web.json_response({"error": plain("sandbox.error.foreign_origin")}, status=403)
     try:
         return await handler(request)
     except PageError as error:
