@@ -135,13 +135,19 @@ async def test_stale_and_forbidden_presses(world: World) -> None:
     assert [a for a, _ in events(world)] == ["report", "accept"]
 
 
-async def test_deadline_text_that_names_no_date_is_asked_again(world: World) -> None:
+async def asked_for_a_deadline(world: World) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """A hazard filed; a department member pressed 受理定级 and 一般隐患 in its topic: the member, the card and the
+    deadline question."""
     await ready(world)
     member, _, _ = await people(world)
     card, _ = await file_hazard(world)
     await press(world, member, card, "受理定级")
     await press(world, member, await world.api.expect(world.dept_group.id), "一般隐患")
-    await world.api.expect(world.dept_group.id)
+    return member, card, await world.api.expect(world.dept_group.id)
+
+
+async def test_deadline_text_that_names_no_date_is_asked_again(world: World) -> None:
+    member, _, _ = await asked_for_a_deadline(world)
     assert "没有具体日期" in (await answer(world, member, world.dept_group, "尽快"))["plain_text"]
     assert "已经过去了" in (await answer(world, member, world.dept_group, "昨天"))["plain_text"]
     assert "确认吗" in (await answer(world, member, world.dept_group, "本周五前"))["plain_text"]
@@ -150,12 +156,7 @@ async def test_deadline_text_that_names_no_date_is_asked_again(world: World) -> 
 
 async def test_talk_in_another_topic_is_not_taken_as_an_answer(world: World) -> None:
     """Asked for a deadline in the hazard's topic, the member's words in the group's other topics stay theirs."""
-    await ready(world)
-    member, _, _ = await people(world)
-    card, _ = await file_hazard(world)
-    await press(world, member, card, "受理定级")
-    await press(world, member, await world.api.expect(world.dept_group.id), "一般隐患")
-    asked = await world.api.expect(world.dept_group.id)
+    member, card, asked = await asked_for_a_deadline(world)
     assert "请输入整改期限" in asked["plain_text"] and asked["message_thread_id"] == card["message_thread_id"]
     await world.api.send_text(member, "明天", chat=world.dept_group)  # the group's General topic
     await world.api.expect_nothing(world.dept_group.id)
