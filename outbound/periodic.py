@@ -19,11 +19,13 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
+from bot.pacing import retry_after
 from bot.services import Services
 from domain.org import UnitKind
 from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
 from handlers.selfcheck import selfcheck_prompt
+from outbound.delivery import tell_admins
 from outbound.lateness import late_cause
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
@@ -97,14 +99,15 @@ async def _send_item(bot: Bot, services: Services, schedule: ScheduleRepository,
         if composed is None:  # nothing to say any more (the self-check was made meanwhile)
             await schedule.mark_retry(send, "nothing to say", None)
             continue
-        await _send_one(bot, schedule, send, composed, services.now(), report)
+        await _send_one(bot, services, schedule, item, send, composed, report)
     if await schedule.count_unfinished(item.key) == 0:
         await schedule.close(item.key, "sent", services.now(), late=late)
         report.keys.append(item.key)
 
 
-async def _send_one(bot: Bot, schedule: ScheduleRepository, send: ItemSend, composed: Composed, now: datetime,
-                    report: Any) -> None:
+async def _send_one(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
+                    composed: Composed, report: Any) -> None:
+    now = services.now()
     try:
         if send.part == "chart" and composed.chart is not None:
             message = await bot.send_photo(send.chat_id, composed.chart,
@@ -112,28 +115,35 @@ async def _send_one(bot: Bot, schedule: ScheduleRepository, send: ItemSend, comp
         else:
             message = await bot.send_message(send.chat_id, clip_html(composed.text), reply_markup=composed.markup)
     except RetryAfter as exc:
-        value = exc.retry_after
-        delay = value if isinstance(value, timedelta) else timedelta(seconds=value)
+        delay = retry_after(exc)
         await schedule.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
         report.retrying += 1
     except ChatMigrated as exc:
         await schedule.move_chat(send, exc.new_chat_id)
         report.retrying += 1
     except (BadRequest, Forbidden) as exc:
-        log.warning("giving up scheduled %s (%s) to %s: %s", send.key, send.part, send.chat_id, exc)
-        await schedule.mark_retry(send, str(exc), None)
+        await _give_up(bot, services, schedule, item, send, exc, exhausted=False)
         report.failed += 1
     except TelegramError as exc:
-        retry = None if send.attempts + 1 >= MAX_ATTEMPTS else now + min(BACKOFF * 2**send.attempts, MAX_BACKOFF)
-        if retry is None:
-            log.warning("giving up scheduled %s (%s) to %s after %d attempts: %s",
-                        send.key, send.part, send.chat_id, MAX_ATTEMPTS, exc)
-        await schedule.mark_retry(send, str(exc), retry)
-        report.retrying += retry is not None
-        report.failed += retry is None
+        if send.attempts + 1 >= MAX_ATTEMPTS:
+            await _give_up(bot, services, schedule, item, send, exc, exhausted=True)
+            report.failed += 1
+        else:
+            await schedule.mark_retry(send, str(exc), now + min(BACKOFF * 2**send.attempts, MAX_BACKOFF))
+            report.retrying += 1
     else:
         await schedule.mark_sent(send, message.message_id, now)
         report.sent += 1
+
+
+async def _give_up(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
+                   error: TelegramError, *, exhausted: bool) -> None:
+    """Stop sending to this recipient: logged once, marked failed, and the admins told (as for a hazard's)."""
+    after = f" after {MAX_ATTEMPTS} attempts" if exhausted else ""
+    log.warning("giving up scheduled %s (%s) to %s%s: %s", send.key, send.part, send.chat_id, after, error)
+    await schedule.mark_retry(send, str(error), None)
+    await tell_admins(bot, services, t("notice.scheduled_send_failed", item=t(f"schedule_kind.{item.kind}"),
+                                       period=period_label(item.period), chat=send.chat_id, error=str(error)))
 
 
 async def _group_of(services: Services, unit_id: str) -> list[int]:
