@@ -62,13 +62,14 @@ async def _send_answer(update: Update, answer: Answer) -> None:
 
 async def ask(update: Update, context: BotContext) -> None:
     """/ask <问题>: answer from the documents."""
-    if await require_member(update, context) is None or (kb := await _loaded(update, context)) is None:
+    if await require_member(update, context) is None:
         return
     question = " ".join(context.args or []).strip()
     if not question:
         await reply(update, t("kb.ask_usage"))
         return
-    await _send_answer(update, kb.answer(question[:MAX_QUESTION]))
+    if (kb := await _loaded(update, context)) is not None:
+        await _send_answer(update, kb.answer(question[:MAX_QUESTION]))
 
 
 async def ask_in_private(update: Update, context: BotContext) -> None:

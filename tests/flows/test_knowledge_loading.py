@@ -53,6 +53,8 @@ class TestWhileLoading:
         loading = await world.command(world.admin, "什么是四个一律")
         assert "知识库正在加载" in loading["plain_text"] and "<blockquote>" not in loading["text"]
         assert "知识库正在加载" in (await world.command(world.admin, "/terms"))["plain_text"]
+        assert "知识库正在加载" in (await world.command(world.admin, "/ask 四个一律"))["plain_text"]
+        assert "用法" in (await world.command(world.admin, "/ask"))["plain_text"]  # its usage needs no index
         query_id = await world.api.press(world.admin, loading, "kb1:q:四个一律")  # a button from before the restart
         assert "知识库正在加载" in (await world.api.wait_callback_answer(query_id))["text"]
         await world.join(world.officer, "e01", "安全员")
