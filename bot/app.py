@@ -12,6 +12,7 @@ from telegram.request import BaseRequest
 
 from bot.context import BotContext, BotData
 from bot.pacing import Pacing
+from bot.persistence import SqlitePersistence
 from bot.services import Services
 from config.org import load_org
 from config.settings import Settings
@@ -47,8 +48,14 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     organisation = org if org is not None else load_org(settings.org_file)
     the_clock = clock if clock is not None else SystemClock()
 
+    persistence = SqlitePersistence(settings.database_path, the_clock)
+
     async def post_init(app: App) -> None:
-        services = app.bot_data.services = await Services.open(settings, organisation, the_clock, kb)
+        # the database was opened by the persistence, which read the users' drafts during initialize()
+        staged = {key for data in app.user_data.values() for key in (report.staging_key(data),
+                                                                      lifecycle.staging_key(data)) if key}
+        services = app.bot_data.services = await Services.open(settings, organisation, the_clock, kb,
+                                                                db=await persistence.open(), staged=staged)
         await help.set_commands(app)
         assert app.job_queue is not None
         if services.kb is None:  # indexed in the background, once the bot polls (the job queue starts with it)
@@ -69,6 +76,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
         .base_file_url(settings.api_base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .persistence(persistence)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -65,12 +66,14 @@ class Services:
         return self.clock.now().astimezone(self.zone)
 
     @classmethod
-    async def open(cls, settings: Settings, org: Organisation, clock: Clock, kb: KnowledgeBase | None = None
-                   ) -> Services:
-        """Open the database (migrating it) and the media folder; the knowledge base is `kb` or loaded later."""
-        db = await Database.open(settings.database_path, exclusive=True)
+    async def open(cls, settings: Settings, org: Organisation, clock: Clock, kb: KnowledgeBase | None = None, *,
+                   db: Database | None = None, staged: Collection[str] = ()) -> Services:
+        """Open the database (migrating it; or take `db`, opened already) and the media folder, keeping the staged
+        photos of the drafts in `staged`; the knowledge base is `kb` or loaded later."""
+        if db is None:
+            db = await Database.open(settings.database_path, exclusive=True)
         media = MediaStore(settings.media_dir)
-        media.prepare()
+        media.prepare(keep=staged)
         members, groups, hazards = MemberRepository(db), GroupRepository(db), HazardRepository(db)
         calendar = WorkCalendar(holidays=org.extra_holidays, workdays=org.extra_workdays)
         services = cls(settings, org, clock, db, members, groups, hazards, media, kb, LifecycleRepository(db), calendar,

@@ -349,6 +349,12 @@ async def timed_out(update: Update, context: BotContext) -> None:
                                        message_thread_id=pending.topic_id if pending else None)
 
 
+def staging_key(user_data: dict[Any, Any]) -> str | None:
+    """The staging folder of the user's open action (its after-photos), if any."""
+    pending = user_data.get("act")
+    return f"act-{pending.nonce}" if isinstance(pending, Pending) else None
+
+
 def _discard(context: BotContext) -> None:
     pending = _pending(context)
     if pending is not None:
@@ -382,6 +388,7 @@ def register(app: Application, conversation_timeout: float) -> None:
             conversation_timeout=conversation_timeout,
             allow_reentry=True,
             name="act",
+            persistent=True,  # answers so far survive a restart (bot/persistence.py)
         )
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(stale_answer, pattern=rf"^{ANSWER}:"))

@@ -171,9 +171,17 @@ async def got_place(update: Update, context: BotContext) -> int:
     return await _take_text(update, context, "place", MAX_PLACE)
 
 
+async def _lost_draft(update: Update) -> int:
+    """A conversation restored without its draft (a session this version could not read): start again."""
+    await reply(update, t("report.draft_lost"))
+    return END
+
+
 async def _take_text(update: Update, context: BotContext, field: str, limit: int) -> int:
     draft = _draft(context)
-    assert draft is not None and update.effective_message is not None
+    if draft is None:
+        return await _lost_draft(update)
+    assert update.effective_message is not None
     raw = update.effective_message.text or ""
     value = clean_text(raw, limit)
     if isinstance(value, TextProblem):
@@ -186,8 +194,10 @@ async def _take_text(update: Update, context: BotContext, field: str, limit: int
 async def got_location(update: Update, context: BotContext) -> int:
     """The officer shared a Telegram location as the place."""
     draft = _draft(context)
+    if draft is None:
+        return await _lost_draft(update)
     location = update.effective_message.location if update.effective_message else None
-    assert draft is not None and location is not None
+    assert location is not None
     draft.latitude, draft.longitude = location.latitude, location.longitude
     draft.place = plain("report.place_from_location", lat=f"{location.latitude:.5f}", lon=f"{location.longitude:.5f}")
     return await _ask(update, context, draft)
@@ -235,7 +245,8 @@ async def photos_finished(update: Update, context: BotContext) -> int | None:
 async def got_image(update: Update, context: BotContext) -> int | None:
     """A photo or image file while a report is open."""
     draft = _draft(context)
-    assert draft is not None
+    if draft is None:
+        return await _lost_draft(update)
     message = update.effective_message
     in_album = message is not None and message.media_group_id is not None and message.media_group_id == draft.album_id
     if draft.next_step() is Step.CONFIRM and not in_album:
@@ -333,6 +344,12 @@ def _timeout(context: BotContext) -> float:
     return context.services.settings.conversation_timeout_seconds
 
 
+def staging_key(user_data: dict[Any, Any]) -> str | None:
+    """The staging folder of the user's open draft (kept at start when the draft was restored), if any."""
+    draft = user_data.get("draft")
+    return draft.key if isinstance(draft, Draft) else None
+
+
 def _discard(context: BotContext) -> None:
     draft = _draft(context)
     if draft is not None:
@@ -395,6 +412,7 @@ def register(app: Application, conversation_timeout: float) -> None:
             conversation_timeout=conversation_timeout,
             allow_reentry=True,
             name="report",
+            persistent=True,  # a draft survives a restart (bot/persistence.py)
         )
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Collection
 from pathlib import Path
 
 from domain.hazards import Photo
@@ -17,11 +18,17 @@ class MediaStore:
         self.root = root
         self.staging = root / "staging"
 
-    def prepare(self) -> None:
-        """Create the folders, emptying staging: drafts live in memory, so what is staged at start was abandoned
-        (a killed bot leaves its drafts' photos behind; the instance lock is held before this runs)."""
-        shutil.rmtree(self.staging, ignore_errors=True)
+    def prepare(self, keep: Collection[str] = ()) -> None:
+        """Create the folders, emptying staging but for the drafts in `keep` (restored with their users' sessions):
+        what else is staged at start was abandoned (the instance lock is held before this runs)."""
         self.staging.mkdir(parents=True, exist_ok=True)
+        for folder in self.staging.iterdir():
+            if folder.name in keep:
+                continue
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                folder.unlink(missing_ok=True)
 
     def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str) -> Photo:
         """Keep a draft's photo until the draft is submitted or abandoned."""

@@ -250,3 +250,31 @@ async def test_idle_report_ends_with_a_message(world: World) -> None:
     ended = await world.api.expect(world.officer.id, timeout=5)
     assert "已自动取消" in ended["text"]
     assert "没有进行中的操作" in (await say(world, "/cancel"))["text"]
+
+
+async def test_a_draft_survives_a_restart_with_its_photos(world: World) -> None:
+    """Half a report, a photo staged, the bot restarted (a deploy): the officer carries on where they were."""
+    await ready(world)
+    await report_until_photos(world)
+    await world.api.send_photo(world.officer, sample_jpeg(label="before-restart"))
+    ack = await world.api.expect(world.officer.id)
+    assert "第 1 张" in ack["text"]
+    await world.restart()
+    card = await finish(world, ack)
+    assert "照片：1 张" in card["text"]
+    await submit(world, card)
+    [(sha, path)] = rows(world, "SELECT sha256, media_path FROM hazard_photos")
+    assert (world.settings.media_dir / path).exists() and sha in path
+    assert not list((world.settings.media_dir / "staging").iterdir())
+
+
+async def test_a_session_this_version_cannot_read_is_dropped_not_a_failed_start(world: World) -> None:
+    await ready(world)
+    await say(world, "/report")
+    await world.restart()  # written at the clean stop
+    with sqlite3.connect(world.database()) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM sessions").fetchone() == (1,)
+        conn.execute("UPDATE sessions SET data = ?", (b"not a pickle",))
+    await world.restart()
+    assert "没能恢复" in (await say(world, "灭火器过期"))["text"]  # the bot started; the draft is gone, it says so
+    assert "请描述" in (await say(world, "/report"))["text"]

@@ -1,0 +1,114 @@
+"""python-telegram-bot's persistence in the bot's own SQLite database: drafts and open questions survive a restart.
+
+Only `user_data` (a report draft, an action's answers so far) and the ConversationHandlers' states are kept;
+PTB writes what changed about once a second and at a clean stop, so a kill -9 loses at most the last second of
+typing — never anything the user was told is saved, which is in the ledger already. The database is opened
+here, on PTB's first read during `initialize()` (before `post_init`), and handed on to the services.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from domain.clock import Clock
+from storage.db import Database
+from storage.sessions import SessionRepository
+
+log = logging.getLogger(__name__)
+
+UPDATE_INTERVAL = 1.0  # seconds between PTB's writes of what changed
+
+
+class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
+    """user_data and conversation states in the `sessions` and `conversations` tables."""
+
+    def __init__(self, path: Path, clock: Clock, update_interval: float = UPDATE_INTERVAL) -> None:
+        super().__init__(PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
+                         update_interval)  # fmt: skip
+        self.path, self.clock = path, clock
+        self.db: Database | None = None
+
+    async def open(self) -> Database:
+        """The bot's database, opened (and migrated, under the instance lock) on first use."""
+        if self.db is None:
+            self.db = await Database.open(self.path, exclusive=True)
+        return self.db
+
+    async def _sessions(self) -> SessionRepository:
+        return SessionRepository(await self.open())
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        """Every user's data as last written; a blob this version cannot read is dropped (the user starts over)."""
+        restored: dict[int, dict[Any, Any]] = {}
+        for user_id, blob in (await (await self._sessions()).get_all()).items():
+            try:
+                restored[user_id] = pickle.loads(blob)  # written by this bot into its own database
+            except Exception as exc:  # any unreadable session is dropped: never a failed start
+                log.warning("dropping the unreadable session of user %s: %s", user_id, exc)
+        return restored
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        """Write one user's data."""
+        sessions = await self._sessions()
+        if data:
+            await sessions.put(user_id, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), self.clock.now())
+        else:
+            await sessions.drop(user_id)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Forget one user's data."""
+        await (await self._sessions()).drop(user_id)
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        """Nothing to refresh: this process is the only writer."""
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        """Where each conversation of the handler `name` stood."""
+        states = await (await self._sessions()).get_states(name)
+        return {tuple(json.loads(key)): json.loads(state) for key, state in states.items()}
+
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+        """Write where one conversation stands (None: it ended)."""
+        await (await self._sessions()).put_state(name, json.dumps(list(key)),
+                                                 None if new_state is None else json.dumps(new_state))  # fmt: skip
+
+    async def flush(self) -> None:
+        """Every write is already committed."""
+
+    # Not kept: chat_data, bot_data (the services live there) and callback data.
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        """Not kept."""
+        return {}
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        """Not kept."""
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Not kept."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        """Not kept."""
+
+    async def get_bot_data(self) -> Any:
+        """Not kept."""
+        return None
+
+    async def update_bot_data(self, data: Any) -> None:
+        """Not kept."""
+
+    async def refresh_bot_data(self, bot_data: Any) -> None:
+        """Not kept."""
+
+    async def get_callback_data(self) -> None:
+        """Not kept."""
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        """Not kept."""
