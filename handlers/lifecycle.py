@@ -217,6 +217,12 @@ async def _act(update: Update, context: BotContext, pending: Pending, actor: Act
     return END
 
 
+async def _lost(update: Update) -> int:
+    """A conversation restored without its answers (a session this version could not read): nothing changes."""
+    await reply(update, t("loop.lost"))
+    return END
+
+
 async def _resume(update: Update, context: BotContext) -> tuple[Pending, HazardFacts, Actor] | None:
     pending = _pending(context)
     actor = await _actor(update, context)
@@ -272,7 +278,9 @@ async def answered_button(update: Update, context: BotContext) -> int | None:
 async def answered_text(update: Update, context: BotContext) -> int | None:
     """Typed text answering the question asked."""
     pending = _pending(context)
-    if pending is not None and _elsewhere(update, pending):
+    if pending is None:
+        return await _lost(update)
+    if _elsewhere(update, pending):
         return None  # talk in another topic of the group, left alone
     state = await _resume(update, context)
     if state is None:
@@ -318,7 +326,7 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     """An after-photo (整改后照片) or a rebound photo."""
     pending = _pending(context)
     if pending is None:
-        return END
+        return await _lost(update)
     if _elsewhere(update, pending):
         return None  # a photo posted in another topic of the group, left alone
     missing = missing_fields(pending.action, pending.payload())

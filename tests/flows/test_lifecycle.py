@@ -164,6 +164,18 @@ async def test_talk_in_another_topic_is_not_taken_as_an_answer(world: World) -> 
     assert [a for a, _ in events(world)] == ["report"]
 
 
+async def test_an_open_question_survives_a_restart_and_a_lost_one_says_so(world: World) -> None:
+    member, _, _ = await asked_for_a_deadline(world)
+    await world.restart()  # a deploy: the question stays open
+    assert "确认吗" in (await answer(world, member, world.dept_group, "明天"))["plain_text"]
+    await world.restart()
+    with sqlite3.connect(world.database()) as conn:  # this time its answers cannot be read back
+        conn.execute("UPDATE sessions SET data = ? WHERE user_id = ?", (b"not a pickle", member.id))
+    await world.restart()
+    assert "没能恢复" in (await answer(world, member, world.dept_group, "明天"))["plain_text"]
+    assert [a for a, _ in events(world)] == ["report"]
+
+
 async def _accepted(world: World) -> tuple[Any, Any, Any, dict[str, Any]]:
     """A hazard accepted (一般, 3天内) by the department; the accept notices swept out. Returns people and card."""
     await ready(world)
