@@ -71,6 +71,11 @@ class Pending:
     photos_done: bool = False  # photos count as answered only once 完成 is pressed
     topic_id: int | None = None  # the forum topic the questions are asked in; answers count only there
 
+    @property
+    def staging_key(self) -> str:
+        """The media staging folder of this action's photos."""
+        return f"act-{self.nonce}"
+
     def payload(self) -> Payload:
         """The answers so far, as the domain reads them."""
         return Payload(photo_count=len(self.photos) if self.photos_done else 0, **self.answers)
@@ -333,7 +338,7 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     if not missing or missing[0] is not Field.PHOTOS:
         await reply(update, t("report.use_buttons"))
         return None
-    photo = await receive_image(update, context, f"act-{pending.nonce}", len(pending.photos))
+    photo = await receive_image(update, context, pending.staging_key, len(pending.photos))
     if photo is not None:
         pending.photos.append(photo)
         await reply(update, t("report.photo_received", count=len(pending.photos), max=MAX_PHOTOS),
@@ -360,13 +365,13 @@ async def timed_out(update: Update, context: BotContext) -> None:
 def staging_key(user_data: dict[Any, Any]) -> str | None:
     """The staging folder of the user's open action (its after-photos), if any."""
     pending = user_data.get("act")
-    return f"act-{pending.nonce}" if isinstance(pending, Pending) else None
+    return pending.staging_key if isinstance(pending, Pending) else None
 
 
 def _discard(context: BotContext) -> None:
     pending = _pending(context)
     if pending is not None:
-        context.services.media.discard(f"act-{pending.nonce}")
+        context.services.media.discard(pending.staging_key)
         context.user_data.pop("act", None)  # type: ignore[union-attr]
 
 

@@ -26,7 +26,7 @@ from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
 from handlers.selfcheck import selfcheck_prompt
 from outbound.delivery import tell_admins
-from outbound.lateness import late_cause
+from outbound.lateness import log_late
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
 from storage.statistics import DueItem, ItemSend, ScheduleRepository
@@ -90,8 +90,7 @@ async def _send_item(bot: Bot, services: Services, schedule: ScheduleRepository,
         parts = ["text", "chart"] if composed.chart is not None else ["text"]
         await schedule.add_sends(item.key, [(chat, part) for chat in composed.chats for part in parts], late)
         if late:  # at its first attempt only: retries in later sweeps say nothing more
-            log.warning("%s goes out late, %s after it was due at %s: %s",
-                        item.key, now - item.due_at, item.due_at, late_cause(item.due_at, services.last_sweep))
+            log_late(log, item.key, item.due_at, now, services.last_sweep)
     sends = await schedule.get_pending_sends(item.key, now)
     if sends and composed is None:
         composed = await compose(services, item, late)

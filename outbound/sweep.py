@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -28,7 +28,7 @@ from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
 from outbound import periodic
 from outbound.delivery import open_thread, tell_admins, topic_gone
-from outbound.lateness import late_cause
+from outbound.lateness import log_late
 from outbound.notices import body, head
 from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
 from texts import Html, t
@@ -88,11 +88,6 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
     return report
 
 
-def _log_late(services: Services, row: OutboxRow, now: datetime) -> None:
-    log.warning("%s goes out late, %s after it was due at %s: %s",
-                row.key, now - row.due_at, row.due_at, late_cause(row.due_at, services.last_sweep))
-
-
 async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, report: SweepReport) -> None:
     now = services.now()
     if row.kind == Kind.RECHECK_DUE:
@@ -101,7 +96,7 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
             row.hazard_id, lambda facts: decide(facts, Actor.system(), Action.START_RECHECK, Payload(), now),
             planner(services), now)  # fmt: skip
         if late and isinstance(result, Transition):  # the row is closed just below: said once
-            _log_late(services, row, now)
+            log_late(log, row.key, row.due_at, now, services.last_sweep)
         await services.lifecycle.close_row(row.key, "sent" if isinstance(result, Transition) else "expired", now)
         return
     hazard = await services.hazards.get_hazard(row.hazard_id)
@@ -112,8 +107,8 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     recipients = await services.lifecycle.add_recipients(row.key, await _recipients(services, row, facts), late)
     if recipients == "gone":
         return  # replanned away by an action since this sweep read it
-    if recipients == "fixed" and late:
-        _log_late(services, row, now)  # at its first attempt only: retries in later sweeps say nothing more
+    if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
+        log_late(log, row.key, row.due_at, now, services.last_sweep)
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
     for send in await services.lifecycle.get_pending_sends(row.key, now):
         markup = await _keyboard(services, send, facts)
