@@ -8,12 +8,12 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
-from telegram.request import BaseRequest
 
 from bot.context import BotContext, BotData
 from bot.pacing import Pacing
 from bot.persistence import SqlitePersistence
 from bot.services import Services
+from bot.transport import AiohttpRequest, environment_proxy
 from config.org import load_org
 from config.settings import Settings
 from domain.clock import Clock, SystemClock
@@ -35,8 +35,8 @@ KB_QUIET_SECONDS = 0.5
 KB_LATEST_SECONDS = 10.0
 
 
-def build_application(settings: Settings, *, org: Organisation | None = None, request: BaseRequest | None = None,
-                      clock: Clock | None = None, kb: KnowledgeBase | None = None) -> App:
+def build_application(settings: Settings, *, org: Organisation | None = None, clock: Clock | None = None,
+                      kb: KnowledgeBase | None = None) -> App:
     """The bot, wired: settings, org file, clock, handlers; services open in post_init, close in post_shutdown.
 
     `kb` lets tests share one indexed knowledge base; otherwise it is indexed in the background once the bot polls
@@ -82,11 +82,10 @@ def build_application(settings: Settings, *, org: Organisation | None = None, re
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(Pacing())  # type: ignore[arg-type]
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        timeout = settings.request_timeout_seconds
-        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
+    # PTB's calls go over aiohttp (bot/transport.py), through the proxy the environment names, if any
+    timeout, proxy = settings.request_timeout_seconds, environment_proxy(settings.api_base_url)
+    builder = builder.request(AiohttpRequest(timeout=timeout, proxy=proxy)).get_updates_request(
+        AiohttpRequest(timeout=timeout, connections=1, proxy=proxy))
     app: App = builder.build()
 
     membership.register(app)

@@ -28,7 +28,6 @@ from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
 from sandbox.cast import ADMIN_ID, Cast, seed
 from sandbox.double import BotApiDouble
-from sandbox.ptb import loopback_request
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +146,7 @@ class Sandbox:
         await self.api.start()
         settings = self.settings()
         self.zone = settings.zone
-        self._app = build_application(settings, org=self.org, clock=self.clock, kb=self._kb,
-                                      request=loopback_request())
+        self._app = build_application(settings, org=self.org, clock=self.clock, kb=self._kb)
         await self._app.initialize()
         assert self._app.post_init is not None and self._app.updater is not None
         await self._app.post_init(self._app)
