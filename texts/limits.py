@@ -75,6 +75,8 @@ class _Clipper(HTMLParser):
 
 def clip_html(text: str, limit: int = MESSAGE_LIMIT) -> Html:
     """Telegram HTML whose visible text fits `limit`, cut at a text boundary with every tag closed."""
+    if tg_len(text) <= limit:  # the markup alone is within it, so its visible text is too (most messages)
+        return Html(text)
     parser = _Clipper(limit)
     parser.feed(text)
     parser.close()
