@@ -33,6 +33,7 @@ App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 # start-up (reports and commands first), and at the latest this long after it.
 KB_QUIET_SECONDS = 0.5
 KB_LATEST_SECONDS = 10.0
+QUIET_WATCH_GROUP = -1  # the handler group of note_update_time, alone in it
 
 
 def build_application(settings: Settings, *, org: Organisation | None = None, clock: Clock | None = None,
@@ -98,7 +99,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     export_handlers.register(app)
     selfcheck_handlers.register(app)
     help.register(app)  # catch-alls: last
-    app.add_handler(TypeHandler(Update, note_update_time), group=-1)  # before every other handler, stops none
+    if kb is None:  # until the knowledge base is indexed: before every other handler, stops none
+        app.add_handler(TypeHandler(Update, note_update_time), group=QUIET_WATCH_GROUP)
     app.add_error_handler(errors.on_error)
     return app
 
@@ -119,4 +121,7 @@ async def index_knowledge_when_quiet(context: BotContext) -> None:
     if now - services.last_update_at < KB_QUIET_SECONDS and now < job.data:
         return  # busy: reports and commands first
     job.schedule_removal()
-    context.application.create_task(services.load_knowledge(), name="kb:load")
+    application = context.application
+    for handler in list(application.handlers.get(QUIET_WATCH_GROUP, [])):  # no more need to watch (PTB iterates
+        application.remove_handler(handler, QUIET_WATCH_GROUP)           # over copies: safe mid-update)
+    application.create_task(services.load_knowledge(), name="kb:load")

@@ -98,3 +98,4 @@ class TestQuietMoment:
         assert not services.kb_loaded.is_set() and not indexing
         await asyncio.wait_for(services.kb_loaded.wait(), 30)
         assert services.kb is not None
+        assert app_module.QUIET_WATCH_GROUP not in world.app.handlers  # no longer watching every update
