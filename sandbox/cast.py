@@ -12,18 +12,17 @@ from dataclasses import dataclass, field
 
 from domain.org import Organisation, UnitKind
 from sandbox.double import BotApiDouble, Chat, User
+from texts import plain, raw
 
 ADMIN_ID = 900001  # the admin's Telegram user id, also put in the bot's admin_ids
 # Enterprises that get a safety officer (when the org file has them): different departments and townships.
 PREFERRED_ENTERPRISES = ("e01", "e10", "e04", "e09")
 OFFICERS = 4
-NAMES = (
-    "张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴军",
-    "徐丽", "孙浩", "胡杰", "朱琳", "高峰", "林涛", "何平", "郭勇", "马超", "罗斌",
-    "梁红", "宋佳", "郑凯", "谢云", "韩冰", "唐亮", "冯霞", "于波", "董雪", "萧然",
-)  # fmt: skip
-KIND_GROUP = {UnitKind.OFFICE: "安委办", UnitKind.DEPARTMENT: "行业部门", UnitKind.TOWNSHIP: "乡镇/街道"}
-ROLE_WORD = {"officer": "安全员", "member": "成员", "lead": "负责人", "admin": "管理员"}
+
+
+def _role_word(role: str) -> str:
+    """The word /invite takes for a role (安全员, 成员, 负责人, 管理员)."""
+    return plain(f"role.{role}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +37,7 @@ class Part:
     @property
     def label(self) -> str:
         """"县应急管理局 · 负责人"."""
-        return f"{self.place} · {ROLE_WORD[self.role]}" if self.target else ROLE_WORD[self.role]
+        return f"{self.place} · {_role_word(self.role)}" if self.target else _role_word(self.role)
 
 
 @dataclass
@@ -56,19 +55,21 @@ class Cast:
 
 def plan_roles(org: Organisation) -> list[Part]:
     """The admin, a few enterprises' safety officers, and a lead and a member for every unit."""
-    roles = [Part("admin", None, "", "管理员")]
+    roles = [Part("admin", None, "", plain("sandbox.cast.group_admin"))]
     chosen = [e for e in PREFERRED_ENTERPRISES if e in org.enterprises]
     chosen += [e for e in org.enterprises if e not in chosen]
     for enterprise_id in chosen[:OFFICERS]:
-        roles.append(Part("officer", enterprise_id, org.enterprises[enterprise_id].name, "企业安全员"))
+        roles.append(Part("officer", enterprise_id, org.enterprises[enterprise_id].name,
+                          plain("sandbox.cast.group_officers")))
     for kind in (UnitKind.OFFICE, UnitKind.DEPARTMENT, UnitKind.TOWNSHIP):
         for unit in org.units_of_kind(kind):
-            roles += [Part(r, unit.id, unit.name, KIND_GROUP[kind]) for r in ("lead", "member")]
+            roles += [Part(r, unit.id, unit.name, plain(f"sandbox.cast.group_{kind}")) for r in ("lead", "member")]
     return roles
 
 
 def _name(index: int) -> str:
-    return NAMES[index % len(NAMES)] + ("" if index < len(NAMES) else str(index // len(NAMES) + 1))
+    names = plain("sandbox.cast.names").split()
+    return names[index % len(names)] + ("" if index < len(names) else str(index // len(names) + 1))
 
 
 async def seed(api: BotApiDouble, org: Organisation, timeout: float = 10.0) -> Cast:  # noqa: ASYNC109
@@ -80,18 +81,23 @@ async def seed(api: BotApiDouble, org: Organisation, timeout: float = 10.0) -> C
         cast.people.append((api.add_user(_name(index)), role))
     await _ask(api, admin, "/start", None, timeout)
     for user, role in cast.people[1:]:
-        created = await _ask(api, admin, f"/invite {role.target} {ROLE_WORD[role.role]}", None, timeout)
+        created = await _ask(api, admin, f"/invite {role.target} {_role_word(role.role)}", None, timeout)
         code = re.search(r"start=([\w-]+)", created)
         assert code, f"/invite {role.target}: {created}"
         joined = await _ask(api, user, f"/start {code.group(1)}", None, timeout)
-        assert "加入成功" in joined, f"/start for {role.label}: {joined}"
+        assert joined.startswith(_before_first_value("invite.joined")), f"/start for {role.label}: {joined}"
     for unit in org.units.values():
         members = [user for user, role in cast.people if role.target == unit.id]
         group = api.add_group(unit.name, is_forum=True, members=members, owner=admin)
         answer = await _ask(api, admin, f"/bind {unit.id}", group, timeout)
-        assert "已将本群绑定" in answer, f"/bind {unit.id}: {answer}"
+        assert answer.startswith(_before_first_value("bind.done")), f"/bind {unit.id}: {answer}"
         cast.groups[unit.id] = group
     return cast
+
+
+def _before_first_value(key: str) -> str:
+    """The fixed start of a catalog entry (up to its first placeholder): how the seed knows the bot agreed."""
+    return raw(key).split("{", 1)[0]
 
 
 async def _ask(api: BotApiDouble, user: User, text: str, chat: Chat | None, timeout: float) -> str:  # noqa: ASYNC109
