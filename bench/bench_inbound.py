@@ -4,11 +4,13 @@
 
 The double runs in this process; the bot runs as its own process (`python -m bot`, as deployed, with
 HAZARD_RATE_LIMIT=false for a local server) and so does, on the same double in the same run, a bare
-python-telegram-bot echo bot (bench/echo_bot.py): the framework's floor. Each bot is measured alone with
-one user (reply latency of an idle bot) and with `--users` users at once (throughput; updates are handled
-in order, so latency there is mostly queueing). A report flow is eight updates — /report, description,
-category button, place, one photo, 完成, grade button, 提交 — each answered by one message; the photo is
-downloaded and checked, and 提交 files the hazard (then delivered to two groups in the background).
+python-telegram-bot echo bot (bench/echo_bot.py): the framework's floor, with PTB's own transport (httpx). The
+bot's calls go over aiohttp (bot/transport.py), so the echo bot runs once more with that transport, for
+comparison. Each bot is measured alone with one user (reply latency of an idle bot) and with `--users` users at
+once (throughput; updates are handled in order, so latency there is mostly queueing). A report flow is eight
+updates — /report, description, category button, place, one photo, 完成, grade button, 提交 — each answered by
+one message; the photo is downloaded and checked, and 提交 files the hazard (then delivered to two groups in the
+background).
 
 Cost per update: the bot process's CPU time (user + system, from /proc) per update handled, and wall
 time per update at saturation. Goal: ours within 2x of the floor. Not a test: the goal is read, not asserted.
@@ -236,6 +238,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             results["echo"] = {"one_user": solo.summary(), f"{args.users}_users": crowd.summary()}
             results["echo_in_report_shape"] = {f"{args.users}_users": shaped.summary()}
 
+            echo_argv = (str(REPO / "bench" / "echo_bot.py"), "--aiohttp")  # the bot's transport, for comparison
+            same = BotProcess(api, env, folder / "echo-aiohttp.log", folder, argv=echo_argv)
+            await same.start("echo --aiohttp")
+            await same.ready()
+            await measure(same, officers, echo_rounds(watch, 5))  # warm-up
+            crowd = await measure(same, officers, echo_rounds(watch, args.echo_rounds // len(officers) * 2))
+            await same.terminate()
+            results["echo_aiohttp"] = {f"{args.users}_users": crowd.summary()}
+
             ours = BotProcess(api, env, folder / "bot.log", folder)
             await ours.start("bot")
             await ours.ready()
@@ -274,6 +285,8 @@ def main() -> None:
         "ratio_bot_cpu_per_update": round(ours["bot_cpu_ms_per_update"] / floor["bot_cpu_ms_per_update"], 2),
         "ratio_wall_per_update": round(ours["wall_ms_per_update"] / floor["wall_ms_per_update"], 2),
         "ratio_p50_one_user": round(results["report"]["one_user"]["p50_ms"] / results["echo"]["one_user"]["p50_ms"], 2),
+        "ratio_bot_cpu_per_update_same_transport": round(
+            ours["bot_cpu_ms_per_update"] / results["echo_aiohttp"][crowd]["bot_cpu_ms_per_update"], 2),
         "ratio_bot_cpu_per_update_same_calls": round(
             ours["bot_cpu_ms_per_update"] / results["echo_in_report_shape"][crowd]["bot_cpu_ms_per_update"], 2),
         "goal": "ours within 2x of the floor per update",

@@ -5,11 +5,15 @@ starting with ▶ is echoed with a button, a photo is downloaded and its size sa
 button press is answered, its message's button taken off and a new message (with a button) sent: the calls
 our bot makes per step, without any of its own work.
 Reads the same HAZARD_BOT_TOKEN / HAZARD_API_BASE_URL / HAZARD_API_BASE_FILE_URL as `python -m bot`.
+
+PTB's own transport (httpx) by default: the floor as the goal names it. With `--aiohttp`, the bot's transport
+(bot/transport.py), to show what of the difference is the transport and what is the bot's work.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -45,13 +49,17 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def main() -> None:
     """Poll until SIGTERM."""
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(os.environ["HAZARD_BOT_TOKEN"])
         .base_url(os.environ["HAZARD_API_BASE_URL"])
         .base_file_url(os.environ["HAZARD_API_BASE_FILE_URL"])
-        .build()
     )
+    if "--aiohttp" in sys.argv:
+        from bot.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(connections=1))
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(MessageHandler(filters.PHOTO, photo))
     app.add_handler(CallbackQueryHandler(pressed))
