@@ -1,9 +1,23 @@
-"""Why something the sweep sends went out late: the cause its one log line names."""
+"""When the sweep's sends go out: why one went out late (its one log line), and when a failed one is tried again.
+
+Hazards' notices (sweep.py) and scheduled items (periodic.py) follow the same policy.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+
+MAX_ATTEMPTS = 8  # a send that failed this often (not counting 429s and moved chats) is given up on
+BACKOFF = timedelta(seconds=30)  # the wait after its first failure, doubled after each next one
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def retry_at(attempts: int, now: datetime) -> datetime | None:
+    """After a failure, when to try again, given the attempts that failed before this one; None: give up."""
+    if attempts + 1 >= MAX_ATTEMPTS:
+        return None
+    return now + min(BACKOFF * 2**attempts, MAX_BACKOFF)
 
 
 def late_cause(due_at: datetime, last_sweep: datetime | None) -> str:

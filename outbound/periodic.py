@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -26,7 +26,7 @@ from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
 from handlers.selfcheck import selfcheck_prompt
 from outbound.delivery import tell_admins
-from outbound.lateness import log_late
+from outbound.lateness import MAX_ATTEMPTS, log_late, retry_at
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
 from storage.statistics import DueItem, ItemSend, ScheduleRepository
@@ -36,9 +36,6 @@ from texts.limits import CAPTION_LIMIT, clip, clip_html
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-BACKOFF = timedelta(seconds=30)
-MAX_BACKOFF = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +121,12 @@ async def _send_one(bot: Bot, services: Services, schedule: ScheduleRepository, 
         await _give_up(bot, services, schedule, item, send, exc, exhausted=False)
         report.failed += 1
     except TelegramError as exc:
-        if send.attempts + 1 >= MAX_ATTEMPTS:
+        again = retry_at(send.attempts, now)
+        if again is None:
             await _give_up(bot, services, schedule, item, send, exc, exhausted=True)
             report.failed += 1
         else:
-            await schedule.mark_retry(send, str(exc), now + min(BACKOFF * 2**send.attempts, MAX_BACKOFF))
+            await schedule.mark_retry(send, str(exc), again)
             report.retrying += 1
     else:
         await schedule.mark_sent(send, message.message_id, now)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -28,7 +27,7 @@ from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
 from outbound import periodic
 from outbound.delivery import open_thread, tell_admins, topic_gone
-from outbound.lateness import log_late
+from outbound.lateness import log_late, retry_at
 from outbound.notices import body, head
 from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
 from texts import Html, t
@@ -37,9 +36,6 @@ from texts.limits import clip_html
 log = logging.getLogger(__name__)
 
 PAGE = 200  # outbox rows read per query
-MAX_ATTEMPTS = 8
-BACKOFF = timedelta(seconds=30)
-MAX_BACKOFF = timedelta(hours=1)
 
 
 @dataclass
@@ -146,11 +142,12 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
         await _give_up(bot, services, hazard, send, exc)
         report.failed += 1
     except (NetworkError, TelegramError) as exc:
-        if send.attempts + 1 >= MAX_ATTEMPTS:
+        again = retry_at(send.attempts, now)
+        if again is None:
             await _give_up(bot, services, hazard, send, exc)
             report.failed += 1
         else:
-            await services.lifecycle.mark_retry(send, str(exc), now + min(BACKOFF * 2**send.attempts, MAX_BACKOFF))
+            await services.lifecycle.mark_retry(send, str(exc), again)
             report.retrying += 1
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())

@@ -1,8 +1,8 @@
-"""The cause a late send's log line names, from when it was due and when the bot last swept."""
+"""The cause a late send's log line names, and when a failed send is tried again."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,3 +23,13 @@ DUE = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 )  # fmt: skip
 def test_late_cause(last_sweep: datetime | None, cause: str) -> None:
     assert late_cause(DUE, last_sweep) == cause
+
+
+def test_a_failed_send_is_tried_again_later_each_time_then_given_up_on() -> None:
+    from outbound.lateness import MAX_ATTEMPTS, retry_at
+
+    now = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+    waits = [retry_at(attempts, now) for attempts in range(MAX_ATTEMPTS)]
+    assert [w - now for w in waits[:4] if w] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert waits[-2] == now + timedelta(minutes=32)  # the seventh failure: 30 s × 2⁶ (under the 1 h cap)
+    assert waits[-1] is None  # the last attempt failed: given up
