@@ -31,6 +31,18 @@ class RedactToken(logging.Filter):
         return True
 
 
+class SweepStillRunning(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances reached".
+
+    A sweep that outlasts its interval (a backlog after downtime drains in one sweep) is expected: the runs in
+    between are skipped and the next starts after it. Said once a second, it would bury the sweep's own lines.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every other record."""
+        return "maximum number of running instances" not in str(record.msg)
+
+
 def setup_logging(token: str, level: int = logging.INFO) -> None:
     """Log to stderr, the token masked; no per-request or per-job chatter."""
     handler = logging.StreamHandler()
@@ -41,5 +53,8 @@ def setup_logging(token: str, level: int = logging.INFO) -> None:
     root.setLevel(level)
     # APScheduler says "Added job"/"Removed job" at INFO: each report step reschedules its conversation's timeout
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, SweepStillRunning) for f in scheduler.filters):
+        scheduler.addFilter(SweepStillRunning())
     # PTB 22 warns at every 429 that retry_after will become a timedelta; the sweep reads either form
     warnings.filterwarnings("ignore", message=".*retry_after.*", category=PTBDeprecationWarning)

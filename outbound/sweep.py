@@ -55,15 +55,26 @@ def planner(services: Services) -> Any:
 
 
 async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
-    """Send every due notification; expire the pointless; replan hazards whose reminders moved on."""
+    """Send every due notification; expire the pointless; replan hazards whose reminders moved on.
+
+    A sweep the running bot started ends after the reminder in hand once the bot is told to stop (SIGTERM): a
+    backlog of thousands would otherwise hold the stop for minutes. What it did not reach stays due for the next.
+    """
     services: Services = app.bot_data.services
     report = SweepReport()
+    live = app.running
+
+    def stopping() -> bool:
+        return live and not app.running
+
     async with services.sweep_lock:
         now = services.now()
-        while True:  # page after page while pages come back full and something moved: a backlog drains at once
+        while not stopping():  # page after page while pages come back full and something moved: a backlog drains
             rows = await services.lifecycle.get_due(now, PAGE)
             before = (report.sent, report.expired, report.failed, len(report.keys))
             for row in rows:
+                if stopping():
+                    break
                 verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
                 if verdict is Dispatch.EXPIRED and row.kind != TRANSITION:
                     if dropped := await services.lifecycle.count_unfinished_sends(row.key):
@@ -78,8 +89,8 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                 await _send_row(app.bot, services, row, late, report)
             if len(rows) < PAGE or before == (report.sent, report.expired, report.failed, len(report.keys)):
                 break
-        # digests, rankings and self-checks: planned into their own table and sent the same way
-        await periodic.run(app.bot, services, now, report)
+        if not stopping():  # digests, rankings and self-checks: planned into their own table and sent the same way
+            await periodic.run(app.bot, services, now, report)
     services.last_sweep = now
     return report
 

@@ -153,7 +153,9 @@ async def start_bot(settings: Settings, clock: FakeClock, kb: KnowledgeBase | No
 async def stop_bot(app: App) -> None:
     """Stop the bot as run_polling does on SIGTERM, post_shutdown included."""
     assert app.updater is not None and app.post_shutdown is not None
-    await app.updater.stop()
-    await app.stop()
+    if app.updater.running:  # a test may have stopped it already
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
     await app.shutdown()
     await app.post_shutdown(app)

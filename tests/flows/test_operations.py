@@ -1,8 +1,12 @@
-"""Operations: one instance at a time (lock and Telegram's 409), flood waits that never stall other chats."""
+"""Operations: one instance at a time (lock and Telegram's 409), flood waits that never stall other chats, a stop
+that never waits for a backlog."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -11,8 +15,12 @@ from pydantic import SecretStr
 
 from bot.app import build_application
 from config.settings import Settings
+from outbound.sweep import sweep
 from storage.db import AlreadyRunning, Database
+from storage.timefmt import to_db
 from tests.flows.conftest import World
+from tests.flows.test_lifecycle import _accepted
+from tests.flows.test_statistics import rows
 
 
 async def test_a_second_instance_cannot_open_the_database(world: World) -> None:
@@ -103,3 +111,24 @@ async def test_status_for_admins_only(world: World) -> None:
     assert "待发通知：0 条" in shown["plain_text"] and "数据库大小" in shown["plain_text"]
     await world.join(world.officer, "e01", "安全员")
     assert "仅限管理员" in (await world.command(world.officer, "/status"))["plain_text"]
+
+
+async def test_a_bot_told_to_stop_ends_its_sweep_after_the_reminder_in_hand(world: World) -> None:
+    """SIGTERM within seconds even with a backlog: the sweep stops between reminders; the rest stay due."""
+    await _accepted(world)
+    world.clock.advance(timedelta(days=10))  # long overdue: the nudge and every escalation step fall due at once
+    now = to_db(world.clock.now())
+    due = "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ?"
+    [(backlog,)] = rows(world, due, (now,))
+    assert backlog >= 3
+    slow = world.api.fail_next("sendMessage", None, delay=0.3, times=1000)  # each send takes a while
+    sweeping = asyncio.create_task(sweep(world.app))
+    await world.api.wait_for(lambda: slow.hits >= 1, timeout=10, what="the sweep's first send")
+    began = time.monotonic()
+    assert world.app.updater is not None
+    await world.app.updater.stop()
+    await world.app.stop()  # as on SIGTERM
+    await asyncio.wait_for(sweeping, 10)  # (or the job queue's sweep, if it had started first: stop waited for it)
+    assert time.monotonic() - began < 3
+    [(left,)] = rows(world, due, (now,))
+    assert 1 <= left < backlog  # some went out (or expired); the rest stay due for the next start, not lost
