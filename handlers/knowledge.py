@@ -18,10 +18,10 @@ from domain.knowledge import (
     decode_upload,
     document_id_from_file_name,
 )
-from handlers.common import refuse_button, reply, require_admin, require_member
+from handlers.common import refuse_button, reply, require_admin, require_member, show_in_place
 from handlers.knowledge_render import render_answer, render_full_passage, render_mentions
 from texts import Html, t
-from texts.limits import CALLBACK_DATA_LIMIT, clip_html
+from texts.limits import CALLBACK_DATA_LIMIT
 
 PREFIX = "kb1"  # callback data version: kb1:<p|m|q|t>:<passage id | term | offset>
 TERMS_PAGE = 30
@@ -124,11 +124,8 @@ async def _send_terms(update: Update, kb: KnowledgeBase, offset: int, *, edit: b
         _button(t("my.previous"), "t", str(offset - TERMS_PAGE)) if offset > 0 else None,
         _button(t("my.next"), "t", str(offset + TERMS_PAGE)) if offset + TERMS_PAGE < len(every) else None,
     ])  # fmt: skip
-    if edit and update.callback_query:
-        try:
-            await update.callback_query.edit_message_text(clip_html(text), reply_markup=markup)
-        except TelegramError:
-            await reply(update, text, markup)
+    if edit:
+        await show_in_place(update, text, markup)
     else:
         await reply(update, text, markup)
 

@@ -7,11 +7,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from domain.members import may_view, scope_of
-from handlers.common import refuse_button, reply, require_member
+from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.render import grade_label, hazard_card, thread_status, timeline
 from texts import Html, plain, t
 from texts.dates import datetime_cn
-from texts.limits import clip, clip_html
+from texts.limits import clip
 
 PAGE_SIZE = 10
 PREFIX = "my1"  # callback data version: my1:<offset>
@@ -61,9 +61,7 @@ async def _send_page(update: Update, context: BotContext, offset: int) -> None:
     markup = InlineKeyboardMarkup([buttons]) if buttons else None
     if update.callback_query:
         await update.callback_query.answer()
-        await update.callback_query.edit_message_text(clip_html(text), reply_markup=markup)
-    else:
-        await reply(update, text, markup)
+    await show_in_place(update, text, markup)
 
 
 async def show(update: Update, context: BotContext) -> None:

@@ -6,8 +6,7 @@ import secrets
 import warnings
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -32,13 +31,12 @@ from domain.hazards import (
     parse_shortcut,
 )
 from domain.members import Role
-from handlers.common import refuse_button, reply, require_member
+from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.photos import receive_image
 from handlers.render import draft_card, grade_label, unit_names
 from outbound.delivery import deliver_pending
 from storage.hazards import NewReport
 from texts import Html, plain, t
-from texts.limits import clip_html
 
 END = ConversationHandler.END
 PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
@@ -78,7 +76,7 @@ async def _ask(update: Update, context: BotContext, draft: Draft, answered: Html
     if answered is None:
         await reply(update, text, markup)
     else:
-        await _show(update, t("report.answered", answer=answered, question=text), markup)
+        await show_in_place(update, t("report.answered", answer=answered, question=text), markup)
     return list(Step).index(step)
 
 
@@ -100,21 +98,6 @@ def _question(context: BotContext, draft: Draft, step: Step) -> tuple[Html, Inli
         return draft_card(org, draft), InlineKeyboardMarkup([[
             _button(draft, t("report.submit"), "submit"), _button(draft, t("report.edit"), "edit")]])  # fmt: skip
     return t(f"report.ask_{step}", limit=MAX_PLACE if step is Step.PLACE else MAX_DESCRIPTION), None
-
-
-async def _show(update: Update, text: Html, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Put `text` in place of the pressed button's message (its buttons replaced by `markup`).
-
-    A message that can no longer be edited (deleted, too old) gets `text` as a new message instead.
-    """
-    query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
-        try:
-            await query.edit_message_text(clip_html(text), reply_markup=markup)
-            return
-        except TelegramError:
-            pass
-    await reply(update, text, markup)
 
 
 async def _new_draft(update: Update, context: BotContext) -> Draft | None:
@@ -319,7 +302,7 @@ async def submit(update: Update, context: BotContext) -> int | None:
     context.user_data.pop("draft", None)  # type: ignore[union-attr]
     services.media.discard(draft.key)
     card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))
-    await _show(update, t("report.filed", card=card, code=hazard.code, units=unit_names(services.org, hazard)))
+    await show_in_place(update, t("report.filed", card=card, code=hazard.code, units=unit_names(services.org, hazard)))
     context.application.create_task(deliver_pending(context.application, tell_admins_of_unbound=True),
                                     name=f"deliver:{hazard.code}")
     return END

@@ -12,12 +12,11 @@ from bot.services import Services
 from domain.members import Role
 from domain.periods import Period, week_of
 from domain.schedule import selfcheck_times, selfcheck_week
-from handlers.common import refuse_button, reply, require_member
+from handlers.common import refuse_button, reply, require_member, show_in_place
 from reports.service import selfchecks_of
 from reports.text import period_label
 from texts import Html, t
 from texts.dates import datetime_cn, deadline_cn
-from texts.limits import clip_html
 
 PREFIX = "sc1"  # callback data version: sc1:<week's Monday yyyymmdd>:<link|zero>
 MAX_CODES = 20
@@ -99,7 +98,7 @@ async def submit_selfcheck(update: Update, context: BotContext) -> None:
                                         now)  # fmt: skip
     await query.answer()
     if not created:
-        await query.edit_message_text(clip_html(_already(services, week, made.submitted_at, made.zero, made.hazards)))
+        await show_in_place(update, _already(services, week, made.submitted_at, made.zero, made.hazards))
         return
     _, deadline = selfcheck_times(week, services.schedule, services.calendar, zone)
     late = t("selfcheck.late_note") if now > deadline else Html("")
@@ -108,7 +107,7 @@ async def submit_selfcheck(update: Update, context: BotContext) -> None:
     else:
         text = t("selfcheck.done_found", period=period_label(week), count=len(found),
                  codes="、".join(h.code for h in found[:MAX_CODES]), late=late)  # fmt: skip
-    await query.edit_message_text(clip_html(text))
+    await show_in_place(update, text)
 
 
 def register(app: Application) -> None:
