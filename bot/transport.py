@@ -16,6 +16,8 @@ What PTB expects of it, kept as HTTPXRequest keeps it:
   the JSON encoding), files as multipart with their UTF-8 names.
 - Calls are never retried here (aiohttp retries only idempotent methods; the Bot API is POST), so a send is made
   at most once per call.
+- TLS trusts certifi's CA bundle, as httpx does (aiohttp alone would use the system's store, which some
+  machines leave empty).
 - A proxy named by the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), as httpx would use, is read once at start
   (`environment_proxy`): aiohttp's own trust_env reads the environment again at every call, which cost more than
   the rest of the call put together.
@@ -23,12 +25,15 @@ What PTB expects of it, kept as HTTPXRequest keeps it:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
+import ssl
 import urllib.request
 from urllib.parse import urlsplit
 
 import aiohttp
+import certifi
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
@@ -63,7 +68,7 @@ class AiohttpRequest(BaseRequest):
         """Open the session (again, after a shutdown: an Application can be initialised more than once)."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
+                connector=aiohttp.TCPConnector(limit=self._connections, ssl=tls_context()),
                 cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none; no jar to look up per call
                 proxy=self._proxy,
             )
@@ -109,6 +114,12 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(f"Timed out: aiohttp.{type(err).__name__}") from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}: {_without_token(str(err), url)}") from err
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """Certificate-verifying TLS with certifi's CA bundle (made once: loading it takes a moment)."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def environment_proxy(url: str) -> str | None:

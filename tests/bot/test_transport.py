@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import AsyncIterator
 
@@ -138,3 +139,11 @@ async def test_calls_go_through_the_proxy() -> None:
         server.close()
     assert answer["username"] == "hazard_bot"
     assert lines == [f"POST http://api.telegram.example/bot{TOKEN}/getMe HTTP/1.1\r\n".encode()]
+
+
+def test_tls_verifies_certificates_against_certifis_bundle() -> None:
+    from bot.transport import tls_context
+
+    context = tls_context()
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 50  # the bundle's CAs, whatever the system's store holds
