@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from domain.members import Member, Role
@@ -28,14 +28,17 @@ async def reply(update: Update, text: Html, markup: InlineKeyboardMarkup | None 
 async def show_in_place(update: Update, text: Html, markup: InlineKeyboardMarkup | None = None) -> None:
     """Put `text` in place of the pressed button's message (its buttons replaced by `markup`).
 
-    Not a button press, or a message that can no longer be edited (deleted, too old, unchanged): `text` as a new
-    message instead.
+    A message that already shows it (a double tap) is left as it is. Not a button press, or a message that can no
+    longer be edited (deleted, too old): `text` as a new message instead.
     """
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
         try:
             await query.edit_message_text(clip_html(text, MESSAGE_LIMIT), reply_markup=markup)
             return
+        except BadRequest as exc:
+            if "message is not modified" in exc.message.lower():
+                return
         except TelegramError:
             pass
     await reply(update, text, markup)

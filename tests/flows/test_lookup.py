@@ -47,6 +47,12 @@ async def test_my_pages_with_buttons(world: World) -> None:
     await world.api.press(world.admin, first, next_button["callback_data"])
     edited = (await world.api.expect_edit(world.admin.id)).message
     assert "第 11–11 条" in edited["text"] and "YH-2026-000001" in edited["text"]
+    messages = len(world.api.sent(world.admin.id))
+    again = await world.api.press(world.admin, first, next_button["callback_data"])  # a double tap: the same page
+    await world.api.wait_callback_answer(again)
+    await world.api.send_text(world.admin, "/help")  # updates are handled in order: the tap's is done by then
+    await world.until(world.admin.id, "/invite")
+    assert len(world.api.sent(world.admin.id)) == messages + 1  # already shown: no second copy, no error
 
 
 async def test_help_depends_on_role_and_commands_are_registered(world: World) -> None:
