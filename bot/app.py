@@ -11,7 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.context import BotContext, BotData
 from bot.pacing import Pacing
-from bot.persistence import SqlitePersistence
+from bot.persistence import Abandoned, SqlitePersistence
 from bot.services import Services
 from bot.transport import AiohttpRequest, environment_proxy
 from config.org import load_org
@@ -49,7 +49,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     organisation = org if org is not None else load_org(settings.org_file)
     the_clock = clock if clock is not None else SystemClock()
 
-    persistence = SqlitePersistence(settings.database_path, the_clock)
+    persistence = SqlitePersistence(settings.database_path, the_clock, settings.conversation_timeout_seconds)
 
     async def post_init(app: App) -> None:
         # the database was opened by the persistence, which read the users' drafts during initialize()
@@ -63,6 +63,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
             app.job_queue.run_repeating(index_knowledge_when_quiet, 0.1, first=0, name="kb:load",
                                         data=time.monotonic() + KB_LATEST_SECONDS)
         app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
+        for abandoned in persistence.abandoned:  # idle past the time-out while the bot was stopped: say so now
+            app.job_queue.run_once(tell_abandoned, 0, data=abandoned, name=f"abandoned:{abandoned.name}")
         sweep.schedule(app, settings.sweep_interval_seconds)
 
     async def post_shutdown(app: App) -> None:
@@ -103,6 +105,16 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
         app.add_handler(TypeHandler(Update, note_update_time), group=QUIET_WATCH_GROUP)
     app.add_error_handler(errors.on_error)
     return app
+
+
+ABANDONED_NOTICES = {report.NAME: report.tell_timed_out, lifecycle.NAME: lifecycle.tell_timed_out}
+
+
+async def tell_abandoned(context: BotContext) -> None:
+    """Tell a user their conversation ended with the time-out while the bot was stopped."""
+    assert context.job is not None and isinstance(context.job.data, Abandoned)
+    abandoned = context.job.data
+    await ABANDONED_NOTICES[abandoned.name](context.bot, abandoned.chat_id, abandoned.data, context.services.settings)
 
 
 async def note_update_time(update: Update, context: BotContext) -> None:

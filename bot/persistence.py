@@ -4,6 +4,10 @@ Only `user_data` (a report draft, an action's answers so far) and the Conversati
 PTB writes what changed about once a second and at a clean stop, so a kill -9 loses at most the last second of
 typing — never anything the user was told is saved, which is in the ledger already. The database is opened
 here, on PTB's first read during `initialize()` (before `post_init`), and handed on to the services.
+
+PTB keeps no conversation time-out across a restart (its timer jobs are not persisted), so the time-out is
+applied here: a user idle longer than it when the bot starts — the last write is their last activity — is not
+restored; their conversations are listed in `abandoned`, for the bot to tell them, as the time-out would have.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +32,30 @@ log = logging.getLogger(__name__)
 UPDATE_INTERVAL = 1.0  # seconds between PTB's writes of what changed
 
 
-class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
-    """user_data and conversation states in the `sessions` and `conversations` tables."""
+@dataclass(frozen=True, slots=True)
+class Abandoned:
+    """A conversation left idle past the time-out while the bot was stopped: not restored; its user is told."""
 
-    def __init__(self, path: Path, clock: Clock, update_interval: float = UPDATE_INTERVAL) -> None:
+    name: str  # the ConversationHandler's name: report, act
+    chat_id: int  # where it was going on
+    data: dict[Any, Any]  # the user's data as it was (the draft, the action's answers)
+
+
+class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
+    """user_data and conversation states in the `sessions` and `conversations` tables.
+
+    `idle_timeout`: seconds; a user idle longer than this at start is not restored (see the module's doc).
+    """
+
+    def __init__(self, path: Path, clock: Clock, idle_timeout: float | None = None,
+                 update_interval: float = UPDATE_INTERVAL) -> None:  # fmt: skip
         super().__init__(PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
                          update_interval)  # fmt: skip
         self.path, self.clock = path, clock
+        self.idle_timeout = None if idle_timeout is None else timedelta(seconds=idle_timeout)
         self.db: Database | None = None
+        self.abandoned: list[Abandoned] = []  # filled while PTB reads the conversations during initialize()
+        self._idle: dict[int, dict[Any, Any]] = {}  # users not restored, idle too long: their data
 
     async def open(self) -> Database:
         """The bot's database, opened (and migrated, under the instance lock) on first use."""
@@ -45,13 +67,21 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         return SessionRepository(await self.open())
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
-        """Every user's data as last written; a blob this version cannot read is dropped (the user starts over)."""
+        """Every user's data as last written, but for users idle past the time-out; a blob this version cannot
+        read is dropped (the user starts over)."""
+        sessions, now = await self._sessions(), self.clock.now()
         restored: dict[int, dict[Any, Any]] = {}
-        for user_id, blob in (await (await self._sessions()).get_all()).items():
+        for user_id, (blob, written) in (await sessions.get_all()).items():
             try:
-                restored[user_id] = pickle.loads(blob)  # written by this bot into its own database
+                data = pickle.loads(blob)  # written by this bot into its own database
             except Exception as exc:  # any unreadable session is dropped: never a failed start
                 log.warning("dropping the unreadable session of user %s: %s", user_id, exc)
+                continue
+            if self.idle_timeout is not None and now - written > self.idle_timeout:
+                self._idle[user_id] = data
+                await sessions.drop(user_id)
+            else:
+                restored[user_id] = data
         return restored
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
@@ -70,9 +100,17 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         """Nothing to refresh: this process is the only writer."""
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        """Where each conversation of the handler `name` stood."""
-        states = await (await self._sessions()).get_states(name)
-        return {tuple(json.loads(key)): json.loads(state) for key, state in states.items()}
+        """Where each conversation of the handler `name` stood; those of users idle too long end here."""
+        sessions = await self._sessions()
+        restored: ConversationDict = {}
+        for stored, state in (await sessions.get_states(name)).items():
+            key = tuple(json.loads(stored))  # (chat id, user id)
+            if key[-1] in self._idle:
+                self.abandoned.append(Abandoned(name, key[0], self._idle[key[-1]]))
+                await sessions.put_state(name, stored, None)
+            else:
+                restored[key] = json.loads(state)
+        return restored
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
         """Write where one conversation stands (None: it ended)."""

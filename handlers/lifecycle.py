@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
+from config.settings import Settings
 from domain.deadlines import Deadline, default_deadline, parse_deadline
 from domain.hazards import MAX_PHOTOS, Grade, Photo
 from domain.lifecycle import (
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 END = ConversationHandler.END
 ASK = 0  # waiting for typed text, a button, or photos, depending on the field asked
 ANSWER = "h1a"  # callback data of answers: h1a:<nonce>:<what>[:<value>]
+NAME = "act"  # the conversation's name, as persisted
 
 
 @dataclass
@@ -358,8 +360,17 @@ async def timed_out(update: Update, context: BotContext) -> None:
     pending = _pending(context)
     _discard(context)
     if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, t("loop.timed_out"),
-                                       message_thread_id=pending.topic_id if pending else None)
+        await _tell_timed_out(context.bot, update.effective_chat.id, pending)
+
+
+async def tell_timed_out(bot: Bot, chat_id: int, user_data: dict[Any, Any], settings: Settings) -> None:
+    """Say that the action's questions were abandoned, for answers left idle while the bot was stopped."""
+    pending = user_data.get("act")
+    await _tell_timed_out(bot, chat_id, pending if isinstance(pending, Pending) else None)
+
+
+async def _tell_timed_out(bot: Bot, chat_id: int, pending: Pending | None) -> None:
+    await bot.send_message(chat_id, t("loop.timed_out"), message_thread_id=pending.topic_id if pending else None)
 
 
 def staging_key(user_data: dict[Any, Any]) -> str | None:
@@ -400,7 +411,7 @@ def register(app: Application, conversation_timeout: float) -> None:
             fallbacks=[CommandHandler("cancel", cancel)],
             conversation_timeout=conversation_timeout,
             allow_reentry=True,
-            name="act",
+            name=NAME,
             persistent=True,  # answers so far survive a restart (bot/persistence.py)
         )
     app.add_handler(conversation)

@@ -6,7 +6,7 @@ import secrets
 import warnings
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -19,6 +19,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
+from config.settings import Settings
 from domain.hazards import (
     MAX_DESCRIPTION,
     MAX_PHOTOS,
@@ -40,6 +41,7 @@ from texts import Html, plain, t
 
 END = ConversationHandler.END
 PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
+NAME = "report"  # the conversation's name, as persisted
 
 
 def _draft(context: BotContext) -> Draft | None:
@@ -318,13 +320,13 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def timed_out(update: Update, context: BotContext) -> None:
     """The report was left idle too long."""
     _discard(context)
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, t("report.timed_out", minutes=round(_timeout(context) / 60)))
+    if update.effective_chat is not None:
+        await tell_timed_out(context.bot, update.effective_chat.id, {}, context.services.settings)
 
 
-def _timeout(context: BotContext) -> float:
-    return context.services.settings.conversation_timeout_seconds
+async def tell_timed_out(bot: Bot, chat_id: int, user_data: dict[Any, Any], settings: Settings) -> None:
+    """Say that the report was abandoned for being idle (also for one left idle while the bot was stopped)."""
+    await bot.send_message(chat_id, t("report.timed_out", minutes=round(settings.conversation_timeout_seconds / 60)))
 
 
 def staging_key(user_data: dict[Any, Any]) -> str | None:
@@ -394,7 +396,7 @@ def register(app: Application, conversation_timeout: float) -> None:
             ],
             conversation_timeout=conversation_timeout,
             allow_reentry=True,
-            name="report",
+            name=NAME,
             persistent=True,  # a draft survives a restart (bot/persistence.py)
         )
     app.add_handler(conversation)

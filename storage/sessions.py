@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.db import Database
-from storage.timefmt import to_db
+from storage.timefmt import from_db_required, to_db
 
 
 class SessionRepository:
@@ -14,10 +14,11 @@ class SessionRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def get_all(self) -> dict[int, bytes]:
-        """Every user's stored data."""
+    async def get_all(self) -> dict[int, tuple[bytes, datetime]]:
+        """Every user's stored data, and when it was last written (the user's last activity)."""
         async with self.db.reading() as tx:
-            return {r["user_id"]: r["data"] for r in await tx.all("SELECT user_id, data FROM sessions")}
+            rows = await tx.all("SELECT user_id, data, updated_at FROM sessions")
+        return {r["user_id"]: (r["data"], from_db_required(r["updated_at"])) for r in rows}
 
     async def put(self, user_id: int, data: bytes, now: datetime) -> None:
         """Store a user's data (replacing what was there)."""

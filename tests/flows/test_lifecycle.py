@@ -176,6 +176,18 @@ async def test_an_open_question_survives_a_restart_and_a_lost_one_says_so(world:
     assert [a for a, _ in events(world)] == ["report"]
 
 
+async def test_an_open_question_left_idle_while_the_bot_was_stopped_ends_at_start_in_its_topic(world: World) -> None:
+    member, card, _ = await asked_for_a_deadline(world)
+    await world.restart()
+    world.clock.advance(timedelta(seconds=world.settings.conversation_timeout_seconds + 60))
+    await world.restart()
+    notice = await world.until(world.dept_group.id, "操作已超时取消")
+    assert notice["message_thread_id"] == card["message_thread_id"]
+    await world.api.send_text(member, "明天", chat=world.dept_group, thread_id=card["message_thread_id"])
+    await world.api.expect_nothing(world.dept_group.id)  # no longer an answer
+    assert [a for a, _ in events(world)] == ["report"]
+
+
 async def _accepted(world: World) -> tuple[Any, Any, Any, dict[str, Any]]:
     """A hazard accepted (一般, 3天内) by the department; the accept notices swept out. Returns people and card."""
     await ready(world)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -266,6 +267,24 @@ async def test_a_draft_survives_a_restart_with_its_photos(world: World) -> None:
     [(sha, path)] = rows(world, "SELECT sha256, media_path FROM hazard_photos")
     assert (world.settings.media_dir / path).exists() and sha in path
     assert not list((world.settings.media_dir / "staging").iterdir())
+
+
+async def test_a_draft_left_idle_past_the_time_out_while_the_bot_was_stopped_ends_at_start(world: World) -> None:
+    """PTB's time-out timers are not kept across a restart: the time-out is applied when the bot starts again."""
+    await ready(world)
+    await report_until_photos(world)
+    await world.api.send_photo(world.officer, sample_jpeg(label="abandoned"))
+    assert "第 1 张" in (await world.api.expect(world.officer.id))["text"]
+    await world.restart()  # written at the clean stop, restored
+    assert list((world.settings.media_dir / "staging").iterdir())
+    world.clock.advance(timedelta(seconds=world.settings.conversation_timeout_seconds + 60))
+    await world.restart()  # the bot was stopped while the draft went idle past the time-out
+    assert "已自动取消" in (await world.until(world.officer.id, "已自动取消"))["text"]
+    assert not list((world.settings.media_dir / "staging").iterdir())
+    assert rows(world, "SELECT COUNT(*) FROM sessions") == rows(world, "SELECT COUNT(*) FROM conversations") == [(0,)]
+    answer = await say(world, "灭火器过期，安全出口被杂物堵塞")  # not taken as an answer to the abandoned report
+    assert "请选择隐患所属行业领域" not in answer["text"] and "没能恢复" not in answer["text"]
+    assert "请描述" in (await say(world, "/report"))["text"]
 
 
 async def test_a_session_this_version_cannot_read_is_dropped_not_a_failed_start(world: World) -> None:
