@@ -151,7 +151,8 @@ def echo_rounds(watch: Stopwatch, rounds: int) -> Callable[[User, Phase], Awaita
 
 
 def shaped_flows(watch: Stopwatch, flows: int) -> Callable[[User, Phase], Awaitable[None]]:
-    """The echo bot driven in a report flow's shape: text, text, press, text, photo, press, press, press."""
+    """The echo bot driven in a report flow's shape: text, text, press, text, photo, press, press, press (each press
+    answered and its message edited in place, as the bot does)."""
     api = watch.api
 
     async def work(user: User, phase: Phase) -> None:
@@ -163,13 +164,18 @@ def shaped_flows(watch: Stopwatch, flows: int) -> Callable[[User, Phase], Awaita
                 phase.updates += 1
                 return answer
 
+            async def press(message: Message, ticks: int) -> None:
+                latency, _ = await watch.pressed(user, message, "下一步", " ✓" * ticks)
+                phase.latencies.append(latency)
+                phase.updates += 1
+
             await step(api.send_text(user, f"▶ 上报 {n}"), f"▶ 上报 {n}")
             asked = await step(api.send_text(user, f"▶ 灭火器过期 {n}"), f"▶ 灭火器过期 {n}")
-            await step(api.press(user, asked, button="下一步"), "下一步")
+            await press(asked, 1)
             await step(api.send_text(user, f"▶ 二号仓库 {n}"), f"▶ 二号仓库 {n}")
             got = await step(api.send_photo(user, sample_jpeg(640, 480, label=f"e{user.id}-{n}")), "字节")
-            for _ in range(3):
-                got = await step(api.press(user, got, button="下一步"), "下一步")
+            for ticks in range(1, 4):
+                await press(got, ticks)
 
     return work
 
