@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 from bot.context import BotContext, BotData
+from bot.ordering import OrderedUpdateProcessor
 from bot.pacing import Pacing
 from bot.persistence import Abandoned, SqlitePersistence
 from bot.services import Services
@@ -80,6 +81,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .persistence(persistence)
+        # other chats' updates are not held up by one chat's (a stranger's flood, an export): bot/ordering.py
+        .concurrent_updates(OrderedUpdateProcessor(settings.concurrent_updates))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
