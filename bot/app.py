@@ -20,7 +20,7 @@ from config.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, status
+from handlers import errors, guard, help, knowledge, lifecycle, lookup, membership, report, status
 from handlers import export as export_handlers
 from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
@@ -94,6 +94,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
         AiohttpRequest(timeout=timeout, connections=1, proxy=proxy))
     app: App = builder.build()
 
+    guard.register(app)  # strangers in groups are silenced before any other handler
     membership.register(app)
     report.register(app, settings.conversation_timeout_seconds)
     lifecycle.register(app, settings.conversation_timeout_seconds)

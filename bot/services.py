@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from config.settings import Settings
@@ -16,6 +16,7 @@ from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
 from domain.reminders import Policy
 from domain.schedule import Schedule
+from domain.throttle import Throttle
 from domain.workcalendar import WorkCalendar
 from storage.db import Database
 from storage.hazards import HazardRepository
@@ -24,6 +25,26 @@ from storage.media import MediaStore
 from storage.members import GroupRepository, MemberRepository
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Guards:
+    """What keeps one person from slowing the bot for everyone (issue 13), kept in memory: per-user throttles of
+    the expensive commands, the users whose export is being built, and the join hints given in groups."""
+
+    ask: Throttle
+    kb_add: Throttle
+    export: Throttle
+    group_hint: Throttle  # at most one join hint per group a day
+    exporting: set[int] = field(default_factory=set)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Guards:
+        """The throttles the settings describe."""
+        minute = timedelta(minutes=1)
+        export = Throttle(1, timedelta(seconds=settings.export_cooldown_seconds) or timedelta.resolution)
+        return cls(Throttle(settings.ask_per_minute, minute), Throttle(settings.kb_add_per_minute, minute), export,
+                   Throttle(1, timedelta(days=1)))
 
 
 @dataclass
@@ -51,6 +72,10 @@ class Services:
     flood_noticed_at: datetime | None = None  # admins hear of a long flood wait at most once an hour
     last_update_at: float = field(default_factory=time.monotonic)  # when the latest update came (or the start)
     kb_loaded: asyncio.Event = field(default_factory=asyncio.Event)  # set once loading is over, worked or not
+    guards: Guards = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.guards = Guards.from_settings(self.settings)
 
     @property
     def zone(self) -> ZoneInfo:
