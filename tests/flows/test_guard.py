@@ -90,3 +90,29 @@ async def test_kb_add_is_throttled_per_admin(world: World) -> None:
     await world.api.send_document(world.admin, "第一条 安全第一。".encode(), file_name="rule9.txt",
                                   mime_type="text/plain", caption="/kb add")
     assert "操作太频繁" in (await world.api.expect(world.admin.id))["plain_text"]
+
+
+async def test_an_export_is_built_in_the_background_one_at_a_time_with_a_cooldown(world: World) -> None:
+    admin = world.admin.id
+    # Telegram is slow to take the file (6 s): the export is still on its way while the admin goes on
+    slow = world.api.fail_next("sendDocument", None, delay=6, when=lambda p: p.get("chat_id") == admin)
+    await world.api.send_text(world.admin, "/export")
+    await world.api.wait_for(lambda: slow.hits == 1, what="the ledger on its way")
+    assert "/invite" in (await world.command(world.admin, "/help"))["plain_text"]  # answered meanwhile
+    assert "台账正在生成" in (await world.command(world.admin, "/export 上月"))["plain_text"]
+    ledger = await world.api.expect(admin, timeout=10)
+    assert ledger["document_file"].file_name.endswith(".xlsx")
+    assert (await world.api.expect(admin))["document_file"].file_name.endswith(".csv")
+    wait = await world.command(world.admin, "/export")  # done, but within the cooldown
+    assert "操作太频繁" in wait["plain_text"]
+    world.clock.advance(timedelta(seconds=world.settings.export_cooldown_seconds))
+    await world.api.send_text(world.admin, "/export")
+    assert (await world.api.expect(admin))["document_file"] is not None
+
+
+@pytest.mark.parametrize("period", ["0000年", "9999年", "9999年12月", "9999年第四季度", "0001年1月1日至1月2日",
+                                    "1999年"])
+async def test_export_of_a_year_out_of_range_gets_the_period_hint(world: World, period: str) -> None:
+    answer = await world.command(world.admin, f"/export {period}")
+    assert f"“{period}”超出了可查询的年份（2000年至2099年）。可以写：本周" in answer["plain_text"]
+    await world.api.expect_nothing(world.admin.id)
