@@ -180,7 +180,7 @@ async def add_document(update: Update, context: BotContext) -> None:
     except TelegramError:
         await reply(update, t("kb.download_failed"))
         return
-    decoded = decode_upload(document.file_name, data)
+    decoded = await asyncio.to_thread(decode_upload, document.file_name, data)  # a .docx is XML to parse
     if isinstance(decoded, UploadRejected):
         await reply(update, t(f"kb.rejected.{decoded.reason}", mb=mb))
         return

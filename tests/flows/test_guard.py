@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.bombs import empty_paragraphs_bomb
 from tests.flows.conftest import World
 
 
@@ -116,3 +117,13 @@ async def test_export_of_a_year_out_of_range_gets_the_period_hint(world: World, 
     answer = await world.command(world.admin, f"/export {period}")
     assert f"“{period}”超出了可查询的年份（2000年至2099年）。可以写：本周" in answer["plain_text"]
     await world.api.expect_nothing(world.admin.id)
+
+
+async def test_a_zip_bomb_docx_for_the_knowledge_base_is_refused_at_once(world: World) -> None:
+    before = (await world.command(world.admin, "/kb"))["plain_text"]
+    await world.api.send_document(world.admin, empty_paragraphs_bomb(), file_name="讲话.docx",
+                                  mime_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                  caption="/kb add 讲话")
+    answer = await world.api.expect(world.admin.id)  # python-docx alone took 25-29 s over it
+    assert "内容结构异常" in answer["plain_text"]
+    assert (await world.command(world.admin, "/kb"))["plain_text"] == before
