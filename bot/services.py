@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import time
 from collections.abc import Collection
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +27,8 @@ from storage.media import MediaStore
 from storage.members import GroupRepository, MemberRepository
 
 log = logging.getLogger(__name__)
+
+EXPORT_WORKERS = 1
 
 
 @dataclass
@@ -73,6 +77,8 @@ class Services:
     last_update_at: float = field(default_factory=time.monotonic)  # when the latest update came (or the start)
     kb_loaded: asyncio.Event = field(default_factory=asyncio.Event)  # set once loading is over, worked or not
     guards: Guards = field(init=False)
+    # exports are built in a worker process (reports/service.py), started at the first export
+    workers: ProcessPoolExecutor | None = None
 
     def __post_init__(self) -> None:
         self.guards = Guards.from_settings(self.settings)
@@ -119,6 +125,17 @@ class Services:
             self.kb_loaded.set()
         log.info("knowledge base: %d documents indexed in %.1f s", len(self.kb.documents()), time.monotonic() - started)
 
+    def export_workers(self) -> ProcessPoolExecutor:
+        """The worker process that builds exports (one: the bot keeps a core; exports queue), started on first use."""
+        if self.workers is None:
+            # spawned, not forked: a fork of this process would copy its threads' locks (aiosqlite, the job queue)
+            self.workers = ProcessPoolExecutor(max_workers=EXPORT_WORKERS,
+                                               mp_context=multiprocessing.get_context("spawn"))
+        return self.workers
+
     async def close(self) -> None:
-        """Close the database."""
+        """Stop the export worker and close the database."""
+        if self.workers is not None:
+            await asyncio.to_thread(self.workers.shutdown, wait=True, cancel_futures=True)
+            self.workers = None
         await self.db.close()
