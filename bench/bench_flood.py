@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import bench_export  # noqa: E402
-from bench.bench_inbound import Stopwatch, indexed  # noqa: E402
+from bench.bench_inbound import Stopwatch, cpu_seconds, indexed  # noqa: E402
 from config.org import load_org  # noqa: E402
 from config.settings import PROJECT_ROOT  # noqa: E402
 from sandbox.double import BotApiDouble, User  # noqa: E402
@@ -126,13 +126,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
             alone = await helps(watch, officer, count=args.helps)
 
+            assert bot.process is not None
             stop = asyncio.Event()
+            cpu_before = cpu_seconds(bot.process.pid)
             flooding = asyncio.create_task(flood(api, flooders, group, args.flood_rate, stop))
             await asyncio.sleep(1)  # the flood is under way
             during_flood = await helps(watch, officer, count=args.helps)
             stop.set()
             flood_sent = await flooding
             await asyncio.sleep(2)  # what is left of the flood drains
+            flood_cpu = cpu_seconds(bot.process.pid) - cpu_before
 
             done = asyncio.Event()
             exporting = asyncio.gather(*(export_and_wait(api, e) for e in exporters))
@@ -153,6 +156,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "p50_ms": {name: r["p50"] for name, r in results.items()},
         "helps": {"alone": len(alone), "during_flood": len(during_flood), "during_exports": len(during_exports)},
         "flood_commands_sent": flood_sent,
+        # the bot's CPU over the flood phase (the officer's /help included) per command of the flood
+        "bot_cpu_ms_per_flood_command": round(flood_cpu / flood_sent * 1000, 2),
         "export_rows": args.rows,
         "export_seconds": [round(s, 2) for s in export_seconds],
         "goal": "both loaded p99s within 2x of the p99 alone",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +30,7 @@ from storage.members import GroupRepository, MemberRepository
 log = logging.getLogger(__name__)
 
 EXPORT_WORKERS = 1
+EXPORT_NICENESS = 10
 
 
 @dataclass
@@ -128,9 +130,10 @@ class Services:
     def export_workers(self) -> ProcessPoolExecutor:
         """The worker process that builds exports (one: the bot keeps a core; exports queue), started on first use."""
         if self.workers is None:
-            # spawned, not forked: a fork of this process would copy its threads' locks (aiosqlite, the job queue)
-            self.workers = ProcessPoolExecutor(max_workers=EXPORT_WORKERS,
-                                               mp_context=multiprocessing.get_context("spawn"))
+            # spawned, not forked: a fork of this process would copy its threads' locks (aiosqlite, the job queue);
+            # at a lower priority (nice 10): on a small server the bot's replies come before an export's seconds of CPU
+            self.workers = ProcessPoolExecutor(max_workers=EXPORT_WORKERS, mp_context=multiprocessing.get_context(
+                "spawn"), initializer=os.nice, initargs=(EXPORT_NICENESS,))
         return self.workers
 
     async def close(self) -> None:
