@@ -72,6 +72,7 @@ class Pending:
     proposed: Deadline | None = None  # a deadline read from text, waiting for 确认
     photos_done: bool = False  # photos count as answered only once 完成 is pressed
     topic_id: int | None = None  # the forum topic the questions are asked in; answers count only there
+    chat_id: int | None = None  # the chat they are asked in: a line typed in another group is never an answer
 
     @property
     def staging_key(self) -> str:
@@ -93,9 +94,22 @@ def _topic(message: MaybeInaccessibleMessage | None) -> int | None:
     return message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
 
 
+def _in_other_chat(update: Update, pending: Pending) -> bool:
+    """Sent in another chat than the one the questions are in (the user's questions elsewhere are not this chat's)."""
+    chat = update.effective_chat
+    return chat is None or chat.id != pending.chat_id
+
+
 def _elsewhere(update: Update, pending: Pending) -> bool:
-    """Typed in another topic of the group than the one the questions are in: not an answer."""
-    return _topic(update.effective_message) != pending.topic_id
+    """Typed in another chat, or another topic of the group, than the one the questions are in: not an answer."""
+    return _in_other_chat(update, pending) or _topic(update.effective_message) != pending.topic_id
+
+
+def _left_alone(update: Update, pending: Pending) -> int | None:
+    """What a conversation does with a line that is not its answer: another topic of the same group stays open;
+    in another chat, the question there was replaced by a newer one (the user's one open action), so that chat's
+    conversation ends, silently."""
+    return END if _in_other_chat(update, pending) else None
 
 
 def _button(pending: Pending, label: str, what: str, value: str = "") -> InlineKeyboardButton:
@@ -151,7 +165,8 @@ async def pressed(update: Update, context: BotContext) -> int:
         return END
     await query.answer()
     _discard(context)
-    pending = Pending(secrets.token_hex(4), hazard_id, action, topic_id=_topic(query.message))
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    pending = Pending(secrets.token_hex(4), hazard_id, action, topic_id=_topic(query.message), chat_id=chat_id)
     context.user_data["act"] = pending  # type: ignore[index]
     return await _next(update, context, pending, facts, actor)
 
@@ -288,7 +303,7 @@ async def answered_text(update: Update, context: BotContext) -> int | None:
     if pending is None:
         return await _lost(update)
     if _elsewhere(update, pending):
-        return None  # talk in another topic of the group, left alone
+        return _left_alone(update, pending)  # talk in another topic or chat, left alone
     state = await _resume(update, context)
     if state is None:
         return END
@@ -335,7 +350,7 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     if pending is None:
         return await _lost(update)
     if _elsewhere(update, pending):
-        return None  # a photo posted in another topic of the group, left alone
+        return _left_alone(update, pending)  # a photo posted in another topic or chat, left alone
     missing = missing_fields(pending.action, pending.payload())
     if not missing or missing[0] is not Field.PHOTOS:
         await reply(update, t("report.use_buttons"))
@@ -350,7 +365,9 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
 
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel while answering: nothing changes."""
-    _discard(context)
+    pending = _pending(context)
+    if pending is None or not _in_other_chat(update, pending):  # not the action open in another chat
+        _discard(context)
     await reply(update, t("loop.cancelled"))
     return END
 
@@ -358,6 +375,8 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def timed_out(update: Update, context: BotContext) -> None:
     """Answers left unfinished too long."""
     pending = _pending(context)
+    if pending is not None and _in_other_chat(update, pending):
+        return  # this chat's question was replaced by one in another chat, which has its own time-out
     _discard(context)
     if update.effective_chat is not None:
         await _tell_timed_out(context.bot, update.effective_chat.id, pending)
