@@ -19,7 +19,7 @@ from config.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, status
+from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, roster, status
 from handlers import export as export_handlers
 from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
@@ -57,6 +57,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
                                                                       lifecycle.staging_key(data)) if key}
         services = app.bot_data.services = await Services.open(settings, organisation, the_clock, kb,
                                                                 db=await persistence.open(), staged=staged)
+        await roster.on_start(services)  # HAZARD_ADMIN_IDS is the truth; who was removed is refused at once
         await help.set_commands(app)
         assert app.job_queue is not None
         if services.kb is None:  # indexed in the background, once the bot polls (the job queue starts with it)
@@ -92,6 +93,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     app: App = builder.build()
 
     membership.register(app)
+    roster.register(app)
     report.register(app, settings.conversation_timeout_seconds)
     lifecycle.register(app, settings.conversation_timeout_seconds)
     lookup.register(app)

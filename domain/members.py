@@ -102,6 +102,7 @@ class InviteProblem(StrEnum):
     NOT_FOUND = "not_found"
     USED = "used"
     EXPIRED = "expired"
+    REVOKED = "revoked"  # an admin took it back (/invites)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from handlers.common import find_member, refuse_button, reply
 from texts import plain, t
 
 PRIVATE_COMMANDS = ["report", "my", "show", "selfcheck", "stats", "export", "ask", "terms", "cancel", "help"]
-ADMIN_COMMANDS = ["invite", "kb", "status"]
+ADMIN_COMMANDS = ["invite", "invites", "members", "remove", "kb", "status"]
 GROUP_COMMANDS = ["show", "stats", "ask", "bind", "unbind", "help"]  # /invite, /export, /my: private chat only
 
 

@@ -15,7 +15,8 @@ from storage.members import GroupBinding
 from texts import t
 from texts.dates import datetime_cn
 
-PRIVATE_ONLY = ["invite", "export", "my"]  # their answers are for the caller's eyes only
+# their answers are for the caller's eyes only
+PRIVATE_ONLY = ["invite", "export", "my", "members", "remove", "invites"]
 
 
 async def start(update: Update, context: BotContext) -> None:

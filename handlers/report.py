@@ -286,6 +286,9 @@ async def reopen(update: Update, context: BotContext) -> int | None:
 
 async def submit(update: Update, context: BotContext) -> int | None:
     """提交: file the hazard, tell the officer its id, and deliver it to its units."""
+    if await require_member(update, context) is None:  # removed while drafting: nothing is filed
+        _discard(context)
+        return END
     pressed = await _pressed(update, context)
     if pressed is None:
         return None
