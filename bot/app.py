@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
+from bot import session_codec
 from bot.context import BotContext, BotData
 from bot.pacing import Pacing
 from bot.persistence import Abandoned, SqlitePersistence
@@ -49,7 +50,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     organisation = org if org is not None else load_org(settings.org_file)
     the_clock = clock if clock is not None else SystemClock()
 
-    persistence = SqlitePersistence(settings.database_path, the_clock, settings.conversation_timeout_seconds)
+    persistence = SqlitePersistence(settings.database_path, the_clock, settings.conversation_timeout_seconds,
+                                    codec=session_codec)
 
     async def post_init(app: App) -> None:
         # the database was opened by the persistence, which read the users' drafts during initialize()

@@ -7,11 +7,12 @@ transaction, so a stale button, a double tap or two members at once change the h
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import (
@@ -24,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.warnings import PTBUserWarning
+from typing_extensions import TypedDict
 
 from bot.context import BotContext
 from config.settings import Settings
@@ -60,6 +62,24 @@ ANSWER = "h1a"  # callback data of answers: h1a:<nonce>:<what>[:<value>]
 NAME = "act"  # the conversation's name, as persisted
 
 
+class Answers(TypedDict, total=False):
+    """The answers so far, by the name of the Payload field each fills; typed, so that a session is stored as JSON
+    and read back as what it was (bot/session_codec.py)."""
+
+    grade: Grade
+    deadline: dt.datetime
+    responsible_person: str
+    measures: str
+    reason: str
+    to_unit_id: str
+    to_unit_kind: UnitKind
+    plan_part: PlanPart
+    plan_text: str
+
+
+TextAnswer = Literal["responsible_person", "measures", "reason", "plan_text"]  # the answers typed as free text
+
+
 @dataclass
 class Pending:
     """An action someone started and is answering questions for."""
@@ -67,7 +87,7 @@ class Pending:
     nonce: str
     hazard_id: int
     action: Action
-    answers: dict[str, Any] = field(default_factory=dict)
+    answers: Answers = field(default_factory=Answers)
     photos: list[Photo] = field(default_factory=list)
     proposed: Deadline | None = None  # a deadline read from text, waiting for 确认
     photos_done: bool = False  # photos count as answered only once 完成 is pressed
@@ -315,8 +335,8 @@ async def answered_text(update: Update, context: BotContext) -> int | None:
     question = missing[0]
     if question is Field.DEADLINE:
         return await _read_deadline(update, context, pending, text)
-    names = {Field.RESPONSIBLE_PERSON: "responsible_person", Field.MEASURES: "measures", Field.REASON: "reason",
-             Field.PLAN_TEXT: "plan_text"}  # fmt: skip
+    names: dict[Field, TextAnswer] = {Field.RESPONSIBLE_PERSON: "responsible_person", Field.MEASURES: "measures",
+                                      Field.REASON: "reason", Field.PLAN_TEXT: "plan_text"}  # fmt: skip
     if question not in names:
         await reply(update, t("report.use_buttons"))
         return None
