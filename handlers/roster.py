@@ -85,7 +85,7 @@ async def remove_command(update: Update, context: BotContext) -> None:
     if admin is None:
         return
     text = (context.args or [""])[0]
-    target_id = int(text) if text.isdigit() and len(text) < 20 else None
+    target_id = int(text) if text.isdecimal() and len(text) <= 15 else None
     if target_id is None or len(context.args or []) != 1:
         await reply(update, t("roster.remove_usage"))
         return
@@ -117,11 +117,14 @@ async def remove_pressed(update: Update, context: BotContext) -> None:
     """确认移除 or 取消 under a /remove."""
     query = update.callback_query
     assert query is not None
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or not parts[1].isdecimal() or parts[2] not in ("ok", "no"):  # PTB lets empty data through
+        await refuse_button(update, "button.invalid")
+        return
     admin = await _pressing_admin(update, context)
     if admin is None:
         return
-    _, target, choice = (query.data or "").split(":")
-    services, target_id = context.services, int(target)
+    choice, services, target_id = parts[2], context.services, int(parts[1])
     if choice == "no":
         await query.answer()
         await show_in_place(update, t("roster.kept"))
@@ -185,12 +188,15 @@ async def revoke_pressed(update: Update, context: BotContext) -> None:
     """撤销 n under /invites: the link stops working at once."""
     query = update.callback_query
     assert query is not None
+    parts = (query.data or "").split(":")
+    if len(parts) != 2 or not parts[1].isdecimal():  # PTB lets empty data through every pattern
+        await refuse_button(update, "button.invalid")
+        return
     admin = await _pressing_admin(update, context)
     if admin is None:
         return
     services = context.services
-    revoked = await services.members.revoke_invite(int((query.data or "").split(":")[1]), admin.telegram_id,
-                                                   services.now())  # fmt: skip
+    revoked = await services.members.revoke_invite(int(parts[1]), admin.telegram_id, services.now())
     if revoked is None:
         await refuse_button(update, "roster.invite_gone")
         return
@@ -232,5 +238,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("members", members_command, private))
     app.add_handler(CommandHandler("remove", remove_command, private))
     app.add_handler(CommandHandler("invites", invites_command, private))
-    app.add_handler(CallbackQueryHandler(remove_pressed, pattern=rf"^{REMOVE}:\d{{1,19}}:(ok|no)$"))
+    app.add_handler(CallbackQueryHandler(remove_pressed, pattern=rf"^{REMOVE}:\d{{1,15}}:(ok|no)$"))
     app.add_handler(CallbackQueryHandler(revoke_pressed, pattern=rf"^{REVOKE}:\d{{1,18}}$"))

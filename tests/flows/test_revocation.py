@@ -189,6 +189,9 @@ async def test_configured_admins_and_oneself_cannot_be_removed_and_only_admins_p
     asked = await world.command(world.admin, f"/remove {world.officer.id}")
     forged = await world.api.press(world.admin, asked, f"rm1:{world.admin.id}:ok")
     assert "自己" in (await world.api.wait_callback_answer(forged))["text"]
+    for data in ["rm1", "rm1:x:ok", "rm1:99999999999999999999:ok", "iv1:", "iv1:99999999999999999999", ""]:
+        forged = await world.api.press(world.admin, asked, data)
+        assert "无效" in (await world.api.wait_callback_answer(forged))["text"], data
     assert rows(world, "SELECT COUNT(*) FROM membership_log") == [(0,)]
     assert rows(world, "SELECT COUNT(*) FROM members WHERE removed_at IS NULL") == [(4,)]
 
