@@ -237,3 +237,18 @@ async def test_an_admin_taken_out_of_the_settings_loses_the_role_at_the_next_sta
     assert rows(world, "SELECT actor_id, action, telegram_id FROM membership_log") == [
         (None, "admin_unconfigured", other.id)]
     assert "您是管理员" in (await world.command(world.admin, "/help"))["plain_text"]  # the one still configured
+
+
+async def test_a_removed_reporter_hears_no_more_of_their_hazards(world: World) -> None:
+    """Notices about a hazard went to its reporter for ever, also after their membership ended."""
+    from outbound.sweep import sweep
+    from tests.flows.test_lifecycle import accept
+
+    await ready(world)
+    member = await _department_member(world)
+    card, _ = await file_hazard(world)
+    await _remove(world, world.officer)
+    await accept(world, member, card)
+    await sweep(world.app)
+    await world.until(world.town_group.id, "王五")  # the notice went out to the township's group …
+    await world.api.expect_nothing(world.officer.id)  # … and not to the removed reporter
