@@ -398,6 +398,8 @@ async def timed_out(update: Update, context: BotContext) -> None:
     if pending is not None and _in_other_chat(update, pending):
         return  # this chat's question was replaced by one in another chat, which has its own time-out
     _discard(context)
+    if update.effective_user is not None and update.effective_user.id in context.services.removed_ids:
+        return  # removed meanwhile: the action ended with the membership, nothing more to say
     if update.effective_chat is not None:
         await _tell_timed_out(context.bot, update.effective_chat.id, pending)
 

@@ -323,6 +323,8 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def timed_out(update: Update, context: BotContext) -> None:
     """The report was left idle too long."""
     _discard(context)
+    if update.effective_user is not None and update.effective_user.id in context.services.removed_ids:
+        return  # removed meanwhile: the report ended with the membership, nothing more to say
     if update.effective_chat is not None:
         await tell_timed_out(context.bot, update.effective_chat.id, {}, context.services.settings)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import pytest
+
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import answer, events, file_hazard, press
 from tests.flows.test_report import buttons, ready
@@ -252,3 +254,11 @@ async def test_a_removed_reporter_hears_no_more_of_their_hazards(world: World) -
     await sweep(world.app)
     await world.until(world.town_group.id, "王五")  # the notice went out to the township's group …
     await world.api.expect_nothing(world.officer.id)  # … and not to the removed reporter
+
+
+@pytest.mark.parametrize("overrides", [{"conversation_timeout_seconds": 2.5}])
+async def test_a_removed_officers_open_report_does_not_time_out_later_with_a_message(world: World) -> None:
+    await ready(world)
+    assert "请描述" in (await world.command(world.officer, "/report"))["plain_text"]
+    await _remove(world, world.officer)
+    await world.api.expect_nothing(world.officer.id, within=4.0)  # past the time-out: not a word
