@@ -38,6 +38,7 @@ from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.photos import receive_image
 from handlers.render import draft_card, grade_label, unit_names
 from outbound.delivery import deliver_pending
+from outbound.sweep import planner
 from storage.hazards import NewReport
 from texts import Html, plain, t
 
@@ -301,7 +302,7 @@ async def submit(update: Update, context: BotContext) -> int | None:
         draft=draft, reporter_id=update.effective_user.id,  # type: ignore[union-attr]
         township_id=services.org.enterprises[draft.enterprise_id].township_id,
         department_id=services.org.categories[draft.category_id].department_id,
-        year=services.local_now().year, now=now, update_id=update.update_id))  # fmt: skip
+        year=services.local_now().year, now=now, update_id=update.update_id, plan=planner(services)))  # fmt: skip
     context.user_data.pop("draft", None)  # type: ignore[union-attr]
     services.media.discard(draft.key)
     card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))

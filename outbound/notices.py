@@ -68,7 +68,25 @@ async def body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
         case Kind.RECHECK_ESCALATION:
             return t("notice.recheck_escalation", days=payload.get("working_days_overdue"),
                      deadline=deadline_text(about, zone), told=told)  # fmt: skip
+        case Kind.ACCEPT_BEFORE | Kind.ACCEPT_OVERDUE | Kind.ACCEPT_ESCALATION:
+            return _acceptance(services, Kind(row.kind), payload, facts, deadline_text(about, zone), told)
     raise ValueError(row.kind)
+
+
+def _acceptance(services: Services, kind: Kind, payload: dict[str, Any], facts: HazardFacts, deadline: str,
+                told: str) -> Html:
+    """The 受理 clock's reminder, nudge or escalation: the department that has not accepted is named."""
+    department = services.org.units[facts.department_id].name
+    if kind is Kind.ACCEPT_BEFORE:
+        minutes = int(payload.get("office_minutes_before") or 0)
+        left = plain("acceptance.left_hours", hours=f"{minutes / 60:g}") if minutes >= 60 \
+            else plain("acceptance.left_minutes", minutes=minutes)
+        return t("acceptance.before", deadline=deadline, left=left, department=department)
+    if kind is Kind.ACCEPT_OVERDUE:
+        return t("acceptance.overdue", deadline=deadline, department=department)
+    days = int(payload.get("working_days_overdue") or 0)
+    key = "acceptance.escalation" if days else "acceptance.escalation_at_limit"
+    return t(key, days=days, deadline=deadline, department=department, told=told)
 
 
 async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
