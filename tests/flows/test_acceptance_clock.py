@@ -49,7 +49,8 @@ async def test_an_unaccepted_report_is_reminded_then_escalated_across_a_restart(
     world.clock.advance(timedelta(hours=41))  # Wednesday 25th, 09:01: one working day past the limit
     await sweep(world.app)
     escalation = await world.api.expect(township_lead.id)
-    assert "超过受理时限 1 个工作日" in escalation["plain_text"] and "县消防救援大队仍未受理" in escalation["plain_text"]
+    assert "超过受理时限 1 个工作日" in escalation["plain_text"]
+    assert "县消防救援大队仍未受理" in escalation["plain_text"]
     assert "已告知：行业部门工作群" in escalation["plain_text"] and "补发" not in escalation["plain_text"]
     nudge = await world.until(world.dept_group.id, "已超过受理时限")
     assert "受理定级" in buttons(nudge)
