@@ -3,14 +3,19 @@ ladder like an overdue rectification; the outbox in the database carries it acro
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from datetime import timedelta
 from typing import Any
 
+from domain.periods import month_of
 from outbound.sweep import sweep
+from reports.service import ranking_message, ranking_of
+from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import accept, file_hazard, people
-from tests.flows.test_report import buttons, ready
+from tests.flows.test_report import buttons, press, ready, submit
+from texts import Html
 
 
 def accept_rows(world: World, status: str = "pending") -> list[str]:
@@ -88,3 +93,34 @@ async def test_a_report_filed_before_the_clock_existed_gets_it_at_the_next_sweep
         conn.execute("DELETE FROM outbox WHERE kind LIKE 'accept%'")
     await sweep(world.app)
     assert len(accept_rows(world)) >= 5
+
+
+async def test_ignoring_a_report_is_counted_and_ranks_the_department_below_the_one_that_worked_its_own(
+        world: World) -> None:
+    """县消防救援大队 accepts its hazard; 县住房和城乡建设局 leaves the same kind of report alone all month."""
+    await ready(world)
+    member, _, _ = await people(world)
+    card, _ = await file_hazard(world)  # 消防安全 → 县消防救援大队
+    await world.api.send_photo(world.officer, sample_jpeg(label="scaffold"),
+                               caption="#隐患 #建筑施工 脚手架连墙件缺失 地点：三号工地")
+    grade_question = await world.api.expect(world.officer.id)
+    card2 = await press(world, grade_question, next(k for k in buttons(grade_question) if "一般" in k))
+    await submit(world, card2)  # 建筑施工 → 县住房和城乡建设局, whose group is not even bound
+    await accept(world, member, card)
+
+    world.clock.advance(timedelta(days=2))  # Wednesday 25th: the unaccepted one is a working day past its limit
+    await world.api.send_text(world.admin, "/stats")
+    county = (await world.until(world.admin.id, "隐患统计"))["plain_text"]
+    assert "未按时受理 1 项（超时受理 0，超时仍未受理 1）" in county
+    assert "县住房和城乡建设局：上报 1 · 销号 0（按期 0） · 逾期 0 · 重大未改 0 · 反弹 0 · 未按时受理 1" in county
+    assert "县消防救援大队：上报 1 · 销号 0（按期 0） · 逾期 0 · 重大未改 0 · 反弹 0 · 未按时受理 0" in county
+
+    world.clock.set(dt.datetime(2026, 12, 1, 1, 5, tzinfo=dt.UTC))  # 1 December: November's ranking
+    services = world.app.bot_data.services
+    ranking = await ranking_of(services, month_of(dt.date(2026, 11, 1)))
+    places = {s.unit_id: s for s in ranking.departments}
+    # the worker's hazard is even overdue at month end (deadline 26th): ignoring still ranks lower
+    assert places["xfdd"].overdue == 1 and places["zjj"].not_accepted_in_time == 1
+    assert places["xfdd"].rank < places["zjj"].rank
+    text, _ = await ranking_message(services, month_of(dt.date(2026, 11, 1)), late=False)
+    assert "未按时受理 1 项" in Html(text) and "按时受理率×20%" in text
