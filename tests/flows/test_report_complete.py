@@ -88,3 +88,20 @@ async def test_an_edit_from_the_confirm_card_is_checked_like_the_first_answer(wo
     assert "请确认隐患报告" in again["text"] and "压力表" in again["plain_text"]
     await submit(world, again)
     assert rows(world, "SELECT description FROM hazards") == [("灭火器过期三个月，压力表指针在红区",)]
+
+
+async def test_an_album_captioned_only_with_the_tag_keeps_every_photo_and_asks_the_rest(world: World) -> None:
+    await ready(world)
+    await world.api.send_album(world.officer, [sample_jpeg(label=f"al{n}") for n in range(3)], caption="#隐患")
+    asked = await world.api.expect(world.officer.id)
+    assert "请描述" in asked["text"]
+    await world.api.expect_nothing(world.officer.id)  # the album's other photos are taken silently
+    categories = await say(world, "仓库内电动车违规充电")
+    place_question = await press(world, categories, next(iter(buttons(categories))))
+    assert "具体位置" in place_question["text"]
+    grade_question = await say(world, "成品仓库北侧")
+    card = await press(world, grade_question, next(k for k in buttons(grade_question) if "一般" in k))
+    assert "照片：3 张" in card["text"] and "位置：成品仓库北侧" in card["plain_text"]
+    await submit(world, card)
+    assert rows(world, "SELECT description, place FROM hazards") == [("仓库内电动车违规充电", "成品仓库北侧")]
+    assert rows(world, "SELECT COUNT(*) FROM hazard_photos") == [(3,)]
