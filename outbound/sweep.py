@@ -71,6 +71,8 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
         now = services.now()
         # hazards waiting for 受理 with nothing planned (filed before the 受理 clock existed) get their clock now
         for hazard_id in await services.lifecycle.get_unplanned_reported():
+            if stopping():
+                break  # the rest are planned by the next sweep
             await services.lifecycle.replan(hazard_id, planner(services), now)
         while not stopping():  # page after page while pages come back full and something moved: a backlog drains
             rows = await services.lifecycle.get_due(now, PAGE)

@@ -221,7 +221,8 @@ class LifecycleRepository:
         """Hazards waiting for 受理 without a pending reminder (filed before the 受理 clock existed)."""
         async with self.db.reading() as tx:
             rows = await tx.all(
-                "SELECT id FROM hazards h WHERE state = 'reported' AND NOT EXISTS (SELECT 1 FROM outbox o"
+                "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o"
                 " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind != ?) ORDER BY id",
                 (TRANSITION,),
             )
