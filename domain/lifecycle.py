@@ -274,6 +274,7 @@ class Transition:
             self.from_state is not self.to_state
             or self.data.get("deadline_to") is not None
             or ("grade_from" in self.data)
+            or ("accept_clock_from" in self.data)  # a 移送 to another department restarts the 受理 clock
         )
 
     def event(self) -> Event:
@@ -598,14 +599,15 @@ def _transfer(facts: HazardFacts, actor: Actor, p: Payload, now: dt.datetime) ->
         # A township may not hand the industry department's part elsewhere, nor the reverse.
         raise _Refused(RefusalCode.BAD_TARGET, Field.TO_UNIT)
     after = replace(facts, department_id=p.to_unit_id) if moves_department else replace(facts, township_id=p.to_unit_id)
-    if moves_department and facts.state is State.REPORTED:
-        # the unit that must 受理 changed: its time limit starts now (a township's move changes nobody's duty to act)
-        after = replace(after, accept_clock_from=now)
     data: dict[str, str | int | None] = {
         "role": "department" if moves_department else "township",
         "from_unit": current,
         "to_unit": p.to_unit_id,
     }
+    if moves_department and facts.state is State.REPORTED:
+        # the unit that must 受理 changed: its time limit starts now (a township's move changes nobody's duty to act)
+        after = replace(after, accept_clock_from=now)
+        data["accept_clock_from"] = _iso(now)  # audited: the new department's clock
     return after, reason, data
 
 
