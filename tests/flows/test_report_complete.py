@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+import sqlite3
 from typing import Any
 
+from domain.hazards import TextProblem
 from sandbox.images import sample_jpeg
-from tests.flows.conftest import World
+from tests.flows.conftest import World, start_bot, stop_bot
 from tests.flows.test_report import buttons, press, ready, rows, say, submit
 
 
@@ -105,3 +108,28 @@ async def test_an_album_captioned_only_with_the_tag_keeps_every_photo_and_asks_t
     await submit(world, card)
     assert rows(world, "SELECT description, place FROM hazards") == [("仓库内电动车违规充电", "成品仓库北侧")]
     assert rows(world, "SELECT COUNT(*) FROM hazard_photos") == [(3,)]
+
+
+async def test_a_restored_draft_holding_the_old_placeholder_is_asked_again_not_filed(world: World) -> None:
+    """A draft the version before had filled with "empty" (kept across the upgrade) cannot be submitted as it is."""
+    await ready(world)
+    categories = await officer_says_photo(world, "#隐患 #一般 灭火器过期 地点：二号仓库")
+    card = await press(world, categories, "消防安全")
+    assert "请确认隐患报告" in card["text"]
+    await stop_bot(world.app)
+    with sqlite3.connect(world.database()) as conn:  # as the version before would have stored it
+        [(blob,)] = conn.execute("SELECT data FROM sessions WHERE user_id = ?", (world.officer.id,)).fetchall()
+        data = pickle.loads(blob)
+        data["draft"].description, data["draft"].place = TextProblem.EMPTY, TextProblem.EMPTY
+        conn.execute("UPDATE sessions SET data = ? WHERE user_id = ?", (pickle.dumps(data), world.officer.id))
+    world.app = await start_bot(world.settings, world.clock, world.kb)
+    await world.api.press(world.officer, card, buttons(card)["提交"])
+    asked = await world.api.expect(world.officer.id)
+    assert "请描述" in asked["text"]
+    assert rows(world, "SELECT COUNT(*) FROM hazards") == [(0,)]
+    place_question = await say(world, "灭火器过期，压力不足")
+    assert "具体位置" in place_question["text"]
+    again = await say(world, "二号仓库")
+    assert "请确认隐患报告" in again["text"] and "empty" not in again["text"]
+    await submit(world, again)
+    assert rows(world, "SELECT description, place FROM hazards") == [("灭火器过期，压力不足", "二号仓库")]
