@@ -14,6 +14,7 @@ from reports.service import ranking_message, ranking_of
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import accept, file_hazard, people
+from tests.flows.test_lifecycle import press as press_label
 from tests.flows.test_report import buttons, press, ready, submit
 from texts import Html
 
@@ -124,3 +125,31 @@ async def test_ignoring_a_report_is_counted_and_ranks_the_department_below_the_o
     assert places["xfdd"].rank < places["zjj"].rank
     text, _ = await ranking_message(services, month_of(dt.date(2026, 11, 1)), late=False)
     assert "未按时受理 1 项" in Html(text) and "按时受理率×20%" in text
+
+
+async def test_a_transfer_to_another_department_restarts_the_clock_there(world: World) -> None:
+    await ready(world)
+    member, _, _ = await people(world)
+    card, _ = await file_hazard(world)  # Monday 10:00: 县消防救援大队 has until Tuesday 10:00
+    other_dept = world.api.add_group(title="县应急管理局", is_forum=True, members=[world.admin])
+    await world.bind(other_dept, "yjj")
+    world.clock.advance(timedelta(hours=5))  # Monday 15:00, before the first department's reminder
+    await press_label(world, member, card, "移送")
+    await press_label(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
+    await world.until(world.dept_group.id, "理由")
+    await world.api.send_text(member, "属危化品储存", chat=world.dept_group,
+                              thread_id=world.api.sent(world.dept_group)[-1]["message_thread_id"])
+    await world.until(world.dept_group.id, "已完成：移送")
+    await world.api.expect(other_dept.id)  # the new department's thread opens with the card
+    assert accept_rows(world) and all(k.endswith("20261124T0700Z") or ":accept_overdue:" in k
+                                      for k in accept_rows(world))  # the new limit: Tuesday 15:00
+
+    world.clock.advance(timedelta(hours=1, minutes=1))  # Monday 16:01: the old unit's reminder would be due now
+    await sweep(world.app)
+    assert not [m for m in world.api.sent(world.dept_group) if "尚未受理" in (m["plain_text"] or "")]
+    await world.api.expect_nothing(other_dept.id, within=0.1)
+    world.clock.advance(timedelta(hours=21))  # Tuesday 13:01: two office hours before the new limit
+    await sweep(world.app)
+    reminder = await world.until(other_dept.id, "尚未受理")
+    assert "2026年11月24日（星期二）15:00" in reminder["plain_text"]
+    assert "县应急管理局尽快受理定级" in reminder["plain_text"]
