@@ -1,4 +1,4 @@
-"""The shared dev questions (../shared/dev/qa_dev.tsv): every row must pass; prints the accuracy.
+"""The shared dev questions (tests/data/qa_dev.tsv, a copy of the shared set): every row must pass; prints the accuracy.
 
 Another file of the same format can be checked with KB_QA_TSV=/path/to/file.tsv.
 """
@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from domain.knowledge import Answer, AnswerStatus, KnowledgeBase
-from tests.shared import shared_file
 from texts.knowledge import location_label
 
-QA_TSV = Path(os.environ.get("KB_QA_TSV", shared_file("dev/qa_dev.tsv")))
+QA_TSV = Path(os.environ.get("KB_QA_TSV", Path(__file__).resolve().parents[2] / "data" / "qa_dev.tsv"))
 
 
 @dataclass(frozen=True)
