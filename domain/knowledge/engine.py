@@ -30,11 +30,12 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.knowledge.answering import AnswerSpan, answer_span
 from domain.knowledge.corpus import parse_document
 from domain.knowledge.glossary import (
     SUPPLEMENT_FILE_NAME,
@@ -55,7 +56,7 @@ from domain.knowledge.model import (
     TermInfo,
 )
 from domain.knowledge.query import ParsedQuestion, implicit_shorthand, is_about_term, parse_question
-from domain.knowledge.text import fold
+from domain.knowledge.text import CJK_RE, fold
 from domain.knowledge.uploads import DOCX_SUFFIXES, TEXT_SUFFIXES, UploadRejected, decode_upload
 
 if TYPE_CHECKING:
@@ -68,6 +69,11 @@ MAX_PASSAGES = 3
 # Further passages are quoted only if they score at least this share of the best one.
 _RELATIVE_SCORE = 0.5
 _SUGGESTIONS = 5
+_RERANKED = 10  # candidates whose clauses are read to find the answering one
+_CLAUSE_FLOOR = 0.5  # a passage's score counts half on its own, half by its best clause's coverage
+_HEADING_BONUS = 0.25
+_VERBATIM_MIN = 3  # a shorter stretch (安全, 隐患) says nothing on its own
+_VERBATIM_SCAN = 60  # characters of a question tried for a verbatim phrase
 TITLES_FILE_NAME = "_titles.json"  # titles given to added documents, in the extra folder
 _DOC_ID = re.compile(r"^[\w][\w\-.]{0,63}$")
 _MAX_BUNDLED_BYTES = 50 * 1024 * 1024
@@ -206,20 +212,46 @@ class KnowledgeBase:
                     mentions=tuple(mentions),
                     suggestions=(),
                 )
-        results = snap.index.search(parsed.words)
+        words = parsed.words
+        results = snap.index.search(words)
+        if not results and entry is None:
+            # Asked in words the speeches do not use around a phrase they do use verbatim
+            # (风险无处不在的下一句是什么): search for that phrase rather than answer 没有找到.
+            phrase = verbatim_phrase(parsed.compact, snap.segmenter, snap.index)
+            if phrase is not None:
+                words = (phrase,)
+                results = snap.index.search(words, need_evidence=False)
         if results:
+            announced_only = False
+            spans = _answer_spans(snap, results, words, parsed)
+            results = _rerank(results, spans)
             if entry is None:
                 # A passage that announces a defined term (在问题整改上，要做到“三个紧盯”：) is
-                # answered with the term's definition too, so the items are not left out.
-                entry = snap.defined_at.get(snap.index.passages[results[0].index].id)
+                # answered with the term's definition too, so the items are not left out, but
+                # only when the announcing clause is the one that answers: otherwise the
+                # definition of a neighbouring term would be quoted first.
+                top = results[0].index
+                announced = snap.defined_at.get(snap.index.passages[top].id)
+                span = spans.get(top)
+                if announced is not None and span is not None:
+                    clause = fold(snap.index.passages[top].text[span.start : span.end])
+                    if any(fold(variant) in clause for variant in announced.variants):
+                        # 要体现“三个突出”： announces the items, which are the answer; a term defined
+                        # in passing (…漏洞“双归零”。) comes after the clause that answers.
+                        entry, announced_only = announced, not clause.rstrip().endswith(("：", ":"))
+            chosen = _best(results, max_passages)
             return Answer(
                 question=question,
                 status=AnswerStatus.FOUND,
                 term=entry.term if entry else None,
                 definitions=entry.definitions if entry else (),
-                passages=self._hits(snap, _best(results, max_passages), parsed, entry),
+                passages=tuple(
+                    replace(hit, answer_span=(spans[s.index].start, spans[s.index].end) if s.index in spans else None)
+                    for s, hit in zip(chosen, self._hits(snap, chosen, parsed, entry), strict=True)
+                ),
                 mentions=entry.mentions if entry else (),
                 suggestions=(),
+                definitions_first=not announced_only,
             )
         if entry is not None:
             return self._about_term(snap, parsed, entry, max_passages)
@@ -425,6 +457,60 @@ def _main_term(parsed: ParsedQuestion) -> GlossaryEntry | None:
     if not parsed.terms:
         return None
     return max(parsed.terms, key=lambda entry: (entry.has_definition, len(entry.term)))
+
+
+def _answer_spans(
+    snap: _Snapshot, results: list[ScoredPassage], words: Iterable[str], parsed: ParsedQuestion
+) -> dict[int, AnswerSpan]:
+    """The answering clause(s) of each of the leading candidates, by passage position."""
+    words = tuple(words)
+    spans: dict[int, AnswerSpan] = {}
+    for result in results[:_RERANKED]:
+        text = fold(snap.index.passages[result.index].text)
+        span = answer_span(text, words, snap.index.weight, parsed.kind)
+        if span is not None:
+            spans[result.index] = span
+    return spans
+
+
+def _rerank(results: list[ScoredPassage], spans: dict[int, AnswerSpan]) -> list[ScoredPassage]:
+    """The leading candidates ordered by how much of the question one clause answers, then by score.
+
+    A passage that spreads the question's words over several sentences ranks below one that has
+    them in one sentence: that sentence is the answer, and the one quoted first.
+    """
+    head, tail = results[:_RERANKED], results[_RERANKED:]
+    rescored = [replace(r, score=r.score * _clause_factor(spans.get(r.index))) for r in head]
+    rescored.sort(key=lambda r: (-r.score, r.index))
+    return rescored + tail
+
+
+def _clause_factor(span: AnswerSpan | None) -> float:
+    if span is None:
+        return _CLAUSE_FLOOR
+    # A passage whose heading (一要突出领导责任。) names what was asked is the passage about it.
+    return _CLAUSE_FLOOR + span.coverage + (_HEADING_BONUS if span.in_heading else 0.0)
+
+
+def verbatim_phrase(compact: str, segmenter: Segmenter, index: PassageIndex) -> str | None:
+    """The longest run of the question's words (3+ characters) the corpus has verbatim and not everywhere.
+
+    Runs grow word by word from each start and stop at the first that the corpus lacks (a longer
+    one cannot be there either), so a question costs about one lookup per word, not one per substring.
+    """
+    tokens = [token for token in segmenter.words(compact[:_VERBATIM_SCAN]) if token.strip()]
+    best: str | None = None
+    for start in range(len(tokens)):
+        run = ""
+        for token in tokens[start:]:
+            longer = run + token
+            if not index.contains(longer):
+                break
+            run = longer
+            if len(run) >= _VERBATIM_MIN and CJK_RE.match(run) and (best is None or len(run) > len(best)):
+                if not index.generic(run):
+                    best = run
+    return best
 
 
 def _best(results: list[ScoredPassage], limit: int) -> list[ScoredPassage]:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from domain.knowledge.answering import QuestionKind, question_kind
 from domain.knowledge.glossary import Glossary, GlossaryEntry, term_key
 from domain.knowledge.text import CHINESE_DIGITS, CJK_RE, fold
 
@@ -30,6 +31,8 @@ QUESTION_WORDS = frozenset(
     说的是 讲的是 指出 问题是 怎么回事 啥意思 什么意思 是啥 咋回事 回事 你好 谢谢 您好 麻烦 帮忙 帮我 查一下 查询
     区别 关系 作用 目的 意义 好处 后果 影响 做法 具体做法 办法 方法 步骤 流程 适用 适用于 特点 原因 理由 依据
     开始 结束 截止 方面 程度 对象
+    表现 表现在 体现 体现在 错误 错误做法 不当做法 做法有 下一句 上一句 前一句 后一句 哪句话 出自 出处 来自 原话
+    有何 何种 还要 还需要 还应 还得 起来 几点 哪几点 几方面 怎么说 说法 提法 内容是 是谁
     """.split()
 )
 # A token that starts by asking (哪些方面, 什么样, 怎么搞, 几时) frames the question too.
@@ -41,7 +44,7 @@ _GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地"
 _PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")
 _HOW = re.compile(r"怎么|怎样|如何|咋|做什么|干什么|要求|注意|应该|应当|需要|要做|该做")
-_SHORTHAND = re.compile(rf"[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
+_SHORTHAND = re.compile(rf"(?<!第)[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,7 @@ class ParsedQuestion:
     words: tuple[str, ...]  # content words, the terms' own text included
     other_words: tuple[str, ...]  # content words outside the terms
     asks_how: bool  # asks what to do (怎么办, 要做什么, 有什么要求) rather than what something is
+    kind: QuestionKind = QuestionKind.OTHER  # what kind of sentence answers it (an enumeration, a definition …)
 
     @property
     def empty(self) -> bool:
@@ -84,6 +88,7 @@ def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, inde
         words=tuple(words),
         other_words=tuple(dict.fromkeys(other_words)),
         asks_how=bool(_HOW.search("".join(pieces))),
+        kind=question_kind(compact),
     )
 
 

@@ -129,8 +129,14 @@ class PassageIndex:
             return np.zeros(len(self.passages), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens))
 
-    def search(self, words: Sequence[str], *, min_coverage: float = MIN_COVERAGE) -> list[ScoredPassage]:
-        """Relevant passages for a question's content words, best first."""
+    def search(
+        self, words: Sequence[str], *, min_coverage: float = MIN_COVERAGE, need_evidence: bool = True
+    ) -> list[ScoredPassage]:
+        """Relevant passages for a question's content words, best first.
+
+        ``need_evidence=False`` drops the rarity floor: for a phrase the question and the corpus
+        share verbatim (大检查), which is evidence enough of what is asked.
+        """
         if not words or not self.passages:
             return []
         masks = [self.mask(word) for word in words]
@@ -143,7 +149,7 @@ class PassageIndex:
             if not self.generic(word):
                 specific |= mask
         coverage = matched_weight / total
-        evidence = self._idf(EVIDENCE_SHARE * len(self.passages))
+        evidence = self._idf(EVIDENCE_SHARE * len(self.passages)) if need_evidence else 0.0
         relevant = np.flatnonzero(specific & (coverage >= min_coverage) & (matched_weight >= evidence))
         if relevant.size == 0:
             return []

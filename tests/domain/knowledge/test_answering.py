@@ -1,0 +1,91 @@
+"""Reading a question's frame and picking the clause that answers it (domain.knowledge.answering)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.knowledge import AnswerStatus, KnowledgeBase
+from domain.knowledge.answering import QuestionKind, answer_span, question_kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("汛期哪些行业领域容易出事", QuestionKind.ENUMERATION),
+        ("责任落实要突出哪几点", QuestionKind.ENUMERATION),
+        ("企业层面自查自改包括哪些方面", QuestionKind.ENUMERATION),
+        ("四个一律是什么", QuestionKind.DEFINITION),
+        ("上热下冷什么意思", QuestionKind.DEFINITION),
+        ("对屡次整改不到位的企业怎么办", QuestionKind.ACTION),
+        ("如何改进考核方式", QuestionKind.ACTION),
+        ("隐患就是事故出自哪个原则", QuestionKind.PRINCIPLE),
+        ("黑名单", QuestionKind.OTHER),
+    ],
+)
+def test_question_kind(question: str, kind: QuestionKind) -> None:
+    assert question_kind(question) is kind
+
+
+def _weight(word: str) -> float:
+    return 1.0
+
+
+def test_the_clause_with_the_words_is_the_answer() -> None:
+    text = "二要强化执法抓落实。各部门要落实工作要求。对屡次整改不到位的企业，纳入黑名单管理；必须关停。"
+    span = answer_span(text, ["屡次", "整改"], _weight, QuestionKind.ACTION)
+    assert span is not None and text[span.start : span.end] == "对屡次整改不到位的企业，纳入黑名单管理；"
+
+
+def test_a_heading_match_quotes_the_body() -> None:
+    """三要全力做好…准备工作。 names the topic; the answer is the body clause about it."""
+    text = "三要全力做好迎接巡查准备工作。巡查组将于X月开始。这就要求我们高度重视巡查工作，要切实开展好自查自纠。"
+    span = answer_span(text, ["迎接", "巡查", "准备"], _weight, QuestionKind.ENUMERATION)
+    assert span is not None and span.in_heading
+    assert "自查自纠" in text[span.start : span.end] or "巡查组" in text[span.start : span.end]
+    assert not text[span.start : span.end].startswith("三要")
+
+
+def test_an_announced_enumeration_brings_its_items() -> None:
+    text = "大检查还存在不少问题。一是责任落实不到位；二是工作进展不平衡；三是工作落实不认真。"
+    span = answer_span(text, ["大检查", "问题"], _weight, QuestionKind.ENUMERATION)
+    assert span is not None
+    quoted = text[span.start : span.end]
+    assert quoted.startswith("大检查") and "一是" in quoted and "三是工作落实不认真" in quoted
+
+
+def test_adjacent_words_prefer_the_clause_with_the_phrase() -> None:
+    text = "坚持经济要稳住，安全形势稳定。从经济形势上看，中小微企业面临运营困境。"
+    span = answer_span(text, ["经济", "形势"], _weight, QuestionKind.OTHER)
+    assert span is not None and "运营困境" in text[span.start : span.end]
+
+
+def test_no_clause_with_a_question_word_gives_none() -> None:
+    assert answer_span("安全生产无小事。", ["天气"], _weight, QuestionKind.OTHER) is None
+
+
+def test_a_term_defined_in_passing_is_quoted_after_the_answer(bundled_kb: KnowledgeBase) -> None:
+    """查出的隐患要走哪些程序: the procedure first, not the definition of 双归零 said in the same sentence."""
+    answer = bundled_kb.answer("查出的隐患要走哪些程序")
+    assert answer.status is AnswerStatus.FOUND
+    assert "建档、评估、整改、销号" in answer.first_quotes()[0]
+
+
+def test_an_announced_term_is_answered_by_its_items(bundled_kb: KnowledgeBase) -> None:
+    """责任落实要突出哪几点: the clause announces “三个突出”; its items answer."""
+    answer = bundled_kb.answer("责任落实要突出哪几点")
+    assert answer.term == "三个突出" and answer.definitions_first
+    assert "领导责任" in answer.first_quotes()[0]
+
+
+def test_an_ordinal_is_not_a_numbered_shorthand(bundled_kb: KnowledgeBase) -> None:
+    """第一项议程 is the first item of the agenda, not a shorthand like 十五项硬措施."""
+    answer = bundled_kb.answer("第一项议程是什么")
+    assert answer.status is AnswerStatus.FOUND
+    assert "书面传达学习" in answer.first_quotes()[0]
+
+
+def test_a_key_phrase_in_the_corpus_is_never_not_found(bundled_kb: KnowledgeBase) -> None:
+    """风险无处不在的下一句: the frame (下一句) is unknown to the speeches, the phrase is theirs verbatim."""
+    answer = bundled_kb.answer("风险无处不在的下一句是什么")
+    assert answer.status is AnswerStatus.FOUND and "成绩每天归零" in answer.first_quotes()[0]
+    assert bundled_kb.answer("大检查要查哪些内容").status is AnswerStatus.FOUND
