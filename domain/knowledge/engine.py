@@ -56,6 +56,7 @@ from domain.knowledge.model import (
     TermInfo,
 )
 from domain.knowledge.query import ParsedQuestion, implicit_shorthand, is_about_term, parse_question
+from domain.knowledge.synonyms import related_words
 from domain.knowledge.text import CJK_RE, fold
 from domain.knowledge.uploads import DOCX_SUFFIXES, TEXT_SUFFIXES, UploadRejected, decode_upload
 
@@ -120,6 +121,7 @@ class _Snapshot:
     positions: dict[str, int]  # passage id → index position
     titles: dict[str, str]  # doc id → title
     defined_at: dict[str, GlossaryEntry]  # passage id → the first term defined there
+    related: dict[str, tuple[str, ...]]  # word → the words the corpus writes as its alternatives
 
 
 def document_id_from_file_name(file_name: str) -> str:
@@ -221,6 +223,12 @@ class KnowledgeBase:
             if phrase is not None:
                 words = (phrase,)
                 results = snap.index.search(words, need_evidence=False)
+            else:
+                # Asked in a word the speeches write differently: 督查 for 检查, 问责制 for 问责.
+                alternatives = _alternatives(snap, parsed.words)
+                if alternatives:
+                    words = parsed.words
+                    results = snap.index.search(words, alternatives=alternatives)
         if results:
             announced_only = False
             spans = _answer_spans(snap, results, words, parsed)
@@ -349,6 +357,7 @@ class KnowledgeBase:
             index=index,
             positions={passage.id: i for i, passage in enumerate(passages)},
             titles={doc.id: doc.title for doc in documents},
+            related=related_words(index.tokens.values()),
             defined_at={
                 d.source.passage_id: entry
                 for entry in reversed(glossary.entries())
@@ -483,6 +492,14 @@ def _rerank(results: list[ScoredPassage], spans: dict[int, AnswerSpan]) -> list[
     rescored = [replace(r, score=r.score * _clause_factor(spans.get(r.index))) for r in head]
     rescored.sort(key=lambda r: (-r.score, r.index))
     return rescored + tail
+
+
+def _alternatives(snap: _Snapshot, words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each word, the words the corpus writes as its alternatives.
+
+    Not a word's parts: 今天天气 is not about 今天, nor 第二十一条 about 二十 (tried, and it answered both).
+    """
+    return {word: snap.related[word] for word in words if word in snap.related}
 
 
 def _clause_factor(span: AnswerSpan | None) -> float:

@@ -11,7 +11,7 @@ not one of the corpus's everyday words (安全, 生产, 工作, …).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import bm25s
@@ -130,16 +130,22 @@ class PassageIndex:
         return np.asarray(self._bm25.get_scores(tokens))
 
     def search(
-        self, words: Sequence[str], *, min_coverage: float = MIN_COVERAGE, need_evidence: bool = True
+        self,
+        words: Sequence[str],
+        *,
+        min_coverage: float = MIN_COVERAGE,
+        need_evidence: bool = True,
+        alternatives: Mapping[str, Sequence[str]] | None = None,
     ) -> list[ScoredPassage]:
         """Relevant passages for a question's content words, best first.
 
         ``need_evidence=False`` drops the rarity floor: for a phrase the question and the corpus
-        share verbatim (大检查), which is evidence enough of what is asked.
+        share verbatim (大检查), which is evidence enough of what is asked. ``alternatives`` lets a
+        word count as found where one of its alternatives is (督查 where a passage says 检查).
         """
         if not words or not self.passages:
             return []
-        masks = [self.mask(word) for word in words]
+        masks = [self._mask_with(word, alternatives) for word in words]
         weights = [self.weight(word) for word in words]
         total = sum(weights)
         specific = np.zeros(len(self.passages), dtype=bool)
@@ -164,6 +170,12 @@ class PassageIndex:
             )
             for i in order
         ]
+
+    def _mask_with(self, word: str, alternatives: Mapping[str, Sequence[str]] | None) -> np.ndarray:
+        mask = self.mask(word)
+        for other in (alternatives or {}).get(word, ()):
+            mask = mask | self.mask(other)
+        return mask
 
     def rank(self, words: Sequence[str], among: Collection[int]) -> list[ScoredPassage]:
         """Rank given passages (those mentioning a term) by the question's words, best first."""

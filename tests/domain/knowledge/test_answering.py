@@ -89,3 +89,21 @@ def test_a_key_phrase_in_the_corpus_is_never_not_found(bundled_kb: KnowledgeBase
     answer = bundled_kb.answer("风险无处不在的下一句是什么")
     assert answer.status is AnswerStatus.FOUND and "成绩每天归零" in answer.first_quotes()[0]
     assert bundled_kb.answer("大检查要查哪些内容").status is AnswerStatus.FOUND
+
+
+def test_alternatives_come_from_coordinate_pairs_in_the_corpus() -> None:
+    from domain.knowledge.synonyms import related_words
+
+    table = related_words([["严格", "检查", "排查", "工作"], ["违法", "违规", "行为"], ["安全", "生产"]])
+    assert table["检查"] == ("排查",) and table["违规"] == ("违法",)
+    assert "安全" not in table  # 安全生产: no shared character in place, not alternatives
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [("监控预警怎么做", "监测预警"), ("企业自纠自改要做什么", "自查自改")],
+)
+def test_a_word_the_speeches_write_differently_is_found(bundled_kb: KnowledgeBase, question: str, phrase: str) -> None:
+    """监控 where the speech says 监测 (it writes 监测监控 side by side): found, not 没有找到."""
+    answer = bundled_kb.answer(question)
+    assert answer.status is AnswerStatus.FOUND and phrase in answer.first_quotes()[0]
