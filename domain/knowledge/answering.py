@@ -27,11 +27,13 @@ class QuestionKind(StrEnum):
     DEFINITION = "definition"  # 是什么, 什么意思, 指什么
     ACTION = "action"  # 怎么办, 如何, 要做什么, 有什么要求
     PRINCIPLE = "principle"  # 出自, 哪个原则, 依据
+    REASON = "reason"  # 为什么, 为何, 原因
     OTHER = "other"
 
 
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (QuestionKind.PRINCIPLE, re.compile(r"出自|出处|哪个原则|什么原则|依据|哪份文件|哪个文件")),
+    (QuestionKind.REASON, re.compile(r"为什么|为何|什么原因|原因是|怎么会")),
     (QuestionKind.ENUMERATION, re.compile(r"哪些|哪几|包括|包含|有几|几个|几项|几点|几条|哪两|哪三|哪四|哪五")),
     (QuestionKind.ACTION, re.compile(r"怎么办|怎么|怎样|如何|咋|做什么|干什么|要求|应该|应当|注意|还要|需要")),
     (QuestionKind.DEFINITION, re.compile(r"是什么|什么是|什么意思|指什么|是指|含义|意思|是怎样|是哪")),
@@ -42,6 +44,7 @@ _CLAUSE_MARKS: dict[QuestionKind, re.Pattern[str]] = {
     QuestionKind.DEFINITION: re.compile(r"是指|即|就是|是|指"),
     QuestionKind.ACTION: re.compile(r"要|必须|坚决|严格|一律|立即|及时|务必|应|该"),
     QuestionKind.PRINCIPLE: re.compile(r"原则|“|《|要求|理念"),
+    QuestionKind.REASON: re.compile(r"原因|因为|由于|导致|为了|目的"),
     QuestionKind.OTHER: re.compile(r"(?!)"),
 }
 _KIND_BONUS = 0.35  # of the heaviest question word: enough to choose among equals, not to outvote a word
@@ -149,6 +152,9 @@ def answer_span(
             following += 1
         if following > n + 1:
             return AnswerSpan(start, end, coverage, in_heading)
+    if kind is QuestionKind.REASON and n + 1 < len(spans) and not _CLAUSE_MARKS[kind].search(folded_text[start:end]):
+        # A speech states the fact, then why (我市安全生产形势依然不容乐观。从政治形势上看，…): quote both.
+        return AnswerSpan(start, spans[n + 1][1], coverage, in_heading)
     # A heading clause (一要突出预警。) or one announcing a list (要做到“三个坚持”：) is answered by
     # what follows it: quote the next clause with it.
     if n + 1 < len(spans) and (end - start <= _SHORT_CLAUSE or folded_text[start:end].rstrip().endswith(("：", ":"))):

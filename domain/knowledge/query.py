@@ -68,7 +68,13 @@ class ParsedQuestion:
 def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, index: PassageIndex) -> ParsedQuestion:
     """Find the glossary terms of a question and its content words."""
     compact = _PUNCTUATION.sub("", fold(question))
-    found = glossary.find_in(term_key(compact))
+    # A term read across a word of the question is not that term: 重大安全隐患 holds 大安全 only
+    # by cutting 重大 in two.
+    found = [
+        (start, end, entry)
+        for start, end, entry in glossary.find_in(term_key(compact))
+        if not (start > 0 and segmenter.known(compact[start - 1 : start + 1]))
+    ]
     # term_key only drops characters _PUNCTUATION already removed, so positions line up.
     pieces: list[str] = []
     cursor = 0

@@ -107,3 +107,20 @@ def test_a_word_the_speeches_write_differently_is_found(bundled_kb: KnowledgeBas
     """监控 where the speech says 监测 (it writes 监测监控 side by side): found, not 没有找到."""
     answer = bundled_kb.answer(question)
     assert answer.status is AnswerStatus.FOUND and phrase in answer.first_quotes()[0]
+
+
+def test_a_term_is_not_read_across_a_word(bundled_kb: KnowledgeBase) -> None:
+    """重大安全隐患 holds “大安全” only by cutting 重大 in two: it is about 重大安全隐患, answered by 挂牌督办."""
+    answer = bundled_kb.answer("重大安全隐患怎么管理")
+    assert answer.term != "大安全"
+    assert "挂牌督办" in answer.first_quotes()[0]
+
+
+def test_why_quotes_the_fact_and_the_reason_after_it() -> None:
+    text = (
+        "今年以来，各单位全力巩固专项整治成效。我市安全生产形势依然不容乐观。"
+        "从政治形势上看，今年是特殊年份。从时间上看，正值盛夏。"
+    )
+    span = answer_span(text, ["不容乐观"], _weight, QuestionKind.REASON)
+    assert span is not None
+    assert text[span.start : span.end] == "我市安全生产形势依然不容乐观。从政治形势上看，今年是特殊年份。"
