@@ -49,10 +49,16 @@ _CLAUSE_MARKS: dict[QuestionKind, re.Pattern[str]] = {
 }
 _KIND_BONUS = 0.35  # of the heaviest question word: enough to choose among equals, not to outvote a word
 _CLAUSE_END = "。！？!?；;"
+_CLOSING = "”’」』)）"
 _SHORT_CLAUSE = 14  # a clause this short (一要突出预警。) is a heading: its answer follows it
 _ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+(?:是|要|方面|、)|（[一二三四五六七八九十]+）|\d+[.、])")
 _ITEMS_LIMIT = 400  # characters of an enumeration quoted as the answer; the rest is behind the full-passage button
 _HEADING = 40  # a passage's first clause up to this long is its heading (三要全力做好迎接国务院巡查各项准备工作。)
+# … when it opens with a speech's numbering (一要, 二是, 三、, （一）, 一方面) or 首先/最后: a preamble's
+# first sentence (我们召开全县安全生产工作约谈会。) is not a heading, its next one may say why.
+_HEADING_MARK = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+(?:是|要|、|方面)|（[一二三四五六七八九十]+）|\d+[.、]|另一方面|首先|其次|最后)"
+)
 
 
 def question_kind(question: str) -> QuestionKind:
@@ -79,9 +85,12 @@ def clauses(text: str) -> list[tuple[int, int]]:
     start = 0
     for i, ch in enumerate(text):
         if ch in _CLAUSE_END:
-            if text[start : i + 1].strip():
-                spans.append((start, i + 1))
-            start = i + 1
+            end = i + 1
+            while end < len(text) and text[end] in _CLOSING:
+                end += 1  # 。” closes a quotation: the quotation mark belongs to the clause it ends
+            if text[start:end].strip() and end > start:
+                spans.append((start, end))
+            start = max(start, end)
     if text[start:].strip():
         spans.append((start, len(text)))
     return spans
@@ -134,7 +143,8 @@ def answer_span(
     announces_items = (
         kind is QuestionKind.ENUMERATION and n + 1 < len(spans) and bool(_ITEM.match(folded_text, spans[n + 1][0]))
     )
-    if n == 0 and len(spans) > 1 and spans[0][1] - spans[0][0] <= _HEADING and not announces_items:
+    heading = spans[0][1] - spans[0][0] <= _HEADING and bool(_HEADING_MARK.match(folded_text))
+    if n == 0 and len(spans) > 1 and heading and not announces_items:
         # The passage's heading (三要全力做好迎接国务院巡查各项准备工作。) names the topic; the
         # answer is in its body: the body clause that best carries the question, else the first.
         # No kind bonus here: among body clauses the words decide, the earliest among equals.

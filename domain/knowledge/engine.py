@@ -35,7 +35,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from domain.knowledge.answering import AnswerSpan, answer_span
+from domain.knowledge.answering import AnswerSpan, QuestionKind, answer_span
 from domain.knowledge.corpus import parse_document
 from domain.knowledge.glossary import (
     SUPPLEMENT_FILE_NAME,
@@ -53,6 +53,7 @@ from domain.knowledge.model import (
     DocumentInfo,
     Hit,
     Passage,
+    StepKind,
     TermInfo,
 )
 from domain.knowledge.query import ParsedQuestion, implicit_shorthand, is_about_term, parse_question
@@ -73,6 +74,7 @@ _SUGGESTIONS = 5
 _RERANKED = 10  # candidates whose clauses are read to find the answering one
 _CLAUSE_FLOOR = 0.5  # a passage's score counts half on its own, half by its best clause's coverage
 _HEADING_BONUS = 0.25
+_ITEM_KINDS = frozenset({StepKind.ITEM, StepKind.ASPECT, StepKind.NUMBERED, StepKind.SUBSECTION})
 _VERBATIM_MIN = 3  # a shorter stretch (安全, 隐患) says nothing on its own
 _VERBATIM_SCAN = 60  # characters of a question tried for a verbatim phrase
 TITLES_FILE_NAME = "_titles.json"  # titles given to added documents, in the extra folder
@@ -248,6 +250,12 @@ class KnowledgeBase:
                         # in passing (…漏洞“双归零”。) comes after the clause that answers.
                         entry, announced_only = announced, not clause.rstrip().endswith(("：", ":"))
             chosen = _best(results, max_passages)
+            if parsed.kind is QuestionKind.ENUMERATION:
+                # 还存在不少问题。 closing a passage, the items following as passages of their own
+                # (一是…/二是…, 一方面/另一方面): the items are the answer.
+                items = _items_announced(snap, chosen[0], spans.get(chosen[0].index))
+                if items:
+                    chosen = items[:max_passages]
             return Answer(
                 question=question,
                 status=AnswerStatus.FOUND,
@@ -466,6 +474,31 @@ def _main_term(parsed: ParsedQuestion) -> GlossaryEntry | None:
     if not parsed.terms:
         return None
     return max(parsed.terms, key=lambda entry: (entry.has_definition, len(entry.term)))
+
+
+def _items_announced(snap: _Snapshot, top: ScoredPassage, span: AnswerSpan | None) -> list[ScoredPassage]:
+    """The item passages right after a passage whose answering clause is its last one, or none."""
+    from domain.knowledge.search import ScoredPassage  # loaded by _build already
+
+    passages = snap.index.passages
+    announcing = passages[top.index]
+    if span is None or announcing.text[span.end :].strip():
+        return []
+    items: list[ScoredPassage] = []
+    position = top.index + 1
+    while position < len(passages):
+        item = passages[position]
+        steps = item.location.steps
+        if (
+            item.doc_id != announcing.doc_id
+            or not steps
+            or steps[-1].kind not in _ITEM_KINDS
+            or steps[:-1] != announcing.location.steps  # the items of this passage, not of the next part
+        ):
+            break
+        items.append(ScoredPassage(position, top.score, top.coverage, top.matched))
+        position += 1
+    return items
 
 
 def _answer_spans(

@@ -124,3 +124,19 @@ def test_why_quotes_the_fact_and_the_reason_after_it() -> None:
     span = answer_span(text, ["不容乐观"], _weight, QuestionKind.REASON)
     assert span is not None
     assert text[span.start : span.end] == "我市安全生产形势依然不容乐观。从政治形势上看，今年是特殊年份。"
+
+
+def test_items_in_passages_of_their_own_answer_the_announcing_clause(bundled_kb: KnowledgeBase) -> None:
+    """…还存在不少问题。 ends its passage; 一是/二是/三是 follow as passages: those items are quoted."""
+    answer = bundled_kb.answer("督导组反馈大检查有哪些问题")
+    quotes = answer.first_quotes()
+    assert quotes[0].startswith("一是责任落实不到位") and quotes[1].startswith("二是工作进展不平衡")
+    # Items of the next part of the speech are not taken for this passage's.
+    assert not bundled_kb.answer("汛期要做好哪些工作").first_quotes()[0].startswith("一是要压实")
+
+
+def test_a_quotation_mark_stays_with_the_clause_it_closes() -> None:
+    from domain.knowledge.answering import clauses
+
+    text = "总书记强调，“一定要举一反三。”总书记的重要指示，揭示了问题。"
+    assert [text[a:b] for a, b in clauses(text)] == ["总书记强调，“一定要举一反三。”", "总书记的重要指示，揭示了问题。"]
