@@ -33,7 +33,7 @@ class QuestionKind(StrEnum):
 
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (QuestionKind.PRINCIPLE, re.compile(r"出自|出处|哪个原则|什么原则|依据|哪份文件|哪个文件")),
-    (QuestionKind.REASON, re.compile(r"为什么|为何|什么原因|原因是|怎么会")),
+    (QuestionKind.REASON, re.compile(r"为什么|为何|什么原因|原因是|怎么会|目的|为了什么")),
     (QuestionKind.ENUMERATION, re.compile(r"哪些|哪几|包括|包含|有几|几个|几项|几点|几条|哪两|哪三|哪四|哪五")),
     (QuestionKind.ACTION, re.compile(r"怎么办|怎么|怎样|如何|咋|做什么|干什么|要求|应该|应当|注意|还要|需要")),
     (QuestionKind.DEFINITION, re.compile(r"是什么|什么是|什么意思|指什么|是指|含义|意思|是怎样|是哪")),

@@ -555,11 +555,17 @@ def verbatim_phrase(compact: str, segmenter: Segmenter, index: PassageIndex) -> 
         for token in tokens[start:]:
             longer = run + token
             if not index.contains(longer):
+                # The speech may go on with part of the next word (安委会全体（扩大）会议 for 安委会全体会议).
+                for end in range(1, len(token)):
+                    if not index.contains(run + token[:end]):
+                        break
+                    longer = run + token[:end]
+                run = longer if run and index.contains(longer) else run
                 break
             run = longer
-            if len(run) >= _VERBATIM_MIN and CJK_RE.match(run) and (best is None or len(run) > len(best)):
-                if not index.generic(run):
-                    best = run
+        if len(run) >= _VERBATIM_MIN and CJK_RE.match(run) and (best is None or len(run) > len(best)):
+            if not index.generic(run):
+                best = run
     return best
 
 
