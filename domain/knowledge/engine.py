@@ -74,6 +74,7 @@ _SUGGESTIONS = 5
 _RERANKED = 10  # candidates whose clauses are read to find the answering one
 _CLAUSE_FLOOR = 0.5  # a passage's score counts half on its own, half by its best clause's coverage
 _HEADING_BONUS = 0.25
+_DEICTIC = re.compile(r"今天|明天|后天|今晚|明晚|今日|明日|现在|此刻|这几天|最近")
 _ITEM_KINDS = frozenset({StepKind.ITEM, StepKind.ASPECT, StepKind.NUMBERED, StepKind.SUBSECTION})
 _VERBATIM_MIN = 3  # a shorter stretch (安全, 隐患) says nothing on its own
 _VERBATIM_SCAN = 60  # characters of a question tried for a verbatim phrase
@@ -195,6 +196,10 @@ class KnowledgeBase:
         snap = self._snapshot
         parsed = parse_question(question, snap.glossary, snap.segmenter, snap.index)
         if parsed.empty or not parsed.words:
+            return self._not_found(snap, parsed)
+        if _DEICTIC.search(parsed.compact) and len(parsed.words) == 1 and not parsed.terms:
+            # 今天的天气怎么样: a question about the present moment with one word in it asks about the
+            # world today, which speeches do not record (they say 极端天气, 天气形势 of their own time).
             return self._not_found(snap, parsed)
         entry = _main_term(parsed)
         if entry is not None and is_about_term(parsed, entry):

@@ -140,3 +140,9 @@ def test_a_quotation_mark_stays_with_the_clause_it_closes() -> None:
 
     text = "总书记强调，“一定要举一反三。”总书记的重要指示，揭示了问题。"
     assert [text[a:b] for a, b in clauses(text)] == ["总书记强调，“一定要举一反三。”", "总书记的重要指示，揭示了问题。"]
+
+
+def test_a_question_about_today_with_one_word_is_not_answered_from_old_speeches(bundled_kb: KnowledgeBase) -> None:
+    """今天的天气: the speeches' 极端天气 is their summer's, not today's; 今年天气形势 is what they say."""
+    assert bundled_kb.answer("今天的天气怎么样").status is AnswerStatus.NOT_FOUND
+    assert "降雨频次" in bundled_kb.answer("今年天气形势怎么样").first_quotes()[0]

@@ -146,5 +146,6 @@ def test_own_set(bundled_kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]) 
         for miss in scores.misses:
             print(f"  {miss}")
     assert scores.refused_wrong == 0, "a question the speeches answer was refused"
+    assert scores.refused_right == scores.to_refuse, "an off-topic question was answered"
     assert scores.first_quoted / scores.answerable >= FIRST_QUOTED_FLOOR
     assert scores.top3 / scores.answerable >= TOP3_FLOOR
