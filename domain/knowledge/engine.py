@@ -266,10 +266,7 @@ class KnowledgeBase:
                 status=AnswerStatus.FOUND,
                 term=entry.term if entry else None,
                 definitions=entry.definitions if entry else (),
-                passages=tuple(
-                    replace(hit, answer_span=(spans[s.index].start, spans[s.index].end) if s.index in spans else None)
-                    for s, hit in zip(chosen, self._hits(snap, chosen, parsed, entry), strict=True)
-                ),
+                passages=self._spanned_hits(snap, chosen, spans, parsed, entry),
                 mentions=entry.mentions if entry else (),
                 suggestions=(),
                 definitions_first=not announced_only,
@@ -431,6 +428,21 @@ class KnowledgeBase:
             among = {snap.positions[m.passage_id] for m in entry.mentions if m.passage_id in snap.positions}
             scored = snap.index.rank(parsed.words, among)[:limit]
             status = AnswerStatus.FOUND if scored else AnswerStatus.MENTIONED_ONLY
+            if scored:
+                # A descriptive term (主线, 回头看) is answered by the passages using it: quote the clause
+                # that answers, or the items a clause announces, as for any other question.
+                spans = _answer_spans(snap, scored, parsed.words, parsed)
+                if parsed.kind is QuestionKind.ENUMERATION:
+                    scored = _items_announced(snap, scored[0], spans.get(scored[0].index)) or scored
+                return Answer(
+                    question=parsed.text,
+                    status=status,
+                    term=entry.term,
+                    definitions=entry.definitions,
+                    passages=self._spanned_hits(snap, scored, spans, parsed, entry),
+                    mentions=entry.mentions,
+                    suggestions=(),
+                )
         return Answer(
             question=parsed.text,
             status=status,
@@ -439,6 +451,20 @@ class KnowledgeBase:
             passages=self._hits(snap, scored, parsed, entry),
             mentions=entry.mentions,
             suggestions=(),
+        )
+
+    def _spanned_hits(
+        self,
+        snap: _Snapshot,
+        chosen: list[ScoredPassage],
+        spans: dict[int, AnswerSpan],
+        parsed: ParsedQuestion,
+        entry: GlossaryEntry | None,
+    ) -> tuple[Hit, ...]:
+        """Hits for the chosen passages, each with its answering clause(s) when one was found."""
+        return tuple(
+            replace(hit, answer_span=(spans[s.index].start, spans[s.index].end) if s.index in spans else None)
+            for s, hit in zip(chosen, self._hits(snap, chosen, parsed, entry), strict=True)
         )
 
     def _not_found(self, snap: _Snapshot, parsed: ParsedQuestion) -> Answer:

@@ -146,3 +146,9 @@ def test_a_question_about_today_with_one_word_is_not_answered_from_old_speeches(
     """今天的天气: the speeches' 极端天气 is their summer's, not today's; 今年天气形势 is what they say."""
     assert bundled_kb.answer("今天的天气怎么样").status is AnswerStatus.NOT_FOUND
     assert "降雨频次" in bundled_kb.answer("今年天气形势怎么样").first_quotes()[0]
+
+
+def test_a_descriptive_term_is_answered_by_the_clause_too(bundled_kb: KnowledgeBase) -> None:
+    """哪两条主线: the passage using 主线 announces them at its end; the first 一方面 is quoted first."""
+    answer = bundled_kb.answer("当前安全生产要抓好哪两条主线")
+    assert answer.term == "主线" and answer.first_quotes()[0].startswith("一方面，抓好“安全生产大检查”这条主线")
