@@ -517,17 +517,17 @@ def _items_announced(snap: _Snapshot, top: ScoredPassage, span: AnswerSpan | Non
         return []
     items: list[ScoredPassage] = []
     position = top.index + 1
+    depth = len(announcing.location.steps)
     while position < len(passages):
         item = passages[position]
         steps = item.location.steps
-        if (
-            item.doc_id != announcing.doc_id
-            or not steps
-            or steps[-1].kind not in _ITEM_KINDS
-            or steps[:-1] != announcing.location.steps  # the items of this passage, not of the next part
-        ):
-            break
-        items.append(ScoredPassage(position, top.score, top.coverage, top.matched))
+        if item.doc_id != announcing.doc_id or steps[:depth] != announcing.location.steps or len(steps) <= depth:
+            break  # the next part of the speech: its items are not this passage's
+        if len(steps) == depth + 1:
+            if steps[-1].kind not in _ITEM_KINDS:
+                break
+            items.append(ScoredPassage(position, top.score, top.coverage, top.matched))
+        # deeper passages are an item's own sub-items (一方面 … 一是/二是 … 另一方面): skipped
         position += 1
     return items
 

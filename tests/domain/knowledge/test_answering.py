@@ -151,4 +151,6 @@ def test_a_question_about_today_with_one_word_is_not_answered_from_old_speeches(
 def test_a_descriptive_term_is_answered_by_the_clause_too(bundled_kb: KnowledgeBase) -> None:
     """哪两条主线: the passage using 主线 announces them at its end; the first 一方面 is quoted first."""
     answer = bundled_kb.answer("当前安全生产要抓好哪两条主线")
-    assert answer.term == "主线" and answer.first_quotes()[0].startswith("一方面，抓好“安全生产大检查”这条主线")
+    quotes = answer.first_quotes()
+    assert answer.term == "主线" and quotes[0].startswith("一方面，抓好“安全生产大检查”这条主线")
+    assert quotes[1].startswith("另一方面，抓好“汛期安全防范”这条主线")
