@@ -28,10 +28,12 @@ class QuestionKind(StrEnum):
     ACTION = "action"  # 怎么办, 如何, 要做什么, 有什么要求
     PRINCIPLE = "principle"  # 出自, 哪个原则, 依据
     REASON = "reason"  # 为什么, 为何, 原因
+    PROHIBITION = "prohibition"  # 有哪些错误做法, 不能做什么: what the speech forbids
     OTHER = "other"
 
 
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
+    (QuestionKind.PROHIBITION, re.compile(r"错误做法|错误|不能做|不该做|不允许|禁止|不得|误区")),
     (QuestionKind.PRINCIPLE, re.compile(r"出自|出处|哪个原则|什么原则|依据|哪份文件|哪个文件")),
     (QuestionKind.REASON, re.compile(r"为什么|为何|什么原因|原因是|怎么会|目的|为了什么")),
     (QuestionKind.ENUMERATION, re.compile(r"哪些|哪几|包括|包含|有几|几个|几项|几点|几条|哪两|哪三|哪四|哪五")),
@@ -45,8 +47,11 @@ _CLAUSE_MARKS: dict[QuestionKind, re.Pattern[str]] = {
     QuestionKind.ACTION: re.compile(r"要|必须|坚决|严格|一律|立即|及时|务必|应|该"),
     QuestionKind.PRINCIPLE: re.compile(r"原则|“|《|要求|理念"),
     QuestionKind.REASON: re.compile(r"原因|因为|由于|导致|为了|目的"),
+    QuestionKind.PROHIBITION: re.compile(r"决不能|不能|不得|禁止|杜绝|反对|严禁|不准|不允许|克服"),
     QuestionKind.OTHER: re.compile(r"(?!)"),
 }
+# Kinds whose clause mark is specific enough to rank passages by (、 and 要 are everywhere).
+_RANKING_MARKS = frozenset({QuestionKind.PROHIBITION, QuestionKind.PRINCIPLE})
 _KIND_BONUS = 0.35  # of the heaviest question word: enough to choose among equals, not to outvote a word
 _CLAUSE_END = "。！？!?；;"
 _CLOSING = "”’」』)）"
@@ -77,6 +82,8 @@ class AnswerSpan:
     end: int
     coverage: float
     in_heading: bool = False  # the question's words are the passage's heading: the passage is about them
+    # the clause carries the mark of a kind whose mark is specific (决不能 for 错误做法, 原则 for 出自)
+    marked: bool = False
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
@@ -152,6 +159,7 @@ def answer_span(
         n = 1 + (body[2] if body is not None else 0)
         in_heading = True
     start, end = spans[n]
+    marked = kind in _RANKING_MARKS and bool(mark.search(folded_text[start:end]))
     if kind is QuestionKind.ENUMERATION:
         # 还存在不少问题。一是…；二是…；三是…: the clause announces the items that follow it.
         following = n + 1
@@ -161,12 +169,12 @@ def answer_span(
             end = spans[following][1]
             following += 1
         if following > n + 1:
-            return AnswerSpan(start, end, coverage, in_heading)
+            return AnswerSpan(start, end, coverage, in_heading, marked)
     if kind is QuestionKind.REASON and n + 1 < len(spans) and not _CLAUSE_MARKS[kind].search(folded_text[start:end]):
         # A speech states the fact, then why (我市安全生产形势依然不容乐观。从政治形势上看，…): quote both.
-        return AnswerSpan(start, spans[n + 1][1], coverage, in_heading)
+        return AnswerSpan(start, spans[n + 1][1], coverage, in_heading, marked)
     # A heading clause (一要突出预警。) or one announcing a list (要做到“三个坚持”：) is answered by
     # what follows it: quote the next clause with it.
     if n + 1 < len(spans) and (end - start <= _SHORT_CLAUSE or folded_text[start:end].rstrip().endswith(("：", ":"))):
         end = spans[n + 1][1]
-    return AnswerSpan(start, end, coverage, in_heading)
+    return AnswerSpan(start, end, coverage, in_heading, marked)

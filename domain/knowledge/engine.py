@@ -74,6 +74,7 @@ _SUGGESTIONS = 5
 _RERANKED = 10  # candidates whose clauses are read to find the answering one
 _CLAUSE_FLOOR = 0.5  # a passage's score counts half on its own, half by its best clause's coverage
 _HEADING_BONUS = 0.25
+_MARKED_BONUS = 0.25
 _DEICTIC = re.compile(r"今天|明天|后天|今晚|明晚|今日|明日|现在|此刻|这几天|最近")
 _ITEM_KINDS = frozenset({StepKind.ITEM, StepKind.ASPECT, StepKind.NUMBERED, StepKind.SUBSECTION})
 _VERBATIM_MIN = 3  # a shorter stretch (安全, 隐患) says nothing on its own
@@ -570,7 +571,13 @@ def _clause_factor(span: AnswerSpan | None) -> float:
     if span is None:
         return _CLAUSE_FLOOR
     # A passage whose heading (一要突出领导责任。) names what was asked is the passage about it.
-    return _CLAUSE_FLOOR + span.coverage + (_HEADING_BONUS if span.in_heading else 0.0)
+    # … and a clause of the kind asked (决不能… for 错误做法) a little.
+    return (
+        _CLAUSE_FLOOR
+        + span.coverage
+        + (_HEADING_BONUS if span.in_heading else 0.0)
+        + (_MARKED_BONUS if span.marked else 0.0)
+    )
 
 
 def verbatim_phrase(compact: str, segmenter: Segmenter, index: PassageIndex) -> str | None:

@@ -39,7 +39,7 @@ QUESTION_WORDS = frozenset(
 _INTERROGATIVE_START = ("哪", "什么", "怎", "几", "多少", "啥", "咋", "为何", "是否", "何")
 
 # Function characters jieba's guesswork glues to a neighbour (要查, 上要); 会 is not one (年会).
-_GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地")
+_GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地在")
 # Single characters that never join a neighbour into a longer word (see `_content_words`).
 _PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")

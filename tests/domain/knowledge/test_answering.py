@@ -19,6 +19,7 @@ from domain.knowledge.answering import QuestionKind, answer_span, question_kind
         ("对屡次整改不到位的企业怎么办", QuestionKind.ACTION),
         ("如何改进考核方式", QuestionKind.ACTION),
         ("隐患就是事故出自哪个原则", QuestionKind.PRINCIPLE),
+        ("部门监管有哪些错误做法", QuestionKind.PROHIBITION),
         ("黑名单", QuestionKind.OTHER),
     ],
 )
