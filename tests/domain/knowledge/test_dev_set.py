@@ -20,8 +20,8 @@ QA_TSV = Path(os.environ.get("KB_QA_TSV", DATA / "qa_dev.tsv"))
 OWN_TSV = DATA / "qa_own.tsv"
 # The goals on the engine's own set (issue 17); FIRST_QUOTED_FLOOR is what the engine reaches today (see README).
 FIRST_QUOTED_GOAL = 0.95
-FIRST_QUOTED_FLOOR = 0.88
-TOP3_FLOOR = 0.93
+FIRST_QUOTED_FLOOR = 0.9
+TOP3_FLOOR = 0.94
 
 
 @dataclass(frozen=True)
