@@ -35,6 +35,9 @@ QUESTION_WORDS = frozenset(
     这次 本次 此次 这一次 有何 何种 还要 还需要 还应 还得 起来 几点 哪几点 几方面 怎么说 说法 提法 内容是 是谁
     """.split()
 )
+# Frame words that are nouns the speeches also write after a word of their own (工作要求, 制度规定):
+# right after a content word and together in the corpus, they are that phrase, not the frame.
+_FRAME_NOUNS = frozenset("要求 规定 内容 措施 做法 办法 方法 意义 作用 目的 对象".split())
 # A token that starts by asking (哪些方面, 什么样, 怎么搞, 几时) frames the question too.
 _INTERROGATIVE_START = ("哪", "什么", "怎", "几", "多少", "啥", "咋", "为何", "是否", "何")
 
@@ -132,6 +135,11 @@ def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list
                 continue
         if _is_content(token) and not _glued_particle(token, segmenter, index):
             words.append(token)
+        elif token in _FRAME_NOUNS and words and tokens[i - 1] == words[-1]:
+            # 执法工作要求: 要求 frames a question, but 工作要求 is the speech's own phrase; keep it.
+            phrase = words[-1] + token
+            if index.contains(phrase) and not index.generic(phrase):
+                words[-1] = phrase
         i += 1
     return words
 

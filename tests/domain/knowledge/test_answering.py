@@ -155,3 +155,8 @@ def test_a_descriptive_term_is_answered_by_the_clause_too(bundled_kb: KnowledgeB
     quotes = answer.first_quotes()
     assert answer.term == "主线" and quotes[0].startswith("一方面，抓好“安全生产大检查”这条主线")
     assert quotes[1].startswith("另一方面，抓好“汛期安全防范”这条主线")
+
+
+def test_a_frame_noun_the_speech_writes_after_the_word_is_kept(bundled_kb: KnowledgeBase) -> None:
+    """执法工作要求是什么: 要求 frames most questions, but 工作要求 is the speech's phrase (…严上加严”的工作要求)."""
+    assert "紧上加紧、严上加严" in bundled_kb.answer("执法工作要求是什么").first_quotes()[0]
