@@ -37,6 +37,13 @@ class ThreadRole(StrEnum):
     TOWNSHIP = "township"
 
 
+class MediaKind(StrEnum):
+    """How Telegram holds a stored image's file_id: it refuses the id to a send method of another kind."""
+
+    PHOTO = "photo"  # sent as a photo: sendPhoto, an album of photos
+    DOCUMENT = "document"  # an image sent as a file: sendDocument, an album of documents
+
+
 @dataclass(frozen=True, slots=True)
 class Photo:
     """A photo of a hazard: Telegram's ids and the downloaded file's content address."""
@@ -46,6 +53,13 @@ class Photo:
     sha256: str
     size: int
     media_path: str  # relative to the media directory
+    kind: MediaKind = MediaKind.PHOTO
+
+    def __setstate__(self, state: list[object]) -> None:
+        """Unpickle, a draft pickled before the kind was kept included (its photos were photos then)."""
+        for name, value in zip(("file_id", "file_unique_id", "sha256", "size", "media_path", "kind"),
+                               [*state, MediaKind.PHOTO][:6], strict=True):  # fmt: skip
+            object.__setattr__(self, name, value)
 
 
 class Step(StrEnum):

@@ -26,9 +26,10 @@ from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Tran
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
 from outbound import periodic
-from outbound.delivery import open_thread, tell_admins, topic_gone
+from outbound.delivery import deliver_pending, open_thread, tell_admins, topic_gone
 from outbound.lateness import log_late, retry_at
 from outbound.notices import body, head
+from storage.hazards import DELIVERY
 from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
 from texts import Html, t
 from texts.limits import clip_html
@@ -69,6 +70,8 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
 
     async with services.sweep_lock:
         now = services.now()
+        # threads first: a hazard delivered now gets this sweep's notices in its new threads
+        await deliver_pending(app, sweeping=True)
         while not stopping():  # page after page while pages come back full and something moved: a backlog drains
             rows = await services.lifecycle.get_due(now, PAGE)
             before = (report.sent, report.expired, report.failed, len(report.keys))
@@ -76,7 +79,7 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                 if stopping():
                     break
                 verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
-                if verdict is Dispatch.EXPIRED and row.kind != TRANSITION:
+                if verdict is Dispatch.EXPIRED and row.kind not in (TRANSITION, DELIVERY):
                     if dropped := await services.lifecycle.count_unfinished_sends(row.key):
                         # recipients still waiting out a retry: theirs are failed sends too, and said once, here
                         log.warning("dropping %d unsent recipient(s) of %s: it expired at %s before they were reached",
@@ -85,7 +88,7 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                     await services.lifecycle.replan(row.hazard_id, planner(services), now)
                     report.expired += 1
                     continue
-                late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION
+                late = verdict is Dispatch.SEND_LATE and row.kind not in (TRANSITION, DELIVERY)
                 await _send_row(app.bot, services, row, late, report)
             if len(rows) < PAGE or before == (report.sent, report.expired, report.failed, len(report.keys)):
                 break
@@ -233,6 +236,14 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
                     found.setdefault((binding.chat_id, None), None)
     actor = row.payload.get("actor_id") if row.kind == TRANSITION else None
     return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]
+
+
+async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None, *,
+                  tell_admins_of_unbound: bool = False) -> None:
+    """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
+    (a failure is the sweep's to retry, as every send's)."""
+    if await deliver_pending(app, unit_id, tell_admins_of_unbound=tell_admins_of_unbound):
+        await sweep(app)
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any], interval: float = 60) -> None:

@@ -172,9 +172,9 @@ class LifecycleRepository:
         for position, photo in enumerate(photos):
             await tx.execute(
                 "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256, size,"
-                " media_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " media_path, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (tr.hazard_id, stage, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
-                 photo.media_path),
+                 photo.media_path, photo.kind),
             )  # fmt: skip
         payload = {"event_id": event_id, "action": tr.action.value, "actor_id": tr.actor_id, "photos_stage": stage}
         await tx.execute(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from outbound.delivery import deliver_pending
-from sandbox.images import sample_jpeg
+from datetime import timedelta
+
+from outbound.sweep import sweep
+from sandbox.images import sample_jpeg, sample_png
 from tests.flows.conftest import World
 from tests.flows.test_report import finish, ready, report_until_photos, submit
 
@@ -21,7 +23,10 @@ async def test_a_delivery_cut_short_after_the_card_resumes_with_the_photos(world
     await world.eventually("SELECT anchor_message_id, delivered_at IS NULL FROM hazard_threads WHERE unit_id = 'xfdd'",
                            [(card["message_id"], 1)])
 
-    await deliver_pending(world.app)  # as at the next start
+    await sweep(world.app)  # too soon: the retry waits its backoff
+    await world.api.expect_nothing(group, within=0.2)
+    world.clock.advance(timedelta(seconds=30))
+    await sweep(world.app)  # the sweep a minute later
     album = await world.api.expect(group)
     assert album["method"] == "sendMediaGroup" and album["reply_to_message_id"] == card["message_id"]
     await world.api.expect_nothing(group)
@@ -56,3 +61,45 @@ async def test_a_card_too_long_for_a_caption_goes_first_and_its_photo_replies(wo
     photo = await world.api.expect(world.town_group.id)
     assert card["method"] == "sendMessage" and "YH-2026-000001" in card["text"]
     assert photo["method"] == "sendPhoto" and photo["reply_to_message_id"] == card["message_id"]
+
+
+async def test_an_image_sent_as_a_file_reaches_both_units_and_show(world: World) -> None:
+    """An image sent as a file keeps its document file_id: it goes out by sendDocument, which Telegram accepts."""
+    await ready(world)
+    photos_question = await report_until_photos(world)
+    await world.api.send_document(world.officer, sample_png(label="file"), file_name="现场.png", mime_type="image/png")
+    assert "第 1 张" in (await world.api.expect(world.officer.id))["text"]
+    await submit(world, await finish(world, photos_question))
+    for group in (world.dept_group, world.town_group):
+        card = await world.api.expect(group.id)
+        assert card["method"] == "sendDocument" and "YH-2026-000001" in card["caption"]
+        assert card["document_file"].data == sample_png(label="file") and card["reply_markup"]["inline_keyboard"]
+    assert "已送达：县消防救援大队、城关镇" in (await world.api.expect(world.officer.id))["plain_text"]
+    await world.eventually("SELECT kind FROM hazard_photos", [("document",)])
+    await world.eventually("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL", [(0,)])
+
+    shown = await world.command(world.officer, "/show YH-2026-000001")
+    assert "已送达县消防救援大队" in shown["text"]
+    again = await world.api.expect(world.officer.id)
+    assert again["method"] == "sendDocument" and again["document_file"].data == sample_png(label="file")
+
+
+async def test_photos_and_image_files_go_out_each_by_its_kind(world: World) -> None:
+    """A photo and two image files: the card, the photo, then the files as an album of documents (Telegram groups
+    documents only with documents)."""
+    await ready(world)
+    photos_question = await report_until_photos(world)
+    await world.api.send_photo(world.officer, sample_jpeg(label="p"))
+    await world.api.expect(world.officer.id)
+    for n in range(2):
+        await world.api.send_document(world.officer, sample_png(label=f"f{n}"), file_name=f"{n}.png",
+                                      mime_type="image/png")  # fmt: skip
+        await world.api.expect(world.officer.id)
+    await submit(world, await finish(world, photos_question))
+    card = await world.api.expect(world.town_group.id)
+    photo = await world.api.expect(world.town_group.id)
+    album = await world.api.expect(world.town_group.id)
+    assert card["method"] == "sendMessage" and "照片：3 张" in card["plain_text"]
+    assert photo["method"] == "sendPhoto" and photo["reply_to_message_id"] == card["message_id"]
+    assert album["method"] == "sendMediaGroup" and [m["type"] for m in album["media"]] == ["document", "document"]
+    assert "已送达" in (await world.api.expect(world.officer.id))["plain_text"]
