@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from outbound.lateness import MAX_ATTEMPTS
 from outbound.sweep import sweep
 from sandbox.images import sample_jpeg, sample_png
 from tests.flows.conftest import World
@@ -103,3 +104,54 @@ async def test_photos_and_image_files_go_out_each_by_its_kind(world: World) -> N
     assert photo["method"] == "sendPhoto" and photo["reply_to_message_id"] == card["message_id"]
     assert album["method"] == "sendMediaGroup" and [m["type"] for m in album["media"]] == ["document", "document"]
     assert "已送达" in (await world.api.expect(world.officer.id))["plain_text"]
+
+
+async def test_a_failing_delivery_is_retried_by_the_sweep_then_reported_once(world: World) -> None:
+    """Retried by the sweep with the notices' backoff; after its attempts the admins hear once (unit and reason),
+    the officer hears it could not arrive; a new /bind delivers it."""
+    await ready(world)
+    dept = world.dept_group.id
+    fault = world.api.fail_next("createForumTopic", 500, "Internal Server Error", times=1000,
+                                when=lambda p: p.get("chat_id") == dept)  # fmt: skip
+    filed = await submit(world, await finish(world, await report_until_photos(world)))
+    assert "已提交，正在分送" in filed["plain_text"]
+    await world.api.expect(world.town_group.id)
+    await world.eventually("SELECT attempts FROM hazard_threads WHERE unit_id = 'xfdd'", [(1,)])
+    await world.api.expect_nothing(world.officer.id, within=0.2)  # one unit still being tried: not yet told
+
+    await sweep(world.app)  # its backoff has not passed: not tried again
+    assert fault.hits == 1
+    world.clock.advance(timedelta(seconds=30))
+    await sweep(world.app)  # the next minute's sweep tries again
+    assert fault.hits == 2
+    for _ in range(12):  # hours of sweeps: 8 attempts in all, then given up
+        world.clock.advance(timedelta(hours=1))
+        await sweep(world.app)
+    assert fault.hits == MAX_ATTEMPTS
+    told = await world.until(world.admin.id, "分送")
+    assert "YH-2026-000001" in told["plain_text"] and "县消防救援大队" in told["plain_text"]
+    assert "Internal Server Error" in told["plain_text"] and "/bind xfdd" in told["plain_text"]
+    officer = (await world.api.expect(world.officer.id))["plain_text"]
+    assert "已送达：城关镇" in officer and "未能送达：县消防救援大队" in officer and "已通知管理员" in officer
+    await world.api.expect_nothing(world.admin.id, within=0.2)  # once
+    await world.api.expect_nothing(world.officer.id, within=0)
+
+    world.api.clear_faults()
+    await world.bind(world.dept_group, "xfdd")  # the admin fixed the group: delivered at once
+    assert "YH-2026-000001" in (await world.until(dept, "YH-2026-000001"))["plain_text"]
+    assert "已送达：县消防救援大队" in (await world.api.expect(world.officer.id))["plain_text"]
+
+
+async def test_a_failed_delivery_is_retried_after_a_restart(world: World) -> None:
+    await ready(world)
+    town = world.town_group.id
+    world.api.fail_next("sendMessage", 502, "Bad Gateway", when=lambda p: p.get("chat_id") == town)
+    await submit(world, await finish(world, await report_until_photos(world)))
+    await world.eventually("SELECT attempts, delivered_at IS NULL FROM hazard_threads WHERE unit_id = 'cgz'",
+                           [(1, 1)])  # fmt: skip
+    await world.restart()
+    world.clock.advance(timedelta(seconds=30))
+    await sweep(world.app)
+    assert "YH-2026-000001" in (await world.until(town, "YH-2026-000001"))["plain_text"]
+    await world.eventually("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL", [(0,)])
+    assert "已送达：县消防救援大队、城关镇" in (await world.until(world.officer.id, "已送达"))["plain_text"]
