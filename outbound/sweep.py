@@ -69,9 +69,10 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
         return live and not app.running
 
     async with services.sweep_lock:
-        now = services.now()
-        # threads first: a hazard delivered now gets this sweep's notices in its new threads
+        # threads first: a hazard delivered now gets this sweep's notices in its new threads, and the reporters'
+        # notices the delivery queued go out in this sweep (`now` read after them)
         await deliver_pending(app, sweeping=True)
+        now = services.now()
         while not stopping():  # page after page while pages come back full and something moved: a backlog drains
             rows = await services.lifecycle.get_due(now, PAGE)
             before = (report.sent, report.expired, report.failed, len(report.keys))
