@@ -145,6 +145,7 @@ class Thread:
     topic_id: int | None
     anchor_message_id: int | None
     delivered_at: datetime | None
+    failed_at: datetime | None = None  # given up on (the admins were told) until the unit's group is bound again
 
 
 @dataclass(frozen=True, slots=True)

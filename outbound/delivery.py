@@ -38,13 +38,15 @@ async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_i
     reporter was queued (the caller's sweep sends it).
     """
     services: Services = app.bot_data.services
-    queued = False
+    queued, live = False, app.running
     async with services.delivery_lock:
         now = services.now()
         unbound: list[PendingThread] = []
         touched: dict[int, None] = {}
         found = await services.hazards.get_undelivered_threads(unit_id, due_by=now, bound_only=sweeping)
         for pending in found:
+            if live and not app.running:  # told to stop (SIGTERM): the rest stay due for the next start
+                break
             hazard, thread = pending.hazard, pending.thread
             touched[hazard.id] = None
             try:

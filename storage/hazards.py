@@ -28,7 +28,7 @@ def _hazard(row: sqlite3.Row) -> Hazard:
 def _thread(row: sqlite3.Row) -> Thread:
     return Thread(
         row["unit_id"], ThreadRole(row["role"]), row["chat_id"], row["topic_id"], row["anchor_message_id"],
-        from_db(row["delivered_at"]),
+        from_db(row["delivered_at"]), from_db(row["failed_at"]),
     )
 
 
@@ -196,7 +196,7 @@ class HazardRepository:
         async with self.db.reading() as tx:
             rows = await tx.all(
                 "SELECT h.*, t.unit_id, t.role, t.chat_id, t.topic_id, t.anchor_message_id, t.delivered_at,"
-                f" t.attempts FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition}"
+                f" t.failed_at, t.attempts FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition}"
                 " ORDER BY h.id",
                 tuple(params),
             )

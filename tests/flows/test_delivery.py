@@ -135,6 +135,8 @@ async def test_a_failing_delivery_is_retried_by_the_sweep_then_reported_once(wor
     assert "已送达：城关镇" in officer and "未能送达：县消防救援大队" in officer and "已通知管理员" in officer
     await world.api.expect_nothing(world.admin.id, within=0.2)  # once
     await world.api.expect_nothing(world.officer.id, within=0)
+    shown = await world.command(world.officer, "/show YH-2026-000001")
+    assert "未能送达县消防救援大队" in shown["plain_text"] and "已送达城关镇" in shown["plain_text"]
 
     world.api.clear_faults()
     await world.bind(world.dept_group, "xfdd")  # the admin fixed the group: delivered at once
