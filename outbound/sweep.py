@@ -89,7 +89,7 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                     await services.lifecycle.replan(row.hazard_id, planner(services), now)
                     report.expired += 1
                     continue
-                late = verdict is Dispatch.SEND_LATE and row.kind not in (TRANSITION, DELIVERY)
+                late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION  # a follow-up after downtime says 补发
                 await _send_row(app.bot, services, row, late, report)
             if len(rows) < PAGE or before == (report.sent, report.expired, report.failed, len(report.keys)):
                 break
