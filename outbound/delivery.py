@@ -16,12 +16,11 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.pacing import retry_after
 from bot.services import Services
 from domain.hazards import Hazard, Thread, ThreadRole
 from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
-from outbound.lateness import MAX_ATTEMPTS, retry_at
+from outbound.lateness import MAX_ATTEMPTS, after_failure, failure_text
 from outbound.media import send_all, send_one
 from storage.hazards import PendingThread
 from texts import Html, t
@@ -72,14 +71,12 @@ async def _failed(bot: Bot, services: Services, pending: PendingThread, exc: Tel
     """One failed delivery: wait out a 429, retry later with the backoff, or give up and tell the admins once."""
     hazard, unit = pending.hazard, services.org.units[pending.thread.unit_id]
     now = services.now()
-    if isinstance(exc, RetryAfter):
-        delay = retry_after(exc)
-        log.info("delivery of %s to %s waits %s (429)", hazard.code, unit.id, delay)
-        await services.hazards.record_delivery_wait(hazard.id, unit.id, str(exc), now + delay)
+    again = after_failure(exc, pending.attempts, now)  # the one retry policy, as for every send of the sweep
+    if isinstance(exc, RetryAfter) and again is not None:  # a 429 is not a failed attempt
+        log.info("delivery of %s to %s waits until %s (429)", hazard.code, unit.id, again)
+        await services.hazards.record_delivery_wait(hazard.id, unit.id, failure_text(exc), again)
         return
-    # what Telegram refuses (a bad request, the bot removed) fails the same way next time: given up at once
-    again = None if isinstance(exc, BadRequest | Forbidden) else retry_at(pending.attempts, now)
-    await services.hazards.record_delivery_failure(hazard.id, unit.id, str(exc), again, now)
+    await services.hazards.record_delivery_failure(hazard.id, unit.id, failure_text(exc), again, now)
     if again is not None:
         log.warning("delivery of %s to %s failed (attempt %d), tried again at %s: %s", hazard.code, unit.id,
                     pending.attempts + 1, again, exc)  # fmt: skip

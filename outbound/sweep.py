@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import Application
 
-from bot.pacing import retry_after
 from bot.services import Services
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
@@ -27,7 +26,7 @@ from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
 from outbound import periodic
 from outbound.delivery import deliver_pending, open_thread, tell_admins, topic_gone
-from outbound.lateness import log_late, retry_at
+from outbound.lateness import after_failure, failure_text, log_late
 from outbound.notices import body, head
 from storage.hazards import DELIVERY
 from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
@@ -138,31 +137,22 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
             send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
             reply_to_message_id=send.reply_to, allow_sending_without_reply=True,
         )  # fmt: skip
-    except RetryAfter as exc:
-        # wait exactly what Telegram asks, for this recipient only: other chats go on
-        delay = retry_after(exc)
-        await services.lifecycle.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
-        report.retrying += 1
     except ChatMigrated as exc:
         # the group became a supergroup: its stored id (bindings, threads, pending sends) moves; next sweep sends
         await services.groups.migrate_chat(send.chat_id, exc.new_chat_id)
         report.retrying += 1
-    except BadRequest as exc:
-        if topic_gone(exc) and send.topic_id and await _reopen(bot, services, hazard, send):
+    except TelegramError as exc:
+        if isinstance(exc, BadRequest) and topic_gone(exc) and send.topic_id and await _reopen(
+                bot, services, hazard, send):
             report.retrying += 1
-        else:
-            await _give_up(bot, services, hazard, send, exc)
-            report.failed += 1
-    except Forbidden as exc:
-        await _give_up(bot, services, hazard, send, exc)
-        report.failed += 1
-    except (NetworkError, TelegramError) as exc:
-        again = retry_at(send.attempts, now)
+            return
+        # the one retry policy (a 429 waits for this recipient only: other chats go on)
+        again = after_failure(exc, send.attempts, now)
         if again is None:
             await _give_up(bot, services, hazard, send, exc)
             report.failed += 1
         else:
-            await services.lifecycle.mark_retry(send, str(exc), again)
+            await services.lifecycle.mark_retry(send, failure_text(exc), again)
             report.retrying += 1
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
