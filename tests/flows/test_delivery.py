@@ -157,3 +157,21 @@ async def test_a_failed_delivery_is_retried_after_a_restart(world: World) -> Non
     assert "YH-2026-000001" in (await world.until(town, "YH-2026-000001"))["plain_text"]
     await world.eventually("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL", [(0,)])
     assert "已送达：县消防救援大队、城关镇" in (await world.until(world.officer.id, "已送达"))["plain_text"]
+
+
+async def test_a_delivery_told_to_wait_waits_for_that_unit_only_and_is_not_a_failed_attempt(world: World) -> None:
+    await ready(world)
+    town = world.town_group.id
+    world.api.fail_next("sendMessage", 429, retry_after=120, when=lambda p: p.get("chat_id") == town)
+    await submit(world, await finish(world, await report_until_photos(world)))
+    await world.api.expect(world.dept_group.id)  # the other unit at once
+    await world.eventually("SELECT attempts, next_attempt_at IS NOT NULL FROM hazard_threads WHERE unit_id = 'cgz'",
+                           [(0, 1)])  # fmt: skip
+    world.clock.advance(timedelta(seconds=60))
+    await sweep(world.app)
+    await world.api.expect_nothing(town, within=0.2)  # not before Telegram said
+    world.clock.advance(timedelta(seconds=60))
+    await sweep(world.app)
+    assert "YH-2026-000001" in (await world.api.expect(town))["plain_text"]
+    assert "已送达：县消防救援大队、城关镇" in (await world.api.expect(world.officer.id))["plain_text"]
+    await world.api.expect_nothing(world.admin.id, within=0)
