@@ -175,3 +175,15 @@ async def test_a_delivery_told_to_wait_waits_for_that_unit_only_and_is_not_a_fai
     assert "YH-2026-000001" in (await world.api.expect(town))["plain_text"]
     assert "已送达：县消防救援大队、城关镇" in (await world.api.expect(world.officer.id))["plain_text"]
     await world.api.expect_nothing(world.admin.id, within=0)
+
+
+async def test_an_image_file_staged_before_a_restart_keeps_its_kind(world: World) -> None:
+    """The draft, kept across a restart, remembers that its image came as a file."""
+    await ready(world)
+    photos_question = await report_until_photos(world)
+    await world.api.send_document(world.officer, sample_png(label="kept"), file_name="a.png", mime_type="image/png")
+    await world.api.expect(world.officer.id)
+    await world.restart()
+    await submit(world, await finish(world, photos_question))
+    card = await world.api.expect(world.town_group.id)
+    assert card["method"] == "sendDocument" and card["document_file"].data == sample_png(label="kept")
