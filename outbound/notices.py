@@ -10,8 +10,8 @@ from domain.hazards import Grade, Hazard
 from domain.lifecycle import SYSTEM_ACTOR_ID, Action, Audience, HazardFacts, PlanPart
 from domain.reminders import Kind
 from handlers.render import grade_label
-from storage.hazards import DELIVERED, DELIVERY, FAILED, UNBOUND
-from storage.lifecycle import TRANSITION, OutboxRow
+from storage.hazards import DELIVERED, FAILED, UNBOUND
+from storage.lifecycle import DELIVERY, TRANSITION, OutboxRow
 from storage.timefmt import from_db
 from texts import Html, plain, t
 from texts.dates import deadline_cn

@@ -28,8 +28,7 @@ from outbound import periodic
 from outbound.delivery import deliver_pending, open_thread, tell_admins, topic_gone
 from outbound.lateness import after_failure, failure_text, log_late
 from outbound.notices import body, head
-from storage.hazards import DELIVERY
-from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
+from storage.lifecycle import TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
 from texts import Html, t
 from texts.limits import clip_html
 
@@ -84,7 +83,7 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                 if stopping():
                     break
                 verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
-                if verdict is Dispatch.EXPIRED and row.kind not in (TRANSITION, DELIVERY):
+                if verdict is Dispatch.EXPIRED and row.kind not in UNPLANNED_KINDS:
                     if dropped := await services.lifecycle.count_unfinished_sends(row.key):
                         # recipients still waiting out a retry: theirs are failed sends too, and said once, here
                         log.warning("dropping %d unsent recipient(s) of %s: it expired at %s before they were reached",

@@ -11,7 +11,7 @@ from domain.hazards import Draft, Event, Grade, Hazard, MediaKind, Photo, State,
 from domain.lifecycle import Audience
 from domain.members import Scope
 from storage.db import Database, Tx
-from storage.lifecycle import LifecycleRepository, Planner
+from storage.lifecycle import DELIVERY, LifecycleRepository, Planner
 from storage.timefmt import from_db, from_db_required, to_db
 
 
@@ -59,8 +59,6 @@ class NewReport:
     update_id: int | None
     plan: Planner | None = None  # the reminder planner: the 受理 clock's reminders are written with the filing
 
-
-DELIVERY = "delivery"  # outbox kind of the reporter's follow-up: where the report arrived, or could not
 
 # What the reporter is told of a unit: the report arrived, was given up on (the admins were told), or waits
 # for the unit's group to be bound. A thread being tried (or retried) has no outcome yet.

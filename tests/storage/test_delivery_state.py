@@ -11,7 +11,8 @@ from pathlib import Path
 from domain.hazards import Draft, Grade, MediaKind, Photo
 from domain.members import InviteSpec, Role
 from storage.db import Database, _migrations
-from storage.hazards import DELIVERY, HazardRepository, NewReport
+from storage.hazards import HazardRepository, NewReport
+from storage.lifecycle import DELIVERY, LifecycleRepository
 from storage.members import GroupBinding, GroupRepository, MemberRepository
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -82,6 +83,10 @@ async def test_retries_give_ups_and_one_followup_per_outcome(tmp_path: Path) -> 
         assert [p.thread.unit_id for p in later] == ["cgz"]  # never tried again by itself; cgz waits for a group
         assert await hazards.queue_reporter_followup(hazard_id, NOW)
         assert not await hazards.queue_reporter_followup(hazard_id, NOW)  # each outcome is told once
+        lifecycle = LifecycleRepository(db)
+        await lifecycle.replan(hazard_id, lambda facts: [], NOW)  # a replan (an action, a reminder sent) keeps it
+        assert await lifecycle.get_unplanned_reported() == [hazard_id]  # and it is not mistaken for a reminder plan
+        assert [row.kind for row in await lifecycle.get_due(NOW)] == [DELIVERY]
         assert _followups(db.path) == [{"delivered": [], "failed": ["xfdd"], "unbound": ["cgz"]}]
 
         await hazards.forget_threads_in_chat("xfdd")  # /bind again: tried afresh
