@@ -55,13 +55,7 @@ class Photo:
     sha256: str
     size: int
     media_path: str  # relative to the media directory
-    kind: MediaKind = MediaKind.PHOTO
-
-    def __setstate__(self, state: list[object]) -> None:
-        """Unpickle, a draft pickled before the kind was kept included (its photos were photos then)."""
-        for name, value in zip(("file_id", "file_unique_id", "sha256", "size", "media_path", "kind"),
-                               [*state, MediaKind.PHOTO][:6], strict=True):  # fmt: skip
-            object.__setattr__(self, name, value)
+    kind: MediaKind = MediaKind.PHOTO  # a draft's session written before the kind was kept: its photos were photos
 
 
 class Step(StrEnum):
