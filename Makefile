@@ -27,6 +27,7 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) bench/bench_kb.py
+	$(PY) bench/bench_deadlines.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_inbound.py
 	$(PY) bench/bench_flood.py  # ~1 min: /help alone, during a stranger's flood, during three exports

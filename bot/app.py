@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
+from bot import session_codec
 from bot.context import BotContext, BotData
 from bot.ordering import OrderedUpdateProcessor
 from bot.pacing import Pacing
@@ -20,12 +21,11 @@ from config.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, guard, help, knowledge, lifecycle, lookup, membership, report, status
+from handlers import errors, guard, help, knowledge, lifecycle, lookup, membership, report, roster, status
 from handlers import export as export_handlers
 from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
 from outbound import sweep
-from outbound.delivery import deliver_pending
 
 App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
@@ -50,7 +50,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     organisation = org if org is not None else load_org(settings.org_file)
     the_clock = clock if clock is not None else SystemClock()
 
-    persistence = SqlitePersistence(settings.database_path, the_clock, settings.conversation_timeout_seconds)
+    persistence = SqlitePersistence(settings.database_path, the_clock, settings.conversation_timeout_seconds,
+                                    codec=session_codec)
 
     async def post_init(app: App) -> None:
         # the database was opened by the persistence, which read the users' drafts during initialize()
@@ -58,12 +59,12 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
                                                                       lifecycle.staging_key(data)) if key}
         services = app.bot_data.services = await Services.open(settings, organisation, the_clock, kb,
                                                                 db=await persistence.open(), staged=staged)
+        await roster.on_start(services)  # HAZARD_ADMIN_IDS is the truth; who was removed is refused at once
         await help.set_commands(app)
         assert app.job_queue is not None
         if services.kb is None:  # indexed in the background, once the bot polls (the job queue starts with it)
             app.job_queue.run_repeating(index_knowledge_when_quiet, 0.1, first=0, name="kb:load",
                                         data=time.monotonic() + KB_LATEST_SECONDS)
-        app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
         for abandoned in persistence.abandoned:  # idle past the time-out while the bot was stopped: say so now
             app.job_queue.run_once(tell_abandoned, 0, data=abandoned, name=f"abandoned:{abandoned.name}")
         sweep.schedule(app, settings.sweep_interval_seconds)
@@ -96,6 +97,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
 
     guard.register(app)  # strangers in groups are silenced before any other handler
     membership.register(app)
+    roster.register(app)
     report.register(app, settings.conversation_timeout_seconds)
     lifecycle.register(app, settings.conversation_timeout_seconds)
     lookup.register(app)

@@ -1,6 +1,6 @@
 """/export [period]: the hazard ledger of the caller's scope as Excel (with the quarterly table) and CSV.
 
-The files are built in the background (a task of the application's, the heavy part in a worker thread), so the
+The files are built in the background (a task of the application's, the heavy part in a worker process), so the
 update is done at once and the caller's next message, and everyone else's, is answered meanwhile. One export at a
 time per user, and at most one per HAZARD_EXPORT_COOLDOWN_SECONDS.
 """
@@ -51,7 +51,7 @@ async def export(update: Update, context: BotContext) -> None:
 
 
 async def send_export(services: Services, message: Message, scope: Scope, period: Period, user_id: int) -> None:
-    """Build the ledger files (in a worker thread) and send them in reply to the /export message."""
+    """Build the ledger files (in the worker process) and send them in reply to the /export message."""
     try:
         files = await export_files(services, scope, period)
         caption = t("export.caption", scope=scope_label(services.org, scope), period=period_label(period),

@@ -16,7 +16,7 @@ from texts import t
 
 log = logging.getLogger(__name__)
 
-GUARD_GROUP = -2  # the handler group of silence_strangers: before every other one
+GUARD_GROUP = -3  # the handler group of silence_strangers: before every other one (roster's gate is -2)
 IN_CHAT = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER})
 
 

@@ -7,11 +7,12 @@ transaction, so a stale button, a double tap or two members at once change the h
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import (
@@ -24,10 +25,18 @@ from telegram.ext import (
     filters,
 )
 from telegram.warnings import PTBUserWarning
+from typing_extensions import TypedDict
 
 from bot.context import BotContext
 from config.settings import Settings
-from domain.deadlines import Deadline, default_deadline, parse_deadline
+from domain.deadlines import (
+    Deadline,
+    default_deadline,
+    describe_deadline,
+    example_date,
+    parse_deadline,
+    year_to_confirm,
+)
 from domain.hazards import MAX_PHOTOS, Grade, Photo
 from domain.lifecycle import (
     Action,
@@ -48,9 +57,8 @@ from handlers.buttons import PREFIX
 from handlers.common import refuse_button, reply, require_member
 from handlers.photos import receive_image
 from handlers.render import grade_label
-from outbound.delivery import deliver_pending
 from outbound.notices import deadline_text
-from outbound.sweep import planner, sweep
+from outbound.sweep import deliver, planner, sweep
 from texts import Html, plain, t
 
 log = logging.getLogger(__name__)
@@ -60,6 +68,24 @@ ANSWER = "h1a"  # callback data of answers: h1a:<nonce>:<what>[:<value>]
 NAME = "act"  # the conversation's name, as persisted
 
 
+class Answers(TypedDict, total=False):
+    """The answers so far, by the name of the Payload field each fills; typed, so that a session is stored as JSON
+    and read back as what it was (bot/session_codec.py)."""
+
+    grade: Grade
+    deadline: dt.datetime
+    responsible_person: str
+    measures: str
+    reason: str
+    to_unit_id: str
+    to_unit_kind: UnitKind
+    plan_part: PlanPart
+    plan_text: str
+
+
+TextAnswer = Literal["responsible_person", "measures", "reason", "plan_text"]  # the answers typed as free text
+
+
 @dataclass
 class Pending:
     """An action someone started and is answering questions for."""
@@ -67,11 +93,12 @@ class Pending:
     nonce: str
     hazard_id: int
     action: Action
-    answers: dict[str, Any] = field(default_factory=dict)
+    answers: Answers = field(default_factory=Answers)
     photos: list[Photo] = field(default_factory=list)
     proposed: Deadline | None = None  # a deadline read from text, waiting for 确认
     photos_done: bool = False  # photos count as answered only once 完成 is pressed
     topic_id: int | None = None  # the forum topic the questions are asked in; answers count only there
+    chat_id: int | None = None  # the chat they are asked in: a line typed in another group is never an answer
 
     @property
     def staging_key(self) -> str:
@@ -93,9 +120,22 @@ def _topic(message: MaybeInaccessibleMessage | None) -> int | None:
     return message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
 
 
+def _in_other_chat(update: Update, pending: Pending) -> bool:
+    """Sent in another chat than the one the questions are in (the user's questions elsewhere are not this chat's)."""
+    chat = update.effective_chat
+    return chat is None or chat.id != pending.chat_id
+
+
 def _elsewhere(update: Update, pending: Pending) -> bool:
-    """Typed in another topic of the group than the one the questions are in: not an answer."""
-    return _topic(update.effective_message) != pending.topic_id
+    """Typed in another chat, or another topic of the group, than the one the questions are in: not an answer."""
+    return _in_other_chat(update, pending) or _topic(update.effective_message) != pending.topic_id
+
+
+def _left_alone(update: Update, pending: Pending) -> int | None:
+    """What a conversation does with a line that is not its answer: another topic of the same group stays open;
+    in another chat, the question there was replaced by a newer one (the user's one open action), so that chat's
+    conversation ends, silently."""
+    return END if _in_other_chat(update, pending) else None
 
 
 def _button(pending: Pending, label: str, what: str, value: str = "") -> InlineKeyboardButton:
@@ -151,7 +191,8 @@ async def pressed(update: Update, context: BotContext) -> int:
         return END
     await query.answer()
     _discard(context)
-    pending = Pending(secrets.token_hex(4), hazard_id, action, topic_id=_topic(query.message))
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    pending = Pending(secrets.token_hex(4), hazard_id, action, topic_id=_topic(query.message), chat_id=chat_id)
     context.user_data["act"] = pending  # type: ignore[index]
     return await _next(update, context, pending, facts, actor)
 
@@ -172,7 +213,8 @@ async def _next(update: Update, context: BotContext, pending: Pending, facts: Ha
         grade = pending.answers.get("grade") or facts.grade
         days = context.services.settings.default_deadline_days(grade)
         markup = InlineKeyboardMarkup([[_button(pending, t("loop.use_default", days=days), "default")]])
-        await reply(update, Html(f"{intro}\n{t(f'loop.ask.deadline_{pending.action}')}"),
+        example = _example(context)
+        await reply(update, Html(f"{intro}\n{t(f'loop.ask.deadline_{pending.action}', example=example)}"),
                     markup if pending.action is not Action.REQUEST_EXTENSION else None)
     elif question is Field.TO_UNIT:
         units = _transfer_targets(context, facts, actor)
@@ -219,7 +261,7 @@ async def _act(update: Update, context: BotContext, pending: Pending, actor: Act
     await reply(update, t("loop.done", action=t(f"act.{pending.action}"), code=hazard.code if hazard else "",
                           state=plain(f"state.{result.to_state}")))  # fmt: skip
     if pending.action is Action.TRANSFER:
-        context.application.create_task(deliver_pending(context.application), name="deliver:transfer")
+        context.application.create_task(deliver(context.application), name="deliver:transfer")
     context.application.create_task(sweep(context.application), name="sweep:after-action")
     return END
 
@@ -288,7 +330,7 @@ async def answered_text(update: Update, context: BotContext) -> int | None:
     if pending is None:
         return await _lost(update)
     if _elsewhere(update, pending):
-        return None  # talk in another topic of the group, left alone
+        return _left_alone(update, pending)  # talk in another topic or chat, left alone
     state = await _resume(update, context)
     if state is None:
         return END
@@ -300,8 +342,8 @@ async def answered_text(update: Update, context: BotContext) -> int | None:
     question = missing[0]
     if question is Field.DEADLINE:
         return await _read_deadline(update, context, pending, text)
-    names = {Field.RESPONSIBLE_PERSON: "responsible_person", Field.MEASURES: "measures", Field.REASON: "reason",
-             Field.PLAN_TEXT: "plan_text"}  # fmt: skip
+    names: dict[Field, TextAnswer] = {Field.RESPONSIBLE_PERSON: "responsible_person", Field.MEASURES: "measures",
+                                      Field.REASON: "reason", Field.PLAN_TEXT: "plan_text"}  # fmt: skip
     if question not in names:
         await reply(update, t("report.use_buttons"))
         return None
@@ -320,13 +362,26 @@ async def _read_deadline(update: Update, context: BotContext, pending: Pending, 
                             end_of_day=services.settings.end_of_workday)  # fmt: skip
     if not isinstance(result, Deadline):
         candidate = deadline_text(result.candidate, services.zone) if result.candidate else ""
-        await reply(update, t(f"loop.deadline.{result.reason}", text=text[:100], candidate=candidate))
+        await reply(update, t(f"loop.deadline.{result.reason}", text=text[:100], candidate=candidate,
+                              example=_example(context)))
         return None
     pending.proposed = result
     markup = InlineKeyboardMarkup([[_button(pending, t("loop.confirm"), "deadline_ok"),
                                     _button(pending, t("loop.again"), "deadline_again")]])  # fmt: skip
-    await reply(update, t("loop.deadline.echo", when=deadline_text(result.at, services.zone)), markup)
+    notes = []
+    if not describe_deadline(result, now=services.local_now(), calendar=services.calendar).is_workday:
+        notes.append(t("deadline_note.day_off"))
+    if (year := year_to_confirm(result, services.local_now())) is not None:
+        notes.append(t("deadline_note.far_year", year=year))
+    echo = t("loop.deadline.echo", when=deadline_text(result.at, services.zone))
+    await reply(update, Html("\n".join([echo, *notes])), markup)
     return None
+
+
+def _example(context: BotContext) -> str:
+    """The date the deadline questions give as an example: ahead of today, whatever today is."""
+    day = example_date(context.services.local_now())
+    return plain("deadline_note.example_date", m=day.month, d=day.day)
 
 
 async def answered_photo(update: Update, context: BotContext) -> int | None:
@@ -335,7 +390,7 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     if pending is None:
         return await _lost(update)
     if _elsewhere(update, pending):
-        return None  # a photo posted in another topic of the group, left alone
+        return _left_alone(update, pending)  # a photo posted in another topic or chat, left alone
     missing = missing_fields(pending.action, pending.payload())
     if not missing or missing[0] is not Field.PHOTOS:
         await reply(update, t("report.use_buttons"))
@@ -348,9 +403,32 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     return None
 
 
+async def answered_other_file(update: Update, context: BotContext) -> int | None:
+    """A file that is not an image (a PDF, a spreadsheet) while a question is open: say so and ask it again,
+    rather than let the report's catch-all answer with the report's hint."""
+    pending = _pending(context)
+    if pending is None:
+        return await _lost(update)
+    if _elsewhere(update, pending):
+        return None
+    state = await _resume(update, context)
+    if state is None:
+        return END
+    pending, facts, actor = state
+    missing = missing_fields(pending.action, pending.payload())
+    if not missing:  # nothing asked (a press is awaited): a file must not be what completes the action
+        await reply(update, t("report.use_buttons"))
+        return None
+    if missing[0] is Field.PHOTOS:
+        await reply(update, t("report.not_an_image"))
+    return await _next(update, context, pending, facts, actor)
+
+
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel while answering: nothing changes."""
-    _discard(context)
+    pending = _pending(context)
+    if pending is None or not _in_other_chat(update, pending):  # not the action open in another chat
+        _discard(context)
     await reply(update, t("loop.cancelled"))
     return END
 
@@ -358,7 +436,11 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def timed_out(update: Update, context: BotContext) -> None:
     """Answers left unfinished too long."""
     pending = _pending(context)
+    if pending is not None and _in_other_chat(update, pending):
+        return  # this chat's question was replaced by one in another chat, which has its own time-out
     _discard(context)
+    if update.effective_user is not None and update.effective_user.id in context.services.removed_ids:
+        return  # removed meanwhile: the action ended with the membership, nothing more to say
     if update.effective_chat is not None:
         await _tell_timed_out(context.bot, update.effective_chat.id, pending)
 
@@ -405,6 +487,7 @@ def register(app: Application, conversation_timeout: float) -> None:
                     CallbackQueryHandler(answered_button, pattern=rf"^{ANSWER}:"),
                     MessageHandler(text, answered_text),
                     MessageHandler(images, answered_photo),
+                    MessageHandler(filters.Document.ALL & ~filters.Document.IMAGE, answered_other_file),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },

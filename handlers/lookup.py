@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from domain.members import may_view, scope_of
+from domain.members import scope_of
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.render import grade_label, hazard_card, thread_status, timeline
+from handlers.visibility import audience, in_private
+from outbound.media import send_all
 from texts import Html, plain, t
 from texts.dates import datetime_cn
 from texts.limits import clip
@@ -33,6 +35,9 @@ async def turn_page(update: Update, context: BotContext) -> None:
         return
     if not 0 <= offset < 10**9 or offset % PAGE_SIZE:
         await refuse_button(update, "button.invalid")
+        return
+    if not in_private(update):  # a page of /my is for the caller's eyes only
+        await refuse_button(update, "visibility.my_private_only")
         return
     await _send_page(update, context, offset)
 
@@ -72,10 +77,13 @@ async def show(update: Update, context: BotContext) -> None:
     if not context.args:
         await reply(update, t("show.usage"))
         return
+    readers = await audience(update, context, member)
+    if readers is None:
+        return
     services = context.services
     code = context.args[0][:32]
     hazard = await services.hazards.get_hazard_by_code(code)
-    if hazard is None or not may_view(scope_of(member, services.org), hazard.enterprise_id, hazard.unit_ids):
+    if hazard is None or not readers.may_view(hazard.enterprise_id, hazard.unit_ids):
         # the same answer for "no such id" and "not yours": ids of other units' hazards are not revealed
         await reply(update, t("show.not_found", code=code))
         return
@@ -86,10 +94,9 @@ async def show(update: Update, context: BotContext) -> None:
     await reply(update, Html(f"{card}\n\n{thread_status(services.org, threads)}\n\n{timeline(events, services.zone)}"))
     message = update.effective_message
     assert message is not None
-    if len(photos) == 1:
-        await message.reply_photo(photos[0].file_id, do_quote=False)
-    elif photos:
-        await message.reply_media_group([InputMediaPhoto(p.file_id) for p in photos], do_quote=False)
+    # each image by the method of its kind (an image sent as a file goes back as a file), in the asker's topic
+    await send_all(context.bot, message.chat_id, photos,
+                   message_thread_id=message.message_thread_id if message.is_topic_message else None)
 
 
 def register(app: Application) -> None:

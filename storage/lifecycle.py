@@ -21,6 +21,9 @@ from storage.db import Database, Tx
 from storage.timefmt import from_db, from_db_required, to_db
 
 TRANSITION = "transition"  # outbox kind of a transition notice; reminder kinds are domain.reminders.Kind
+DELIVERY = "delivery"  # outbox kind of the reporter's follow-up: where the report arrived, or could not
+# Rows an event wrote (a transition, a delivery's outcome), not the reminder plan: a replan never removes them.
+UNPLANNED_KINDS = (TRANSITION, DELIVERY)
 
 # The sweep's page of work: due rows that are new, have a recipient whose retry time has come, or are
 # finished but not yet closed (a crash between the last send and closing the row).
@@ -52,6 +55,7 @@ def _facts(row: sqlite3.Row, parts: frozenset[PlanPart]) -> HazardFacts:
         rectification_submitter_id=row["rectification_submitter_id"], plan_parts=parts,
         pending_extension=extension, rebounds=row["rebounds"], closed_at=from_db(row["closed_at"]),
         recheck_started_at=from_db(row["recheck_started_at"]),
+        accept_clock_from=from_db(row["accept_clock_from"]),
     )  # fmt: skip
 
 
@@ -138,14 +142,15 @@ class LifecycleRepository:
             "UPDATE hazards SET state = ?, grade = ?, department_id = ?, township_id = ?, deadline = ?,"
             " original_deadline = ?, deadline_set_at = ?, responsible_person = ?, rectification_submitter_id = ?,"
             " rebounds = ?, closed_at = ?, recheck_started_at = ?, ext_requested_by = ?, ext_requested_at = ?,"
-            " ext_until = ?, ext_reason = ?, measures = COALESCE(?, measures), updated_at = ?"
+            " ext_until = ?, ext_reason = ?, measures = COALESCE(?, measures), accept_clock_from = ?, updated_at = ?"
             " WHERE id = ? AND state = ?",
             (after.state, after.grade, after.department_id, after.township_id, _opt(after.deadline),
              _opt(after.original_deadline), _opt(after.deadline_set_at), after.responsible_person,
              after.rectification_submitter_id, after.rebounds, _opt(after.closed_at), _opt(after.recheck_started_at),
              ext.requested_by if ext else None, _opt(ext.requested_at) if ext else None,
              _opt(ext.until) if ext else None, ext.reason if ext else None,
-             tr.data.get("measures") if tr.action is Action.SUBMIT_RECTIFICATION else None, to_db(now),
+             tr.data.get("measures") if tr.action is Action.SUBMIT_RECTIFICATION else None,
+             _opt(after.accept_clock_from), to_db(now),
              tr.hazard_id, tr.from_state),
         )  # fmt: skip
         if changed != 1:
@@ -172,9 +177,9 @@ class LifecycleRepository:
         for position, photo in enumerate(photos):
             await tx.execute(
                 "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256, size,"
-                " media_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " media_path, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (tr.hazard_id, stage, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
-                 photo.media_path),
+                 photo.media_path, photo.kind),
             )  # fmt: skip
         payload = {"event_id": event_id, "action": tr.action.value, "actor_id": tr.actor_id, "photos_stage": stage}
         await tx.execute(
@@ -190,15 +195,16 @@ class LifecycleRepository:
         keys = [n.key for n in planned]
         marks = ",".join("?" * len(keys)) or "''"
         await tx.execute(
-            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind != ? AND key NOT IN ({marks})"
-            " AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
-            (hazard_id, TRANSITION, *keys),
+            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind NOT IN (?, ?)"
+            f" AND key NOT IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
+            (hazard_id, *UNPLANNED_KINDS, *keys),
         )
         for n in planned:
             payload = {
                 "about": to_db(n.about), "days_before": n.days_before,
                 "overdue_on": n.overdue_on.isoformat() if n.overdue_on else None,
                 "working_days_overdue": n.working_days_overdue, "already_told": list(n.already_told),
+                "office_minutes_before": n.office_minutes_before,
             }  # fmt: skip
             await tx.execute(
                 "INSERT OR IGNORE INTO outbox (key, hazard_id, kind, audiences, payload, due_at, expires_at,"
@@ -206,6 +212,24 @@ class LifecycleRepository:
                 (n.key, hazard_id, n.kind, ",".join(n.audiences), json.dumps(payload), to_db(n.due_at),
                  _opt(n.expires_at), to_db(now)),
             )  # fmt: skip
+
+    @classmethod
+    async def plan_new(cls, tx: Tx, hazard_id: int, plan: Planner, now: datetime) -> None:
+        """Plan a hazard just filed in ``tx`` (its 受理 clock), in the filing's own transaction."""
+        facts = await cls._read_facts(tx, hazard_id)
+        assert facts is not None
+        await cls._replan(tx, hazard_id, plan(facts), now)
+
+    async def get_unplanned_reported(self) -> list[int]:
+        """Hazards waiting for 受理 without a pending reminder (filed before the 受理 clock existed)."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o"
+                " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN (?, ?)) ORDER BY id",
+                UNPLANNED_KINDS,
+            )
+        return [r[0] for r in rows]
 
     async def replan(self, hazard_id: int, plan: Planner, now: datetime) -> None:
         """Redo a hazard's reminder plan (after a row went out or expired: the daily nudges roll on)."""
@@ -318,7 +342,8 @@ class LifecycleRepository:
                 "undelivered": int(undelivered)}  # fmt: skip
 
     async def get_leads(self, unit_id: str) -> list[int]:
-        """Telegram ids of a unit's leads."""
+        """Telegram ids of a unit's leads (removed members are none)."""
         async with self.db.reading() as tx:
-            rows = await tx.all("SELECT telegram_id FROM members WHERE unit_id = ? AND role = 'lead'", (unit_id,))
+            rows = await tx.all("SELECT telegram_id FROM members WHERE unit_id = ? AND role = 'lead'"
+                                " AND removed_at IS NULL", (unit_id,))  # fmt: skip
         return [r[0] for r in rows]

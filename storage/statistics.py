@@ -38,6 +38,7 @@ def _records(rows: Sequence[sqlite3.Row], events: Sequence[sqlite3.Row]) -> list
     for e in events:
         by_hazard[e["hazard_id"]].append(EventRecord(
             from_db_required(e["at"]), e["action"], State(e["to_state"]), e["actor_id"], from_db(e["deadline_to"]),
+            e["moved"], e["grade_from"],
         ))  # fmt: skip
     return [
         HazardRecord(
@@ -53,7 +54,8 @@ def _records(rows: Sequence[sqlite3.Row], events: Sequence[sqlite3.Row]) -> list
 
 
 _EVENTS = (
-    "SELECT e.hazard_id, e.at, e.action, e.to_state, e.actor_id, json_extract(e.data, '$.deadline_to') AS deadline_to"
+    "SELECT e.hazard_id, e.at, e.action, e.to_state, e.actor_id, json_extract(e.data, '$.deadline_to') AS deadline_to,"
+    " json_extract(e.data, '$.role') AS moved, json_extract(e.data, '$.grade_from') AS grade_from"
     " FROM events e WHERE e.hazard_id IN ({ids}) ORDER BY e.hazard_id, e.id"
 )
 _HAZARDS = (
@@ -103,12 +105,12 @@ class StatisticsRepository:
         return {r[0]: r[1] for r in rows}
 
     async def get_lead_ids(self, unit_ids: Iterable[str]) -> list[int]:
-        """Telegram ids of the leads of these units."""
+        """Telegram ids of the leads of these units (removed members are none)."""
         wanted = sorted(set(unit_ids))
         async with self.db.reading() as tx:
             rows = await tx.all(
                 f"SELECT telegram_id FROM members WHERE role = 'lead' AND unit_id IN ({','.join('?' * len(wanted))})"
-                " ORDER BY telegram_id",
+                " AND removed_at IS NULL ORDER BY telegram_id",
                 wanted,
             )
         return [r[0] for r in rows]

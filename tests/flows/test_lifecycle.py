@@ -22,7 +22,9 @@ async def file_hazard(world: World) -> tuple[dict[str, Any], dict[str, Any]]:
     """The officer files one hazard; returns its card in the department's topic and in the township's group."""
     photos_question = await report_until_photos(world)
     await submit(world, await finish(world, photos_question))
-    return await world.api.expect(world.dept_group.id), await world.api.expect(world.town_group.id)
+    cards = await world.api.expect(world.dept_group.id), await world.api.expect(world.town_group.id)
+    assert "已送达：县消防救援大队、城关镇" in (await world.api.expect(world.officer.id))["plain_text"]
+    return cards
 
 
 async def answer(world: World, user: Any, chat: Any, text: str) -> dict[str, Any]:
@@ -151,6 +153,16 @@ async def test_deadline_text_that_names_no_date_is_asked_again(world: World) -> 
     assert "没有具体日期" in (await answer(world, member, world.dept_group, "尽快"))["plain_text"]
     assert "已经过去了" in (await answer(world, member, world.dept_group, "昨天"))["plain_text"]
     assert "确认吗" in (await answer(world, member, world.dept_group, "本周五前"))["plain_text"]
+    assert [a for a, _ in events(world)] == ["report"]
+
+
+async def test_deadlines_as_officials_write_them(world: World) -> None:
+    """春节前 is 除夕 of the next Spring Festival (lunar); 3天前 means ago and is asked again; 後天 is read."""
+    member, _, _ = await asked_for_a_deadline(world)
+    eve = await answer(world, member, world.dept_group, "春节前")
+    assert "确认吗" in eve["plain_text"] and "2027年2月5日" in eve["plain_text"]
+    assert "已经过去了" in (await answer(world, member, world.dept_group, "3天前"))["plain_text"]
+    assert "确认吗" in (await answer(world, member, world.dept_group, "後天下午三時"))["plain_text"]
     assert [a for a, _ in events(world)] == ["report"]
 
 
