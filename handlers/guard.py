@@ -25,9 +25,11 @@ async def silence_strangers(update: Update, context: BotContext) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None or update.effective_user is None:
         return
+    services = context.services
+    if update.effective_user.id in services.removed_ids:
+        return  # removed by an admin: the roster's gate ends what they had open, and says nothing in a group
     if await find_member(update, context) is not None:
         return
-    services = context.services
     # a command deserves a hint, once a day per group: a flood of them gets one line, not one line each
     is_command = bool(message.text and message.text.startswith("/"))
     if is_command and services.guards.group_hint.check(chat.id, services.now()).allowed:
