@@ -137,6 +137,12 @@ class Services:
                 "spawn"), initializer=os.nice, initargs=(EXPORT_NICENESS,))
         return self.workers
 
+    def drop_export_workers(self, workers: ProcessPoolExecutor) -> None:
+        """Forget a broken export worker (its process died), so that the next export starts a new one."""
+        if self.workers is workers:
+            self.workers = None
+            workers.shutdown(wait=False, cancel_futures=True)
+
     async def close(self) -> None:
         """Stop the export worker and close the database."""
         if self.workers is not None:

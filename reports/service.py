@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,7 +223,12 @@ async def export_files(services: Services, scope: Scope, period: Period) -> Expo
                     name=plain("export.file_name", scope=scope_label(org, scope), period=period.key))  # fmt: skip
     # a worker process, not a thread: reading thousands of rows and openpyxl's seconds of CPU in threads held the event
     # loop up for up to half a second at a time (the GIL), so everyone's replies waited while three exports were built
-    return await asyncio.get_running_loop().run_in_executor(services.export_workers(), build_export, job)
+    workers = services.export_workers()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(workers, build_export, job)
+    except BrokenProcessPool:
+        services.drop_export_workers(workers)  # the worker died (killed, out of memory): the next export starts anew
+        raise
 
 
 @dataclass(frozen=True, slots=True)

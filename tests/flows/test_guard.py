@@ -127,3 +127,19 @@ async def test_a_zip_bomb_docx_for_the_knowledge_base_is_refused_at_once(world: 
     answer = await world.api.expect(world.admin.id)  # python-docx alone took 25-29 s over it
     assert "内容结构异常" in answer["plain_text"]
     assert (await world.command(world.admin, "/kb"))["plain_text"] == before
+
+
+async def test_an_export_worker_that_died_is_replaced_at_the_next_export(world: World) -> None:
+    await world.api.send_text(world.admin, "/export")
+    await world.api.expect_many(world.admin.id, 2)  # the worker process is up
+    services = world.app.bot_data.services
+    assert services.workers is not None
+    for process in list(services.workers._processes.values()):  # killed from outside (OOM killer, an operator)
+        process.kill()
+        process.join()
+    world.clock.advance(timedelta(seconds=world.settings.export_cooldown_seconds))
+    assert "处理时出错了" in (await world.command(world.admin, "/export"))["plain_text"]  # the one in hand is lost
+    world.clock.advance(timedelta(seconds=world.settings.export_cooldown_seconds))
+    await world.api.send_text(world.admin, "/export")  # a new worker builds it
+    xlsx, csv = await world.api.expect_many(world.admin.id, 2, timeout=30)
+    assert xlsx["document_file"] is not None and csv["document_file"] is not None
