@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from domain.hazards import Draft, Event, Hazard, Thread
+from domain.lifecycle import PlanPart
 from domain.members import Role
 from domain.org import Organisation
 from texts import Html, plain, t
@@ -111,3 +112,14 @@ def thread_status(org: Organisation, threads: list[Thread]) -> Html:
         for th in threads
     ]
     return Html("\n".join(lines))
+
+
+def plan_section(plan: dict[PlanPart, str]) -> Html:
+    """A 重大 hazard's treatment plan: each of the six parts with its text, ✓ filled or ✗ not yet."""
+    lines = [
+        t("evidence.plan_line", mark=plain(f"evidence.plan_mark_{'done' if part in plan else 'missing'}"),
+          part=plain(f"plan_part.{part}"), text=plan.get(part) or plain("evidence.plan_missing"))
+        for part in PlanPart
+    ]  # fmt: skip
+    heading = t("evidence.plan_heading", done=len(plan), total=len(PlanPart))
+    return Html("\n".join([heading, *lines]))

@@ -12,10 +12,11 @@ recorded at once and never repeated.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
@@ -25,7 +26,7 @@ from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
-from outbound import periodic
+from outbound import evidence, periodic
 from outbound.delivery import open_thread, tell_admins, topic_gone
 from outbound.lateness import log_late, retry_at
 from outbound.notices import body, head
@@ -117,9 +118,10 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
         log_late(log, row.key, row.due_at, now, services.last_sweep)
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
+    photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     for send in await services.lifecycle.get_pending_sends(row.key, now):
         markup = await _keyboard(services, send, facts)
-        await _send_one(bot, services, hazard, send, text, markup, report)
+        await _send_one(bot, services, hazard, send, text, markup, report, photos if send.chat_id < 0 else [])
     if await services.lifecycle.count_unfinished_sends(row.key) == 0:
         await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
         await services.lifecycle.replan(row.hazard_id, planner(services), services.now())
@@ -127,9 +129,12 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
 
 
 async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, text: Html,
-                    markup: InlineKeyboardMarkup | None, report: SweepReport) -> None:
+                    markup: InlineKeyboardMarkup | None, report: SweepReport,
+                    photos: Sequence[InputMediaPhoto] = ()) -> None:
     now = services.now()
     try:
+        if photos:  # the album first, the notice with its buttons under it (a retry may repeat the album)
+            await evidence.send_album(bot, send.chat_id, photos, topic_id=send.topic_id, reply_to=send.reply_to)
         message = await bot.send_message(
             send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
             reply_to_message_id=send.reply_to, allow_sending_without_reply=True,

@@ -117,8 +117,14 @@ class LifecycleRepository:
         return {PlanPart(r[0]): r[1] for r in rows}
 
     async def act(self, hazard_id: int, decide: Decider, plan: Planner, now: datetime, *,
-                  update_id: int | None = None, photos: Sequence[Photo] = ()) -> Transition | Refusal | None:
-        """Decide and write one transition atomically; None if there is no such hazard."""
+                  update_id: int | None = None, photos: Sequence[Photo] = (), phashes: Sequence[str] = (),
+                  reuse: Sequence[dict[str, object]] = (), reuse_note: str | None = None,
+                  ) -> Transition | Refusal | None:
+        """Decide and write one transition atomically; None if there is no such hazard.
+
+        `phashes` go with `photos` (perceptual hashes, same order); `reuse`: the new photos found to repeat earlier
+        ones (疑似重复使用照片), kept in the transition's event data and as an audit event of their own (`reuse_note`
+        its reason)."""
         async with self.db.transaction() as tx:
             facts = await self._read_facts(tx, hazard_id)
             if facts is None:
@@ -126,12 +132,19 @@ class LifecycleRepository:
             result = decide(facts)
             if isinstance(result, Refusal):
                 return result
-            await self._write(tx, result, now, update_id, photos)
+            event_id = await self._write(tx, result, now, update_id, photos, phashes, reuse)
+            if reuse:
+                await tx.execute(
+                    "INSERT INTO events (hazard_id, at, actor_id, action, from_state, to_state, reason, update_id,"
+                    " data) VALUES (?, ?, ?, 'photo_reuse', ?, ?, ?, ?, ?)",
+                    (hazard_id, to_db(result.at), result.actor_id, result.to_state, result.to_state, reuse_note,
+                     update_id, json.dumps({"event_id": event_id, "reuse": list(reuse)}, ensure_ascii=False)),
+                )  # fmt: skip
             await self._replan(tx, hazard_id, plan(result.after), now)
         return result
 
-    async def _write(self, tx: Tx, tr: Transition, now: datetime, update_id: int | None,
-                     photos: Sequence[Photo]) -> None:
+    async def _write(self, tx: Tx, tr: Transition, now: datetime, update_id: int | None, photos: Sequence[Photo],
+                     phashes: Sequence[str], reuse: Sequence[dict[str, object]]) -> int:
         after = tr.after
         ext = after.pending_extension
         changed = await tx.changes(
@@ -154,7 +167,7 @@ class LifecycleRepository:
             "INSERT INTO events (hazard_id, at, actor_id, action, from_state, to_state, reason, update_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (tr.hazard_id, to_db(tr.at), tr.actor_id, tr.action, tr.from_state, tr.to_state, tr.reason, update_id,
-             json.dumps(dict(tr.data), ensure_ascii=False)),
+             json.dumps(dict(tr.data) | ({"reuse": list(reuse)} if reuse else {}), ensure_ascii=False)),
         )  # fmt: skip
         if tr.action is Action.FILL_PLAN:
             await tx.execute(
@@ -172,9 +185,9 @@ class LifecycleRepository:
         for position, photo in enumerate(photos):
             await tx.execute(
                 "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256, size,"
-                " media_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " media_path, phash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (tr.hazard_id, stage, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
-                 photo.media_path),
+                 photo.media_path, phashes[position] if position < len(phashes) else None),
             )  # fmt: skip
         payload = {"event_id": event_id, "action": tr.action.value, "actor_id": tr.actor_id, "photos_stage": stage}
         await tx.execute(
@@ -183,6 +196,7 @@ class LifecycleRepository:
             (f"{tr.hazard_id}:event:{event_id}", tr.hazard_id, TRANSITION, ",".join(tr.notify),
              json.dumps(payload), to_db(now), to_db(now)),
         )  # fmt: skip
+        return event_id
 
     @staticmethod
     async def _replan(tx: Tx, hazard_id: int, planned: list[PlannedNotification], now: datetime) -> None:
