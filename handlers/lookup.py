@@ -85,7 +85,9 @@ async def show(update: Update, context: BotContext) -> None:
     after = await services.hazards.get_after_photos(hazard.id)
     threads = await services.hazards.get_threads(hazard.id)
     events = await services.hazards.get_events(hazard.id)
-    card = hazard_card(services.org, hazard, services.zone, len(photos))
+    facts = await services.lifecycle.get_facts(hazard.id)
+    card = hazard_card(services.org, hazard, services.zone, len(photos), facts=facts, now=services.now(),
+                       recheck_after_days=services.policy.recheck_after_days)
     counts = t("evidence.photos_counts", before=len(photos), after=len(after))
     plan = await services.lifecycle.get_plan(hazard.id)
     plan_text = Html(f"\n\n{plan_section(plan)}") if plan or hazard.grade is Grade.MAJOR else Html("")

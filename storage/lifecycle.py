@@ -21,6 +21,9 @@ from storage.db import Database, Tx
 from storage.timefmt import from_db, from_db_required, to_db
 
 TRANSITION = "transition"  # outbox kind of a transition notice; reminder kinds are domain.reminders.Kind
+# outbox kind of the edit that brings each thread's anchor card up to date after a transition (issue 12 §4): outbound
+# work, so a failed edit is retried by the sweep and survives a restart, and never holds up the transition itself
+CARD = "card"
 
 # The sweep's page of work: due rows that are new, have a recipient whose retry time has come, or are
 # finished but not yet closed (a crash between the last send and closing the row).
@@ -196,6 +199,12 @@ class LifecycleRepository:
             (f"{tr.hazard_id}:event:{event_id}", tr.hazard_id, TRANSITION, ",".join(tr.notify),
              json.dumps(payload), to_db(now), to_db(now)),
         )  # fmt: skip
+        await tx.execute(
+            "INSERT INTO outbox (key, hazard_id, kind, audiences, payload, due_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (f"{tr.hazard_id}:card:{event_id}", tr.hazard_id, CARD, Audience.UNIT_THREADS,
+             json.dumps({"event_id": event_id}), to_db(now), to_db(now)),
+        )  # fmt: skip
         return event_id
 
     @staticmethod
@@ -204,9 +213,9 @@ class LifecycleRepository:
         keys = [n.key for n in planned]
         marks = ",".join("?" * len(keys)) or "''"
         await tx.execute(
-            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind != ? AND key NOT IN ({marks})"
-            " AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
-            (hazard_id, TRANSITION, *keys),
+            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind NOT IN (?, ?)"
+            f" AND key NOT IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
+            (hazard_id, TRANSITION, CARD, *keys),
         )
         for n in planned:
             payload = {
@@ -330,6 +339,29 @@ class LifecycleRepository:
             undelivered = await tx.scalar("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL")
         return {"pending": int(pending), "due": int(due), "retrying": int(retrying), "failed": int(failed),
                 "undelivered": int(undelivered)}  # fmt: skip
+
+    async def remember_buttons(self, hazard_id: int, chat_id: int, message_id: int) -> None:
+        """A message about the hazard went out with action buttons: they are taken off once they no longer apply."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT OR IGNORE INTO hazard_button_messages (hazard_id, chat_id, message_id) VALUES (?, ?, ?)",
+                (hazard_id, chat_id, message_id),
+            )
+
+    async def get_button_messages(self, hazard_id: int) -> list[tuple[int, int]]:
+        """The hazard's messages that may still carry buttons (chat, message), oldest first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT chat_id, message_id FROM hazard_button_messages WHERE hazard_id = ? ORDER BY rowid",
+                (hazard_id,),
+            )
+        return [(r[0], r[1]) for r in rows]
+
+    async def forget_buttons(self, chat_id: int, message_id: int) -> None:
+        """The message's buttons are gone for good (or the message is): not touched again."""
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM hazard_button_messages WHERE chat_id = ? AND message_id = ?",
+                             (chat_id, message_id))  # fmt: skip
 
     async def get_leads(self, unit_id: str) -> list[int]:
         """Telegram ids of a unit's leads."""
