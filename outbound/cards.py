@@ -136,10 +136,15 @@ async def _refresh_one(bot: Bot, services: Services, hazard: Hazard, thread: Thr
 
 
 async def strip_stale_buttons(bot: Bot, services: Services, facts: HazardFacts, keyboard: Keyboard) -> None:
-    """Give every earlier message about the hazard that carried buttons exactly those still valid for its readers;
-    one left with none is not looked at again. Best effort: what fails now is tried again at the next transition."""
+    """Earlier messages about the hazard lose the buttons that no longer apply: in each chat the latest one that
+    carried buttons gets exactly those valid now for its readers, the older ones none (the anchor card and that latest
+    message have them). A message left without buttons is not looked at again, so each is stripped at most once.
+    Best effort: an edit that fails for now is tried again at the next transition."""
+    latest: dict[int, int] = {}
     for chat_id, message_id in await services.lifecycle.get_button_messages(facts.hazard_id):
-        markup = await keyboard(chat_id, facts)
+        latest[chat_id] = max(message_id, latest.get(chat_id, message_id))
+    for chat_id, message_id in await services.lifecycle.get_button_messages(facts.hazard_id):
+        markup = await keyboard(chat_id, facts) if latest[chat_id] == message_id else None
         try:
             await set_buttons(bot, chat_id, message_id, markup)
         except BadRequest as exc:
