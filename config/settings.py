@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +17,7 @@ from domain.reminders import GENERAL, MAJOR, EscalationStep, GradePolicy, Policy
 from domain.schedule import Schedule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_DURATION = re.compile(r"\d+(\.\d+)?[dhm]")
 
 
 class Settings(BaseSettings):
@@ -78,6 +80,14 @@ class Settings(BaseSettings):
     # testing only: the bot's clock runs this far ahead of the system's (tests/process restart the bot
     # with a later clock so reminders fall due while it is down)
     clock_offset_seconds: float = Field(default=0, ge=0)
+    # the 受理 clock (issue 12): office time to accept a hazard by the grade it was reported with, written
+    # `1d` (office days), `4h` or `30m`; reminders that much office time before it; the office hours it runs in
+    accept_limit_general: str = "1d"
+    accept_limit_major: str = "4h"
+    accept_reminders_general: Annotated[tuple[str, ...], NoDecode] = ("2h",)
+    accept_reminders_major: Annotated[tuple[str, ...], NoDecode] = ("1h",)
+    office_start: time = time(9, 0)
+    office_end: time = time(17, 0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -100,20 +110,60 @@ class Settings(BaseSettings):
             return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
         return value
 
+    @field_validator("accept_reminders_general", "accept_reminders_major", mode="before")
+    @classmethod
+    def _split_durations(cls, value: object) -> object:
+        """Accept `2h,30m` as written in .env."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
+        return value
+
+    @field_validator("accept_limit_general", "accept_limit_major")
+    @classmethod
+    def _office_duration(cls, value: str) -> str:
+        """A positive office-time duration: `1d`, `4h`, `30m` (or `1.5d`)."""
+        if _DURATION.fullmatch(value.strip().lower()) is None or float(value.strip()[:-1]) <= 0:
+            raise ValueError("write an office-time duration such as 1d, 4h or 30m")
+        return value.strip().lower()
+
+    @field_validator("accept_reminders_general", "accept_reminders_major")
+    @classmethod
+    def _office_durations(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Each reminder is a positive office-time duration."""
+        return tuple(cls._office_duration(v) for v in value)
+
+    @model_validator(mode="after")
+    def _office_hours(self) -> Settings:
+        """Office hours must be a window within one day."""
+        if self.office_end <= self.office_start:
+            raise ValueError("HAZARD_OFFICE_END must be after HAZARD_OFFICE_START")
+        return self
+
+    def office_time(self, value: str) -> timedelta:
+        """An office-time duration as time on the clock: a `d` is one day of office hours."""
+        number, unit = float(value[:-1]), value[-1]
+        day = datetime.combine(date.min, self.office_end) - datetime.combine(date.min, self.office_start)
+        return {"d": day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}[unit] * number
+
     def reminder_policy(self) -> Policy:
         """The reminder and escalation policy these settings describe."""
         ladder = (Audience.TOWNSHIP_LEADS, Audience.DEPARTMENT_LEADS, Audience.OFFICE_GROUP)
 
-        def grade(policy: GradePolicy, days: tuple[int, ...], steps: tuple[int, int, int]) -> GradePolicy:
+        def grade(policy: GradePolicy, days: tuple[int, ...], steps: tuple[int, int, int], accept_limit: str,
+                  accept_reminders: tuple[str, ...]) -> GradePolicy:
             reminders = (*(Reminder(d, time(9, 0)) for d in sorted(set(days), reverse=True) if d > 0),
                          Reminder(0, time(8, 30)))  # fmt: skip
             rungs = tuple(EscalationStep(n, audience) for n, audience in zip(steps, ladder, strict=True))
-            return replace(policy, reminders=reminders, ladder=rungs)
+            return replace(policy, reminders=reminders, ladder=rungs, accept_limit=self.office_time(accept_limit),
+                           accept_reminders=tuple(self.office_time(r) for r in accept_reminders))
 
         return Policy(
-            general=grade(GENERAL, self.reminder_days_general, self.escalation_days_general),
-            major=grade(MAJOR, self.reminder_days_major, self.escalation_days_major),
+            general=grade(GENERAL, self.reminder_days_general, self.escalation_days_general,
+                          self.accept_limit_general, self.accept_reminders_general),
+            major=grade(MAJOR, self.reminder_days_major, self.escalation_days_major,
+                        self.accept_limit_major, self.accept_reminders_major),
             recheck_after_days=self.recheck_after_days, quiet_start=self.quiet_start, quiet_end=self.quiet_end,
+            office_start=self.office_start, office_end=self.office_end,
         )  # fmt: skip
 
     def report_schedule(self) -> Schedule:

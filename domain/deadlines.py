@@ -72,7 +72,9 @@ __all__ = [
     "DeadlineRule",
     "default_deadline",
     "describe_deadline",
+    "example_date",
     "parse_deadline",
+    "year_to_confirm",
 ]
 
 DEFAULT_END_OF_DAY = dt.time(18, 0)
@@ -932,3 +934,23 @@ def _near_deadline(text: str, hit: _Hit) -> bool:
 
 def _joined(text: str, hits: list[_Hit], kind: _Kind) -> str:
     return " / ".join(text[h.start : h.end] for h in hits if h.kind is kind)
+
+
+# A date typed without a year is read as the next such date; far ahead, that reading deserves a second look.
+FAR_AHEAD = dt.timedelta(days=183)
+_YEARLESS_RULES = frozenset({DeadlineRule.DATE, DeadlineRule.MONTH_END, DeadlineRule.MONTH_PART, DeadlineRule.HOLIDAY})
+_YEAR_TYPED = re.compile(r"年|\d{4}")
+
+
+def year_to_confirm(deadline: Deadline, now: dt.datetime) -> int | None:
+    """The deadline's year when the text named none and the date is more than ~6 months after ``now``, else None."""
+    _require_aware(now)
+    if deadline.rule not in _YEARLESS_RULES or _YEAR_TYPED.search(deadline.matched):
+        return None
+    return deadline.at.year if deadline.at - now > FAR_AHEAD else None
+
+
+def example_date(now: dt.datetime) -> dt.date:
+    """A date two weeks after ``now`` (local) for the examples in a deadline question: never one already past."""
+    _require_aware(now)
+    return now.date() + dt.timedelta(days=14)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -64,6 +66,11 @@ class TextProblem(StrEnum):
 
     EMPTY = "empty"
     TOO_LONG = "too_long"
+    UNINFORMATIVE = "uninformative"  # only tags, punctuation, emoji or a single character: says nothing
+
+
+MIN_DESCRIPTION_CHARS = 2  # letters or digits, tags aside: one character describes no hazard
+_TAG = re.compile(r"#\S*")
 
 
 def clean_text(text: str, limit: int) -> str | TextProblem:
@@ -75,6 +82,37 @@ def clean_text(text: str, limit: int) -> str | TextProblem:
     if len(cleaned) > limit:
         return TextProblem.TOO_LONG
     return cleaned
+
+
+def _content_characters(text: str) -> list[str]:
+    """The letters and digits of a text once its #tags are taken out (punctuation, emoji, spaces say nothing)."""
+    return [c for c in _TAG.sub(" ", text) if unicodedata.category(c)[0] in "LN"]
+
+
+def check_description(text: str) -> str | TextProblem:
+    """A description that says something, cleaned; or why not (empty, too long, or only tags/punctuation/emoji)."""
+    cleaned = clean_text(text, MAX_DESCRIPTION)
+    if isinstance(cleaned, TextProblem):
+        return cleaned
+    content = _content_characters(cleaned)
+    if len(content) < MIN_DESCRIPTION_CHARS or not any(unicodedata.category(c)[0] == "L" for c in content):
+        return TextProblem.UNINFORMATIVE
+    return cleaned
+
+
+def check_place(text: str) -> str | TextProblem:
+    """A place that names somewhere (a letter or digit beyond tags: 3号 or 仓库), cleaned; or why not."""
+    cleaned = clean_text(text, MAX_PLACE)
+    if isinstance(cleaned, TextProblem):
+        return cleaned
+    return cleaned if _content_characters(cleaned) else TextProblem.UNINFORMATIVE
+
+
+def _filled(value: str | None, check: Callable[[str], str | TextProblem]) -> bool:
+    # a TextProblem is a str too (StrEnum): a draft holding one (e.g. restored from an older version) is unfilled
+    if value is None or isinstance(value, TextProblem):
+        return False
+    return not isinstance(check(value), TextProblem)
 
 
 @dataclass(slots=True)
@@ -95,11 +133,11 @@ class Draft:
 
     def next_step(self) -> Step:
         """The first question still unanswered, or CONFIRM when the draft is complete."""
-        if not self.description:
+        if not _filled(self.description, check_description):
             return Step.DESCRIPTION
         if self.category_id is None:
             return Step.CATEGORY
-        if self.place is None:
+        if not _filled(self.place, check_place):
             return Step.PLACE
         if not self.photos_done:
             return Step.PHOTOS
@@ -216,3 +254,28 @@ def parse_shortcut(caption: str, category_ids_by_name: dict[str, str]) -> Shortc
         else:
             words.append(word)
     return ShortcutCaption(" ".join(words), category_id, place, grade)
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionIntake:
+    """What a `#隐患` caption could not fill, and why (None: filled, or nothing was given to say why)."""
+
+    description: TextProblem | None
+    place: TextProblem | None
+    description_length: int
+    place_length: int
+
+
+def fill_from_caption(draft: Draft, caption: str, category_ids_by_name: dict[str, str]) -> CaptionIntake:
+    """Put into the draft what the caption really says; anything empty or meaningless stays unanswered, to be asked."""
+    parsed = parse_shortcut(caption, category_ids_by_name)
+    description = check_description(parsed.description)
+    place = check_place(parsed.place or "")
+    draft.description = "" if isinstance(description, TextProblem) else description
+    draft.place = None if isinstance(place, TextProblem) else place
+    draft.category_id, draft.grade = parsed.category_id, parsed.grade
+    return CaptionIntake(
+        description=description if isinstance(description, TextProblem) and parsed.description.strip() else None,
+        place=place if isinstance(place, TextProblem) and (parsed.place or "").strip() else None,
+        description_length=len(parsed.description), place_length=len(parsed.place or ""),
+    )  # fmt: skip

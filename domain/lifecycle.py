@@ -122,6 +122,7 @@ class Audience(StrEnum):
     ENTERPRISE_OFFICERS = "enterprise"  # the enterprise's safety officers, in private chat
     UNIT_THREADS = "threads"  # the hazard's threads in its responsible units' groups
     PREVIOUS_UNIT_THREAD = "previous_thread"  # 移送: the thread in the group of the unit it left
+    DEPARTMENT_THREAD = "department_thread"  # only the thread in the department's group (it must 受理)
     TOWNSHIP_LEADS = "township_leads"  # the township's leads, in private chat
     DEPARTMENT_LEADS = "department_leads"  # the department's leads, in private chat
     OFFICE_GROUP = "office"  # the 安委办 group
@@ -230,6 +231,9 @@ class HazardFacts:
     rebounds: int = 0
     closed_at: dt.datetime | None = None  # 销号
     recheck_started_at: dt.datetime | None = None  # 回头看 began
+    # When the 受理 clock started: filing, or a 移送 to another department while still 已上报 (the new unit
+    # gets its own full time limit). None for hazards filed before the clock existed and not yet replanned.
+    accept_clock_from: dt.datetime | None = None
 
     @property
     def missing_plan_parts(self) -> tuple[PlanPart, ...]:
@@ -279,6 +283,7 @@ class Transition:
             self.from_state is not self.to_state
             or self.data.get("deadline_to") is not None
             or ("grade_from" in self.data)
+            or ("accept_clock_from" in self.data)  # a 移送 to another department restarts the 受理 clock
         )
 
     def event(self) -> Event:
@@ -620,7 +625,7 @@ def _rebound(facts: HazardFacts, _actor: Actor, p: Payload, now: dt.datetime) ->
     return after, reason, data
 
 
-def _transfer(facts: HazardFacts, actor: Actor, p: Payload, _now: dt.datetime) -> _Applied:
+def _transfer(facts: HazardFacts, actor: Actor, p: Payload, now: dt.datetime) -> _Applied:
     reason = _text(p.reason, Field.REASON, MAX_REASON)
     assert p.to_unit_id is not None and p.to_unit_kind is not None
     if p.to_unit_kind is UnitKind.OFFICE:
@@ -638,6 +643,10 @@ def _transfer(facts: HazardFacts, actor: Actor, p: Payload, _now: dt.datetime) -
         "from_unit": current,
         "to_unit": p.to_unit_id,
     }
+    if moves_department and facts.state is State.REPORTED:
+        # the unit that must 受理 changed: its time limit starts now (a township's move changes nobody's duty to act)
+        after = replace(after, accept_clock_from=now)
+        data["accept_clock_from"] = _iso(now)  # audited: the new department's clock
     return after, reason, data
 
 

@@ -1,18 +1,25 @@
 """The monthly ranking (一月一排名) of departments and of townships.
 
-Each unit gets five components in [0, 1], from its figures for the month and its enterprises'
+Each unit gets six components in [0, 1], from its figures for the month and its enterprises'
 self-checks; the score is their weighted mean, times 100, over the components the unit has data
 for (a unit that verified nothing this month is judged on the rest, not given full or zero marks).
 
 =====================  ======  ==============================================================
 component              weight  value
 =====================  ======  ==============================================================
-on-time rectification  0.35    rectified on time / rectified in the month
-overdue                0.20    1 − min(overdue at month end / enterprises, 1)
-rebound                0.15    1 − rebounds / rechecks done in the month
-speed                  0.10    1 − min(average days to 销号 / 30, 1)
+on-time rectification  0.25    rectified on time / rectified in the month
+on-time acceptance     0.20    accepted in time / (accepted + still unaccepted past the limit)
+overdue                0.20    1 − min((overdue + unaccepted past the 受理 limit) at month end
+                               / enterprises, 1)
+rebound                0.10    1 − rebounds / rechecks done in the month
+speed                  0.05    1 − min(average days to 销号 / 30, 1)
 self-check compliance  0.20    self-checks made by the deadline / (enterprises × weeks)
 =====================  ======  ==============================================================
+
+Leaving a report alone must never pay (issue 12): a hazard still unaccepted past its 受理 limit counts
+in the overdue component exactly like an overdue rectification, and on top of that it lowers the
+acceptance component, where it cannot hide as "no data" the way an unworked hazard hides from the
+on-time and speed components.
 
 "enterprises" is the number of enterprises the unit answers for (a township: those located in
 it; a department: those of its industries), at least 1: overdue hazards are counted per
@@ -29,7 +36,7 @@ from domain.statistics import Compliance, Figures
 
 __all__ = ["SPEED_SCALE_DAYS", "WEIGHTS", "UnitInput", "UnitScore", "rank_units"]
 
-WEIGHTS = {"on_time": 0.35, "overdue": 0.20, "rebound": 0.15, "speed": 0.10, "selfcheck": 0.20}
+WEIGHTS = {"on_time": 0.25, "acceptance": 0.20, "overdue": 0.20, "rebound": 0.10, "speed": 0.05, "selfcheck": 0.20}
 SPEED_SCALE_DAYS = 30.0  # an average of this many days to 销号 or more scores 0 for speed
 
 
@@ -58,15 +65,18 @@ class UnitScore:
     average_days_to_close: float | None
     selfcheck_rate: float | None
     components: dict[str, float]
+    not_accepted_in_time: int = 0  # 未按时受理
+    acceptance_rate: float | None = None
 
 
 def _components(unit: UnitInput) -> tuple[dict[str, float], float]:
     f = unit.figures
-    per_enterprise = f.overdue / max(unit.enterprises, 1)
+    per_enterprise = (f.overdue + f.unaccepted_overdue) / max(unit.enterprises, 1)
     # a unit with no enterprises and nothing open has no overdue figure to be judged on
     answerable = unit.enterprises > 0 or f.open > 0 or f.overdue > 0
     parts: dict[str, float | None] = {
         "on_time": f.on_time_rate,
+        "acceptance": f.acceptance_rate,
         "overdue": 1 - min(per_enterprise, 1.0) if answerable else None,
         "rebound": None if f.rebound_rate is None else 1 - f.rebound_rate,
         "speed": None if f.average_days_to_close is None
@@ -101,6 +111,7 @@ def rank_units(units: Sequence[UnitInput]) -> list[UnitScore]:
         f = unit.figures
         ranked.append(UnitScore(
             unit.unit_id, rank, score, unit.enterprises, f.on_time_rate, f.overdue, per_enterprise,
-            f.rebound_rate, f.average_days_to_close, unit.selfcheck.rate, components,
+            f.rebound_rate, f.average_days_to_close, unit.selfcheck.rate, components, f.not_accepted_in_time,
+            f.acceptance_rate,
         ))  # fmt: skip
     return ranked

@@ -15,7 +15,13 @@ What is planned, by state:
   sweep then runs ``Action.START_RECHECK`` and posts the recheck task.
 - 回头看: an unanswered recheck is answerable for ``recheck_grace_working_days`` working days (default
   3, until 18:00), then it is nudged and escalates exactly like an overdue hazard.
-- 已上报, 待验收, 已归档: nothing (the next move is the unit's, and is not a reminder matter).
+- 已上报: the 受理 clock (issue 12). The department must accept within a time limit per grade counted in
+  office time (working days of the official calendar, ``office_start``–``office_end``; default 1 office
+  day for a hazard reported as 一般, 4 office hours for one reported as 重大) from filing, or from a 移送
+  to another department. Reminders before it go to the department's thread, a daily nudge there once
+  it has passed, and the same escalation ladder as an overdue rectification, counted from the limit.
+  受理 ends the clock (the replan drops the rows); a 移送 to another department restarts it (new keys).
+- 待验收, 已归档: nothing (the next move is the unit's, and is not a reminder matter).
 
 重大 hazards (挂牌督办), decided here: reminded more often — also 7 days before, and nudged every
 calendar day when overdue instead of every working day — and escalated one step earlier: each rung
@@ -62,6 +68,7 @@ __all__ = [
     "PlannedNotification",
     "Policy",
     "Reminder",
+    "acceptance_due",
     "dispatch",
     "due_notifications",
     "hold",
@@ -81,6 +88,9 @@ class Kind(StrEnum):
     RECHECK_DUE = "recheck"  # 回头看 falls due: start it and post the task
     RECHECK_OVERDUE = "recheck_overdue"  # the daily nudge of an unanswered recheck
     RECHECK_ESCALATION = "recheck_escalate"  # one rung of the ladder for an unanswered recheck
+    ACCEPT_BEFORE = "accept_before"  # the 受理 time limit is coming
+    ACCEPT_OVERDUE = "accept_overdue"  # the daily nudge of a hazard still not accepted past its limit
+    ACCEPT_ESCALATION = "accept_escalate"  # one rung of the ladder for a hazard not accepted in time
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,8 @@ class GradePolicy:
     nudge_at: dt.time = dt.time(9, 0)
     nudge_on_days_off: bool = False  # nudge every calendar day, not only working days
     held: bool = True  # quiet hours and days off hold its reminders and nudges (never escalations)
+    accept_limit: dt.timedelta = dt.timedelta(hours=8)  # office time to 受理 a hazard reported with this grade
+    accept_reminders: tuple[dt.timedelta, ...] = (dt.timedelta(hours=2),)  # office time before that limit
 
 
 GENERAL = GradePolicy(
@@ -132,6 +144,8 @@ MAJOR = GradePolicy(
     ),
     nudge_on_days_off=True,
     held=False,
+    accept_limit=dt.timedelta(hours=4),
+    accept_reminders=(dt.timedelta(hours=1),),
 )
 
 
@@ -150,6 +164,8 @@ class Policy:
     quiet_end: dt.time = dt.time(8, 0)  # also the start of the window held pushes move to
     nudges_ahead: int = 2  # future daily nudges kept in the plan besides the current one (at least 1)
     late_after: dt.timedelta = dt.timedelta(minutes=10)  # sent later than this after due: marked late
+    office_start: dt.time = dt.time(9, 0)  # office hours on working days: the 受理 clock runs only then
+    office_end: dt.time = dt.time(17, 0)
 
     def __post_init__(self) -> None:
         if self.recheck_after_days < 0 or self.recheck_grace_working_days < 0:
@@ -159,6 +175,10 @@ class Policy:
         for grade in (self.general, self.major):
             if any(r.days_before < 0 for r in grade.reminders) or any(s.working_days < 0 for s in grade.ladder):
                 raise ValueError("reminder offsets and escalation steps must not be negative")
+            if grade.accept_limit <= dt.timedelta(0) or any(r <= dt.timedelta(0) for r in grade.accept_reminders):
+                raise ValueError("the 受理 time limit and its reminders must be positive")
+        if self.office_end <= self.office_start:
+            raise ValueError("office hours must end after they start")
 
     def for_grade(self, grade: Grade) -> GradePolicy:
         """The policy of one grade."""
@@ -180,6 +200,7 @@ class PlannedNotification:
     days_before: int | None = None  # BEFORE
     overdue_on: dt.date | None = None  # *OVERDUE: the local day nudged
     working_days_overdue: int | None = None  # *ESCALATION
+    office_minutes_before: int | None = None  # ACCEPT_BEFORE: office time left until the 受理 limit
     already_told: tuple[Audience, ...] = field(default=())  # *ESCALATION: who knew before this rung
 
     @property
@@ -284,6 +305,12 @@ def plan_notifications(
         overdue_audiences = (Audience.ENTERPRISE_OFFICERS, Audience.UNIT_THREADS)
         planned += _nudges(facts, grade, policy, calendar, zone, now, deadline, Kind.OVERDUE, overdue_audiences)
         planned += _ladder(facts, grade, policy, calendar, zone, deadline, Kind.ESCALATION, overdue_audiences)
+    elif facts.state is State.REPORTED and facts.accept_clock_from is not None:
+        limit = acceptance_due(facts.accept_clock_from, facts.grade, policy, calendar, zone)
+        department = (Audience.DEPARTMENT_THREAD,)
+        planned += _accept_before(facts, grade, policy, calendar, zone, limit)
+        planned += _nudges(facts, grade, policy, calendar, zone, now, limit, Kind.ACCEPT_OVERDUE, department)
+        planned += _ladder(facts, grade, policy, calendar, zone, limit, Kind.ACCEPT_ESCALATION, department)
     elif facts.state is State.CLOSED and facts.closed_at is not None:
         planned.append(_recheck_due(facts, grade, policy, calendar, zone))
     elif facts.state is State.RECHECK and facts.recheck_started_at is not None:
@@ -295,6 +322,54 @@ def plan_notifications(
         planned += _nudges(facts, grade, policy, calendar, zone, now, answer_by, Kind.RECHECK_OVERDUE, threads)
         planned += _ladder(facts, grade, policy, calendar, zone, answer_by, Kind.RECHECK_ESCALATION, threads)
     return sorted(planned, key=lambda n: (n.due_at, n.key))
+
+
+def acceptance_due(
+    clock_from: dt.datetime, grade: Grade, policy: Policy, calendar: WorkCalendar, zone: dt.tzinfo
+) -> dt.datetime:
+    """The 受理 time limit (UTC) of a hazard reported with ``grade`` whose clock started at ``clock_from``."""
+    _require_aware(clock_from, "clock_from")
+    limit = policy.for_grade(grade).accept_limit
+    return calendar.add_office_time(clock_from, limit, zone, policy.office_start, policy.office_end)
+
+
+def _accept_before(
+    facts: HazardFacts,
+    grade: GradePolicy,
+    policy: Policy,
+    calendar: WorkCalendar,
+    zone: dt.tzinfo,
+    limit: dt.datetime,
+) -> list[PlannedNotification]:
+    assert facts.accept_clock_from is not None
+    kept: list[tuple[dt.timedelta, dt.datetime, dt.datetime]] = []
+    for before in sorted(set(grade.accept_reminders), reverse=True):
+        if before >= grade.accept_limit:
+            continue  # would come as the report is filed
+        nominal = calendar.add_office_time(
+            facts.accept_clock_from, grade.accept_limit - before, zone, policy.office_start, policy.office_end
+        )
+        due = _held(nominal, grade, policy, calendar, zone)
+        if due < limit:
+            kept.append((before, nominal, due))
+    planned = []
+    for index, (before, nominal, due) in enumerate(kept):
+        expires = kept[index + 1][2] if index + 1 < len(kept) else limit
+        minutes = int(before.total_seconds() // 60)
+        planned.append(
+            PlannedNotification(
+                key=f"{facts.hazard_id}:{Kind.ACCEPT_BEFORE}:{minutes}m:{_anchor(limit)}",
+                hazard_id=facts.hazard_id,
+                kind=Kind.ACCEPT_BEFORE,
+                audiences=(Audience.DEPARTMENT_THREAD,),
+                due_at=due,
+                nominal_at=nominal,
+                expires_at=expires,
+                about=limit,
+                office_minutes_before=minutes,
+            )
+        )
+    return planned
 
 
 def _held(
@@ -387,9 +462,11 @@ def _nudges(
             expires = _held(next_nominal, grade, policy, calendar, zone)
         else:
             expires = following[2]
+        # a 受理 nudge names its limit too: a 移送 restarts the clock, and the new unit's nudges are its own
+        suffix = f":{_anchor(deadline)}" if kind is Kind.ACCEPT_OVERDUE else ""
         planned.append(
             PlannedNotification(
-                key=f"{facts.hazard_id}:{kind}:{day.isoformat()}",
+                key=f"{facts.hazard_id}:{kind}:{day.isoformat()}{suffix}",
                 hazard_id=facts.hazard_id,
                 kind=kind,
                 audiences=audiences,

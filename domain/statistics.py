@@ -15,6 +15,11 @@ Definitions (README, "Counting"):
 - The snapshot is taken at the period's end, or now if the period has not ended: *overdue* — in
   整改中 with the deadline passed, by local calendar days (at least 1); *重大 open* — a 重大 hazard
   not yet rectified (已上报, 整改中, 待验收); *rechecks due* — in 回头看, waiting for the recheck.
+- *未按时受理* (not accepted in time, issue 12): accepted within the period after its 受理 time limit
+  (*accepted late*), plus still 已上报 at the snapshot with the limit passed (*unaccepted overdue*). The
+  limit comes from the caller (``AcceptanceDue``: the reminder policy's office-time limit by the grade
+  the hazard was reported with), counted from filing or from the last 移送 to another department
+  before the 受理 (or the snapshot).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from domain.hazards import Grade, State
 
 __all__ = [
     "OPEN_STATES",
+    "AcceptanceDue",
     "Compliance",
     "EventRecord",
     "Figures",
@@ -37,6 +43,7 @@ __all__ = [
     "Rectification",
     "SelfCheckRecord",
     "StateRow",
+    "acceptance_at",
     "breakdown",
     "compliance",
     "deadline_at",
@@ -60,6 +67,8 @@ class EventRecord:
     to_state: State
     actor_id: int = 0
     deadline_to: dt.datetime | None = None  # accept, ext_approve, rebound: the deadline it set
+    moved: str | None = None  # transfer: "department" or "township", which of the units it moved
+    grade_from: str | None = None  # accept: the grade the hazard was reported with, when the unit changed it
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +179,38 @@ def overdue_days(record: HazardRecord, instant: dt.datetime, zone: dt.tzinfo) ->
     return max(1, (instant.astimezone(zone).date() - deadline.astimezone(zone).date()).days)
 
 
+AcceptanceDue = Callable[[dt.datetime, Grade], dt.datetime]  # (clock start, grade reported) → the 受理 limit
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """A hazard's 受理 as it stood just before an instant: its time limit and when it was accepted (None: not yet)."""
+
+    due: dt.datetime
+    accepted_at: dt.datetime | None
+
+    @property
+    def late(self) -> bool:
+        """Accepted after the limit."""
+        return self.accepted_at is not None and self.accepted_at > self.due
+
+
+def acceptance_at(record: HazardRecord, instant: dt.datetime, accept_due: AcceptanceDue) -> Acceptance | None:
+    """The hazard's 受理 limit and acceptance as they stood just before ``instant`` (None: not filed yet)."""
+    if record.reported_at >= instant:
+        return None
+    start, grade = record.reported_at, record.grade
+    for event in record.events:
+        if event.at >= instant:
+            break
+        if event.action == "accept":
+            reported_grade = Grade(event.grade_from) if event.grade_from else grade
+            return Acceptance(accept_due(start, reported_grade), event.at)
+        if event.action == "transfer" and event.moved == "department":
+            start = event.at  # the new department's clock
+    return Acceptance(accept_due(start, grade), None)  # not accepted: the grade is still the one reported
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
     """What happened in a period, and where things stood at its end (or now)."""
@@ -185,6 +226,19 @@ class Figures:
     major_open: int = 0
     rechecks_due: int = 0
     open: int = 0
+    accepted_late: int = 0  # accepted in the period after the 受理 limit
+    unaccepted_overdue: int = 0  # still 已上报 at the snapshot, its 受理 limit passed
+
+    @property
+    def not_accepted_in_time(self) -> int:
+        """未按时受理: accepted late in the period, or still not accepted past the limit at the snapshot."""
+        return self.accepted_late + self.unaccepted_overdue
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        """Accepted in time / (accepted + still unaccepted past the limit); None when no 受理 fell due."""
+        due = self.accepted + self.unaccepted_overdue
+        return (self.accepted - self.accepted_late) / due if due else None
 
     @property
     def rectified(self) -> int:
@@ -213,11 +267,14 @@ class Figures:
 
 
 def figures(records: Iterable[HazardRecord], start: dt.datetime, end: dt.datetime, now: dt.datetime,
-            zone: dt.tzinfo) -> Figures:
-    """The figures of ``records`` for the period [start, end) with the snapshot at min(end, now)."""
+            zone: dt.tzinfo, accept_due: AcceptanceDue | None = None) -> Figures:
+    """The figures of ``records`` for the period [start, end) with the snapshot at min(end, now).
+
+    Without ``accept_due`` the 受理 figures stay 0 (nothing to judge acceptance by).
+    """
     snapshot = min(end, now)
     counts = {"reported": 0, "accepted": 0, "on_time": 0, "late": 0, "rebounds": 0, "rechecks": 0,
-              "major_open": 0, "rechecks_due": 0, "open": 0}  # fmt: skip
+              "major_open": 0, "rechecks_due": 0, "open": 0, "accepted_late": 0, "unaccepted_overdue": 0}  # fmt: skip
     days: list[float] = []
     overdue: list[int] = []
 
@@ -249,18 +306,26 @@ def figures(records: Iterable[HazardRecord], start: dt.datetime, end: dt.datetim
             counts["rechecks_due"] += 1
         if late := overdue_days(record, snapshot, zone):
             overdue.append(late)
+        if accept_due is not None and (acceptance := acceptance_at(record, snapshot, accept_due)) is not None:
+            if acceptance.accepted_at is None:
+                counts["unaccepted_overdue"] += state is State.REPORTED and acceptance.due < snapshot
+            elif inside(acceptance.accepted_at) and acceptance.late:
+                counts["accepted_late"] += 1
     return Figures(
         reported=counts["reported"], accepted=counts["accepted"], rectified_on_time=counts["on_time"],
         rectified_late=counts["late"], rebounds=counts["rebounds"], rechecks_done=counts["rechecks"],
         days_to_close=tuple(days), overdue_days=tuple(sorted(overdue, reverse=True)),
         major_open=counts["major_open"], rechecks_due=counts["rechecks_due"], open=counts["open"],
+        accepted_late=counts["accepted_late"], unaccepted_overdue=counts["unaccepted_overdue"],
     )  # fmt: skip
 
 
 def breakdown(records: Sequence[HazardRecord], groups: Mapping[str, Callable[[HazardRecord], bool]],
-              start: dt.datetime, end: dt.datetime, now: dt.datetime, zone: dt.tzinfo) -> dict[str, Figures]:
+              start: dt.datetime, end: dt.datetime, now: dt.datetime, zone: dt.tzinfo,
+              accept_due: AcceptanceDue | None = None) -> dict[str, Figures]:
     """Figures per group (a unit, an enterprise), each group a predicate over records; in the groups' order."""
-    return {key: figures([r for r in records if belongs(r)], start, end, now, zone) for key, belongs in groups.items()}
+    return {key: figures([r for r in records if belongs(r)], start, end, now, zone, accept_due)
+            for key, belongs in groups.items()}
 
 
 # --- self-checks (每周自查自报) ---------------------------------------------------------------------

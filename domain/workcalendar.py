@@ -152,6 +152,34 @@ class WorkCalendar:
                 count += 1
         return sign * count
 
+    def add_office_time(
+        self, start: dt.datetime, amount: dt.timedelta, zone: dt.tzinfo, office_start: dt.time, office_end: dt.time
+    ) -> dt.datetime:
+        """The instant (UTC) when ``amount`` of office time has passed since ``start``.
+
+        Office time runs only from ``office_start`` to ``office_end`` (local) on working days: reported on a
+        Friday evening, a limit of 4 working hours ends on Monday at ``office_start`` + 4 h; reported at
+        10:00 on a working day, a limit of one office day ends at 10:00 on the next working day.
+        """
+        if start.tzinfo is None or start.utcoffset() is None:
+            raise ValueError("start must be an aware datetime")
+        if office_end <= office_start:
+            raise ValueError("office hours must end after they start")
+        remaining = amount
+        local = start.astimezone(zone)
+        day, cursor = local.date(), local
+        while True:
+            if self.is_workday(day):
+                opens = dt.datetime.combine(day, office_start, tzinfo=zone)
+                closes = dt.datetime.combine(day, office_end, tzinfo=zone)
+                begin = max(cursor, opens)
+                if begin < closes:
+                    if remaining <= closes - begin:
+                        return (begin + remaining).astimezone(dt.UTC)
+                    remaining -= closes - begin
+            day += dt.timedelta(days=1)
+            cursor = dt.datetime.combine(day, office_start, tzinfo=zone)
+
     def _compute_is_workday(self, day: dt.date) -> bool:
         if day in self._extra_workdays:
             return True

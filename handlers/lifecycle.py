@@ -29,7 +29,14 @@ from telegram.warnings import PTBUserWarning
 from bot.context import BotContext
 from bot.services import Services
 from config.settings import Settings
-from domain.deadlines import Deadline, default_deadline, parse_deadline
+from domain.deadlines import (
+    Deadline,
+    default_deadline,
+    describe_deadline,
+    example_date,
+    parse_deadline,
+    year_to_confirm,
+)
 from domain.evidence import Reuse, find_reuse
 from domain.hazards import MAX_PHOTOS, Grade, Photo
 from domain.lifecycle import (
@@ -177,7 +184,8 @@ async def _next(update: Update, context: BotContext, pending: Pending, facts: Ha
         grade = pending.answers.get("grade") or facts.grade
         days = context.services.settings.default_deadline_days(grade)
         markup = InlineKeyboardMarkup([[_button(pending, t("loop.use_default", days=days), "default")]])
-        await reply(update, Html(f"{intro}\n{t(f'loop.ask.deadline_{pending.action}')}"),
+        example = _example(context)
+        await reply(update, Html(f"{intro}\n{t(f'loop.ask.deadline_{pending.action}', example=example)}"),
                     markup if pending.action is not Action.REQUEST_EXTENSION else None)
     elif question is Field.TO_UNIT:
         units = _transfer_targets(context, facts, actor)
@@ -383,13 +391,26 @@ async def _read_deadline(update: Update, context: BotContext, pending: Pending, 
                             end_of_day=services.settings.end_of_workday)  # fmt: skip
     if not isinstance(result, Deadline):
         candidate = deadline_text(result.candidate, services.zone) if result.candidate else ""
-        await reply(update, t(f"loop.deadline.{result.reason}", text=text[:100], candidate=candidate))
+        await reply(update, t(f"loop.deadline.{result.reason}", text=text[:100], candidate=candidate,
+                              example=_example(context)))
         return None
     pending.proposed = result
     markup = InlineKeyboardMarkup([[_button(pending, t("loop.confirm"), "deadline_ok"),
                                     _button(pending, t("loop.again"), "deadline_again")]])  # fmt: skip
-    await reply(update, t("loop.deadline.echo", when=deadline_text(result.at, services.zone)), markup)
+    notes = []
+    if not describe_deadline(result, now=services.local_now(), calendar=services.calendar).is_workday:
+        notes.append(t("deadline_note.day_off"))
+    if (year := year_to_confirm(result, services.local_now())) is not None:
+        notes.append(t("deadline_note.far_year", year=year))
+    echo = t("loop.deadline.echo", when=deadline_text(result.at, services.zone))
+    await reply(update, Html("\n".join([echo, *notes])), markup)
     return None
+
+
+def _example(context: BotContext) -> str:
+    """The date the deadline questions give as an example: ahead of today, whatever today is."""
+    day = example_date(context.services.local_now())
+    return plain("deadline_note.example_date", m=day.month, d=day.day)
 
 
 async def answered_photo(update: Update, context: BotContext) -> int | None:
@@ -409,6 +430,27 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
         await reply(update, t("report.photo_received", count=len(pending.photos), max=MAX_PHOTOS),
                     InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
     return None
+
+
+async def answered_other_file(update: Update, context: BotContext) -> int | None:
+    """A file that is not an image (a PDF, a spreadsheet) while a question is open: say so and ask it again,
+    rather than let the report's catch-all answer with the report's hint."""
+    pending = _pending(context)
+    if pending is None:
+        return await _lost(update)
+    if _elsewhere(update, pending):
+        return None
+    state = await _resume(update, context)
+    if state is None:
+        return END
+    pending, facts, actor = state
+    missing = missing_fields(pending.action, pending.payload())
+    if not missing:  # nothing asked (a press is awaited): a file must not be what completes the action
+        await reply(update, t("report.use_buttons"))
+        return None
+    if missing[0] is Field.PHOTOS:
+        await reply(update, t("report.not_an_image"))
+    return await _next(update, context, pending, facts, actor)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
@@ -468,6 +510,7 @@ def register(app: Application, conversation_timeout: float) -> None:
                     CallbackQueryHandler(answered_button, pattern=rf"^{ANSWER}:"),
                     MessageHandler(text, answered_text),
                     MessageHandler(images, answered_photo),
+                    MessageHandler(filters.Document.ALL & ~filters.Document.IMAGE, answered_other_file),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },

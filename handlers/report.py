@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,14 +29,16 @@ from domain.hazards import (
     Grade,
     Step,
     TextProblem,
-    clean_text,
-    parse_shortcut,
+    check_description,
+    check_place,
+    fill_from_caption,
 )
 from domain.members import Role
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.photos import receive_image
 from handlers.render import draft_card, grade_label, unit_names
 from outbound.delivery import deliver_pending
+from outbound.sweep import planner
 from storage.hazards import NewReport
 from texts import Html, plain, t
 
@@ -129,31 +132,29 @@ async def start_from_caption(update: Update, context: BotContext) -> int:
     if draft is None:
         return END
     org = context.services.org
-    parsed = parse_shortcut(message.caption or "", {c.name: c.id for c in org.categories.values()})
-    description = clean_text(parsed.description, MAX_DESCRIPTION)
-    if isinstance(description, str):
-        draft.description = description
-    draft.category_id, draft.grade = parsed.category_id, parsed.grade
-    place = clean_text(parsed.place or "", MAX_PLACE)
-    draft.place = place if isinstance(place, str) else None
+    intake = fill_from_caption(draft, message.caption or "", {c.name: c.id for c in org.categories.values()})
     draft.album_id = message.media_group_id
     draft.photos_done = True  # the photos came with the report
     if not await _take_image(update, context, draft, acknowledge=False):
         _discard(context)
         return END
-    if description is TextProblem.TOO_LONG:
-        await reply(update, t("report.description_too_long", limit=MAX_DESCRIPTION, length=len(parsed.description)))
+    # what the caption gave but could not be used is said first; the question for it follows (in order)
+    if intake.description is not None:
+        await reply(update, t(f"report.description_{intake.description}", limit=MAX_DESCRIPTION,
+                              length=intake.description_length))
+    if intake.place is not None:
+        await reply(update, t(f"report.place_{intake.place}", limit=MAX_PLACE, length=intake.place_length))
     return await _ask(update, context, draft)
 
 
 async def got_description(update: Update, context: BotContext) -> int:
     """The officer typed the description."""
-    return await _take_text(update, context, "description", MAX_DESCRIPTION)
+    return await _take_text(update, context, "description", MAX_DESCRIPTION, check_description)
 
 
 async def got_place(update: Update, context: BotContext) -> int:
     """The officer typed where in the enterprise the hazard is."""
-    return await _take_text(update, context, "place", MAX_PLACE)
+    return await _take_text(update, context, "place", MAX_PLACE, check_place)
 
 
 async def _lost_draft(update: Update) -> int:
@@ -162,13 +163,14 @@ async def _lost_draft(update: Update) -> int:
     return END
 
 
-async def _take_text(update: Update, context: BotContext, field: str, limit: int) -> int:
+async def _take_text(update: Update, context: BotContext, field: str, limit: int,
+                     check: Callable[[str], str | TextProblem]) -> int:
     draft = _draft(context)
     if draft is None:
         return await _lost_draft(update)
     assert update.effective_message is not None
     raw = update.effective_message.text or ""
-    value = clean_text(raw, limit)
+    value = check(raw)
     if isinstance(value, TextProblem):
         await reply(update, t(f"report.{field}_{value}", limit=limit, length=len(raw)))
         return list(Step).index(draft.next_step())
@@ -300,7 +302,7 @@ async def submit(update: Update, context: BotContext) -> int | None:
         draft=draft, reporter_id=update.effective_user.id,  # type: ignore[union-attr]
         township_id=services.org.enterprises[draft.enterprise_id].township_id,
         department_id=services.org.categories[draft.category_id].department_id,
-        year=services.local_now().year, now=now, update_id=update.update_id))  # fmt: skip
+        year=services.local_now().year, now=now, update_id=update.update_id, plan=planner(services)))  # fmt: skip
     context.user_data.pop("draft", None)  # type: ignore[union-attr]
     services.media.discard(draft.key)
     card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))

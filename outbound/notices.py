@@ -59,16 +59,36 @@ async def body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
             days = (services.local_now().date() - about.astimezone(zone).date()).days if about else 0
             return t("notice.overdue", deadline=deadline_text(about, zone), days=max(days, 1))
         case Kind.ESCALATION:
-            return t("notice.escalation", days=payload.get("working_days_overdue"),
-                     deadline=deadline_text(about, zone), told=told)  # fmt: skip
+            # the first rung of a 重大 hazard comes as the deadline passes: "逾期 0 个工作日" says nothing
+            key = "notice.escalation" if payload.get("working_days_overdue") else "at_deadline.escalation"
+            return t(key, days=payload.get("working_days_overdue"), deadline=deadline_text(about, zone), told=told)
         case Kind.RECHECK_DUE:
             return t("notice.recheck_due", days=services.policy.recheck_after_days)
         case Kind.RECHECK_OVERDUE:
             return t("notice.recheck_overdue", deadline=deadline_text(about, zone))
         case Kind.RECHECK_ESCALATION:
-            return t("notice.recheck_escalation", days=payload.get("working_days_overdue"),
-                     deadline=deadline_text(about, zone), told=told)  # fmt: skip
+            key = "notice.recheck_escalation" if payload.get("working_days_overdue") \
+                else "at_deadline.recheck_escalation"
+            return t(key, days=payload.get("working_days_overdue"), deadline=deadline_text(about, zone), told=told)
+        case Kind.ACCEPT_BEFORE | Kind.ACCEPT_OVERDUE | Kind.ACCEPT_ESCALATION:
+            return _acceptance(services, Kind(row.kind), payload, facts, deadline_text(about, zone), told)
     raise ValueError(row.kind)
+
+
+def _acceptance(services: Services, kind: Kind, payload: dict[str, Any], facts: HazardFacts, deadline: str,
+                told: str) -> Html:
+    """The 受理 clock's reminder, nudge or escalation: the department that has not accepted is named."""
+    department = services.org.units[facts.department_id].name
+    if kind is Kind.ACCEPT_BEFORE:
+        minutes = int(payload.get("office_minutes_before") or 0)
+        left = plain("acceptance.left_hours", hours=f"{minutes / 60:g}") if minutes >= 60 \
+            else plain("acceptance.left_minutes", minutes=minutes)
+        return t("acceptance.before", deadline=deadline, left=left, department=department)
+    if kind is Kind.ACCEPT_OVERDUE:
+        return t("acceptance.overdue", deadline=deadline, department=department)
+    days = int(payload.get("working_days_overdue") or 0)
+    key = "acceptance.escalation" if days else "acceptance.escalation_at_limit"
+    return t(key, days=days, deadline=deadline, department=department, told=told)
 
 
 async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:

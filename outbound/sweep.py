@@ -71,6 +71,11 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
 
     async with services.sweep_lock:
         now = services.now()
+        # hazards waiting for 受理 with nothing planned (filed before the 受理 clock existed) get their clock now
+        for hazard_id in await services.lifecycle.get_unplanned_reported():
+            if stopping():
+                break  # the rest are planned by the next sweep
+            await services.lifecycle.replan(hazard_id, planner(services), now)
         while not stopping():  # page after page while pages come back full and something moved: a backlog drains
             rows = await services.lifecycle.get_due(now, PAGE)
             before = (report.sent, report.expired, report.failed, len(report.keys))
@@ -224,8 +229,10 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
                 private(facts.reporter_id)
             case Audience.ENTERPRISE_OFFICERS:
                 private(*(m.telegram_id for m in await services.members.get_officers_of(facts.enterprise_id)))
-            case Audience.UNIT_THREADS | Audience.PREVIOUS_UNIT_THREAD:
+            case Audience.UNIT_THREADS | Audience.PREVIOUS_UNIT_THREAD | Audience.DEPARTMENT_THREAD:
                 units = [facts.department_id, facts.township_id]
+                if audience is Audience.DEPARTMENT_THREAD:
+                    units = [facts.department_id]
                 if audience is Audience.PREVIOUS_UNIT_THREAD:
                     event = await services.lifecycle.get_event(int(row.payload["event_id"]))  # type: ignore[call-overload]
                     units = [str(event[1]["from_unit"])] if event else []

@@ -16,8 +16,19 @@ from domain.members import Member, Role, Scope, scope_of
 from domain.org import Organisation, UnitKind
 from domain.periods import Period, month_of, quarter_of, week_of
 from domain.ranking import UnitInput, UnitScore, rank_units
+from domain.reminders import acceptance_due
 from domain.schedule import selfcheck_times
-from domain.statistics import Compliance, Figures, HazardRecord, breakdown, compliance, figures, ledger_rows, state_rows
+from domain.statistics import (
+    AcceptanceDue,
+    Compliance,
+    Figures,
+    HazardRecord,
+    breakdown,
+    compliance,
+    figures,
+    ledger_rows,
+    state_rows,
+)
 from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
 from storage.statistics import SelfCheckRepository, StatisticsRepository
@@ -59,12 +70,19 @@ def groups_for(org: Organisation, scope: Scope, records: Sequence[HazardRecord])
     return []
 
 
+def accept_due_of(services: Services) -> AcceptanceDue:
+    """The 受理 time limit as the reminders count it (this deployment's policy, calendar and zone), for counting."""
+    return lambda start, grade: acceptance_due(start, grade, services.policy, services.calendar, services.zone)
+
+
 def _rows(records: Sequence[HazardRecord], groups: Sequence[Group], start: dt.datetime, end: dt.datetime,
-          now: dt.datetime, zone: dt.tzinfo, *, active_only: bool) -> list[tuple[str, Figures]]:
-    table = breakdown(records, {name: belongs for name, _, belongs in groups}, start, end, now, zone)
+          now: dt.datetime, zone: dt.tzinfo, *, active_only: bool,
+          accept_due: AcceptanceDue | None = None) -> list[tuple[str, Figures]]:
+    table = breakdown(records, {name: belongs for name, _, belongs in groups}, start, end, now, zone, accept_due)
     rows = list(table.items())
     if active_only:
-        rows = [(n, f) for n, f in rows if f.reported or f.rectified or f.open or f.overdue or f.rechecks_due]
+        rows = [(n, f) for n, f in rows
+                if f.reported or f.rectified or f.open or f.overdue or f.rechecks_due or f.not_accepted_in_time]
     return rows
 
 
@@ -80,15 +98,16 @@ async def stats_message(services: Services, member: Member) -> Html:
     week, month = week_of(today), month_of(today)
     start = min(week.start_at(zone), month.start_at(zone))
     records = await statistics_of(services).get_records(scope, start, max(week.end_at(zone), month.end_at(zone)))
-    this_week = figures(records, week.start_at(zone), week.end_at(zone), now, zone)
-    this_month = figures(records, month.start_at(zone), month.end_at(zone), now, zone)
+    due = accept_due_of(services)
+    this_week = figures(records, week.start_at(zone), week.end_at(zone), now, zone, due)
+    this_month = figures(records, month.start_at(zone), month.end_at(zone), now, zone, due)
     parts = [t("stats.heading", scope=scope_label(org, scope)),
              period_block(plain("stats.this_week", period=period_label(week)), this_week),
              period_block(plain("stats.this_month", period=period_label(month)), this_month),
              snapshot_block(now, zone, this_month)]  # fmt: skip
     if member.role is Role.LEAD or member.sees_everything(org):
         rows = _rows(records, groups_for(org, scope, records), month.start_at(zone), month.end_at(zone), now, zone,
-                     active_only=not scope.everything)  # fmt: skip
+                     active_only=not scope.everything, accept_due=due)  # fmt: skip
         if rows:
             parts.append(rows_block(_rows_title(scope, period_label(month)), rows))
     return Html("\n\n".join(parts))
@@ -101,8 +120,10 @@ async def digest_message(services: Services, unit_id: str, period: Period, late:
     scope = Scope(everything=True) if unit.kind is UnitKind.OFFICE else Scope(unit_id=unit_id)
     start, end = period.start_at(zone), period.end_at(zone)
     records = await statistics_of(services).get_records(scope, start, end)
-    total = figures(records, start, end, now, zone)
-    rows = _rows(records, groups_for(org, scope, records), start, end, now, zone, active_only=not scope.everything)
+    due = accept_due_of(services)
+    total = figures(records, start, end, now, zone, due)
+    rows = _rows(records, groups_for(org, scope, records), start, end, now, zone, active_only=not scope.everything,
+                 accept_due=due)
     label = period_label(period)
     parts = [t("digest.heading", late=t("notice.late") if late else Html(""), scope=scope_label(org, scope),
                period=label), period_block(label, total), snapshot_block(min(end, now), zone, total)]  # fmt: skip
@@ -148,6 +169,7 @@ async def ranking_of(services: Services, period: Period) -> Ranking:
     records = await statistics_of(services).get_records(Scope(everything=True), start, end)
     weeks = selfcheck_weeks(services, period)
     checks = await selfchecks_of(services).get_between(weeks[0][0], weeks[-1][0]) if weeks else []
+    due = accept_due_of(services)
 
     def inputs(kind: UnitKind) -> list[UnitInput]:
         result = []
@@ -155,7 +177,7 @@ async def ranking_of(services: Services, period: Period) -> Ranking:
             enterprises = [e.id for e in org.enterprises_in([unit.id])]
             mine = [r for r in records if unit.id in r.unit_ids]
             made = compliance(enterprises, weeks, checks, now) if enterprises else Compliance()
-            result.append(UnitInput(unit.id, len(enterprises), figures(mine, start, end, now, zone), made))
+            result.append(UnitInput(unit.id, len(enterprises), figures(mine, start, end, now, zone, due), made))
         return result
 
     return Ranking(period, rank_units(inputs(UnitKind.DEPARTMENT)), rank_units(inputs(UnitKind.TOWNSHIP)))

@@ -57,7 +57,9 @@ def period_block(label: str, f: Figures) -> Html:
     """What happened in a period."""
     rate = t("stats.on_time_rate", rate=percent(f.on_time_rate)) if f.rectified else Html("")
     return t("stats.block", period=label, reported=f.reported, accepted=f.accepted, rectified=f.rectified,
-             on_time=f.rectified_on_time, late=f.rectified_late, rate=rate, rebounds=f.rebounds)  # fmt: skip
+             on_time=f.rectified_on_time, late=f.rectified_late, rate=rate, rebounds=f.rebounds,
+             acceptance=t("acceptance.stats_line", count=f.not_accepted_in_time, late=f.accepted_late,
+                          waiting=f.unaccepted_overdue))  # fmt: skip
 
 
 def snapshot_block(at: dt.datetime, zone: dt.tzinfo, f: Figures) -> Html:
@@ -74,7 +76,7 @@ def rows_block(title: str, rows: Sequence[tuple[str, Figures]]) -> Html:
     """One line per unit or enterprise."""
     lines = [
         t("stats.row", name=name, reported=f.reported, rectified=f.rectified, on_time=f.rectified_on_time,
-          overdue=f.overdue, major=f.major_open, rebounds=f.rebounds)
+          overdue=f.overdue, major=f.major_open, rebounds=f.rebounds, not_accepted=f.not_accepted_in_time)
         for name, f in rows[:MAX_ROWS]
     ]  # fmt: skip
     if len(rows) > MAX_ROWS:
@@ -94,6 +96,7 @@ def ranking_lines(org: Organisation, scores: Sequence[UnitScore]) -> Html:
         lines.append(t(
             "ranking.row", rank=s.rank, name=name, score=f"{s.score:.1f}", on_time=percent(s.on_time_rate),
             overdue=s.overdue, per_enterprise=f"{s.overdue_per_enterprise:.2f}", rebound=percent(s.rebound_rate),
-            days=days, selfcheck=percent(s.selfcheck_rate),
+            days=days, selfcheck=percent(s.selfcheck_rate), accept_rate=percent(s.acceptance_rate),
+            not_accepted=s.not_accepted_in_time,
         ))  # fmt: skip
     return Html("\n".join(lines))

@@ -11,6 +11,7 @@ from domain.evidence import StoredPhoto
 from domain.hazards import Draft, Event, Grade, Hazard, Photo, State, Thread, ThreadRole, hazard_code
 from domain.members import Scope
 from storage.db import Database, Tx
+from storage.lifecycle import LifecycleRepository, Planner
 from storage.timefmt import from_db, from_db_required, to_db
 
 
@@ -55,6 +56,7 @@ class NewReport:
     year: int  # local year of `now`: numbering restarts every year
     now: datetime
     update_id: int | None
+    plan: Planner | None = None  # the reminder planner: the 受理 clock's reminders are written with the filing
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +85,11 @@ class HazardRepository:
             assert draft.category_id is not None and draft.place is not None and draft.grade is not None
             hazard_id = await tx.execute(
                 "INSERT INTO hazards (code, reporter_id, enterprise_id, township_id, category_id, department_id,"
-                " grade, state, description, place, latitude, longitude, reported_at, updated_at, draft_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " grade, state, description, place, latitude, longitude, reported_at, updated_at, draft_key,"
+                " accept_clock_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (code, report.reporter_id, draft.enterprise_id, report.township_id, draft.category_id,
                  report.department_id, draft.grade, State.REPORTED, draft.description, draft.place,
-                 draft.latitude, draft.longitude, to_db(report.now), to_db(report.now), draft.key),
+                 draft.latitude, draft.longitude, to_db(report.now), to_db(report.now), draft.key, to_db(report.now)),
             )  # fmt: skip
             for position, photo in enumerate(draft.photos):
                 await tx.execute(
@@ -107,6 +109,8 @@ class HazardRepository:
                 " VALUES (?, ?, ?, 'report', NULL, ?, ?)",
                 (hazard_id, to_db(report.now), report.reporter_id, State.REPORTED, report.update_id),
             )
+            if report.plan is not None:
+                await LifecycleRepository.plan_new(tx, hazard_id, report.plan, report.now)
             row = await tx.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
         assert row is not None
         return _hazard(row), True

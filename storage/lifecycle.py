@@ -55,6 +55,7 @@ def _facts(row: sqlite3.Row, parts: frozenset[PlanPart]) -> HazardFacts:
         rectification_submitter_id=row["rectification_submitter_id"], plan_parts=parts,
         pending_extension=extension, rebounds=row["rebounds"], closed_at=from_db(row["closed_at"]),
         recheck_started_at=from_db(row["recheck_started_at"]),
+        accept_clock_from=from_db(row["accept_clock_from"]),
     )  # fmt: skip
 
 
@@ -154,14 +155,15 @@ class LifecycleRepository:
             "UPDATE hazards SET state = ?, grade = ?, department_id = ?, township_id = ?, deadline = ?,"
             " original_deadline = ?, deadline_set_at = ?, responsible_person = ?, rectification_submitter_id = ?,"
             " rebounds = ?, closed_at = ?, recheck_started_at = ?, ext_requested_by = ?, ext_requested_at = ?,"
-            " ext_until = ?, ext_reason = ?, measures = COALESCE(?, measures), updated_at = ?"
+            " ext_until = ?, ext_reason = ?, measures = COALESCE(?, measures), accept_clock_from = ?, updated_at = ?"
             " WHERE id = ? AND state = ?",
             (after.state, after.grade, after.department_id, after.township_id, _opt(after.deadline),
              _opt(after.original_deadline), _opt(after.deadline_set_at), after.responsible_person,
              after.rectification_submitter_id, after.rebounds, _opt(after.closed_at), _opt(after.recheck_started_at),
              ext.requested_by if ext else None, _opt(ext.requested_at) if ext else None,
              _opt(ext.until) if ext else None, ext.reason if ext else None,
-             tr.data.get("measures") if tr.action is Action.SUBMIT_RECTIFICATION else None, to_db(now),
+             tr.data.get("measures") if tr.action is Action.SUBMIT_RECTIFICATION else None,
+             _opt(after.accept_clock_from), to_db(now),
              tr.hazard_id, tr.from_state),
         )  # fmt: skip
         if changed != 1:
@@ -222,6 +224,7 @@ class LifecycleRepository:
                 "about": to_db(n.about), "days_before": n.days_before,
                 "overdue_on": n.overdue_on.isoformat() if n.overdue_on else None,
                 "working_days_overdue": n.working_days_overdue, "already_told": list(n.already_told),
+                "office_minutes_before": n.office_minutes_before,
             }  # fmt: skip
             await tx.execute(
                 "INSERT OR IGNORE INTO outbox (key, hazard_id, kind, audiences, payload, due_at, expires_at,"
@@ -229,6 +232,24 @@ class LifecycleRepository:
                 (n.key, hazard_id, n.kind, ",".join(n.audiences), json.dumps(payload), to_db(n.due_at),
                  _opt(n.expires_at), to_db(now)),
             )  # fmt: skip
+
+    @classmethod
+    async def plan_new(cls, tx: Tx, hazard_id: int, plan: Planner, now: datetime) -> None:
+        """Plan a hazard just filed in ``tx`` (its 受理 clock), in the filing's own transaction."""
+        facts = await cls._read_facts(tx, hazard_id)
+        assert facts is not None
+        await cls._replan(tx, hazard_id, plan(facts), now)
+
+    async def get_unplanned_reported(self) -> list[int]:
+        """Hazards waiting for 受理 without a pending reminder (filed before the 受理 clock existed)."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o"
+                " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind != ?) ORDER BY id",
+                (TRANSITION,),
+            )
+        return [r[0] for r in rows]
 
     async def replan(self, hazard_id: int, plan: Planner, now: datetime) -> None:
         """Redo a hazard's reminder plan (after a row went out or expired: the daily nudges roll on)."""

@@ -39,6 +39,7 @@ def _records(rows: Sequence[sqlite3.Row], events: Sequence[sqlite3.Row]) -> list
     for e in events:
         by_hazard[e["hazard_id"]].append(EventRecord(
             from_db_required(e["at"]), e["action"], State(e["to_state"]), e["actor_id"], from_db(e["deadline_to"]),
+            e["moved"], e["grade_from"],
         ))  # fmt: skip
     return [
         HazardRecord(
@@ -55,7 +56,8 @@ def _records(rows: Sequence[sqlite3.Row], events: Sequence[sqlite3.Row]) -> list
 
 
 _EVENTS = (
-    "SELECT e.hazard_id, e.at, e.action, e.to_state, e.actor_id, json_extract(e.data, '$.deadline_to') AS deadline_to"
+    "SELECT e.hazard_id, e.at, e.action, e.to_state, e.actor_id, json_extract(e.data, '$.deadline_to') AS deadline_to,"
+    " json_extract(e.data, '$.role') AS moved, json_extract(e.data, '$.grade_from') AS grade_from"
     " FROM events e WHERE e.hazard_id IN ({ids}) ORDER BY e.hazard_id, e.id"
 )
 _HAZARDS = (

@@ -18,7 +18,9 @@ from domain.deadlines import (
     DeadlineRule,
     default_deadline,
     describe_deadline,
+    example_date,
     parse_deadline,
+    year_to_confirm,
 )
 from domain.workcalendar import WorkCalendar
 from tests.shared import shared_file
@@ -560,3 +562,29 @@ def test_never_crashes_and_never_returns_the_past(text: str, now: dt.datetime) -
         assert result.at.tzinfo is now.tzinfo
     else:
         assert isinstance(result.reason, DeadlineRefusal)
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "year"),
+    [
+        ("6月1日前", "2026-11-23 10:00", 2027),  # next June: the year was not typed, and it is half a year off
+        ("3月1日前", "2026-11-23 10:00", None),  # next March: three months
+        ("2027年6月1日前", "2026-11-23 10:00", None),  # the year was typed
+        ("2027-06-01", "2026-11-23 10:00", None),
+        ("11月1日前", "2026-01-05 10:00", 2026),  # this year, but ten months away
+        ("9月底前", "2026-01-05 10:00", 2026),
+        ("一年内", "2026-11-23 10:00", None),  # a span says how far itself
+        ("国庆前", "2026-11-23 10:00", 2027),
+    ],
+)
+def test_a_far_date_without_a_year_has_its_year_confirmed(text: str, now: str, year: int | None) -> None:
+    instant = dt.datetime.fromisoformat(now).replace(tzinfo=SHANGHAI)
+    result = parse_deadline(text, instant, calendar=CALENDAR)
+    assert isinstance(result, Deadline)
+    assert year_to_confirm(result, instant) == year
+
+
+def test_the_example_date_is_always_ahead() -> None:
+    for day in (dt.date(2026, 12, 15), dt.date(2026, 12, 31), dt.date(2027, 2, 20)):
+        now = dt.datetime.combine(day, dt.time(10, 0), tzinfo=SHANGHAI)
+        assert example_date(now) > day

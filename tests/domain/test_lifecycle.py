@@ -165,7 +165,10 @@ def test_transfer_works_in_every_open_state_and_keeps_it(state: State) -> None:
     result = transition(decide(facts(state), DEPT, Action.TRANSFER, TO_ZJJ, NOW))
     assert result.to_state is state
     assert result.after.department_id == "zjj" and result.after.township_id == "cgz"
-    assert dict(result.data) == {"role": "department", "from_unit": "yjj", "to_unit": "zjj"}
+    restarted = dict(result.data).pop("accept_clock_from", None)  # the new department's 受理 clock, while 已上报
+    assert {k: v for k, v in result.data.items() if k != "accept_clock_from"} == {
+        "role": "department", "from_unit": "yjj", "to_unit": "zjj"}
+    assert (restarted is not None) is (state is State.REPORTED)
     assert result.reason == "属建筑施工"
 
 
@@ -523,7 +526,9 @@ def test_the_reporter_hears_of_every_change(
         pytest.param(facts(State.RECTIFYING, pending_extension=PENDING), DEPT, Action.APPROVE_EXTENSION, None, True,
                      id="approve-extension"),
         pytest.param(facts(State.RECTIFYING), OFFICER, Action.REQUEST_EXTENSION, EXTEND, False, id="request"),
-        pytest.param(facts(), DEPT, Action.TRANSFER, TO_ZJJ, False, id="transfer"),
+        pytest.param(facts(), DEPT, Action.TRANSFER, TO_ZJJ, True, id="transfer-restarts-the-acceptance-clock"),
+        pytest.param(facts(), TOWN, Action.TRANSFER, TO_HSX, False, id="township-transfer"),
+        pytest.param(facts(State.RECTIFYING), DEPT, Action.TRANSFER, TO_ZJJ, False, id="transfer-after-acceptance"),
         pytest.param(facts(State.RECTIFYING, grade=Grade.MAJOR), DEPT, Action.FILL_PLAN, PLAN, False, id="plan"),
         pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, VERIFY, True, id="close"),
     ],

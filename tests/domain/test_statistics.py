@@ -121,8 +121,8 @@ def test_ranking_by_the_formula() -> None:
     z = UnitInput("z", 0, Figures(), Compliance())
     ranked = rank_units([x, y, z])
     assert [(s.unit_id, s.rank) for s in ranked] == [("y", 1), ("x", 2), ("z", 3)]
-    # 0.35×0.75 + 0.20×(1 − 2/4) + 0.15×(1 − 1/4) + 0.10×(1 − 15/30) + 0.20×0.75 = 0.675
-    assert ranked[1].score == pytest.approx(67.5)
+    # (0.25×0.75 + 0.20×(1 − 2/4) + 0.10×(1 − 1/4) + 0.05×(1 − 15/30) + 0.20×0.75) / 0.80: no 受理 fell due
+    assert ranked[1].score == pytest.approx(67.1875)
     assert ranked[0].score == pytest.approx(100.0)  # overdue and self-check only, both perfect
     assert ranked[2].score is None
 
