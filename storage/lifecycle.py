@@ -246,8 +246,8 @@ class LifecycleRepository:
             rows = await tx.all(
                 "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o"
-                " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind != ?) ORDER BY id",
-                (TRANSITION,),
+                " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN (?, ?)) ORDER BY id",
+                (TRANSITION, CARD),
             )
         return [r[0] for r in rows]
 
