@@ -6,15 +6,19 @@ The 待验收 notice in each unit's thread is preceded by this album, so the ver
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
-from telegram import Bot, InputMediaPhoto, Message
+from telegram import Bot, InputMediaPhoto
+from telegram.error import BadRequest
 
 from bot.services import Services
 from domain.hazards import Hazard, Photo
 from domain.lifecycle import Action
 from storage.lifecycle import TRANSITION, OutboxRow
 from texts import t
+
+log = logging.getLogger(__name__)
 
 ALBUM_LIMIT = 10  # Telegram's most items in one media group
 
@@ -30,20 +34,37 @@ def album(code: str, before: Sequence[Photo], after: Sequence[Photo]) -> list[In
 
 
 async def send_album(bot: Bot, chat_id: int, items: Sequence[InputMediaPhoto], *, topic_id: int | None = None,
-                     reply_to: int | None = None) -> Message | None:
-    """Send the items as albums of at most ten (a lone photo as a photo: an album needs two); the first message."""
-    first: Message | None = None
+                     reply_to: int | None = None) -> None:
+    """Send the items as albums of at most ten (a lone photo as a photo: an album needs two).
+
+    An image the officer sent as a file has a document's file id, which an album of photos refuses ("type of file
+    mismatch"): that chunk then goes one by one, each as a photo or else as a document, captioned the same. One that
+    still cannot be sent is logged and skipped: the decision's notice after it must not be held up by a picture.
+    """
     for start in range(0, len(items), ALBUM_LIMIT):
         chunk = items[start : start + ALBUM_LIMIT]
-        if len(chunk) == 1:
-            sent: Sequence[Message] = [await bot.send_photo(
-                chat_id, chunk[0].media, caption=chunk[0].caption, message_thread_id=topic_id,
-                reply_to_message_id=reply_to, allow_sending_without_reply=True)]  # fmt: skip
-        else:
-            sent = await bot.send_media_group(chat_id, list(chunk), message_thread_id=topic_id,
-                                              reply_to_message_id=reply_to, allow_sending_without_reply=True)
-        first = first or sent[0]
-    return first
+        try:
+            if len(chunk) == 1:
+                raise BadRequest("a lone photo")  # an album needs two: sent on its own below
+            await bot.send_media_group(chat_id, list(chunk), message_thread_id=topic_id, reply_to_message_id=reply_to,
+                                       allow_sending_without_reply=True)  # fmt: skip
+        except BadRequest as exc:
+            if len(chunk) > 1:
+                log.info("album to %s refused (%s): sending its photos one by one", chat_id, exc)
+            for item in chunk:
+                await _send_one(bot, chat_id, item, topic_id, reply_to)
+
+
+async def _send_one(bot: Bot, chat_id: int, item: InputMediaPhoto, topic_id: int | None, reply_to: int | None) -> None:
+    file_id = str(item.media)
+    where = {"message_thread_id": topic_id, "reply_to_message_id": reply_to, "allow_sending_without_reply": True}
+    try:
+        await bot.send_photo(chat_id, file_id, caption=item.caption, **where)  # type: ignore[arg-type]
+    except BadRequest:
+        try:
+            await bot.send_document(chat_id, file_id, caption=item.caption, **where)  # type: ignore[arg-type]
+        except BadRequest as exc:
+            log.warning("evidence photo %s not sent to %s: %s", file_id, chat_id, exc)
 
 
 async def album_for(services: Services, row: OutboxRow, hazard: Hazard) -> list[InputMediaPhoto]:

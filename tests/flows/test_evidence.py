@@ -326,3 +326,21 @@ async def test_the_plan_menu_shows_what_is_done_and_the_plan_is_in_show_and_the_
     sheet = ledger["隐患排查治理台账"]
     values = dict(zip([c.value for c in sheet[1]], [c.value for c in sheet[2]], strict=True))
     assert values["治理方案（重大隐患）"] == "方法和措施：更换储罐阀门，增设可燃气体报警"
+
+
+async def test_an_after_photo_sent_as_a_file_still_reaches_the_verifier_with_the_notice(world: World) -> None:
+    await accepted_with_photos(world, [scene(90)])
+    notice = [m for m in world.api.sent(world.officer.id) if "提交整改" in buttons(m)][-1]
+    await press(world, world.officer, notice, "提交整改")
+    await world.until(world.officer.id, "整改措施")
+    await answer(world, world.officer, None, "已更换灭火器")
+    await world.api.send_document(world.officer, scene(91), file_name="整改后.jpg", mime_type="image/jpeg")
+    await press(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
+    await world.until(world.officer.id, "已完成：提交整改")
+    await sweep(world.app)
+    before = await world.until(world.dept_group.id, "整改前 1/1")
+    assert before["photo"]  # an album of a photo and a file is refused: the two go one by one
+    after = await world.api.expect(world.dept_group.id)
+    assert after["document"] and captions(after) == ["YH-2026-000001 整改后 1/1"]
+    assert "已提交整改" in (await world.api.expect(world.dept_group.id))["plain_text"]
+    assert not world.api.violations
