@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -135,18 +135,36 @@ async def _refresh_one(bot: Bot, services: Services, hazard: Hazard, thread: Thr
         await services.lifecycle.mark_sent(send, message_id, services.now())
 
 
+def actions_of(markup: InlineKeyboardMarkup) -> list[str]:
+    """The actions a hazard's action keyboard offers (callback data h1:<hazard>:<action>), in the order shown."""
+    return [str(b.callback_data).split(":")[2] for row in markup.inline_keyboard for b in row
+            if str(b.callback_data).count(":") == 2]  # fmt: skip
+
+
+def _only(markup: InlineKeyboardMarkup | None, actions: Sequence[str]) -> InlineKeyboardMarkup | None:
+    """The buttons of `markup` (what is valid now) for these actions, laid out three to a row as they were."""
+    if markup is None or not actions:
+        return None
+    kept = [b for row in markup.inline_keyboard for b in row if str(b.callback_data).split(":")[-1] in actions]
+    return InlineKeyboardMarkup([kept[i : i + 3] for i in range(0, len(kept), 3)]) if kept else None
+
+
 async def strip_stale_buttons(bot: Bot, services: Services, facts: HazardFacts, keyboard: Keyboard) -> None:
-    """Earlier messages about the hazard lose the buttons that no longer apply: in each chat the latest one that
-    carried buttons gets exactly those valid now for its readers, the older ones none (the anchor card and that latest
-    message have them). A message left without buttons is not looked at again, so each is stripped at most once.
-    Best effort: an edit that fails for now is tried again at the next transition."""
-    latest: dict[int, int] = {}
-    for chat_id, message_id in await services.lifecycle.get_button_messages(facts.hazard_id):
-        latest[chat_id] = max(message_id, latest.get(chat_id, message_id))
-    for chat_id, message_id in await services.lifecycle.get_button_messages(facts.hazard_id):
-        markup = await keyboard(chat_id, facts) if latest[chat_id] == message_id else None
+    """Earlier messages about the hazard lose the buttons that no longer apply for their readers (a notice keeps what
+    it offered and still may be pressed, and gains nothing). A message is edited only when it loses a button, and is
+    not looked at again once it has none. Best effort: an edit that fails for now is tried again at the next
+    transition."""
+    valid: dict[int, InlineKeyboardMarkup | None] = {}
+    for chat_id, message_id, offered in await services.lifecycle.get_button_messages(facts.hazard_id):
+        if chat_id not in valid:
+            valid[chat_id] = await keyboard(chat_id, facts)
+        markup = valid[chat_id]
+        now_valid = set(actions_of(markup)) if markup is not None else set()
+        kept = [a for a in offered if a in now_valid]
+        if len(kept) == len(offered):
+            continue
         try:
-            await set_buttons(bot, chat_id, message_id, markup)
+            await set_buttons(bot, chat_id, message_id, _only(markup, kept))
         except BadRequest as exc:
             if not _not_modified(exc):
                 log.info("buttons of message %s in %s left as they are: %s", message_id, chat_id, exc)
@@ -155,5 +173,7 @@ async def strip_stale_buttons(bot: Bot, services: Services, facts: HazardFacts, 
         except TelegramError as exc:
             log.info("buttons of message %s in %s not updated now: %s", message_id, chat_id, exc)
             continue
-        if markup is None:
+        if kept:
+            await services.lifecycle.keep_buttons(chat_id, message_id, kept)
+        else:
             await services.lifecycle.forget_buttons(chat_id, message_id)

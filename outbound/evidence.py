@@ -16,7 +16,7 @@ from bot.services import Services
 from domain.hazards import Hazard, Photo
 from domain.lifecycle import Action
 from storage.lifecycle import TRANSITION, OutboxRow
-from texts import t
+from texts import Html, t
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +24,16 @@ ALBUM_LIMIT = 10  # Telegram's most items in one media group
 
 
 def album(code: str, before: Sequence[Photo], after: Sequence[Photo]) -> list[InputMediaPhoto]:
-    """Every photo captioned 整改前 n/N or 整改后 n/N with the hazard's id, report photos first."""
-    return [
-        *(InputMediaPhoto(p.file_id, caption=t("evidence.caption_before", code=code, n=n, total=len(before)))
-          for n, p in enumerate(before, 1)),
-        *(InputMediaPhoto(p.file_id, caption=t("evidence.caption_after", code=code, n=n, total=len(after)))
-          for n, p in enumerate(after, 1)),
-    ]  # fmt: skip
+    """Every photo captioned 整改前 n/N or 整改后 n/N with the hazard's id, report photos first; the first caption also
+    says how the album divides, since a chat shows an album under one caption and the others only photo by photo."""
+    captions = [
+        *(t("evidence.caption_before", code=code, n=n, total=len(before)) for n in range(1, len(before) + 1)),
+        *(t("evidence.caption_after", code=code, n=n, total=len(after)) for n in range(1, len(after) + 1)),
+    ]
+    if captions:
+        captions[0] = Html(f"{t('evidence.album_summary', code=code, before=len(before), after=len(after))}\n"
+                           f"{captions[0]}")
+    return [InputMediaPhoto(p.file_id, caption=c) for p, c in zip([*before, *after], captions, strict=True)]
 
 
 async def send_album(bot: Bot, chat_id: int, items: Sequence[InputMediaPhoto], *, topic_id: int | None = None,

@@ -178,7 +178,8 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
         if markup is not None:  # its buttons come off once they no longer apply (outbound.cards)
-            await services.lifecycle.remember_buttons(hazard.id, send.chat_id, message.message_id)
+            await services.lifecycle.remember_buttons(hazard.id, send.chat_id, message.message_id,
+                                                      cards.actions_of(markup))
         report.sent += 1
 
 

@@ -361,22 +361,29 @@ class LifecycleRepository:
         return {"pending": int(pending), "due": int(due), "retrying": int(retrying), "failed": int(failed),
                 "undelivered": int(undelivered)}  # fmt: skip
 
-    async def remember_buttons(self, hazard_id: int, chat_id: int, message_id: int) -> None:
-        """A message about the hazard went out with action buttons: they are taken off once they no longer apply."""
+    async def remember_buttons(self, hazard_id: int, chat_id: int, message_id: int, actions: Sequence[str]) -> None:
+        """A message about the hazard went out with these action buttons: each comes off once it no longer applies."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "INSERT OR IGNORE INTO hazard_button_messages (hazard_id, chat_id, message_id) VALUES (?, ?, ?)",
-                (hazard_id, chat_id, message_id),
+                "INSERT OR REPLACE INTO hazard_button_messages (hazard_id, chat_id, message_id, actions)"
+                " VALUES (?, ?, ?, ?)",
+                (hazard_id, chat_id, message_id, ",".join(actions)),
             )
 
-    async def get_button_messages(self, hazard_id: int) -> list[tuple[int, int]]:
-        """The hazard's messages that may still carry buttons (chat, message), oldest first."""
+    async def get_button_messages(self, hazard_id: int) -> list[tuple[int, int, tuple[str, ...]]]:
+        """The hazard's messages that still carry buttons (chat, message, their actions), oldest first."""
         async with self.db.reading() as tx:
             rows = await tx.all(
-                "SELECT chat_id, message_id FROM hazard_button_messages WHERE hazard_id = ? ORDER BY rowid",
+                "SELECT chat_id, message_id, actions FROM hazard_button_messages WHERE hazard_id = ? ORDER BY rowid",
                 (hazard_id,),
             )
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], r[1], tuple(a for a in r[2].split(",") if a)) for r in rows]
+
+    async def keep_buttons(self, chat_id: int, message_id: int, actions: Sequence[str]) -> None:
+        """The message now carries only these of its buttons."""
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE hazard_button_messages SET actions = ? WHERE chat_id = ? AND message_id = ?",
+                             (",".join(actions), chat_id, message_id))  # fmt: skip
 
     async def forget_buttons(self, chat_id: int, message_id: int) -> None:
         """The message's buttons are gone for good (or the message is): not touched again."""

@@ -54,6 +54,8 @@ async def test_the_card_in_each_thread_follows_every_transition_with_the_buttons
         assert set(buttons(card(world, chat, unit))) == {"移送"}
     accepted_notice = await world.until(world.officer.id, "已受理")
     assert set(buttons(accepted_notice)) == {"提交整改", "申请延期"}
+    in_topic = await world.until(world.dept_group.id, "已受理")
+    assert set(buttons(in_topic)) == {"移送"}
 
     world.clock.advance(timedelta(days=16))  # Wednesday 9th: a day past the deadline
     await sweep(world.app)
@@ -63,7 +65,8 @@ async def test_the_card_in_each_thread_follows_every_transition_with_the_buttons
     assert "状态：待验收" in shown(department) and "下一步：等待县消防救援大队验收" in shown(department)
     assert set(buttons(department)) == {"验收通过", "退回整改", "移送"}
     assert set(buttons(card(world, world.town_group, "cgz"))) == {"移送"}
-    # the officer's earlier notices no longer offer 提交整改 / 申请延期
+    # an earlier notice keeps what still applies and gains nothing; the officer's no longer offer 提交整改 / 申请延期
+    assert set(buttons(world.api.chat(world.dept_group).messages[in_topic["message_id"]])) == {"移送"}
     stale = [m for m in world.api.sent(world.officer.id) if any(d.startswith("h1:") for d in buttons(m).values())]
     assert stale == [], [shown(m) for m in stale]
 
@@ -71,9 +74,10 @@ async def test_the_card_in_each_thread_follows_every_transition_with_the_buttons
     await verify(world, member, submitted)
     await sweep(world.app)
     department = card(world, world.dept_group, "xfdd")
-    assert "状态：已销号" in shown(department) and "下一步：等待回头看（2027年1月8日（星期五））" in shown(department)
+    assert "状态：已销号" in shown(department) and "下一步：等待2027年1月8日（星期五）回头看" in shown(department)
     assert buttons(department) == {}
     assert buttons(world.api.chat(world.dept_group).messages[submitted["message_id"]]) == {}
+    assert buttons(world.api.chat(world.dept_group).messages[in_topic["message_id"]]) == {}
 
     world.clock.advance(timedelta(days=31))
     await sweep(world.app)

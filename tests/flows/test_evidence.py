@@ -108,7 +108,8 @@ async def test_the_verifier_gets_the_photos_before_and_after_as_one_album_over_t
     for group in (world.dept_group, world.town_group):
         album = await world.until(group.id, "整改前")
         assert album["method"] == "sendMediaGroup"
-        assert captions(album) == ["YH-2026-000001 整改前 1/2", "YH-2026-000001 整改前 2/2",
+        assert captions(album) == ["📷 YH-2026-000001 验收凭据：整改前照片 2 张在前，整改后照片 1 张在后\n"
+                                   "YH-2026-000001 整改前 1/2", "YH-2026-000001 整改前 2/2",
                                    "YH-2026-000001 整改后 1/1"]  # fmt: skip
         files = [item["file_unique_id"] for item in album["media"]]
         assert len(set(files)) == 3
