@@ -129,10 +129,10 @@ async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) ->
                        "original": when("original_deadline")}  # fmt: skip
         case Action.FILL_PLAN:
             values |= {"part": plain(f"plan_part.{PlanPart(str(data['part']))}"), "text": data.get("text") or ""}
-    return Html(t(f"notice.{action}", **values) + evidence_lines(action, data))
+    return Html(t(f"notice.{action}", **values) + evidence_lines(action, data, facts))
 
 
-def evidence_lines(action: Action, data: dict[str, object]) -> Html:
+def evidence_lines(action: Action, data: dict[str, object], facts: HazardFacts) -> Html:
     """What a transition adds for the decision makers (issue 12): 验收意见, 复查情况, reused photos, 挂牌督办."""
     lines: list[Html] = []
     if action is Action.VERIFY_PASS and data.get("opinion"):
@@ -144,6 +144,10 @@ def evidence_lines(action: Action, data: dict[str, object]) -> Html:
     reuse = data.get("reuse")
     if action is Action.SUBMIT_RECTIFICATION and isinstance(reuse, list) and reuse:
         lines.append(reuse_flag(reuse))
+    if action is Action.SUBMIT_RECTIFICATION and facts.grade is Grade.MAJOR and facts.missing_plan_parts:
+        # why the verifier finds no 验收通过 under it
+        lines.append(t("evidence.verify_waits", left=len(facts.missing_plan_parts),
+                       parts="、".join(plain(f"plan_part.{p}") for p in facts.missing_plan_parts)))
     return Html("".join(f"\n{line}" for line in lines))
 
 

@@ -99,6 +99,8 @@ async def test_a_major_card_says_so_and_what_the_plan_still_needs(world: World) 
     department_card = card(world, world.dept_group, "xfdd")
     assert "下一步：等待县消防救援大队验收（须先补齐治理方案 6 项）" in shown(department_card)
     assert "验收通过" not in buttons(department_card) and "填写治理方案" in buttons(department_card)
+    submitted = await world.until(world.dept_group.id, "已提交整改")
+    assert "须先补齐治理方案才能验收通过（销号），还差 6 项" in submitted["plain_text"]
 
 
 async def test_a_photo_card_is_edited_in_its_caption(world: World) -> None:
