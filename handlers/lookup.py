@@ -7,9 +7,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from domain.hazards import Grade
-from domain.members import may_view, scope_of
+from domain.members import scope_of
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.render import grade_label, hazard_card, plan_section, thread_status, timeline
+from handlers.visibility import audience, in_private
 from outbound import evidence
 from texts import Html, plain, t
 from texts.dates import datetime_cn
@@ -35,6 +36,9 @@ async def turn_page(update: Update, context: BotContext) -> None:
         return
     if not 0 <= offset < 10**9 or offset % PAGE_SIZE:
         await refuse_button(update, "button.invalid")
+        return
+    if not in_private(update):  # a page of /my is for the caller's eyes only
+        await refuse_button(update, "visibility.my_private_only")
         return
     await _send_page(update, context, offset)
 
@@ -74,10 +78,13 @@ async def show(update: Update, context: BotContext) -> None:
     if not context.args:
         await reply(update, t("show.usage"))
         return
+    readers = await audience(update, context, member)
+    if readers is None:
+        return
     services = context.services
     code = context.args[0][:32]
     hazard = await services.hazards.get_hazard_by_code(code)
-    if hazard is None or not may_view(scope_of(member, services.org), hazard.enterprise_id, hazard.unit_ids):
+    if hazard is None or not readers.may_view(hazard.enterprise_id, hazard.unit_ids):
         # the same answer for "no such id" and "not yours": ids of other units' hazards are not revealed
         await reply(update, t("show.not_found", code=code))
         return

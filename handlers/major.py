@@ -9,6 +9,7 @@ from bot.context import BotContext
 from domain.evidence import days_overdue
 from domain.lifecycle import PlanPart
 from handlers.common import reply, require_member
+from handlers.visibility import audience
 from outbound.notices import deadline_text
 from texts import Html, plain, t
 from texts.limits import clip
@@ -21,10 +22,14 @@ async def major_list(update: Update, context: BotContext) -> None:
     member = await require_member(update, context)
     if member is None:
         return
-    services = context.services
-    if not member.sees_everything(services.org):
+    readers = await audience(update, context, member)
+    if readers is None:
+        return
+    if not readers.caller.everything or (readers.group is not None and not readers.group.everything):
+        # the county's list: for the 安委办 and admins, in private chat or in the 安委办's own group
         await reply(update, t("evidence.major_only"))
         return
+    services = context.services
     hazards, total = await services.hazards.list_open_major(LIMIT)
     if not hazards:
         await reply(update, t("evidence.major_empty"))

@@ -345,3 +345,16 @@ async def test_an_after_photo_sent_as_a_file_still_reaches_the_verifier_with_the
     assert after["document"] and captions(after) == ["YH-2026-000001 整改后 1/1"]
     assert "已提交整改" in (await world.api.expect(world.dept_group.id))["plain_text"]
     assert not world.api.violations
+
+
+async def test_the_major_list_is_not_shown_in_a_departments_group(world: World) -> None:
+    await ready(world)
+    member, _, _ = await people(world)
+    office_group, office_member, _ = await office_and_lead(world)
+    await file_with(world, [scene(95)])
+    await accept_in_topic(world, member, await world.until(world.dept_group.id, "YH-2026-000001"), MAJOR)
+    world.api.set_member(world.dept_group, office_member)
+    refused = await world.command(office_member, "/major", chat=world.dept_group)
+    assert "仅限安委办和管理员" in refused["plain_text"] and "YH-2026-000001" not in refused["plain_text"]
+    world.api.set_member(office_group, office_member)
+    assert "YH-2026-000001" in (await world.command(office_member, "/major", chat=office_group))["plain_text"]
