@@ -102,7 +102,8 @@ async def show(update: Update, context: BotContext) -> None:
                              f"{timeline(events, services.zone)}"))
     message = update.effective_message
     assert message is not None
-    items = evidence.album(hazard.code, photos, after)  # 整改前 / 整改后, captioned
+    # 整改前 / 整改后, captioned; each image by the method of its kind (a file goes back as a file), in the topic
+    items = evidence.album(hazard.code, photos, after)
     if items:
         topic = message.message_thread_id if message.is_topic_message else None
         await evidence.send_album(context.bot, message.chat_id, items, topic_id=topic)

@@ -14,15 +14,14 @@ import warnings
 from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.pacing import retry_after
 from bot.services import Services
 from domain.hazards import Hazard, Thread
 from domain.lifecycle import HazardFacts
 from outbound.delivery import card_for
-from outbound.lateness import retry_at
+from outbound.lateness import after_failure, failure_text
 from storage.lifecycle import OutboxRow, PendingSend
 from texts import Html
 from texts.limits import CAPTION_LIMIT, clip_html, tg_len
@@ -120,17 +119,14 @@ async def _refresh_one(bot: Bot, services: Services, hazard: Hazard, thread: Thr
         except BadRequest as exc:
             log.info("card of %s in %s cannot be edited (%s): posting it anew", hazard.code, send.chat_id, exc)
             message_id = (await _replace(bot, services, hazard, thread, send, text, markup)).message_id
-    except RetryAfter as exc:
-        delay = retry_after(exc)
-        await services.lifecycle.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
     except ChatMigrated as exc:
         await services.groups.migrate_chat(send.chat_id, exc.new_chat_id)
         await services.lifecycle.mark_retry(send, "chat migrated", None)  # the next transition edits it there
-    except Forbidden as exc:
-        log.warning("card of %s in %s not updated: %s", hazard.code, send.chat_id, exc)
-        await services.lifecycle.mark_retry(send, str(exc), None)
-    except TelegramError as exc:  # the network, a timeout, a topic gone: try again later, then give up
-        await services.lifecycle.mark_retry(send, str(exc), retry_at(send.attempts, now))
+    except TelegramError as exc:  # the one retry policy: a 429 waits, a refusal is given up, the rest back off
+        again = after_failure(exc, send.attempts, now)
+        if again is None:
+            log.warning("card of %s in %s not updated: %s", hazard.code, send.chat_id, exc)
+        await services.lifecycle.mark_retry(send, failure_text(exc), again)
     else:
         await services.lifecycle.mark_sent(send, message_id, services.now())
 

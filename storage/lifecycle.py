@@ -21,9 +21,14 @@ from storage.db import Database, Tx
 from storage.timefmt import from_db, from_db_required, to_db
 
 TRANSITION = "transition"  # outbox kind of a transition notice; reminder kinds are domain.reminders.Kind
+DELIVERY = "delivery"  # outbox kind of the reporter's follow-up: where the report arrived, or could not
 # outbox kind of the edit that brings each thread's anchor card up to date after a transition (issue 12 §4): outbound
 # work, so a failed edit is retried by the sweep and survives a restart, and never holds up the transition itself
 CARD = "card"
+# Rows an event wrote (a transition, a delivery's outcome, a card's edit), not the reminder plan: a replan never
+# removes them.
+UNPLANNED_KINDS = (TRANSITION, DELIVERY, CARD)
+_UNPLANNED_MARKS = ",".join("?" * len(UNPLANNED_KINDS))
 
 # The sweep's page of work: due rows that are new, have a recipient whose retry time has come, or are
 # finished but not yet closed (a crash between the last send and closing the row).
@@ -190,9 +195,9 @@ class LifecycleRepository:
         for position, photo in enumerate(photos):
             await tx.execute(
                 "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256, size,"
-                " media_path, phash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " media_path, kind, phash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (tr.hazard_id, stage, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
-                 photo.media_path, phashes[position] if position < len(phashes) else None),
+                 photo.media_path, photo.kind, phashes[position] if position < len(phashes) else None),
             )  # fmt: skip
         payload = {"event_id": event_id, "action": tr.action.value, "actor_id": tr.actor_id, "photos_stage": stage}
         await tx.execute(
@@ -215,9 +220,9 @@ class LifecycleRepository:
         keys = [n.key for n in planned]
         marks = ",".join("?" * len(keys)) or "''"
         await tx.execute(
-            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind NOT IN (?, ?)"
+            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind NOT IN ({_UNPLANNED_MARKS})"
             f" AND key NOT IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
-            (hazard_id, TRANSITION, CARD, *keys),
+            (hazard_id, *UNPLANNED_KINDS, *keys),
         )
         for n in planned:
             payload = {
@@ -246,8 +251,9 @@ class LifecycleRepository:
             rows = await tx.all(
                 "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o"
-                " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN (?, ?)) ORDER BY id",
-                (TRANSITION, CARD),
+                f" WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN ({_UNPLANNED_MARKS}))"
+                " ORDER BY id",
+                UNPLANNED_KINDS,
             )
         return [r[0] for r in rows]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import imagehash
 from PIL import Image, ImageStat, UnidentifiedImageError
 
-from domain.hazards import Photo
+from domain.hazards import MediaKind, Photo
 
 # Below this grey-level standard deviation a picture has too little in it for a perceptual hash to mean anything
 # (a lens cap, a blank wall, a flat test image): every such picture would hash alike. Real site photos are at 30–70.
@@ -37,13 +37,14 @@ class MediaStore:
             else:
                 folder.unlink(missing_ok=True)
 
-    def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str) -> Photo:
-        """Keep a draft's photo until the draft is submitted or abandoned."""
+    def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str,
+              kind: MediaKind = MediaKind.PHOTO) -> Photo:
+        """Keep a draft's photo (or image file: `kind`) until the draft is submitted or abandoned."""
         digest = hashlib.sha256(data).hexdigest()
         folder = self.staging / draft_key
         folder.mkdir(parents=True, exist_ok=True)
         _write_durably(folder / f"{digest}{suffix}", data)
-        return Photo(file_id, file_unique_id, digest, len(data), f"staging/{draft_key}/{digest}{suffix}")
+        return Photo(file_id, file_unique_id, digest, len(data), f"staging/{draft_key}/{digest}{suffix}", kind)
 
     def commit(self, photo: Photo) -> Photo:
         """Move a staged photo to its permanent place (idempotent: a second call finds it there)."""
@@ -55,7 +56,7 @@ class MediaStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
             _fsync_dir(target.parent)
-        return Photo(photo.file_id, photo.file_unique_id, photo.sha256, photo.size, final)
+        return Photo(photo.file_id, photo.file_unique_id, photo.sha256, photo.size, final, photo.kind)
 
     def discard(self, draft_key: str) -> None:
         """Forget an abandoned draft's photos."""

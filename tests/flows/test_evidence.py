@@ -55,6 +55,7 @@ async def file_with(world: World, photos: list[bytes], grade: str = "一般隐�
         await world.api.send_photo(world.officer, data)
         assert f"第 {n} 张" in (await world.api.expect(world.officer.id))["plain_text"]
     await submit(world, await finish(world, question, grade))
+    await world.until(world.officer.id, "已送达")  # the follow-up once both units have the report
 
 
 async def accept_in_topic(world: World, member: Any, card: dict[str, Any], grade: str = "一般隐患") -> None:
@@ -358,3 +359,16 @@ async def test_the_major_list_is_not_shown_in_a_departments_group(world: World) 
     assert "仅限安委办和管理员" in refused["plain_text"] and "YH-2026-000001" not in refused["plain_text"]
     world.api.set_member(office_group, office_member)
     assert "YH-2026-000001" in (await world.command(office_member, "/major", chat=office_group))["plain_text"]
+
+
+async def test_an_opinion_given_before_a_restart_is_confirmed_after_it(world: World) -> None:
+    member, _, _ = await accepted_with_photos(world, [scene(96)])
+    await rectify(world, "YH-2026-000001", [scene(97)])
+    await sweep(world.app)
+    await press(world, member, await world.until(world.dept_group.id, "已提交整改"), "验收通过")
+    await world.until(world.dept_group.id, "验收意见")
+    confirm = await answer(world, member, world.dept_group, "出口畅通，同意销号")
+    await world.restart()  # the answers so far are in the session, stored as JSON
+    await press(world, member, confirm, "确认")
+    await world.until(world.dept_group.id, "已完成：验收通过")
+    assert rows(world, "SELECT reason FROM events WHERE action = 'verify_pass'") == [("出口畅通，同意销号",)]
