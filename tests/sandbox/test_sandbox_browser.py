@@ -249,6 +249,12 @@ async def test_accept_with_a_deadline_then_time_jumps_and_the_township_lead_is_n
     await walk.shot("township-lead-nudged")
 
 
+async def show_card(page: Page) -> None:
+    """Scroll the topic's card into view for the screenshot (in one go in the page: it redraws as messages come)."""
+    await page.evaluate("() => [...document.querySelectorAll('#messages .msg.bot')]"
+                        ".find(m => m.textContent.includes('状态：'))?.scrollIntoView()")
+
+
 async def test_the_verifier_decides_with_both_photos_in_view_and_the_card_follows_each_step(page: Page) -> None:
     walk = Walk(page, "evidence")
     await report_a_hazard_with_a_photo(walk)
@@ -268,7 +274,7 @@ async def test_the_verifier_decides_with_both_photos_in_view_and_the_card_follow
     await walk.bot_says("已完成：受理定级")
     await expect(card).to_contain_text("状态：整改中")  # the card, edited in place
     await expect(card).to_contain_text("下一步：等待示范化工有限公司整改并提交整改")
-    await card.scroll_into_view_if_needed()
+    await show_card(page)
     await walk.shot("card-accepted")
 
     await walk.become("示范化工有限公司 · 安全员")
@@ -301,5 +307,5 @@ async def test_the_verifier_decides_with_both_photos_in_view_and_the_card_follow
     await walk.bot_says("已完成：验收通过")
     await expect(card).to_contain_text("状态：已销号")
     await walk.shot("closed")
-    await card.scroll_into_view_if_needed()
+    await show_card(page)
     await walk.shot("card-closed")
