@@ -114,7 +114,8 @@ def _best_clause(
     words = list(weights)
     # Words the question writes side by side (经济 形势) count again where the clause has them side
     # by side too (从经济形势上看): the phrase, not two words scattered over a long sentence.
-    pairs = [(a + b, min(weights[a], weights[b])) for a, b in pairwise(words)]
+    # A modifier and its head are one phrase with or without 的 between them (反馈问题, 反馈的问题).
+    pairs = [((a + b, a + "的" + b), min(weights[a], weights[b])) for a, b in pairwise(words)]
     total = sum(weights.values()) + sum(w for _, w in pairs) or 1.0
     best: tuple[float, float, int] | None = None
     for n, (start, end) in enumerate(spans):
@@ -122,7 +123,7 @@ def _best_clause(
         carried = sum(w for word, w in weights.items() if word in clause)
         if not carried:
             continue
-        carried += sum(w for pair, w in pairs if pair in clause)
+        carried += sum(w for forms, w in pairs if any(form in clause for form in forms))
         score = carried + (bonus if mark.search(clause) else 0.0)
         if best is None or score > best[0]:
             best = (score, carried / total, n)

@@ -160,3 +160,11 @@ def test_a_descriptive_term_is_answered_by_the_clause_too(bundled_kb: KnowledgeB
 def test_a_frame_noun_the_speech_writes_after_the_word_is_kept(bundled_kb: KnowledgeBase) -> None:
     """执法工作要求是什么: 要求 frames most questions, but 工作要求 is the speech's phrase (…严上加严”的工作要求)."""
     assert "紧上加紧、严上加严" in bundled_kb.answer("执法工作要求是什么").first_quotes()[0]
+
+
+def test_a_phrase_written_with_de_is_the_same_phrase() -> None:
+    """反馈问题 asked as 反馈的问题: the clause echoing it (对照反馈的问题) beats one with a heavier word alone."""
+    text = "省煤监局进行调研检查，应急局要严格执行特别规定。要派专家组，对照反馈的问题，全力揭病因。"
+    weights = {"煤监局": 3.9, "反馈": 2.2, "问题": 1.1, "整改": 1.3}
+    span = answer_span(text, list(weights), weights.__getitem__, QuestionKind.ACTION)
+    assert span is not None and "揭病因" in text[span.start : span.end]
