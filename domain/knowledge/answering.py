@@ -52,6 +52,8 @@ _CLAUSE_MARKS: dict[QuestionKind, re.Pattern[str]] = {
 }
 # Kinds whose clause mark is specific enough to rank passages by (、 and 要 are everywhere).
 _RANKING_MARKS = frozenset({QuestionKind.PROHIBITION, QuestionKind.PRINCIPLE})
+# An actor followed by a modal (领导要, 队伍要保持, 企业必须): the speech tells that actor what to do.
+_PRESCRIBES = re.compile(r"(?:一定)?(?:要(?!求)|必须|应当|应|务必|需要)")
 _KIND_BONUS = 0.35  # of the heaviest question word: enough to choose among equals, not to outvote a word
 _CLAUSE_END = "。！？!?；;"
 _CLOSING = "”’」』)）"
@@ -84,6 +86,8 @@ class AnswerSpan:
     in_heading: bool = False  # the question's words are the passage's heading: the passage is about them
     # the clause carries the mark of a kind whose mark is specific (决不能 for 错误做法, 原则 for 出自)
     marked: bool = False
+    # the clause tells the question's actor what to do (主要领导要亲自过问 for 主要领导要做什么)
+    prescribed: bool = False
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
@@ -109,6 +113,7 @@ def _best_clause(
     weights: dict[str, float],
     bonus: float,
     mark: re.Pattern[str],
+    actors: Sequence[str] = (),
 ) -> tuple[float, float, int] | None:
     """(score, coverage, index in spans) of the clause carrying most of the question, or None if none does."""
     words = list(weights)
@@ -124,10 +129,21 @@ def _best_clause(
         if not carried:
             continue
         carried += sum(w for forms, w in pairs if any(form in clause for form in forms))
-        score = carried + (bonus if mark.search(clause) else 0.0)
+        score = carried + (bonus if mark.search(clause) else 0.0) + (bonus if _prescribes(clause, actors) else 0.0)
         if best is None or score > best[0]:
             best = (score, carried / total, n)
     return best
+
+
+def _prescribes(clause: str, actors: Sequence[str]) -> bool:
+    """Whether the clause has one of the actors right before a modal (主要领导要, 应急救援队伍要)."""
+    for actor in actors:
+        at = clause.find(actor)
+        while at != -1:
+            if _PRESCRIBES.match(clause, at + len(actor)):
+                return True
+            at = clause.find(actor, at + 1)
+    return False
 
 
 def answer_span(
@@ -135,6 +151,7 @@ def answer_span(
     words: Sequence[str],
     weight: Callable[[str], float],
     kind: QuestionKind,
+    actors: Sequence[str] = (),
 ) -> AnswerSpan | None:
     """The clause of a (folded) passage that best answers, or None when no clause holds a question word."""
     if not words:
@@ -143,7 +160,8 @@ def answer_span(
     bonus = _KIND_BONUS * max(weights.values())
     mark = _CLAUSE_MARKS[kind]
     spans = clauses(folded_text)
-    best = _best_clause(folded_text, spans, weights, bonus, mark)
+    actors = [actor for actor in actors if actor in weights]
+    best = _best_clause(folded_text, spans, weights, bonus, mark, actors)
     if best is None:
         return None
     _, coverage, n = best
@@ -161,6 +179,7 @@ def answer_span(
         in_heading = True
     start, end = spans[n]
     marked = kind in _RANKING_MARKS and bool(mark.search(folded_text[start:end]))
+    prescribed = _prescribes(folded_text[start:end], actors)
     if kind is QuestionKind.ENUMERATION:
         # 还存在不少问题。一是…；二是…；三是…: the clause announces the items that follow it.
         following = n + 1
@@ -170,12 +189,12 @@ def answer_span(
             end = spans[following][1]
             following += 1
         if following > n + 1:
-            return AnswerSpan(start, end, coverage, in_heading, marked)
+            return AnswerSpan(start, end, coverage, in_heading, marked, prescribed)
     if kind is QuestionKind.REASON and n + 1 < len(spans) and not _CLAUSE_MARKS[kind].search(folded_text[start:end]):
         # A speech states the fact, then why (我市安全生产形势依然不容乐观。从政治形势上看，…): quote both.
-        return AnswerSpan(start, spans[n + 1][1], coverage, in_heading, marked)
+        return AnswerSpan(start, spans[n + 1][1], coverage, in_heading, marked, prescribed)
     # A heading clause (一要突出预警。) or one announcing a list (要做到“三个坚持”：) is answered by
     # what follows it: quote the next clause with it.
     if n + 1 < len(spans) and (end - start <= _SHORT_CLAUSE or folded_text[start:end].rstrip().endswith(("：", ":"))):
         end = spans[n + 1][1]
-    return AnswerSpan(start, end, coverage, in_heading, marked)
+    return AnswerSpan(start, end, coverage, in_heading, marked, prescribed)

@@ -541,7 +541,7 @@ def _answer_spans(
     spans: dict[int, AnswerSpan] = {}
     for result in results[:_RERANKED]:
         text = fold(snap.index.passages[result.index].text)
-        span = answer_span(text, words, snap.index.weight, parsed.kind)
+        span = answer_span(text, words, snap.index.weight, parsed.kind, parsed.actors)
         if span is not None:
             spans[result.index] = span
     return spans
@@ -577,6 +577,7 @@ def _clause_factor(span: AnswerSpan | None) -> float:
         + span.coverage
         + (_HEADING_BONUS if span.in_heading else 0.0)
         + (_MARKED_BONUS if span.marked else 0.0)
+        + (_MARKED_BONUS if span.prescribed else 0.0)
     )
 
 

@@ -47,6 +47,8 @@ _GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地�
 _PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")
 _HOW = re.compile(r"怎么|怎样|如何|咋|做什么|干什么|要求|注意|应该|应当|需要|要做|该做")
+# A modal verb (要做, 应该, 必须): not 要 of 主要/重要/只要/首要 nor of 要求/要点.
+_MODAL = re.compile(r"(?<![主重只首紧])要(?![求点])|应该|应当|必须|需要|务必")
 _SHORTHAND = re.compile(rf"(?<!第)[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
 
 
@@ -61,6 +63,8 @@ class ParsedQuestion:
     other_words: tuple[str, ...]  # content words outside the terms
     asks_how: bool  # asks what to do (怎么办, 要做什么, 有什么要求) rather than what something is
     kind: QuestionKind = QuestionKind.OTHER  # what kind of sentence answers it (an enumeration, a definition …)
+    # the content words before the question's modal (主要领导 in 主要领导在大检查中要做什么): who is to act
+    actors: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -98,7 +102,19 @@ def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, inde
         other_words=tuple(dict.fromkeys(other_words)),
         asks_how=bool(_HOW.search("".join(pieces))),
         kind=question_kind(compact),
+        actors=_actors(compact, words),
     )
+
+
+def _actors(compact: str, words: list[str]) -> tuple[str, ...]:
+    """The content words a question puts before its modal (X要做什么, X应该怎么办): the one who is to act."""
+    placed = [(word, start, start + len(word)) for word in words if (start := compact.find(word)) >= 0]
+    for match in _MODAL.finditer(compact):
+        at = match.start()
+        if any(start <= at < end for _, start, end in placed):
+            continue  # 要 inside a content word (重要指示) is no modal
+        return tuple(word for word, _, end in placed if end <= at)
+    return ()
 
 
 def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list[str]:

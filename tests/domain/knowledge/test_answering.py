@@ -168,3 +168,18 @@ def test_a_phrase_written_with_de_is_the_same_phrase() -> None:
     weights = {"煤监局": 3.9, "反馈": 2.2, "问题": 1.1, "整改": 1.3}
     span = answer_span(text, list(weights), weights.__getitem__, QuestionKind.ACTION)
     assert span is not None and "揭病因" in text[span.start : span.end]
+
+
+def test_the_actor_before_a_modal_is_the_one_told_what_to_do() -> None:
+    """应急救援队伍要做到什么: the clause where 队伍 is followed by 要 prescribes to it; elsewhere it is an object."""
+    text = "加强应急救援队伍值班备勤。各类应急救援队伍要保持备战状态，打通最后一公里。"
+    words = ["应急", "救援", "队伍"]
+    without = answer_span(text, words, _weight, QuestionKind.OTHER)
+    span = answer_span(text, words, _weight, QuestionKind.OTHER, actors=words)
+    assert without is not None and text[without.start : without.end].startswith("加强")
+    assert span is not None and span.prescribed and "最后一公里" in text[span.start : span.end]
+
+
+def test_a_question_about_what_someone_must_do_quotes_what_they_are_told(bundled_kb: KnowledgeBase) -> None:
+    """主要领导在大检查中要做什么: 主要领导要亲自过问, not the sentence criticising 主要领导未参会."""
+    assert "亲自过问" in bundled_kb.answer("主要领导在大检查中要做什么").first_quotes()[0]
