@@ -152,6 +152,8 @@ def answer_span(
     weight: Callable[[str], float],
     kind: QuestionKind,
     actors: Sequence[str] = (),
+    *,
+    asks_how: bool = False,
 ) -> AnswerSpan | None:
     """The clause of a (folded) passage that best answers, or None when no clause holds a question word."""
     if not words:
@@ -174,8 +176,14 @@ def answer_span(
         # The passage's heading (三要全力做好迎接国务院巡查各项准备工作。) names the topic; the
         # answer is in its body: the body clause that best carries the question, else the first.
         # No kind bonus here: among body clauses the words decide, the earliest among equals.
-        body = _best_clause(folded_text, spans[1:], weights, 0.0, mark)
-        n = 1 + (body[2] if body is not None else 0)
+        # A question asking what to do is answered by a body clause that prescribes (要, 必须, 坚决 …):
+        # speeches state the background first (全国上下正在开展安全生产大检查。), then what to do.
+        candidates = list(range(1, len(spans)))
+        if asks_how:
+            prescribing = _CLAUSE_MARKS[QuestionKind.ACTION]
+            candidates = [i for i in candidates if prescribing.search(folded_text, *spans[i])] or candidates
+        body = _best_clause(folded_text, [spans[i] for i in candidates], weights, 0.0, mark)
+        n = candidates[body[2] if body is not None else 0]
         in_heading = True
     start, end = spans[n]
     marked = kind in _RANKING_MARKS and bool(mark.search(folded_text[start:end]))

@@ -183,3 +183,16 @@ def test_the_actor_before_a_modal_is_the_one_told_what_to_do() -> None:
 def test_a_question_about_what_someone_must_do_quotes_what_they_are_told(bundled_kb: KnowledgeBase) -> None:
     """主要领导在大检查中要做什么: 主要领导要亲自过问, not the sentence criticising 主要领导未参会."""
     assert "亲自过问" in bundled_kb.answer("主要领导在大检查中要做什么").first_quotes()[0]
+
+
+def test_what_to_do_under_a_heading_is_the_body_clause_that_prescribes() -> None:
+    """迎接巡查要做哪些准备: under the heading, the sentence saying what to do, not the one saying when it comes."""
+    text = (
+        "三要全力做好迎接巡查各项准备工作。巡查组将于X月份开始对自治区人民政府开展巡查。"
+        "这就要求我们务必高度重视，要切实开展好自查自纠。"
+    )
+    words = ["迎接", "巡查", "准备"]
+    stated = answer_span(text, words, _weight, QuestionKind.ENUMERATION)
+    asked = answer_span(text, words, _weight, QuestionKind.ENUMERATION, asks_how=True)
+    assert stated is not None and text[stated.start : stated.end] == "巡查组将于X月份开始对自治区人民政府开展巡查。"
+    assert asked is not None and "自查自纠" in text[asked.start : asked.end]
