@@ -191,6 +191,8 @@ def implicit_shorthand(parsed: ParsedQuestion, index: PassageIndex) -> str | Non
     """A numbered shorthand in the question (十五项硬措施) that the corpus uses without quoting it."""
     for match in _SHORTHAND.finditer(parsed.compact):
         text = match.group(0)
+        if text[0] == "一" and text[1] in "个项条":
+            continue  # 一项系统工程, 一个问题: 一 + classifier is the indefinite article, not a count
         for end in range(len(text), 2, -1):
             if index.contains(text[:end]):
                 return text[:end]

@@ -196,3 +196,10 @@ def test_what_to_do_under_a_heading_is_the_body_clause_that_prescribes() -> None
     asked = answer_span(text, words, _weight, QuestionKind.ENUMERATION, asks_how=True)
     assert stated is not None and text[stated.start : stated.end] == "巡查组将于X月份开始对自治区人民政府开展巡查。"
     assert asked is not None and "自查自纠" in text[asked.start : asked.end]
+
+
+def test_one_and_a_classifier_is_an_article_not_a_numbered_shorthand(bundled_kb: KnowledgeBase) -> None:
+    """一项系统工程 is "a systems project", not a count like 十五项硬措施 (which stays mentioned_only)."""
+    answer = bundled_kb.answer("为什么说安全生产是一项系统工程")
+    assert answer.status is AnswerStatus.FOUND and "涉及全县各行各业" in answer.first_quotes()[0]
+    assert bundled_kb.answer("十五项硬措施是什么").status is AnswerStatus.MENTIONED_ONLY
