@@ -203,3 +203,8 @@ def test_one_and_a_classifier_is_an_article_not_a_numbered_shorthand(bundled_kb:
     answer = bundled_kb.answer("为什么说安全生产是一项系统工程")
     assert answer.status is AnswerStatus.FOUND and "涉及全县各行各业" in answer.first_quotes()[0]
     assert bundled_kb.answer("十五项硬措施是什么").status is AnswerStatus.MENTIONED_ONLY
+
+
+def test_how_fast_asks_a_degree_and_is_no_content_word(bundled_kb: KnowledgeBase) -> None:
+    """多快 (like 多久, 多少) asks how much; as a word the speeches never use it would outweigh the rest."""
+    assert "第一时间整治到位" in bundled_kb.answer("查出的问题要多快整治到位").first_quotes()[0]
