@@ -12,7 +12,7 @@ carry the same words, the one of the asked kind wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
@@ -54,6 +54,7 @@ _CLAUSE_MARKS: dict[QuestionKind, re.Pattern[str]] = {
 _RANKING_MARKS = frozenset({QuestionKind.PROHIBITION, QuestionKind.PRINCIPLE})
 # An actor followed by a modal (领导要, 队伍要保持, 企业必须): the speech tells that actor what to do.
 _PRESCRIBES = re.compile(r"(?:一定)?(?:要(?!求)|必须|应当|应|务必|需要)")
+_PARALLEL = 12  # characters between the starts of two coordinated words written in parallel (A定…，B列…)
 _KIND_BONUS = 0.35  # of the heaviest question word: enough to choose among equals, not to outvote a word
 _CLAUSE_END = "。！？!?；;"
 _CLOSING = "”’」』)）"
@@ -114,25 +115,48 @@ def _best_clause(
     bonus: float,
     mark: re.Pattern[str],
     actors: Sequence[str] = (),
+    coordinated: Collection[tuple[str, str]] = (),
 ) -> tuple[float, float, int] | None:
     """(score, coverage, index in spans) of the clause carrying most of the question, or None if none does."""
     words = list(weights)
     # Words the question writes side by side (经济 形势) count again where the clause has them side
     # by side too (从经济形势上看): the phrase, not two words scattered over a long sentence.
     # A modifier and its head are one phrase with or without 的 between them (反馈问题, 反馈的问题).
-    pairs = [((a + b, a + "的" + b), min(weights[a], weights[b])) for a, b in pairwise(words)]
-    total = sum(weights.values()) + sum(w for _, w in pairs) or 1.0
+    pairs = [(a, b, min(weights[a], weights[b])) for a, b in pairwise(words)]
+    total = sum(weights.values()) + sum(w for _, _, w in pairs) or 1.0
     best: tuple[float, float, int] | None = None
     for n, (start, end) in enumerate(spans):
         clause = text[start:end]
         carried = sum(w for word, w in weights.items() if word in clause)
         if not carried:
             continue
-        carried += sum(w for forms, w in pairs if any(form in clause for form in forms))
+        carried += sum(w for a, b, w in pairs if _together(clause, a, b, (a, b) in coordinated))
         score = carried + (bonus if mark.search(clause) else 0.0) + (bonus if _prescribes(clause, actors) else 0.0)
         if best is None or score > best[0]:
             best = (score, carried / total, n)
     return best
+
+
+def _together(clause: str, a: str, b: str, coordinated: bool) -> bool:
+    """Whether a clause writes two neighbouring question words as the question does.
+
+    Side by side, with or without 的 (反馈问题, 反馈的问题); words the question coordinates (决策和措施)
+    a speech lists in parallel, close together (决策定一项是一项，措施列一条做一条).
+    """
+    if a + b in clause or a + "的" + b in clause:
+        return True
+    if not coordinated:
+        return False
+    return any(abs(i - j) <= _PARALLEL for i in _positions(clause, a) for j in _positions(clause, b))
+
+
+def _positions(text: str, word: str) -> list[int]:
+    found = []
+    at = text.find(word)
+    while at != -1:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def _prescribes(clause: str, actors: Sequence[str]) -> bool:
@@ -154,6 +178,7 @@ def answer_span(
     actors: Sequence[str] = (),
     *,
     asks_how: bool = False,
+    coordinated: Collection[tuple[str, str]] = (),
 ) -> AnswerSpan | None:
     """The clause of a (folded) passage that best answers, or None when no clause holds a question word."""
     if not words:
@@ -163,7 +188,7 @@ def answer_span(
     mark = _CLAUSE_MARKS[kind]
     spans = clauses(folded_text)
     actors = [actor for actor in actors if actor in weights]
-    best = _best_clause(folded_text, spans, weights, bonus, mark, actors)
+    best = _best_clause(folded_text, spans, weights, bonus, mark, actors, coordinated)
     if best is None:
         return None
     _, coverage, n = best
@@ -182,7 +207,7 @@ def answer_span(
         if asks_how:
             prescribing = _CLAUSE_MARKS[QuestionKind.ACTION]
             candidates = [i for i in candidates if prescribing.search(folded_text, *spans[i])] or candidates
-        body = _best_clause(folded_text, [spans[i] for i in candidates], weights, 0.0, mark)
+        body = _best_clause(folded_text, [spans[i] for i in candidates], weights, 0.0, mark, (), coordinated)
         n = candidates[body[2] if body is not None else 0]
         in_heading = True
     start, end = spans[n]

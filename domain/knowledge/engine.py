@@ -541,7 +541,10 @@ def _answer_spans(
     spans: dict[int, AnswerSpan] = {}
     for result in results[:_RERANKED]:
         text = fold(snap.index.passages[result.index].text)
-        span = answer_span(text, words, snap.index.weight, parsed.kind, parsed.actors, asks_how=parsed.asks_how)
+        span = answer_span(
+            text, words, snap.index.weight, parsed.kind, parsed.actors,
+            asks_how=parsed.asks_how, coordinated=parsed.coordinated,
+        )
         if span is not None:
             spans[result.index] = span
     return spans

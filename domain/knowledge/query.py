@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from domain.knowledge.answering import QuestionKind, question_kind
@@ -50,6 +51,7 @@ _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[
 _HOW = re.compile(r"怎么|怎样|如何|咋|做什么|干什么|要求|注意|应该|应当|需要|要做|该做")
 # A modal verb (要做, 应该, 必须): not 要 of 主要/重要/只要/首要 nor of 要求/要点.
 _MODAL = re.compile(r"(?<![主重只首紧])要(?![求点])|应该|应当|必须|需要|务必")
+_CONJUNCTION = re.compile(r"以及|和|与|及|、|或")
 _SHORTHAND = re.compile(rf"(?<!第)[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
 
 
@@ -66,6 +68,8 @@ class ParsedQuestion:
     kind: QuestionKind = QuestionKind.OTHER  # what kind of sentence answers it (an enumeration, a definition …)
     # the content words before the question's modal (主要领导 in 主要领导在大检查中要做什么): who is to act
     actors: tuple[str, ...] = ()
+    # neighbouring content words the question joins by 和/与/及/、 (决策和措施)
+    coordinated: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -104,7 +108,19 @@ def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, inde
         asks_how=bool(_HOW.search("".join(pieces))),
         kind=question_kind(compact),
         actors=_actors(compact, words),
+        coordinated=_coordinated(compact, words),
     )
+
+
+def _coordinated(compact: str, words: list[str]) -> tuple[tuple[str, str], ...]:
+    """Neighbouring content words the question joins with a conjunction (决策和措施, 领导与部门)."""
+    pairs = []
+    for a, b in pairwise(words):
+        at = compact.find(a)
+        joined = _CONJUNCTION.match(compact, at + len(a)) if at >= 0 else None
+        if joined is not None and compact.startswith(b, joined.end()):
+            pairs.append((a, b))
+    return tuple(pairs)
 
 
 def _actors(compact: str, words: list[str]) -> tuple[str, ...]:

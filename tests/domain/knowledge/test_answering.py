@@ -208,3 +208,18 @@ def test_one_and_a_classifier_is_an_article_not_a_numbered_shorthand(bundled_kb:
 def test_how_fast_asks_a_degree_and_is_no_content_word(bundled_kb: KnowledgeBase) -> None:
     """多快 (like 多久, 多少) asks how much; as a word the speeches never use it would outweigh the rest."""
     assert "第一时间整治到位" in bundled_kb.answer("查出的问题要多快整治到位").first_quotes()[0]
+
+
+def test_coordinated_words_are_found_written_in_parallel() -> None:
+    """决策和措施要怎样落实: the speech lists them in parallel (决策定…，措施列…), not far apart in one long clause."""
+    text = "贯彻落实全省会议决策部署，总结分析上半年工作，落实十五条硬措施。做到决策定一项是一项，措施列一条做一条。"
+    weights = {"决策": 2.8, "措施": 1.4, "落实": 0.6}
+    alone = answer_span(text, list(weights), weights.__getitem__, QuestionKind.ACTION)
+    joined = answer_span(text, list(weights), weights.__getitem__, QuestionKind.ACTION, coordinated=[("决策", "措施")])
+    assert alone is not None and text[alone.start : alone.end].startswith("贯彻落实")
+    assert joined is not None and text[joined.start : joined.end].startswith("做到决策定一项是一项")
+
+
+def test_a_question_joining_words_by_a_conjunction(bundled_kb: KnowledgeBase) -> None:
+    """和 between two content words coordinates them: the parallel sentence answers."""
+    assert "决策定一项是一项" in bundled_kb.answer("决策和措施要怎样落实").first_quotes()[0]
