@@ -74,7 +74,9 @@ _SUGGESTIONS = 5
 _RERANKED = 10  # candidates whose clauses are read to find the answering one
 _CLAUSE_FLOOR = 0.5  # a passage's score counts half on its own, half by its best clause's coverage
 _HEADING_BONUS = 0.25
-_MARKED_BONUS = 0.25
+# A clause of the specific kind asked (决不能… for 错误做法, a principle for 出自) outranks a heading naming the
+# topic: a passage about 部门监管责任 that forbids nothing does not say what is wrong in it.
+_MARKED_BONUS = 2 * _HEADING_BONUS
 _DEICTIC = re.compile(r"今天|明天|后天|今晚|明晚|今日|明日|现在|此刻|这几天|最近")
 _ITEM_KINDS = frozenset({StepKind.ITEM, StepKind.ASPECT, StepKind.NUMBERED, StepKind.SUBSECTION})
 _VERBATIM_MIN = 3  # a shorter stretch (安全, 隐患) says nothing on its own

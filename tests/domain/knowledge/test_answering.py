@@ -223,3 +223,8 @@ def test_coordinated_words_are_found_written_in_parallel() -> None:
 def test_a_question_joining_words_by_a_conjunction(bundled_kb: KnowledgeBase) -> None:
     """和 between two content words coordinates them: the parallel sentence answers."""
     assert "决策定一项是一项" in bundled_kb.answer("决策和措施要怎样落实").first_quotes()[0]
+
+
+def test_a_clause_forbidding_outranks_a_heading_naming_the_topic(bundled_kb: KnowledgeBase) -> None:
+    """部门监管有哪些错误做法: 决不能“只管合法不管非法” answers; 二要突出部门监管责任 only names the topic."""
+    assert "只管合法不管非法" in bundled_kb.answer("部门监管有哪些错误做法").first_quotes()[0]
