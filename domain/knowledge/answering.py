@@ -12,7 +12,7 @@ carry the same words, the one of the asked kind wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
@@ -55,6 +55,7 @@ _RANKING_MARKS = frozenset({QuestionKind.PROHIBITION, QuestionKind.PRINCIPLE})
 # An actor followed by a modal (领导要, 队伍要保持, 企业必须): the speech tells that actor what to do.
 _PRESCRIBES = re.compile(r"(?:一定)?(?:要(?!求)|必须|应当|应|务必|需要)")
 _PARALLEL = 12  # characters between the starts of two coordinated words written in parallel (A定…，B列…)
+_ECHO_SHARE = 0.25  # of the lightest question word: an echoed verb of handling only breaks ties
 _KIND_BONUS = 0.35  # of the heaviest question word: enough to choose among equals, not to outvote a word
 _CLAUSE_END = "。！？!?；;"
 _CLOSING = "”’」』)）"
@@ -116,6 +117,7 @@ def _best_clause(
     mark: re.Pattern[str],
     actors: Sequence[str] = (),
     coordinated: Collection[tuple[str, str]] = (),
+    echoes: Mapping[str, float] | None = None,
 ) -> tuple[float, float, int] | None:
     """(score, coverage, index in spans) of the clause carrying most of the question, or None if none does."""
     words = list(weights)
@@ -123,7 +125,8 @@ def _best_clause(
     # by side too (从经济形势上看): the phrase, not two words scattered over a long sentence.
     # A modifier and its head are one phrase with or without 的 between them (反馈问题, 反馈的问题).
     pairs = [(a, b, min(weights[a], weights[b])) for a, b in pairwise(words)]
-    total = sum(weights.values()) + sum(w for _, _, w in pairs) or 1.0
+    echoes = echoes or {}
+    total = sum(weights.values()) + sum(w for _, _, w in pairs) + sum(echoes.values()) or 1.0
     best: tuple[float, float, int] | None = None
     for n, (start, end) in enumerate(spans):
         clause = text[start:end]
@@ -131,6 +134,7 @@ def _best_clause(
         if not carried:
             continue
         carried += sum(w for a, b, w in pairs if _together(clause, a, b, (a, b) in coordinated))
+        carried += sum(w for echo, w in echoes.items() if echo in clause)
         score = carried + (bonus if mark.search(clause) else 0.0) + (bonus if _prescribes(clause, actors) else 0.0)
         if best is None or score > best[0]:
             best = (score, carried / total, n)
@@ -179,6 +183,7 @@ def answer_span(
     *,
     asks_how: bool = False,
     coordinated: Collection[tuple[str, str]] = (),
+    echoes: Sequence[str] = (),
 ) -> AnswerSpan | None:
     """The clause of a (folded) passage that best answers, or None when no clause holds a question word."""
     if not words:
@@ -188,7 +193,10 @@ def answer_span(
     mark = _CLAUSE_MARKS[kind]
     spans = clauses(folded_text)
     actors = [actor for actor in actors if actor in weights]
-    best = _best_clause(folded_text, spans, weights, bonus, mark, actors, coordinated)
+    # The question's verb of handling (对待, 处理) is too common to search by, but of two clauses carrying
+    # the same words, the one that also uses it echoes the question (把隐患当作事故来对待): a tie-breaker.
+    echo_weights = {echo: _ECHO_SHARE * min(weights.values()) for echo in echoes if echo not in weights}
+    best = _best_clause(folded_text, spans, weights, bonus, mark, actors, coordinated, echo_weights)
     if best is None:
         return None
     _, coverage, n = best
@@ -207,7 +215,9 @@ def answer_span(
         if asks_how:
             prescribing = _CLAUSE_MARKS[QuestionKind.ACTION]
             candidates = [i for i in candidates if prescribing.search(folded_text, *spans[i])] or candidates
-        body = _best_clause(folded_text, [spans[i] for i in candidates], weights, 0.0, mark, (), coordinated)
+        body = _best_clause(
+            folded_text, [spans[i] for i in candidates], weights, 0.0, mark, (), coordinated, echo_weights
+        )
         n = candidates[body[2] if body is not None else 0]
         in_heading = True
     start, end = spans[n]

@@ -545,7 +545,7 @@ def _answer_spans(
         text = fold(snap.index.passages[result.index].text)
         span = answer_span(
             text, words, snap.index.weight, parsed.kind, parsed.actors,
-            asks_how=parsed.asks_how, coordinated=parsed.coordinated,
+            asks_how=parsed.asks_how, coordinated=parsed.coordinated, echoes=parsed.echoes,
         )
         if span is not None:
             spans[result.index] = span

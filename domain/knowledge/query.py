@@ -51,6 +51,8 @@ _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[
 _HOW = re.compile(r"怎么|怎样|如何|咋|做什么|干什么|要求|注意|应该|应当|需要|要做|该做")
 # A modal verb (要做, 应该, 必须): not 要 of 主要/重要/只要/首要 nor of 要求/要点.
 _MODAL = re.compile(r"(?<![主重只首紧])要(?![求点])|应该|应当|必须|需要|务必")
+# Frame verbs of handling (怎么处理, 如何对待) that a speech's answer also uses (依法依规严肃处理, 来对待).
+_HANDLING_VERBS = ("对待", "处理", "处置")
 _CONJUNCTION = re.compile(r"以及|和|与|及|、|或")
 _SHORTHAND = re.compile(rf"(?<!第)[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
 
@@ -70,6 +72,8 @@ class ParsedQuestion:
     actors: tuple[str, ...] = ()
     # neighbouring content words the question joins by 和/与/及/、 (决策和措施)
     coordinated: tuple[tuple[str, str], ...] = ()
+    # the question's verb of handling (对待, 处理, 处置): a frame word, yet echoed by the answering clause
+    echoes: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -109,6 +113,7 @@ def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, inde
         kind=question_kind(compact),
         actors=_actors(compact, words),
         coordinated=_coordinated(compact, words),
+        echoes=tuple(verb for verb in _HANDLING_VERBS if verb in compact),
     )
 
 

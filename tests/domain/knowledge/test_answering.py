@@ -228,3 +228,15 @@ def test_a_question_joining_words_by_a_conjunction(bundled_kb: KnowledgeBase) ->
 def test_a_clause_forbidding_outranks_a_heading_naming_the_topic(bundled_kb: KnowledgeBase) -> None:
     """部门监管有哪些错误做法: 决不能“只管合法不管非法” answers; 二要突出部门监管责任 only names the topic."""
     assert "只管合法不管非法" in bundled_kb.answer("部门监管有哪些错误做法").first_quotes()[0]
+
+
+def test_the_question_verb_of_handling_breaks_a_tie() -> None:
+    """以什么态度对待隐患: both clauses carry 态度 and 隐患; the one that says 来对待 echoes the question."""
+    text = "以高度负责的工作态度，做好隐患排查。以“把隐患当作事故来对待”的态度，严格执法。"
+    weights = {"态度": 3.0, "隐患": 0.9}
+    plain = answer_span(text, list(weights), weights.__getitem__, QuestionKind.OTHER)
+    echoed = answer_span(text, list(weights), weights.__getitem__, QuestionKind.OTHER, echoes=["对待"])
+    assert plain is not None and text[plain.start : plain.end].startswith("以高度负责")
+    assert echoed is not None and "当作事故来对待" in text[echoed.start : echoed.end]
+    # the echo alone is no answer
+    assert answer_span("对待。", list(weights), weights.__getitem__, QuestionKind.OTHER, echoes=["对待"]) is None
