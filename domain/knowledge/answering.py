@@ -34,7 +34,7 @@ class QuestionKind(StrEnum):
 
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (QuestionKind.PROHIBITION, re.compile(r"错误做法|错误|不能做|不该做|不允许|禁止|不得|误区")),
-    (QuestionKind.PRINCIPLE, re.compile(r"出自|出处|哪个原则|什么原则|依据|哪份文件|哪个文件")),
+    (QuestionKind.PRINCIPLE, re.compile(r"出自|出处|哪个原则|什么原则|依据|哪份文件|哪个文件|怎么说的|怎么讲的|原话")),
     (QuestionKind.REASON, re.compile(r"为什么|为何|什么原因|原因是|怎么会|目的|为了什么")),
     (QuestionKind.ENUMERATION, re.compile(r"哪些|哪几|包括|包含|有几|几个|几项|几点|几条|哪两|哪三|哪四|哪五")),
     (QuestionKind.ACTION, re.compile(r"怎么办|怎么|怎样|如何|咋|做什么|干什么|要求|应该|应当|注意|还要|需要")),
@@ -221,6 +221,12 @@ def answer_span(
         n = candidates[body[2] if body is not None else 0]
         in_heading = True
     start, end = spans[n]
+    if kind is QuestionKind.PRINCIPLE and n > 0 and "“" not in folded_text[start:end]:
+        # 总书记强调，“…。” 总书记的重要指示，深刻揭示了…: a clause naming the words said refers back to the
+        # quotation just before it, which is what 怎么说的/原话 asks for: quote both.
+        before = folded_text[spans[n - 1][0] : spans[n - 1][1]]
+        if "“" in before and before.rstrip().endswith("”"):
+            start = spans[n - 1][0]
     marked = kind in _RANKING_MARKS and bool(mark.search(folded_text[start:end]))
     prescribed = _prescribes(folded_text[start:end], actors)
     if kind is QuestionKind.ENUMERATION:

@@ -240,3 +240,14 @@ def test_the_question_verb_of_handling_breaks_a_tie() -> None:
     assert echoed is not None and "当作事故来对待" in text[echoed.start : echoed.end]
     # the echo alone is no answer
     assert answer_span("对待。", list(weights), weights.__getitem__, QuestionKind.OTHER, echoes=["对待"]) is None
+
+
+def test_how_it_was_said_quotes_the_quotation_a_clause_refers_back_to() -> None:
+    """重要指示是怎么说的: 总书记的重要指示，深刻揭示了… names the words; they are the quotation just before it."""
+    assert question_kind("安全生产问题的重要指示是怎么说的") is QuestionKind.PRINCIPLE
+    text = "总书记强调，“安全生产问题，一定要举一反三、亡羊补牢。”总书记的重要指示，深刻揭示了安全生产最大的问题。"
+    words = ["重要", "指示", "问题"]
+    span = answer_span(text, words, _weight, QuestionKind.PRINCIPLE)
+    assert span is not None and text[span.start : span.end] == text
+    other = answer_span(text, words, _weight, QuestionKind.OTHER)
+    assert other is not None and text[other.start : other.end].startswith("总书记的重要指示")
