@@ -48,6 +48,8 @@ _GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地�
 # Single characters that never join a neighbour into a longer word (see `_content_words`).
 _PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")
+# 怎么样/怎样/如何 ending a question ask how something is (天气怎么样), not how to do it (怎样压实).
+_STATE_FRAME = re.compile(r"(?:怎么样|怎样|如何)(?:了|呢|啊|呀)?$")
 _HOW = re.compile(r"怎么|怎样|如何|咋|做什么|干什么|要求|注意|应该|应当|需要|要做|该做")
 # A modal verb (要做, 应该, 必须): not 要 of 主要/重要/只要/首要 nor of 要求/要点.
 _MODAL = re.compile(r"(?<![主重只首紧])要(?![求点])|应该|应当|必须|需要|务必")
@@ -109,7 +111,7 @@ def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, inde
         terms=tuple(entry for _, _, entry in found),
         words=tuple(words),
         other_words=tuple(dict.fromkeys(other_words)),
-        asks_how=bool(_HOW.search("".join(pieces))),
+        asks_how=bool(_HOW.search(_STATE_FRAME.sub("", "".join(pieces))) or _MODAL.search("".join(pieces))),
         kind=question_kind(compact),
         actors=_actors(compact, words),
         coordinated=_coordinated(compact, words),
