@@ -13,14 +13,15 @@ import logging
 from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
 from domain.hazards import Hazard, Thread, ThreadRole
 from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
-from outbound.lateness import MAX_ATTEMPTS, after_failure, failure_text
+from outbound.failures import send_failed, tell_admins
+from outbound.lateness import Verdict
 from outbound.media import send_all, send_one
 from storage.hazards import PendingThread
 from texts import Html, t
@@ -68,23 +69,19 @@ async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_i
 
 
 async def _failed(bot: Bot, services: Services, pending: PendingThread, exc: TelegramError) -> None:
-    """One failed delivery: wait out a 429, retry later with the backoff, or give up and tell the admins once."""
+    """One failed delivery: the one retry policy (a 429 waits and is no attempt), a give-up told to the admins once."""
     hazard, unit = pending.hazard, services.org.units[pending.thread.unit_id]
-    now = services.now()
-    again = after_failure(exc, pending.attempts, now)  # the one retry policy, as for every send of the sweep
-    if isinstance(exc, RetryAfter) and again is not None:  # a 429 is not a failed attempt
-        log.info("delivery of %s to %s waits until %s (429)", hazard.code, unit.id, again)
-        await services.hazards.record_delivery_wait(hazard.id, unit.id, failure_text(exc), again)
-        return
-    await services.hazards.record_delivery_failure(hazard.id, unit.id, failure_text(exc), again, now)
-    if again is not None:
-        log.warning("delivery of %s to %s failed (attempt %d), tried again at %s: %s", hazard.code, unit.id,
-                    pending.attempts + 1, again, exc)  # fmt: skip
-        return
-    after = "" if isinstance(exc, BadRequest | Forbidden) else f" after {MAX_ATTEMPTS} attempts"
-    log.warning("giving up the delivery of %s to %s%s: %s", hazard.code, unit.id, after, exc)
-    key = "delivery.bot_removed" if isinstance(exc, Forbidden) else "delivery.failed"
-    await tell_admins(bot, services, t(key, code=hazard.code, unit=unit.name, unit_id=unit.id, error=str(exc)))
+
+    async def record(verdict: Verdict, error: str) -> None:
+        await services.hazards.record_delivery_failure(hazard.id, unit.id, error, verdict.again, services.now(),
+                                                       counted=verdict.counted)  # fmt: skip
+
+    async def notice(reason: str) -> Html:
+        key = "delivery.bot_removed" if isinstance(exc, Forbidden) else "delivery.failed"
+        return t(key, code=hazard.code, unit=unit.name, unit_id=unit.id, reason=reason)
+
+    await send_failed(bot, services, exc, pending.attempts, record=record, logger=log,
+                      what=f"the delivery of {hazard.code} to {unit.id}", notice=notice)
 
 
 async def open_thread(bot: Bot, services: Services, hazard: Hazard, unit_id: str, *,
@@ -146,13 +143,3 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
         await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, card_id)
     await send_all(bot, chat_id, photos, message_thread_id=topic_id, reply_to_message_id=card_id)
     return Thread(unit_id, role, chat_id, topic_id, card_id, None)
-
-
-async def tell_admins(bot: Bot, services: Services, text: Html) -> None:
-    """A notice to every admin in private chat; an admin who never started the bot is skipped."""
-    admin_ids = set(services.settings.admin_ids) | set(await services.members.get_admin_ids())
-    for admin_id in sorted(admin_ids):
-        try:
-            await bot.send_message(admin_id, clip_html(text))
-        except TelegramError as exc:
-            log.info("could not tell admin %s: %s", admin_id, exc)

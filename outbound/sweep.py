@@ -25,8 +25,9 @@ from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Tran
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
 from outbound import periodic
-from outbound.delivery import deliver_pending, open_thread, tell_admins, topic_gone
-from outbound.lateness import after_failure, failure_text, log_late
+from outbound.delivery import deliver_pending, open_thread, topic_gone
+from outbound.failures import recipient_name, send_failed
+from outbound.lateness import Verdict, log_late
 from outbound.notices import body, head
 from storage.lifecycle import TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
 from texts import Html, t
@@ -135,7 +136,6 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
 
 async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, text: Html,
                     markup: InlineKeyboardMarkup | None, report: SweepReport) -> None:
-    now = services.now()
     try:
         message = await bot.send_message(
             send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
@@ -150,14 +150,7 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
                 bot, services, hazard, send):
             report.retrying += 1
             return
-        # the one retry policy (a 429 waits for this recipient only: other chats go on)
-        again = after_failure(exc, send.attempts, now)
-        if again is None:
-            await _give_up(bot, services, hazard, send, exc)
-            report.failed += 1
-        else:
-            await services.lifecycle.mark_retry(send, failure_text(exc), again)
-            report.retrying += 1
+        await _failed(bot, services, hazard, send, exc, report)
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
         report.sent += 1
@@ -176,10 +169,23 @@ async def _reopen(bot: Bot, services: Services, hazard: Hazard, send: PendingSen
     return True
 
 
-async def _give_up(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, error: Exception) -> None:
-    log.warning("giving up a send of %s to %s: %s", send.key, send.chat_id, error)
-    await services.lifecycle.mark_retry(send, str(error), None)
-    await tell_admins(bot, services, t("notice.send_failed", code=hazard.code, chat=send.chat_id, error=str(error)))
+async def _failed(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, exc: TelegramError,
+                  report: SweepReport) -> None:
+    """The one retry policy, as for every send of the sweep (a 429 waits for this recipient only: others go on)."""
+
+    async def record(verdict: Verdict, error: str) -> None:
+        await services.lifecycle.mark_retry(send, error, verdict.again, counted=verdict.counted)
+
+    async def notice(reason: str) -> Html:
+        return t("notice.send_failed", code=hazard.code, recipient=await recipient_name(services, send.chat_id),
+                 reason=reason)
+
+    verdict = await send_failed(bot, services, exc, send.attempts, record=record, logger=log,
+                                what=f"a send of {send.key} to {send.chat_id}", notice=notice)
+    if verdict.again is None:
+        report.failed += 1
+    else:
+        report.retrying += 1
 
 
 async def _keyboard(services: Services, send: PendingSend, facts: HazardFacts) -> InlineKeyboardMarkup | None:

@@ -232,23 +232,16 @@ class HazardRepository:
         return None if row is None else _thread(row)
 
     async def record_delivery_failure(self, hazard_id: int, unit_id: str, error: str, retry_at: datetime | None,
-                                      now: datetime) -> None:
-        """A delivery failed: tried again at `retry_at` (the sweep), or None: given up on for good."""
+                                      now: datetime, *, counted: bool = True) -> None:
+        """A delivery failed: tried again at `retry_at` (the sweep), or None: given up on for good; `counted`: a
+        failed attempt (a 429 that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE hazard_threads SET last_error = ?, attempts = attempts + 1, next_attempt_at = ?,"
+                "UPDATE hazard_threads SET last_error = ?, attempts = attempts + ?, next_attempt_at = ?,"
                 " failed_at = ? WHERE hazard_id = ? AND unit_id = ?",
-                (error[:500], None if retry_at is None else to_db(retry_at), None if retry_at else to_db(now),
-                 hazard_id, unit_id),
+                (error[:500], int(counted), None if retry_at is None else to_db(retry_at),
+                 None if retry_at else to_db(now), hazard_id, unit_id),
             )  # fmt: skip
-
-    async def record_delivery_wait(self, hazard_id: int, unit_id: str, error: str, until: datetime) -> None:
-        """Telegram asked to wait (429): tried again then, not counted as a failed attempt."""
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE hazard_threads SET last_error = ?, next_attempt_at = ? WHERE hazard_id = ? AND unit_id = ?",
-                (error[:500], to_db(until), hazard_id, unit_id),
-            )
 
     async def queue_reporter_followup(self, hazard_id: int, now: datetime) -> bool:
         """Once no unit of the hazard is still being tried, queue one notice to the reporter of the outcomes not yet

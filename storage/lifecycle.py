@@ -314,15 +314,18 @@ class LifecycleRepository:
                 (topic_id or 0, reply_to, send.key, send.chat_id, send.topic_id or 0),
             )
 
-    async def mark_retry(self, send: PendingSend, error: str, retry_at: datetime | None) -> None:
-        """A send failed: try again at `retry_at`, or give up on it (None)."""
+    async def mark_retry(self, send: PendingSend, error: str, retry_at: datetime | None, *,
+                         counted: bool = True) -> None:
+        """A send failed: try again at `retry_at`, or give up on it (None); `counted`: a failed attempt (a 429
+        that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE outbox_sends SET attempts = attempts + 1, error = ?, next_attempt_at = ?,"
+                "UPDATE outbox_sends SET attempts = attempts + ?, error = ?, next_attempt_at = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END"
                 " WHERE key = ? AND chat_id = ? AND topic_id = ?",
-                (error[:500], _opt(retry_at), _opt(retry_at), send.key, send.chat_id, send.topic_id or 0),
-            )
+                (int(counted), error[:500], _opt(retry_at), _opt(retry_at), send.key, send.chat_id,
+                 send.topic_id or 0),
+            )  # fmt: skip
 
     async def get_event(self, event_id: int) -> tuple[sqlite3.Row, dict[str, object]] | None:
         """An audit event and its data."""

@@ -315,14 +315,16 @@ class ScheduleRepository:
                 (message_id, to_db(now), send.key, send.chat_id, send.part),
             )
 
-    async def mark_retry(self, send: ItemSend, error: str, retry_at: dt.datetime | None) -> None:
-        """A send failed: try again at ``retry_at``, or give up on it (None)."""
+    async def mark_retry(self, send: ItemSend, error: str, retry_at: dt.datetime | None, *,
+                         counted: bool = True) -> None:
+        """A send failed: try again at ``retry_at``, or give up on it (None); ``counted``: a failed attempt (a 429
+        that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE schedule_sends SET attempts = attempts + 1, error = ?, next_attempt_at = ?,"
+                "UPDATE schedule_sends SET attempts = attempts + ?, error = ?, next_attempt_at = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END"
                 " WHERE key = ? AND chat_id = ? AND part = ?",
-                (error[:500], None if retry_at is None else to_db(retry_at),
+                (int(counted), error[:500], None if retry_at is None else to_db(retry_at),
                  None if retry_at is None else to_db(retry_at), send.key, send.chat_id, send.part),
             )  # fmt: skip
 
