@@ -90,18 +90,23 @@ async def _send_item(bot: Bot, services: Services, schedule: ScheduleRepository,
     sends = await schedule.get_pending_sends(item.key, now)
     if sends and composed is None:
         composed = await compose(services, item, late)
+    held: set[int] = set()  # chats whose text did not go out in this pass: their chart waits for it
     for send in sends:
         if composed is None:  # nothing to say any more (the self-check was made meanwhile)
             await schedule.mark_retry(send, "nothing to say", None)
             continue
-        await _send_one(bot, services, schedule, item, send, composed, report)
+        if send.chat_id in held:
+            continue
+        if not await _send_one(bot, services, schedule, item, send, composed, report):
+            held.add(send.chat_id)
     if await schedule.count_unfinished(item.key) == 0:
         await schedule.close(item.key, "sent", services.now(), late=late)
         report.keys.append(item.key)
 
 
 async def _send_one(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
-                    composed: Composed, report: Any) -> None:
+                    composed: Composed, report: Any) -> bool:
+    """Send one part of the item to one chat; whether it went out."""
     now = services.now()
     try:
         if send.part == "chart" and composed.chart is not None:
@@ -117,6 +122,8 @@ async def _send_one(bot: Bot, services: Services, schedule: ScheduleRepository, 
     else:
         await schedule.mark_sent(send, message.message_id, now)
         report.sent += 1
+        return True
+    return False
 
 
 async def _failed(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
@@ -124,7 +131,10 @@ async def _failed(bot: Bot, services: Services, schedule: ScheduleRepository, it
     """The one retry policy, as for hazards' notices and thread delivery."""
 
     async def record(verdict: Verdict, error: str) -> None:
-        await schedule.mark_retry(send, error, verdict.again, counted=verdict.counted)
+        if verdict.again is None:
+            await schedule.give_up_chat(send, error)
+        else:
+            await schedule.mark_retry(send, error, verdict.again, counted=verdict.counted)
 
     async def notice(reason: str) -> Html:
         return t("notice.scheduled_send_failed", item=t(f"schedule_kind.{item.kind}"), period=period_label(item.period),
