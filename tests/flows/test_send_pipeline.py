@@ -56,18 +56,22 @@ async def test_a_notice_told_to_wait_waits_its_retry_after_and_is_not_a_failed_a
     assert not told(world, "发送失败")
 
 
-async def test_many_429s_never_give_a_notice_up(world: World) -> None:
-    """More 429s than MAX_ATTEMPTS: each only waits, so the notice still goes out and nobody is alarmed."""
+async def test_429s_do_not_use_up_a_notices_attempts(world: World) -> None:
+    """MAX_ATTEMPTS 429s, then a 502: the 429s only waited, so the 502 is a first failure that backs off, and the
+    notice goes out; nobody is alarmed."""
     await _accepted(world)
     world.clock.advance(FRIDAY_NUDGE)
-    fault = world.api.fail_next("sendMessage", 429, retry_after=60, times=MAX_ATTEMPTS + 2,
-                                when=lambda p: p.get("chat_id") == world.officer.id)  # fmt: skip
-    for _ in range(MAX_ATTEMPTS + 3):
+    to_officer = {"when": lambda p: p.get("chat_id") == world.officer.id}
+    flood = world.api.fail_next("sendMessage", 429, retry_after=60, times=MAX_ATTEMPTS, **to_officer)
+    bad_gateway = world.api.fail_next("sendMessage", 502, "Bad Gateway", **to_officer)
+    for _ in range(MAX_ATTEMPTS + 1):
         await sweep(world.app)
         world.clock.advance(timedelta(seconds=61))
-    assert fault.hits == MAX_ATTEMPTS + 2
+    assert (flood.hits, bad_gateway.hits) == (MAX_ATTEMPTS, 1)
+    assert rows(world, "SELECT status, attempts, error FROM outbox_sends WHERE chat_id = ? AND status != 'sent'",
+                (world.officer.id,)) == [("pending", 1, "Bad Gateway")]  # fmt: skip
+    await sweep(world.app)  # its backoff (30 s) has passed
     assert "已超过整改期限" in (await world.until(world.officer.id, "已超过整改期限"))["plain_text"]
-    assert rows(world, "SELECT COUNT(*) FROM outbox_sends WHERE status = 'failed'") == [(0,)]
     assert not told(world, "发送失败")
 
 
