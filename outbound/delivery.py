@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 
 
 async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None, *,
-                          tell_admins_of_unbound: bool = False, sweeping: bool = False) -> bool:
-    """Deliver every hazard not yet in its units' groups (of one unit, or all) whose time to try has come.
+                          sweeping: bool = False) -> bool:
+    """Deliver every hazard not yet in its units' groups (of one unit, or all) whose time to try has come, and tell
+    the admins once per hazard and unit of those waiting for a unit without a group.
 
     `sweeping`: the sweep's every-minute pass, which skips units without a group. Returns whether a notice to a
     reporter was queued (the caller's sweep sends it).
@@ -41,7 +42,6 @@ async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_i
     queued, live = False, app.running
     async with services.delivery_lock:
         now = services.now()
-        unbound: list[PendingThread] = []
         touched: dict[int, None] = {}
         found = await services.hazards.get_undelivered_threads(unit_id, due_by=now, bound_only=sweeping)
         for pending in found:
@@ -54,18 +54,30 @@ async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_i
             except TelegramError as exc:
                 await _failed(app.bot, services, pending, exc)
                 continue
-            if not opened:
-                unbound.append(pending)
-                continue
-            await services.hazards.mark_delivered(hazard.id, thread.unit_id, services.now())
+            if opened:
+                await services.hazards.mark_delivered(hazard.id, thread.unit_id, services.now())
         for hazard_id in touched:
             queued |= await services.hazards.queue_reporter_followup(hazard_id, services.now())
-    if tell_admins_of_unbound:
-        for pending in unbound:
-            unit = services.org.units[pending.thread.unit_id]
-            await tell_admins(app.bot, services, t("delivery.unit_unbound", code=pending.hazard.code, unit=unit.name,
-                                                   unit_id=unit.id))
+        await _tell_unbound(app.bot, services)
     return queued
+
+
+async def _tell_unbound(bot: Bot, services: Services) -> None:
+    """Tell the admins of the hazards newly waiting for a unit without a group: one notice per unit, each hazard
+    named once ever (marked after the notice went out: a kill in between tells it again, never not at all)."""
+    waiting: dict[str, list[tuple[int, str]]] = {}
+    for hazard_id, code, unit_id in await services.hazards.get_unbound_untold():
+        waiting.setdefault(unit_id, []).append((hazard_id, code))
+    for unit_id, hazards in waiting.items():
+        unit = services.org.units[unit_id]
+        codes = [code for _, code in hazards]
+        if len(codes) == 1:
+            text = t("delivery.unit_unbound", code=codes[0], unit=unit.name, unit_id=unit.id)
+        else:
+            text = t("delivery.unit_unbound_many", count=len(codes), codes="、".join(codes), unit=unit.name,
+                     unit_id=unit.id)  # fmt: skip
+        await tell_admins(bot, services, text)
+        await services.hazards.mark_unbound_told([(hazard_id, unit_id) for hazard_id, _ in hazards], services.now())
 
 
 async def _failed(bot: Bot, services: Services, pending: PendingThread, exc: TelegramError) -> None:

@@ -242,11 +242,10 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
     return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]
 
 
-async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None, *,
-                  tell_admins_of_unbound: bool = False) -> None:
+async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None) -> None:
     """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
-    (a failure is the sweep's to retry, as every send's)."""
-    if await deliver_pending(app, unit_id, tell_admins_of_unbound=tell_admins_of_unbound):
+    (a failure is the sweep's to retry, as every send's; a unit without a group is told to the admins once)."""
+    if await deliver_pending(app, unit_id):
         await sweep(app)
 
 

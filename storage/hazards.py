@@ -204,6 +204,24 @@ class HazardRepository:
             )
         return [PendingThread(_hazard(r), _thread(r), r["attempts"]) for r in rows]
 
+    async def get_unbound_untold(self) -> list[tuple[int, str, str]]:
+        """(hazard id, code, unit) of each undelivered thread whose unit has no group and of which the admins have
+        not been told yet, oldest hazard first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT h.id, h.code, t.unit_id FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id"
+                " WHERE t.delivered_at IS NULL AND t.failed_at IS NULL AND t.unbound_told_at IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id) ORDER BY h.id, t.unit_id",
+            )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def mark_unbound_told(self, told: list[tuple[int, str]], now: datetime) -> None:
+        """The admins were told that these (hazard id, unit) wait for the unit's group: never again."""
+        async with self.db.transaction() as tx:
+            for hazard_id, unit_id in told:
+                await tx.execute("UPDATE hazard_threads SET unbound_told_at = ? WHERE hazard_id = ? AND unit_id = ?",
+                                 (to_db(now), hazard_id, unit_id))  # fmt: skip
+
     async def record_thread_opened(self, hazard_id: int, unit_id: str, chat_id: int, topic_id: int | None,
                                    anchor_message_id: int | None) -> None:
         """Remember where the thread is as soon as it exists, so a retry reuses it."""

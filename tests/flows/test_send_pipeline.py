@@ -12,7 +12,7 @@ import pytest
 from outbound.lateness import MAX_ATTEMPTS
 from outbound.sweep import sweep
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import _accepted
+from tests.flows.test_lifecycle import _accepted, file_hazard, people, press
 from tests.flows.test_report import finish, ready, report_until_photos, rows, submit
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -161,3 +161,51 @@ async def test_a_delivery_refused_is_given_up_at_once_and_told_once_with_the_uni
     assert len(told(world, "分送")) == 1
     assert rows(world, "SELECT attempts, failed_at IS NOT NULL FROM hazard_threads WHERE unit_id = 'cgz'") == [(1, 1)]
 
+
+
+# ——— a unit without a group: the admins hear once per hazard, not again at every filing ———
+
+async def test_a_unit_without_a_group_is_told_to_the_admins_once_per_hazard(world: World) -> None:
+    await ready(world, bind_township=False)
+    for number in (1, 2, 3):
+        await submit(world, await finish(world, await report_until_photos(world)))
+        await world.until(world.officer.id, "尚未送达：城关镇")
+        notice = (await world.until(world.admin.id, "尚未绑定工作群"))["plain_text"]
+        assert f"YH-2026-00000{number}" in notice and "“城关镇”" in notice and "/bind cgz" in notice
+        await world.api.expect_nothing(world.admin.id, within=0.3)  # the hazards filed before are not told again
+    await sweep(world.app)
+    world.clock.advance(timedelta(hours=1))
+    await sweep(world.app)
+    await world.restart()
+    await sweep(world.app)
+    await world.api.expect_nothing(world.admin.id, within=0.3)
+    assert len(told(world, "尚未绑定工作群")) == 3
+
+    await world.bind(world.town_group, "cgz")  # all three reach the township at once, with nothing more to the admins
+    for number in (1, 2, 3):
+        await world.until(world.town_group.id, f"YH-2026-00000{number}")
+    await world.api.expect_nothing(world.admin.id, within=0.3)
+
+
+async def test_a_hazard_moved_to_a_department_without_a_group_is_told_to_the_admins_once(world: World) -> None:
+    """A 移送 to a department that has no group yet: the admins hear it once (the version before told them only
+    at a filing, and then again at every filing)."""
+    await ready(world)
+    member, _, _ = await people(world)
+    card, _ = await file_hazard(world)
+    await press(world, member, card, "移送")
+    await press(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
+    await world.until(world.dept_group.id, "理由")
+    await world.api.send_text(member, "属危化品储存", chat=world.dept_group,
+                              thread_id=world.api.sent(world.dept_group)[-1]["message_thread_id"])
+    await world.until(world.dept_group.id, "已完成：移送")
+    notice = (await world.until(world.admin.id, "尚未绑定工作群"))["plain_text"]
+    assert "YH-2026-000001" in notice and "“县应急管理局”" in notice and "/bind yjj" in notice
+    await world.until(world.officer.id, "尚未送达：县应急管理局")  # the reporter hears where it waits
+    await sweep(world.app)
+    await world.until(world.officer.id, "移送至县应急管理局")
+    await submit(world, await finish(world, await report_until_photos(world)))  # a new filing tells nothing old
+    await world.until(world.officer.id, "已送达")
+    await sweep(world.app)
+    await world.api.expect_nothing(world.admin.id, within=0.3)
+    assert len(told(world, "尚未绑定工作群")) == 1
