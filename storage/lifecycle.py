@@ -338,7 +338,8 @@ class LifecycleRepository:
         async with self.db.reading() as tx:
             pending = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
             due = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ?", (to_db(now),))
-            retrying = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending' AND attempts > 0")
+            retrying = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending'"
+                                       " AND (attempts > 0 OR next_attempt_at IS NOT NULL)")  # a 429 waiting too
             failed = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'failed'")
             undelivered = await tx.scalar("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL")
         return {"pending": int(pending), "due": int(due), "retrying": int(retrying), "failed": int(failed),

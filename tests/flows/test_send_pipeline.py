@@ -46,6 +46,7 @@ async def test_a_notice_told_to_wait_waits_its_retry_after_and_is_not_a_failed_a
     assert fault.hits == 1
     assert rows(world, "SELECT attempts, error FROM outbox_sends WHERE status = 'pending'") == [
         (0, "429 retry after 120s")]
+    assert "重试中的发送：1 个" in (await world.command(world.admin, "/status"))["plain_text"]  # waiting: retrying
     world.clock.advance(timedelta(seconds=60))
     await sweep(world.app)  # not before Telegram said
     assert not [m for m in world.api.sent(world.officer.id) if "已超过整改期限" in m["plain_text"]]
