@@ -1,6 +1,7 @@
-"""One send pipeline: hazards' notices, scheduled items and thread delivery follow the same policy through the same
-code — a 429 waits its retry_after and is no failed attempt; a refusal is given up at once and told to the admins
-once, naming the unit and the reason; anything else backs off until it is given up and told the same way."""
+"""One send pipeline: hazards' notices, scheduled items, thread delivery and card edits follow the same policy
+through the same code — a 429 waits its retry_after and is no failed attempt; a refusal is given up at once and
+told to the admins once, naming the unit and the reason; anything else backs off until it is given up and told
+the same way."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 from outbound.lateness import MAX_ATTEMPTS
 from outbound.sweep import sweep
 from tests.flows.conftest import World
+from tests.flows.test_cards import card, filed, shown
+from tests.flows.test_evidence import accept_in_topic
 from tests.flows.test_lifecycle import _accepted, file_hazard, people, press
 from tests.flows.test_report import finish, ready, report_until_photos, rows, submit
 
@@ -210,3 +213,26 @@ async def test_a_hazard_moved_to_a_department_without_a_group_is_told_to_the_adm
     await sweep(world.app)
     await world.api.expect_nothing(world.admin.id, within=0.3)
     assert len(told(world, "尚未绑定工作群")) == 1
+
+
+# ——— card edits (outbound.cards): the same policy ———
+
+async def test_a_card_edit_told_to_wait_is_no_attempt_and_a_refused_one_is_told_once_with_the_unit(
+        world: World) -> None:
+    member, _ = await filed(world, [])
+    dept, town = world.dept_group.id, world.town_group.id
+    world.api.fail_next("editMessageText", 429, retry_after=120, when=lambda p: p.get("chat_id") == town)
+    kicked = world.api.fail_next("editMessageText", 403, "Forbidden: bot was kicked from the supergroup chat",
+                                 times=100, when=lambda p: p.get("chat_id") == dept)  # fmt: skip
+    await accept_in_topic(world, member, card(world, world.dept_group, "xfdd"))
+    await sweep(world.app)
+    assert rows(world, "SELECT s.chat_id, s.status, s.attempts FROM outbox_sends s JOIN outbox o ON o.key = s.key"
+                       " WHERE o.kind = 'card' ORDER BY s.chat_id") == [
+        (town, "pending", 0), (dept, "failed", 1)]  # fmt: skip
+    [notice] = told(world, "卡片未能更新")
+    assert "YH-2026-000001" in notice and "“县消防救援大队”的工作群" in notice and "机器人已被移出该群" in notice
+    world.clock.advance(timedelta(seconds=121))
+    await sweep(world.app)
+    assert "状态：整改中" in shown(card(world, world.town_group, "cgz"))
+    await sweeps(world, 2)
+    assert kicked.hits == 1 and len(told(world, "卡片未能更新")) == 1
