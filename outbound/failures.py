@@ -16,6 +16,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.services import Services
 from outbound.lateness import MAX_ATTEMPTS, Verdict, after_failure, failure_text
+from storage.notices import AdminNoticeRepository
 from texts import Html, plain
 from texts.limits import clip_html
 
@@ -77,10 +78,26 @@ async def recipient_name(services: Services, chat_id: int) -> str:
 
 
 async def tell_admins(bot: Bot, services: Services, text: Html) -> None:
-    """A notice to every admin in private chat; an admin who never started the bot is skipped."""
+    """A notice to every admin in private chat: kept first, sent at once, and what fails for now is retried by the
+    sweep under the one policy (an admin who never started the bot is given up at once, logged)."""
     admin_ids = set(services.settings.admin_ids) | set(await services.members.get_admin_ids())
-    for admin_id in sorted(admin_ids):
-        try:
-            await bot.send_message(admin_id, clip_html(text))
-        except TelegramError as exc:
-            log.info("could not tell admin %s: %s", admin_id, exc)
+    await AdminNoticeRepository(services.db).queue(sorted(admin_ids), clip_html(text), services.now())
+    await send_admin_notices(bot, services)
+
+
+async def send_admin_notices(bot: Bot, services: Services) -> None:
+    """Send the admin notices whose time has come (at a tell, and every sweep)."""
+    notices = AdminNoticeRepository(services.db)
+    async with services.admin_notice_lock:
+        for notice in await notices.get_due(services.now()):
+            try:
+                await bot.send_message(notice.chat_id, notice.text)
+            except TelegramError as exc:
+                verdict = after_failure(exc, notice.attempts, services.now())
+                await notices.mark_retry(notice, failure_text(exc), verdict.again, counted=verdict.counted)
+                if verdict.again is None:  # the admins cannot be told that telling them failed: the log says it
+                    log.warning("giving up a notice to admin %s: %s", notice.chat_id, exc)
+                else:
+                    log.info("a notice to admin %s is tried again at %s: %s", notice.chat_id, verdict.again, exc)
+            else:
+                await notices.mark_sent(notice, services.now())

@@ -28,7 +28,7 @@ from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
 from outbound import cards, evidence, periodic
 from outbound.delivery import deliver_pending, open_thread, topic_gone
-from outbound.failures import recipient_name, send_failed
+from outbound.failures import recipient_name, send_admin_notices, send_failed
 from outbound.lateness import Verdict, log_late
 from outbound.notices import body, head
 from storage.lifecycle import CARD, TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
@@ -105,6 +105,8 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                 break
         if not stopping():  # digests, rankings and self-checks: planned into their own table and sent the same way
             await periodic.run(app.bot, services, now, report)
+        if not stopping():  # the admins' notices that failed for now (a 429, the network, a restart in between)
+            await send_admin_notices(app.bot, services)
     services.last_sweep = now
     return report
 

@@ -236,3 +236,39 @@ async def test_a_card_edit_told_to_wait_is_no_attempt_and_a_refused_one_is_told_
     assert "状态：整改中" in shown(card(world, world.town_group, "cgz"))
     await sweeps(world, 2)
     assert kicked.hits == 1 and len(told(world, "卡片未能更新")) == 1
+
+
+# ——— the admins' notices themselves: kept until sent, retried by the sweep ———
+
+async def test_a_notice_to_the_admins_that_fails_is_kept_and_sent_by_a_later_sweep_even_after_a_restart(
+        world: World) -> None:
+    await ready(world)
+    world.api.remove_bot(world.town_group)
+    admin = world.admin.id
+    world.api.fail_next("sendMessage", 502, "Bad Gateway", when=lambda p: p.get("chat_id") == admin)
+    await submit(world, await finish(world, await report_until_photos(world)))
+    await world.eventually("SELECT status, attempts, error FROM admin_notices", [("pending", 1, "Bad Gateway")])
+    assert not told(world, "无法送达")
+    await world.restart()  # the notice is in the database, not in memory
+    world.clock.advance(timedelta(seconds=31))
+    await sweep(world.app)
+    notice = (await world.until(admin, "无法送达"))["plain_text"]
+    assert "YH-2026-000001" in notice and "城关镇" in notice
+    await sweep(world.app)
+    assert len(told(world, "无法送达")) == 1
+    assert rows(world, "SELECT status FROM admin_notices") == [("sent",)]
+
+
+async def test_a_notice_to_the_admins_told_to_wait_waits_its_retry_after(world: World) -> None:
+    await ready(world)
+    world.api.remove_bot(world.town_group)
+    admin = world.admin.id
+    world.api.fail_next("sendMessage", 429, retry_after=120, when=lambda p: p.get("chat_id") == admin)
+    await submit(world, await finish(world, await report_until_photos(world)))
+    await world.eventually("SELECT status, attempts FROM admin_notices", [("pending", 0)])
+    world.clock.advance(timedelta(seconds=60))
+    await sweep(world.app)
+    assert not told(world, "无法送达")
+    world.clock.advance(timedelta(seconds=61))
+    await sweep(world.app)
+    assert "城关镇" in (await world.until(admin, "无法送达"))["plain_text"]
