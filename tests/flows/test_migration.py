@@ -85,3 +85,18 @@ async def test_a_stranger_adding_the_bot_to_his_supergroup_is_left_after_the_wai
     assert world.api.chat(group).member(world.api.bot.id).status == "member"  # still waiting for a migration message
     await world.api.wait_for(lambda: world.api.chat(group).member(world.api.bot.id).status == "left",
                              what="the bot leaving the stranger's supergroup")
+
+
+async def test_after_a_restart_a_join_event_for_the_upgraded_bound_group_keeps_the_bot(world: World) -> None:
+    """What the bot learned from the migration message is kept: the binding moved in the database, so a join event
+    for the supergroup that comes after a restart (the in-memory list of migrations gone) does not make it leave."""
+    lead, group = await township_group(world)
+    supergroup = world.api.upgrade_to_supergroup(group, by=lead, is_forum=True)
+    await world.eventually("SELECT chat_id FROM group_bindings WHERE unit_id = 'cgz'", [(supergroup.id,)])
+    await world.restart()
+    world.api.remove_bot(supergroup, kicked=False)  # a join event from the lead again, now to a fresh process
+    world.api.add_bot(supergroup, by=lead, is_admin=True)
+    await asyncio.sleep(WAIT * 3)
+    assert not world.api.calls("leaveChat")
+    await submit(world, await finish(world, await report_until_photos(world)))
+    assert (await world.until(supergroup.id, "YH-2026-000001"))["message_thread_id"] is not None
