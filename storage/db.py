@@ -7,7 +7,7 @@ import fcntl
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -129,6 +129,10 @@ class Database:
                 yield Tx(self._conn)
             finally:
                 await self._conn.rollback()
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call ``callback`` with every SQL statement the connection runs (None: stop); for benchmarks and tests."""
+        await self._conn.set_trace_callback(callback)
 
     async def schema_version(self) -> int:
         """The schema version the file is at."""

@@ -162,12 +162,31 @@ class HazardRepository:
 
     async def list_hazards(self, scope: Scope, limit: int, offset: int) -> tuple[list[Hazard], int]:
         """A page of the hazards in scope, newest first, and how many there are in all."""
-        where, params = _scope_filter(scope)
+        if scope.everything or scope.enterprise_id is not None:
+            where, params = _scope_filter(scope)
+            async with self.db.reading() as tx:
+                total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {where}", params))
+                rows = await tx.all(
+                    f"SELECT * FROM hazards WHERE {where} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                    (*params, limit, offset),
+                )
+            return [_hazard(r) for r in rows], total
+        # a unit's hazards are those of its department index plus those of its township index (a unit id is one
+        # unit of one kind, so no hazard is in both): each scan walks its index newest first and stops after
+        # offset + limit rows, instead of an OR that sorts the unit's whole ledger
+        unit, first = scope.unit_id, offset + limit
         async with self.db.reading() as tx:
-            total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {where}", params))
+            total = int(await tx.scalar(
+                "SELECT (SELECT COUNT(*) FROM hazards WHERE department_id = ?)"
+                " + (SELECT COUNT(*) FROM hazards WHERE township_id = ?)", (unit, unit)))  # fmt: skip
             rows = await tx.all(
-                f"SELECT * FROM hazards WHERE {where} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
-                (*params, limit, offset),
+                "SELECT * FROM (SELECT * FROM hazards INDEXED BY hazards_by_department WHERE department_id = ?"
+                "   ORDER BY reported_at DESC, id DESC LIMIT ?)"
+                " UNION ALL"
+                " SELECT * FROM (SELECT * FROM hazards INDEXED BY hazards_by_township WHERE township_id = ?"
+                "   ORDER BY reported_at DESC, id DESC LIMIT ?)"
+                " ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                (unit, first, unit, first, limit, offset),
             )
         return [_hazard(r) for r in rows], total
 
