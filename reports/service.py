@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.services import Services
+from domain.hazards import Grade
 from domain.members import Member, Role, Scope, scope_of
 from domain.org import Organisation, UnitKind
 from domain.periods import Period, month_of, quarter_of, week_of
@@ -29,7 +30,7 @@ from domain.statistics import (
 )
 from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
-from storage.counting import CountingRepository, GroupBy
+from storage.counting import Acceptance, CountingRepository, GroupBy
 from storage.statistics import SelfCheckRepository, StatisticsRepository
 from texts import Html, plain, t
 from texts.dates import datetime_cn
@@ -50,6 +51,11 @@ def statistics_of(services: Services) -> StatisticsRepository:
 def selfchecks_of(services: Services) -> SelfCheckRepository:
     """The self-check repository on the bot's database."""
     return SelfCheckRepository(services.db)
+
+
+def acceptance_of(services: Services) -> Acceptance:
+    """The 受理 limit for counting in the database, with each grade's limit as office time."""
+    return Acceptance(accept_due_of(services), {g: services.policy.for_grade(g).accept_limit for g in Grade})
 
 
 Group = tuple[str, str, Callable[[HazardRecord], bool]]  # name, kind (export.kind key), membership
@@ -117,12 +123,13 @@ async def stats_message(services: Services, member: Member, scope: Scope | None 
     scope = scope_of(member, org) if scope is None else scope
     today = now.astimezone(zone).date()
     week, month = week_of(today), month_of(today)
-    counting, due = counting_of(services), accept_due_of(services)
-    this_week = _total(await counting.figures(scope, week.start_at(zone), week.end_at(zone), now, zone, due))
     with_rows = member.role is Role.LEAD or member.sees_everything(org)
     by = GroupBy.TOTAL if not with_rows else GroupBy.UNIT if scope.everything else GroupBy.ENTERPRISE
-    month_table = await counting.figures(scope, month.start_at(zone), month.end_at(zone), now, zone, due, by)
-    this_month = _total(month_table)
+    # one read: both periods are still running, so their snapshot (now) is counted once
+    week_table, month_table = await counting_of(services).tables(
+        scope, [(week.start_at(zone), week.end_at(zone)), (month.start_at(zone), month.end_at(zone))], now, zone,
+        acceptance_of(services), by)  # fmt: skip
+    this_week, this_month = _total(week_table), _total(month_table)
     parts = [t("stats.heading", scope=scope_label(org, scope)),
              period_block(plain("stats.this_week", period=period_label(week)), this_week),
              period_block(plain("stats.this_month", period=period_label(month)), this_month),
@@ -141,7 +148,7 @@ async def digest_message(services: Services, unit_id: str, period: Period, late:
     scope = Scope(everything=True) if unit.kind is UnitKind.OFFICE else Scope(unit_id=unit_id)
     start, end = period.start_at(zone), period.end_at(zone)
     by = GroupBy.UNIT if scope.everything else GroupBy.ENTERPRISE
-    table = await counting_of(services).figures(scope, start, end, now, zone, accept_due_of(services), by)
+    table = await counting_of(services).figures(scope, start, end, now, zone, acceptance_of(services), by)
     total = _total(table)
     rows = _table_rows(org, scope, table, active_only=not scope.everything)
     label = period_label(period)
@@ -186,7 +193,7 @@ async def ranking_of(services: Services, period: Period) -> Ranking:
     """Rank the departments and the townships over a period (a month)."""
     org, zone, now = services.org, services.zone, services.now()
     start, end = period.start_at(zone), period.end_at(zone)
-    table = await counting_of(services).figures(Scope(everything=True), start, end, now, zone, accept_due_of(services),
+    table = await counting_of(services).figures(Scope(everything=True), start, end, now, zone, acceptance_of(services),
                                                 GroupBy.UNIT)
     weeks = selfcheck_weeks(services, period)
     checks = await selfchecks_of(services).get_between(weeks[0][0], weeks[-1][0]) if weeks else []

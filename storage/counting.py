@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -51,13 +51,16 @@ def _scope_where(scope: Scope) -> tuple[str, tuple[object, ...]]:
     return "(h.department_id = ? OR h.township_id = ?)", (scope.unit_id, scope.unit_id)
 
 
-def _keys(by: GroupBy) -> tuple[str, ...]:
-    """The key expressions a breakdown is grouped by: a hazard counts once under each."""
+Where = tuple[str, str, str]  # a hazard's department, township and enterprise: what every query groups by
+
+
+def _keys_of(by: GroupBy) -> Callable[[Where], tuple[str, ...]]:
+    """The keys a group of hazards counts under: the whole ('') and, by the breakdown, its units or enterprise."""
     if by is GroupBy.UNIT:
-        return ("h.department_id", "h.township_id")
+        return lambda where: ("", where[0], where[1])
     if by is GroupBy.ENTERPRISE:
-        return ("h.enterprise_id",)
-    return ("''",)
+        return lambda where: ("", where[2])
+    return lambda where: ("",)
 
 
 @dataclass(slots=True)
@@ -67,13 +70,6 @@ class _Tally:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     days: list[float] = field(default_factory=list)
     overdue: list[int] = field(default_factory=list)
-
-    def add(self, other: _Tally) -> None:
-        """Count another group's figures in too."""
-        for name, n in other.counts.items():
-            self.counts[name] += n
-        self.days += other.days
-        self.overdue += other.overdue
 
     def figures(self) -> Figures:
         """The figures added up (the rounds' days in ascending order)."""
@@ -85,6 +81,40 @@ class _Tally:
             major_open=c["major_open"], rechecks_due=c["rechecks_due"], open=c["open"],
             accepted_late=c["accepted_late"], unaccepted_overdue=c["unaccepted_overdue"],
         )  # fmt: skip
+
+
+class _Table:
+    """Tallies by key; each group of hazards counted under every key it belongs to."""
+
+    def __init__(self, by: GroupBy) -> None:
+        self.keys = _keys_of(by)
+        self.tallies: dict[str, _Tally] = defaultdict(_Tally)
+
+    def count(self, where: Where, name: str, n: int | bool = 1) -> None:
+        """Add ``n`` to one count of the group's keys."""
+        if n:
+            for key in self.keys(where):
+                self.tallies[key].counts[name] += int(n)
+
+    def extend(self, where: Where, name: str, values: list[float] | list[int]) -> None:
+        """Add values to the rounds' days ('days') or the overdue days ('overdue') of the group's keys."""
+        for key in self.keys(where):
+            getattr(self.tallies[key], name).extend(values)
+
+    def merge(self, other: _Table) -> None:
+        """Count another table's tallies in too (the snapshot's into a window's)."""
+        for key, tally in other.tallies.items():
+            mine = self.tallies[key]
+            for name, n in tally.counts.items():
+                mine.counts[name] += n
+            mine.days += tally.days
+            mine.overdue += tally.overdue
+
+    def figures(self) -> dict[str, Figures]:
+        """Figures by key; '' always there."""
+        table = {key: tally.figures() for key, tally in self.tallies.items()}
+        table.setdefault("", Figures())
+        return table
 
 
 def _days_overdue(deadline: dt.datetime, snapshot: dt.datetime, zone: dt.tzinfo) -> int:
@@ -112,6 +142,18 @@ def latest_start_overdue(accept_due: AcceptanceDue, grade: Grade, snapshot: dt.d
     return low
 
 
+_DEADLINE_TO = "json_extract({e}.data, '$.deadline_to')"
+_WHERE = "h.department_id, h.township_id, h.enterprise_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """How 受理 is judged: the limit, and each grade's limit as office time (no limit ends sooner in wall time)."""
+
+    due: AcceptanceDue
+    limits: Mapping[Grade, dt.timedelta]
+
+
 class CountingRepository:
     """The statistics' figures read as aggregates from the database."""
 
@@ -119,147 +161,159 @@ class CountingRepository:
         self.db = db
 
     async def figures(self, scope: Scope, start: dt.datetime, end: dt.datetime, now: dt.datetime, zone: dt.tzinfo,
-                      accept_due: AcceptanceDue | None = None,
+                      acceptance: Acceptance | None = None,
                       by: GroupBy = GroupBy.TOTAL) -> dict[str, Figures]:  # fmt: skip
-        """domain.statistics.figures of the scope's hazards for [start, end), snapshot at min(end, now), per key.
+        """domain.statistics.figures of the scope's hazards for [start, end), snapshot at min(end, now), by key.
 
-        A key appears once any of its figures is not zero; the key '' is the whole scope, always there.
+        The key '' is the whole scope, always there; a unit's or enterprise's key once any of its figures is not 0.
         """
-        snapshot = min(end, now)
+        return (await self.tables(scope, [(start, end)], now, zone, acceptance, by))[0]
+
+    async def tables(self, scope: Scope, periods: Sequence[tuple[dt.datetime, dt.datetime]], now: dt.datetime,
+                     zone: dt.tzinfo, acceptance: Acceptance | None = None,
+                     by: GroupBy = GroupBy.TOTAL) -> list[dict[str, Figures]]:  # fmt: skip
+        """``figures`` for several periods in one read; periods sharing a snapshot (both not over) count it once."""
         scoped, params = _scope_where(scope)
-        passes: list[dict[str, _Tally]] = []
+        snapshots: dict[dt.datetime, _Table] = {}
+        tables = []
         async with self.db.reading() as tx:
-            for key in _keys(by):
-                tallies: dict[str, _Tally] = defaultdict(_Tally)
-                await self._window(tx, tallies, key, scoped, params, start, snapshot, accept_due)
-                await self._snapshot(tx, tallies, key, scoped, params, snapshot, zone, accept_due)
-                passes.append(tallies)
-        table = {key: tally.figures() for tallies in passes for key, tally in tallies.items()}
-        # the first key (department, enterprise) puts each hazard in exactly one group: their sum is the whole
-        whole = _Tally()
-        for tally in passes[0].values():
-            whole.add(tally)
-        table[""] = whole.figures()
-        return table
-
-    @staticmethod
-    async def _window(tx: Tx, tallies: dict[str, _Tally], key: str, scoped: str, params: tuple[object, ...],
-                      start: dt.datetime, snapshot: dt.datetime, accept_due: AcceptanceDue | None) -> None:  # fmt: skip
-        """What happened in [start, snapshot): filings, 受理 (on time or not), 回头看, rectifications verified."""
-        window = (to_db(start), to_db(snapshot))
-        for k, n in await tx.all(
-            f"SELECT {key}, COUNT(*) FROM hazards h WHERE {scoped} AND h.reported_at >= ? AND h.reported_at < ?"
-            f" GROUP BY {key}", (*params, *window),
-        ):  # fmt: skip
-            tallies[k].counts["reported"] += n
-        # events first (a window of events_by_action), each joined to its hazard for the scope and the key
-        for k, action, n in await tx.all(
-            f"SELECT {key}, e.action, COUNT(*) FROM events e CROSS JOIN hazards h ON h.id = e.hazard_id"
-            f" WHERE e.action IN ('accept', 'rebound', 'recheck_pass') AND e.at >= ? AND e.at < ? AND {scoped}"
-            f" GROUP BY {key}, e.action", (*window, *params),
-        ):  # fmt: skip
-            tallies[k].counts[_EVENT_COUNTS[action]] += n
-        if accept_due is not None:
-            # the hazard's first 受理 only, judged against the limit of the clock it ran on: from filing, or
-            # from the last 移送 to another department before it; by the grade reported
-            for k, accepted_at, grade, grade_from, clock_from in await tx.all(
-                f"SELECT {key}, e.at, h.grade, json_extract(e.data, '$.grade_from'),"
-                " COALESCE((SELECT t.at FROM events t WHERE t.hazard_id = e.hazard_id AND t.id < e.id"
-                "   AND t.action = 'transfer' AND json_extract(t.data, '$.role') = 'department'"
-                "   ORDER BY t.id DESC LIMIT 1), h.reported_at)"
-                " FROM events e CROSS JOIN hazards h ON h.id = e.hazard_id"
-                f" WHERE e.action = 'accept' AND e.at >= ? AND e.at < ? AND {scoped}"
-                "   AND NOT EXISTS (SELECT 1 FROM events p WHERE p.hazard_id = e.hazard_id AND p.id < e.id"
-                "   AND p.action = 'accept')", (*window, *params),
-            ):  # fmt: skip
-                due = accept_due(from_db_required(clock_from), Grade(grade_from or grade))
-                tallies[k].counts["accepted_late"] += from_db_required(accepted_at) > due
-        # each 销号 in the window closes the round of the submit just before it (none: not a round)
-        for k, verified_at, submitted_at, deadline, started in await tx.all(
-            f"SELECT {key}, v.at, s.at,"
-            " (SELECT json_extract(d.data, '$.deadline_to') FROM events d WHERE d.hazard_id = v.hazard_id"
-            f"   AND d.id < s.id AND d.action IN {_SETTERS} AND json_extract(d.data, '$.deadline_to') IS NOT NULL"
-            "   ORDER BY d.id DESC LIMIT 1),"
-            " COALESCE((SELECT r.at FROM events r WHERE r.hazard_id = v.hazard_id AND r.id < v.id"
-            "   AND r.action = 'rebound' ORDER BY r.id DESC LIMIT 1), h.reported_at)"
-            " FROM events v CROSS JOIN hazards h ON h.id = v.hazard_id"
-            " JOIN events s ON s.id = (SELECT p.id FROM events p WHERE p.hazard_id = v.hazard_id AND p.id < v.id"
-            "   AND p.action IN ('submit', 'rebound', 'verify_pass') ORDER BY p.id DESC LIMIT 1)"
-            f" WHERE v.action = 'verify_pass' AND v.at >= ? AND v.at < ? AND {scoped} AND s.action = 'submit'",
-            (*window, *params),
-        ):  # fmt: skip
-            in_force = from_db(deadline)
-            on_time = in_force is None or from_db_required(submitted_at) <= in_force
-            tallies[k].counts["on_time" if on_time else "late"] += 1
-            tallies[k].days.append((from_db_required(verified_at) - from_db_required(started)).total_seconds() / 86400)
-
-    @staticmethod
-    async def _snapshot(tx: Tx, tallies: dict[str, _Tally], key: str, scoped: str, params: tuple[object, ...],
-                        snapshot: dt.datetime, zone: dt.tzinfo, accept_due: AcceptanceDue | None) -> None:  # fmt: skip
-        """Where things stood at the snapshot: open, 重大 open, 回头看 due, overdue, unaccepted past the limit."""
-        at = to_db(snapshot)
-        live = ",".join("?" * len(_LIVE))
-        # untouched since the snapshot: the row is how it stood (hazards_live answers without the table)
-        for k, state, grade, n in await tx.all(
-            f"SELECT {key}, h.state, h.grade, COUNT(*) FROM hazards h WHERE h.state IN ({live}) AND {scoped}"
-            f" AND h.updated_at < ? GROUP BY {key}, h.state, h.grade", (*_LIVE, *params, at),
-        ):  # fmt: skip
-            _count_state(tallies[k], State(state), Grade(grade), n)
-        for k, deadline, n in await tx.all(
-            f"SELECT {key}, h.deadline, COUNT(*) FROM hazards h WHERE h.state = 'rectifying' AND {scoped}"
-            f" AND h.updated_at < ? AND h.deadline < ? GROUP BY {key}, h.deadline", (*params, at, at),
-        ):  # fmt: skip
-            tallies[k].overdue += [_days_overdue(from_db_required(deadline), snapshot, zone)] * n
-        if accept_due is not None:
-            for grade in Grade:
-                latest = latest_start_overdue(accept_due, grade, snapshot)
-                if latest is None:
-                    continue
-                for k, n in await tx.all(
-                    f"SELECT {key}, COUNT(*) FROM hazards h WHERE h.state = 'reported' AND {scoped}"
-                    " AND h.updated_at < ? AND h.grade = ? AND COALESCE(h.accept_clock_from, h.reported_at) <= ?"
-                    f" GROUP BY {key}", (*params, at, grade.value, to_db(latest)),
-                ):  # fmt: skip
-                    tallies[k].counts["unaccepted_overdue"] += n
-        # touched since (a past period): how each stood is read from its events, one indexed probe each
-        for row in await tx.all(
-            f"SELECT {key}, h.state, h.grade, h.deadline, h.reported_at,"
-            " EXISTS (SELECT 1 FROM events x WHERE x.hazard_id = h.id),"
-            " (SELECT x.to_state FROM events x WHERE x.hazard_id = h.id AND x.at < ? ORDER BY x.id DESC LIMIT 1),"
-            " (SELECT json_extract(x.data, '$.deadline_to') FROM events x WHERE x.hazard_id = h.id AND x.at < ?"
-            f"   AND x.action IN {_SETTERS} AND json_extract(x.data, '$.deadline_to') IS NOT NULL"
-            "   ORDER BY x.id DESC LIMIT 1),"
-            " (SELECT x.at FROM events x WHERE x.hazard_id = h.id AND x.at < ? AND x.action = 'accept'"
-            "   ORDER BY x.id LIMIT 1),"
-            " (SELECT x.at FROM events x WHERE x.hazard_id = h.id AND x.at < ? AND x.action = 'transfer'"
-            "   AND json_extract(x.data, '$.role') = 'department' ORDER BY x.id DESC LIMIT 1)"
-            f" FROM hazards h WHERE h.updated_at >= ? AND h.reported_at < ? AND {scoped}",
-            (at, at, at, at, at, at, *params),
-        ):  # fmt: skip
-            _count_touched(tallies[row[0]], row, snapshot, zone, accept_due)
+            for start, end in periods:
+                snapshot = min(end, now)
+                if snapshot not in snapshots:
+                    snapshots[snapshot] = _Table(by)
+                    await _snapshot(tx, snapshots[snapshot], scoped, params, snapshot, zone, acceptance)
+                table = _Table(by)
+                await _window(tx, table, scoped, params, start, snapshot, acceptance)
+                table.merge(snapshots[snapshot])
+                tables.append(table.figures())
+        return tables
 
 
-def _count_state(tally: _Tally, state: State, grade: Grade, n: int = 1) -> None:
+async def _window(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], start: dt.datetime,
+                  snapshot: dt.datetime, acceptance: Acceptance | None) -> None:  # fmt: skip
+    """What happened in [start, snapshot): filings, 受理 (on time or not), 回头看, rectifications verified."""
+    window = (to_db(start), to_db(snapshot))
+    for d, t, e, n in await tx.all(
+        f"SELECT {_WHERE}, COUNT(*) FROM hazards h WHERE {scoped} AND h.reported_at >= ? AND h.reported_at < ?"
+        f" GROUP BY {_WHERE}", (*params, *window),
+    ):  # fmt: skip
+        table.count((d, t, e), "reported", n)
+    # the window's events of each kind are ranges of event_facts (migration 011), each joined to its hazard for the
+    # scope and the group (the hazard's units now, as domain.statistics counts)
+    for d, t, e, action, n in await tx.all(
+        f"SELECT {_WHERE}, f.action, COUNT(*) FROM event_facts f CROSS JOIN hazards h ON h.id = f.hazard_id"
+        f" WHERE f.action IN ('accept', 'rebound', 'recheck_pass') AND f.at >= ? AND f.at < ? AND {scoped}"
+        f" GROUP BY {_WHERE}, f.action", (*window, *params),
+    ):  # fmt: skip
+        table.count((d, t, e), _EVENT_COUNTS[action], n)
+    if acceptance is not None:
+        await _accepted_late(tx, table, scoped, params, window, acceptance)
+    # each 销号 that closed a round: on time as worked out when it was written, and the days since the round began
+    for d, t, e, on_time, verified_at, started in await tx.all(
+        f"SELECT {_WHERE}, f.on_time, f.at, f.round_started FROM event_facts f CROSS JOIN hazards h"
+        f" ON h.id = f.hazard_id WHERE f.action = 'verify_pass' AND f.at >= ? AND f.at < ? AND {scoped}"
+        " AND f.on_time IS NOT NULL", (*window, *params),
+    ):  # fmt: skip
+        table.count((d, t, e), "on_time" if on_time else "late")
+        closed = dt.datetime.fromisoformat(verified_at) - dt.datetime.fromisoformat(started)
+        table.extend((d, t, e), "days", [closed.total_seconds() / 86400])
+
+
+async def _accepted_late(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], window: tuple[str, str],
+                         acceptance: Acceptance) -> None:  # fmt: skip
+    """The hazards' first 受理 in the window that came after the limit of the clock they ran on (from filing, or
+    from the last 移送 to another department before it), by the grade reported.
+
+    Only a 受理 that came later after its clock's start than the grade's limit in wall time can be late (office
+    time passes no faster than the clock): those few are judged on the calendar, the others are on time.
+    """
+    # a second's slack under each limit: julianday's rounding may only let more through to the exact check
+    shortest = " ".join(f"WHEN '{g.value}' THEN {acceptance.limits[g].total_seconds() - 1}" for g in Grade)
+    for d, t, e, accepted_at, grade, clock_from in await tx.all(
+        f"SELECT {_WHERE}, f.at, COALESCE(f.grade_from, h.grade) AS grade, f.clock_from"
+        " FROM event_facts f CROSS JOIN hazards h ON h.id = f.hazard_id"
+        f" WHERE f.action = 'accept' AND f.at >= ? AND f.at < ? AND {scoped} AND f.first_accept"
+        "   AND (julianday(f.at) - julianday(f.clock_from)) * 86400"
+        f"   > CASE COALESCE(f.grade_from, h.grade) {shortest} ELSE 0 END",
+        (*window, *params),
+    ):  # fmt: skip
+        due = acceptance.due(from_db_required(clock_from), Grade(grade))
+        table.count((d, t, e), "accepted_late", from_db_required(accepted_at) > due)
+
+
+async def _snapshot(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], snapshot: dt.datetime,
+                    zone: dt.tzinfo, acceptance: Acceptance | None) -> None:  # fmt: skip
+    """Where things stood at the snapshot: open, 重大 open, 回头看 due, overdue, unaccepted past the limit."""
+    at = to_db(snapshot)
+    # the states written out, not bound: only then can SQLite prove the partial index holds every row wanted
+    live = ", ".join(f"'{state}'" for state in _LIVE)
+    latest = {g: latest_start_overdue(acceptance.due, g, snapshot) if acceptance else None for g in Grade}
+    # untouched since the snapshot: the row is how it stood; one walk of hazards_live in its own order (no sort)
+    unaccepted = " ".join(f"WHEN '{g.value}' THEN ?" for g in Grade)
+    for d, t, e, state, grade, n, late in await tx.all(
+        f"SELECT {_WHERE}, h.state, h.grade, COUNT(*), SUM(h.state = 'reported'"
+        f" AND COALESCE(h.accept_clock_from, h.reported_at) <= CASE h.grade {unaccepted} END)"
+        f" FROM hazards h INDEXED BY hazards_live WHERE h.state IN ({live}) AND {scoped} AND h.updated_at < ?"
+        f" GROUP BY h.state, {_WHERE}, h.grade",
+        (*[_opt(latest[g]) for g in Grade], *params, at),
+    ):  # fmt: skip
+        where = (d, t, e)
+        _count_state(table, where, State(state), Grade(grade), n)
+        if acceptance is not None:
+            table.count(where, "unaccepted_overdue", late)
+    for d, t, e, minute, n in await tx.all(
+        f"SELECT {_WHERE}, substr(h.deadline, 1, 16), COUNT(*) FROM hazards h INDEXED BY hazards_live"
+        f" WHERE h.state IN ({live}) AND h.state = 'rectifying' AND {scoped} AND h.updated_at < ? AND h.deadline < ?"
+        f" GROUP BY {_WHERE}, substr(h.deadline, 1, 16)", (*params, at, at),
+    ):  # fmt: skip
+        # the local day of a deadline is the same all through its UTC minute (zones move by whole minutes)
+        deadline = dt.datetime.fromisoformat(f"{minute}:00+00:00")
+        table.extend((d, t, e), "overdue", [_days_overdue(deadline, snapshot, zone)] * n)
+    # touched since (a past period): how each stood is read from its events, one indexed probe each
+    for row in await tx.all(
+        f"SELECT {_WHERE}, h.state, h.grade, h.deadline, h.reported_at,"
+        " EXISTS (SELECT 1 FROM events x WHERE x.hazard_id = h.id),"
+        " (SELECT x.to_state FROM events x WHERE x.hazard_id = h.id AND x.at < ? ORDER BY x.id DESC LIMIT 1),"
+        f" (SELECT {_DEADLINE_TO.format(e='x')} FROM events x WHERE x.hazard_id = h.id AND x.at < ?"
+        f"   AND x.action IN {_SETTERS} AND {_DEADLINE_TO.format(e='x')} IS NOT NULL ORDER BY x.id DESC LIMIT 1),"
+        " (SELECT x.at FROM events x WHERE x.hazard_id = h.id AND x.at < ? AND x.action = 'accept'"
+        "   ORDER BY x.id LIMIT 1),"
+        " (SELECT x.at FROM events x WHERE x.hazard_id = h.id AND x.at < ? AND x.action = 'transfer'"
+        "   AND json_extract(x.data, '$.role') = 'department' ORDER BY x.id DESC LIMIT 1)"
+        f" FROM hazards h WHERE h.updated_at >= ? AND h.reported_at < ? AND {scoped}",
+        (at, at, at, at, at, at, *params),
+    ):  # fmt: skip
+        _count_touched(table, row, snapshot, zone, acceptance)
+
+
+def _opt(instant: dt.datetime | None) -> str:
+    """An instant as stored; none: '' (before every instant)."""
+    return "" if instant is None else to_db(instant)
+
+
+def _count_state(table: _Table, where: Where, state: State, grade: Grade, n: int = 1) -> None:
     if state in OPEN_STATES:
-        tally.counts["open"] += n
-        tally.counts["major_open"] += n * (grade is Grade.MAJOR)
+        table.count(where, "open", n)
+        table.count(where, "major_open", n * (grade is Grade.MAJOR))
     elif state is State.RECHECK:
-        tally.counts["rechecks_due"] += n
+        table.count(where, "rechecks_due", n)
 
 
-def _count_touched(tally: _Tally, row: sqlite3.Row | Sequence[object], snapshot: dt.datetime, zone: dt.tzinfo,
-                   accept_due: AcceptanceDue | None) -> None:  # fmt: skip
+def _count_touched(table: _Table, row: sqlite3.Row | Sequence[object], snapshot: dt.datetime, zone: dt.tzinfo,
+                   acceptance: Acceptance | None) -> None:  # fmt: skip
     """One hazard changed since the snapshot, as domain.statistics.state_at and its kin see it then."""
-    _, state_now, grade_text, deadline_now, reported_at, has_events, state_then, deadline_then, accepted, moved = row
+    d, t, e, state_now, grade_text, deadline_now, reported_at, has_events, state_then, deadline_then = row[:10]
+    accepted, moved = row[10:]
+    where = (str(d), str(t), str(e))
     grade = Grade(str(grade_text))
     if has_events:
         state = State(str(state_then)) if state_then is not None else State.REPORTED
         deadline = from_db(deadline_then) if isinstance(deadline_then, str) else None
     else:
         state, deadline = State(str(state_now)), from_db(deadline_now) if isinstance(deadline_now, str) else None
-    _count_state(tally, state, grade)
+    _count_state(table, where, state, grade)
     if state is State.RECTIFYING and deadline is not None and deadline < snapshot:
-        tally.overdue.append(_days_overdue(deadline, snapshot, zone))
-    if accept_due is not None and accepted is None and state is State.REPORTED:
+        table.extend(where, "overdue", [_days_overdue(deadline, snapshot, zone)])
+    if acceptance is not None and accepted is None and state is State.REPORTED:
         clock_from = from_db_required(str(moved if moved is not None else reported_at))
-        tally.counts["unaccepted_overdue"] += accept_due(clock_from, grade) < snapshot
+        table.count(where, "unaccepted_overdue", acceptance.due(clock_from, grade) < snapshot)

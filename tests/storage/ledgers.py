@@ -37,6 +37,13 @@ def _event_iso(instant: dt.datetime) -> str:
     return instant.astimezone(dt.UTC).isoformat()
 
 
+def _evening(at: dt.datetime, days: int) -> dt.datetime:
+    """18:00 in Shanghai ``days`` days after ``at``, as the deadline questions set it (some a minute off)."""
+    day = (at + dt.timedelta(hours=8)).date() + dt.timedelta(days=days)
+    minute = 1 if days == 7 else 0
+    return dt.datetime(day.year, day.month, day.day, 10, minute, tzinfo=dt.UTC)
+
+
 def _history(rng: random.Random, hid: int, place: Place, reported: dt.datetime,
              stop: dt.datetime) -> tuple[tuple[object, ...], list[tuple[object, ...]]]:  # fmt: skip
     """One hazard's row and events, every event before ``stop``."""
@@ -47,9 +54,13 @@ def _history(rng: random.Random, hid: int, place: Place, reported: dt.datetime,
     at = reported
 
     def step(hours: float) -> bool:
+        # the next event's time; False (and nothing moves) when it would come after the ledger's "now"
         nonlocal at
-        at = at + dt.timedelta(hours=hours * rng.uniform(0.2, 1.8))
-        return at < stop
+        later = at + dt.timedelta(hours=hours * rng.uniform(0.2, 1.8))
+        if later >= stop:
+            return False
+        at = later
+        return True
 
     def add(action: str, to: str, data: dict[str, object] | None = None) -> None:
         nonlocal state
@@ -65,9 +76,9 @@ def _history(rng: random.Random, hid: int, place: Place, reported: dt.datetime,
                     clock_from = at
                 add("transfer", "reported", {"role": "department" if moves_department else "township"})
                 continue
-            if rng.random() < 0.15 or not step(rng.choice((2, 10, 30, 80))):
+            if rng.random() < 0.06 or not step(rng.choice((1, 2, 4, 10, 30, 80))):
                 break
-            deadline = at + dt.timedelta(days=rng.choice((1, 3, 7, 15)), hours=rng.randrange(0, 24))
+            deadline = _evening(at, rng.choice((1, 3, 7, 15)))
             data: dict[str, object] = {"deadline_to": _event_iso(deadline)}
             if rng.random() < 0.2:
                 data["grade_from"] = grade
@@ -85,11 +96,11 @@ def _history(rng: random.Random, hid: int, place: Place, reported: dt.datetime,
                     else:
                         add("ext_refuse", "rectifying")
                 continue
-            if roll < 0.25 or not step(rng.choice((24, 72, 200, 400))):
+            if roll < 0.18 or not step(rng.choice((24, 72, 200, 400))):
                 break
             add("submit", "awaiting_verification")
         elif state == "awaiting_verification":
-            if rng.random() < 0.1 or not step(20):
+            if rng.random() < 0.04 or not step(20):
                 break
             if rng.random() < 0.2:
                 add("verify_refuse", "rectifying")
@@ -104,7 +115,7 @@ def _history(rng: random.Random, hid: int, place: Place, reported: dt.datetime,
             if rng.random() < 0.2 or not step(40):
                 break
             if rng.random() < 0.3:
-                deadline = at + dt.timedelta(days=rng.choice((3, 7)))
+                deadline = _evening(at, rng.choice((3, 7)))
                 rebounds += 1
                 add("rebound", "rectifying", {"deadline_to": _event_iso(deadline)})
             else:
