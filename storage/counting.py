@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from domain.hazards import Grade, State
 from domain.members import Scope
-from domain.statistics import OPEN_STATES, AcceptanceDue, Figures
+from domain.statistics import OPEN_STATES, AcceptanceDue, Figures, StateRow
 from storage.db import Database, Tx
 from storage.timefmt import from_db, from_db_required, to_db
 
@@ -146,6 +146,21 @@ _DEADLINE_TO = "json_extract({e}.data, '$.deadline_to')"
 _WHERE = "h.department_id, h.township_id, h.enterprise_id"
 
 
+# a hazard changed since the snapshot, with what its events say of it then (four instants to bind: the snapshot)
+_TOUCHED = (
+    f"SELECT {_WHERE}, h.state, h.grade, h.deadline, h.reported_at,"
+    " EXISTS (SELECT 1 FROM events x WHERE x.hazard_id = h.id),"
+    " (SELECT x.to_state FROM events x WHERE x.hazard_id = h.id AND x.at < ? ORDER BY x.id DESC LIMIT 1),"
+    f" (SELECT {_DEADLINE_TO.format(e='x')} FROM events x WHERE x.hazard_id = h.id AND x.at < ?"
+    f"   AND x.action IN {_SETTERS} AND {_DEADLINE_TO.format(e='x')} IS NOT NULL ORDER BY x.id DESC LIMIT 1),"
+    " (SELECT x.at FROM events x WHERE x.hazard_id = h.id AND x.at < ? AND x.action = 'accept'"
+    "   ORDER BY x.id LIMIT 1),"
+    " (SELECT x.at FROM events x WHERE x.hazard_id = h.id AND x.at < ? AND x.action = 'transfer'"
+    "   AND json_extract(x.data, '$.role') = 'department' ORDER BY x.id DESC LIMIT 1)"
+    " FROM hazards h"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Acceptance:
     """How 受理 is judged: the limit, and each grade's limit as office time (no limit ends sooner in wall time)."""
@@ -187,6 +202,60 @@ class CountingRepository:
                 table.merge(snapshots[snapshot])
                 tables.append(table.figures())
         return tables
+
+
+    async def state_rows(self, scope: Scope, start: dt.datetime, end: dt.datetime, now: dt.datetime,
+                         zone: dt.tzinfo, by: GroupBy = GroupBy.TOTAL) -> dict[str, StateRow]:  # fmt: skip
+        """domain.statistics.state_rows of the scope's hazards filed in [start, end), by key ('' the whole scope):
+        by grade, by state at min(end, now), overdue then. A key appears once it has a hazard."""
+        snapshot, keys = min(end, now), _keys_of(by)
+        scoped, params = _scope_where(scope)
+        at = to_db(snapshot)
+        rows: dict[str, _StateTally] = defaultdict(_StateTally)
+
+        def add(where: Where, state: State, grade: Grade, n: int, overdue: int) -> None:
+            for key in keys(where):
+                rows[key].add(state, grade, n, overdue)
+
+        filed = f"{scoped} AND h.reported_at >= ? AND h.reported_at < ?"
+        async with self.db.reading() as tx:
+            for d, t, e, state, grade, n, overdue in await tx.all(
+                f"SELECT {_WHERE}, h.state, h.grade, COUNT(*), SUM(h.state = 'rectifying' AND h.deadline < ?)"
+                f" FROM hazards h WHERE {filed} AND h.updated_at < ? GROUP BY {_WHERE}, h.state, h.grade",
+                (at, *params, to_db(start), to_db(end), at),
+            ):  # fmt: skip
+                add((d, t, e), State(state), Grade(grade), n, overdue)
+            for row in await tx.all(f"{_TOUCHED} WHERE {filed} AND h.updated_at >= ?",
+                                    (at, at, at, at, *params, to_db(start), to_db(end), at)):  # fmt: skip
+                state, deadline = _as_it_stood(row)
+                if row[6] >= at:  # filed after the snapshot (a period still running): counted as 已上报
+                    state, deadline = State.REPORTED, None
+                late = state is State.RECTIFYING and deadline is not None and deadline < snapshot
+                add((row[0], row[1], row[2]), state, Grade(row[4]), 1, int(late))
+        return {key: tally.row() for key, tally in rows.items()}
+
+
+@dataclass(slots=True)
+class _StateTally:
+    """A StateRow being added up."""
+
+    total: int = 0
+    grades: dict[Grade, int] = field(default_factory=lambda: dict.fromkeys(Grade, 0))
+    states: dict[State, int] = field(default_factory=lambda: dict.fromkeys(State, 0))
+    overdue: int = 0
+    major_overdue: int = 0
+
+    def add(self, state: State, grade: Grade, n: int, overdue: int) -> None:
+        """Count ``n`` hazards of a grade in a state, ``overdue`` of them overdue."""
+        self.total += n
+        self.grades[grade] += n
+        self.states[state] += n
+        self.overdue += overdue
+        self.major_overdue += overdue * (grade is Grade.MAJOR)
+
+    def row(self) -> StateRow:
+        """The row as domain.statistics builds it."""
+        return StateRow(self.total, self.grades, self.states, self.overdue, self.major_overdue)
 
 
 async def _window(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], start: dt.datetime,
@@ -270,20 +339,19 @@ async def _snapshot(tx: Tx, table: _Table, scoped: str, params: tuple[object, ..
         deadline = dt.datetime.fromisoformat(f"{minute}:00+00:00")
         table.extend((d, t, e), "overdue", [_days_overdue(deadline, snapshot, zone)] * n)
     # touched since (a past period): how each stood is read from its events, one indexed probe each
-    for row in await tx.all(
-        f"SELECT {_WHERE}, h.state, h.grade, h.deadline, h.reported_at,"
-        " EXISTS (SELECT 1 FROM events x WHERE x.hazard_id = h.id),"
-        " (SELECT x.to_state FROM events x WHERE x.hazard_id = h.id AND x.at < ? ORDER BY x.id DESC LIMIT 1),"
-        f" (SELECT {_DEADLINE_TO.format(e='x')} FROM events x WHERE x.hazard_id = h.id AND x.at < ?"
-        f"   AND x.action IN {_SETTERS} AND {_DEADLINE_TO.format(e='x')} IS NOT NULL ORDER BY x.id DESC LIMIT 1),"
-        " (SELECT x.at FROM events x WHERE x.hazard_id = h.id AND x.at < ? AND x.action = 'accept'"
-        "   ORDER BY x.id LIMIT 1),"
-        " (SELECT x.at FROM events x WHERE x.hazard_id = h.id AND x.at < ? AND x.action = 'transfer'"
-        "   AND json_extract(x.data, '$.role') = 'department' ORDER BY x.id DESC LIMIT 1)"
-        f" FROM hazards h WHERE h.updated_at >= ? AND h.reported_at < ? AND {scoped}",
-        (at, at, at, at, at, at, *params),
-    ):  # fmt: skip
+    for row in await tx.all(f"{_TOUCHED} WHERE h.updated_at >= ? AND h.reported_at < ? AND {scoped}",
+                            (at, at, at, at, at, at, *params)):
         _count_touched(table, row, snapshot, zone, acceptance)
+
+
+def _as_it_stood(row: sqlite3.Row | Sequence[object]) -> tuple[State, dt.datetime | None]:
+    """A touched hazard's state and deadline at the snapshot, from the _TOUCHED columns (domain.statistics.state_at
+    and deadline_at: a hazard without events is as its row says)."""
+    _, _, _, state_now, _, deadline_now, _, has_events, state_then, deadline_then, _, _ = row
+    if has_events:
+        state = State(str(state_then)) if state_then is not None else State.REPORTED
+        return state, from_db(deadline_then) if isinstance(deadline_then, str) else None
+    return State(str(state_now)), from_db(deadline_now) if isinstance(deadline_now, str) else None
 
 
 def _opt(instant: dt.datetime | None) -> str:
@@ -302,15 +370,10 @@ def _count_state(table: _Table, where: Where, state: State, grade: Grade, n: int
 def _count_touched(table: _Table, row: sqlite3.Row | Sequence[object], snapshot: dt.datetime, zone: dt.tzinfo,
                    acceptance: Acceptance | None) -> None:  # fmt: skip
     """One hazard changed since the snapshot, as domain.statistics.state_at and its kin see it then."""
-    d, t, e, state_now, grade_text, deadline_now, reported_at, has_events, state_then, deadline_then = row[:10]
-    accepted, moved = row[10:]
+    d, t, e, _, grade_text, _, reported_at, _, _, _, accepted, moved = row
     where = (str(d), str(t), str(e))
     grade = Grade(str(grade_text))
-    if has_events:
-        state = State(str(state_then)) if state_then is not None else State.REPORTED
-        deadline = from_db(deadline_then) if isinstance(deadline_then, str) else None
-    else:
-        state, deadline = State(str(state_now)), from_db(deadline_now) if isinstance(deadline_now, str) else None
+    state, deadline = _as_it_stood(row)
     _count_state(table, where, state, grade)
     if state is State.RECTIFYING and deadline is not None and deadline < snapshot:
         table.extend(where, "overdue", [_days_overdue(deadline, snapshot, zone)])

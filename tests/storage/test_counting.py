@@ -167,3 +167,33 @@ async def test_migration_works_out_the_facts_of_events_written_before_it(tmp_pat
     assert written == facts(old)
     assert {row[0] for row in written} == {"accept", "rebound", "recheck_pass", "verify_pass"}
     assert {row[7] for row in written if row[0] == "verify_pass"} == {0, 1}  # late and on time
+
+
+@pytest.mark.parametrize(("first_day", "now"), [
+    (dt.date(2026, 10, 1), NOW),  # the quarter running: its snapshot is now
+    (dt.date(2026, 7, 1), NOW),  # a past quarter: hazards changed since are read from their events
+    (dt.date(2026, 10, 1), dt.datetime(2026, 10, 20, 2, tzinfo=dt.UTC)),  # filed after "now" count as 已上报
+])
+@pytest.mark.parametrize(("scope", "by"), [
+    (Scope(everything=True), GroupBy.UNIT), (Scope(unit_id="xfdd"), GroupBy.ENTERPRISE),
+    (Scope(enterprise_id="e01"), GroupBy.TOTAL),
+], ids=["county-by-unit", "department-by-enterprise", "enterprise"])  # fmt: skip
+async def test_sql_quarterly_table_equals_the_reference(ledger: tuple[Path, Organisation], first_day: dt.date,
+                                                        now: dt.datetime, scope: Scope, by: GroupBy) -> None:
+    from domain.periods import quarter_of
+    from domain.statistics import StateRow, state_rows
+
+    path, org = ledger
+    quarter = quarter_of(first_day)
+    start, end = quarter.start_at(ZONE), quarter.end_at(ZONE)
+    db = await Database.open(path)
+    try:
+        records = await StatisticsRepository(db).get_records(scope, start, end)
+        got = await CountingRepository(db).state_rows(scope, start, end, now, ZONE, by)
+    finally:
+        await db.close()
+    groups = _groups(org, by, records)
+    expected = state_rows(records, groups, start, end, now, ZONE)  # type: ignore[arg-type]
+    expected[""] = state_rows(records, {"": lambda _: True}, start, end, now, ZONE)[""]
+    assert {k: r for k, r in got.items()} == {k: r for k, r in expected.items() if r.total}
+    assert got[""].total and got[""].overdue and got[""].major_overdue and got[""] != StateRow()
