@@ -267,21 +267,21 @@ async def _window(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...]
         f" GROUP BY {_WHERE}", (*params, *window),
     ):  # fmt: skip
         table.count((d, t, e), "reported", n)
-    # the window's events of each kind are ranges of event_facts (migration 011), each joined to its hazard for the
-    # scope and the group (the hazard's units now, as domain.statistics counts)
+    # the window's events of each kind are ranges of event_facts (migration 011), which carry the hazard's units now
+    # (as domain.statistics groups): aliased h, the scope's condition reads them as it reads hazards
     for d, t, e, action, n in await tx.all(
-        f"SELECT {_WHERE}, f.action, COUNT(*) FROM event_facts f CROSS JOIN hazards h ON h.id = f.hazard_id"
-        f" WHERE f.action IN ('accept', 'rebound', 'recheck_pass') AND f.at >= ? AND f.at < ? AND {scoped}"
-        f" GROUP BY {_WHERE}, f.action", (*window, *params),
+        f"SELECT {_WHERE}, h.action, COUNT(*) FROM event_facts h"
+        f" WHERE h.action IN ('accept', 'rebound', 'recheck_pass') AND h.at >= ? AND h.at < ? AND {scoped}"
+        f" GROUP BY {_WHERE}, h.action", (*window, *params),
     ):  # fmt: skip
         table.count((d, t, e), _EVENT_COUNTS[action], n)
     if acceptance is not None:
         await _accepted_late(tx, table, scoped, params, window, acceptance)
     # each 销号 that closed a round: on time as worked out when it was written, and the days since the round began
     for d, t, e, on_time, verified_at, started in await tx.all(
-        f"SELECT {_WHERE}, f.on_time, f.at, f.round_started FROM event_facts f CROSS JOIN hazards h"
-        f" ON h.id = f.hazard_id WHERE f.action = 'verify_pass' AND f.at >= ? AND f.at < ? AND {scoped}"
-        " AND f.on_time IS NOT NULL", (*window, *params),
+        f"SELECT {_WHERE}, h.on_time, h.at, h.round_started FROM event_facts h"
+        f" WHERE h.action = 'verify_pass' AND h.at >= ? AND h.at < ? AND {scoped} AND h.on_time IS NOT NULL",
+        (*window, *params),
     ):  # fmt: skip
         table.count((d, t, e), "on_time" if on_time else "late")
         closed = dt.datetime.fromisoformat(verified_at) - dt.datetime.fromisoformat(started)
@@ -299,11 +299,9 @@ async def _accepted_late(tx: Tx, table: _Table, scoped: str, params: tuple[objec
     # a second's slack under each limit: julianday's rounding may only let more through to the exact check
     shortest = " ".join(f"WHEN '{g.value}' THEN {acceptance.limits[g].total_seconds() - 1}" for g in Grade)
     for d, t, e, accepted_at, grade, clock_from in await tx.all(
-        f"SELECT {_WHERE}, f.at, COALESCE(f.grade_from, h.grade) AS grade, f.clock_from"
-        " FROM event_facts f CROSS JOIN hazards h ON h.id = f.hazard_id"
-        f" WHERE f.action = 'accept' AND f.at >= ? AND f.at < ? AND {scoped} AND f.first_accept"
-        "   AND (julianday(f.at) - julianday(f.clock_from)) * 86400"
-        f"   > CASE COALESCE(f.grade_from, h.grade) {shortest} ELSE 0 END",
+        f"SELECT {_WHERE}, h.at, COALESCE(h.grade_from, h.grade) AS reported, h.clock_from FROM event_facts h"
+        f" WHERE h.action = 'accept' AND h.at >= ? AND h.at < ? AND {scoped} AND h.first_accept"
+        f"   AND (julianday(h.at) - julianday(h.clock_from)) * 86400 > CASE reported {shortest} ELSE 0 END",
         (*window, *params),
     ):  # fmt: skip
         due = acceptance.due(from_db_required(clock_from), Grade(grade))

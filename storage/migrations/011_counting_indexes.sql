@@ -19,6 +19,12 @@ CREATE TABLE event_facts (
     at            TEXT    NOT NULL,
     event_id      INTEGER NOT NULL REFERENCES events (id),
     hazard_id     INTEGER NOT NULL,
+    -- the hazard's units, enterprise and grade now (kept so by hazards_counted below): counting groups and scopes
+    -- by them, as domain.statistics does, without a lookup into hazards for every event
+    department_id TEXT    NOT NULL,
+    township_id   TEXT    NOT NULL,
+    enterprise_id TEXT    NOT NULL,
+    grade         TEXT    NOT NULL,
     first_accept  INTEGER,
     clock_from    TEXT,
     grade_from    TEXT,
@@ -26,13 +32,28 @@ CREATE TABLE event_facts (
     round_started TEXT,
     PRIMARY KEY (action, at, event_id)
 ) WITHOUT ROWID;
+CREATE INDEX event_facts_by_hazard ON event_facts (hazard_id);
+
+-- a 移送 or a new grade moves the hazard's counted events with it
+CREATE TRIGGER hazards_counted AFTER UPDATE OF department_id, township_id, enterprise_id, grade ON hazards
+WHEN OLD.department_id IS NOT NEW.department_id OR OLD.township_id IS NOT NEW.township_id
+    OR OLD.enterprise_id IS NOT NEW.enterprise_id OR OLD.grade IS NOT NEW.grade
+BEGIN
+    UPDATE event_facts SET department_id = NEW.department_id, township_id = NEW.township_id,
+        enterprise_id = NEW.enterprise_id, grade = NEW.grade
+    WHERE hazard_id = NEW.id;
+END;
+
+-- a period's filings by unit and enterprise, from the index alone
+CREATE INDEX hazards_filed ON hazards (reported_at, department_id, township_id, enterprise_id, state, grade, updated_at,
+                                       deadline);
 
 CREATE TRIGGER events_counted AFTER INSERT ON events
 WHEN NEW.action IN ('accept', 'rebound', 'recheck_pass', 'verify_pass')
 BEGIN
-    INSERT INTO event_facts (action, at, event_id, hazard_id, first_accept, clock_from, grade_from, on_time,
-                             round_started)
-    SELECT NEW.action, NEW.at, NEW.id, NEW.hazard_id,
+    INSERT INTO event_facts (action, at, event_id, hazard_id, department_id, township_id, enterprise_id, grade,
+                             first_accept, clock_from, grade_from, on_time, round_started)
+    SELECT NEW.action, NEW.at, NEW.id, NEW.hazard_id, h.department_id, h.township_id, h.enterprise_id, h.grade,
         CASE WHEN NEW.action = 'accept' THEN NOT EXISTS (SELECT 1 FROM events p WHERE p.hazard_id = NEW.hazard_id
             AND p.id < NEW.id AND p.action = 'accept') END,
         CASE WHEN NEW.action = 'accept' THEN COALESCE((SELECT t.at FROM events t WHERE t.hazard_id = NEW.hazard_id
@@ -47,14 +68,15 @@ BEGIN
         CASE WHEN NEW.action = 'verify_pass' AND s.action = 'submit' THEN COALESCE((SELECT r.at FROM events r
             WHERE r.hazard_id = NEW.hazard_id AND r.id < NEW.id AND r.action = 'rebound' ORDER BY r.id DESC LIMIT 1),
             (SELECT h.reported_at FROM hazards h WHERE h.id = NEW.hazard_id)) END
-    FROM (SELECT NULL) LEFT JOIN events s ON s.id = (SELECT p.id FROM events p WHERE p.hazard_id = NEW.hazard_id
-        AND p.id < NEW.id AND p.action IN ('submit', 'rebound', 'verify_pass') ORDER BY p.id DESC LIMIT 1);
+    FROM hazards h LEFT JOIN events s ON s.id = (SELECT p.id FROM events p WHERE p.hazard_id = NEW.hazard_id
+        AND p.id < NEW.id AND p.action IN ('submit', 'rebound', 'verify_pass') ORDER BY p.id DESC LIMIT 1)
+    WHERE h.id = NEW.hazard_id;
 END;
 
 -- the events written before this version
-INSERT INTO event_facts (action, at, event_id, hazard_id, first_accept, clock_from, grade_from, on_time,
-                         round_started)
-SELECT e.action, e.at, e.id, e.hazard_id,
+INSERT INTO event_facts (action, at, event_id, hazard_id, department_id, township_id, enterprise_id, grade,
+                         first_accept, clock_from, grade_from, on_time, round_started)
+SELECT e.action, e.at, e.id, e.hazard_id, h.department_id, h.township_id, h.enterprise_id, h.grade,
     CASE WHEN e.action = 'accept' THEN NOT EXISTS (SELECT 1 FROM events p WHERE p.hazard_id = e.hazard_id
         AND p.id < e.id AND p.action = 'accept') END,
     CASE WHEN e.action = 'accept' THEN COALESCE((SELECT t.at FROM events t WHERE t.hazard_id = e.hazard_id
@@ -69,6 +91,6 @@ SELECT e.action, e.at, e.id, e.hazard_id,
     CASE WHEN e.action = 'verify_pass' AND s.action = 'submit' THEN COALESCE((SELECT r.at FROM events r
         WHERE r.hazard_id = e.hazard_id AND r.id < e.id AND r.action = 'rebound' ORDER BY r.id DESC LIMIT 1),
         (SELECT h.reported_at FROM hazards h WHERE h.id = e.hazard_id)) END
-FROM events e LEFT JOIN events s ON s.id = (SELECT p.id FROM events p WHERE p.hazard_id = e.hazard_id
+FROM events e JOIN hazards h ON h.id = e.hazard_id LEFT JOIN events s ON s.id = (SELECT p.id FROM events p WHERE p.hazard_id = e.hazard_id
     AND p.id < e.id AND p.action IN ('submit', 'rebound', 'verify_pass') ORDER BY p.id DESC LIMIT 1)
 WHERE e.action IN ('accept', 'rebound', 'recheck_pass', 'verify_pass');

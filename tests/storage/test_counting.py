@@ -166,7 +166,8 @@ async def test_migration_works_out_the_facts_of_events_written_before_it(tmp_pat
     written = facts(new)
     assert written == facts(old)
     assert {row[0] for row in written} == {"accept", "rebound", "recheck_pass", "verify_pass"}
-    assert {row[7] for row in written if row[0] == "verify_pass"} == {0, 1}  # late and on time
+    on_time = [c[0] for c in sqlite3.connect(new).execute("SELECT * FROM event_facts").description].index("on_time")
+    assert {row[on_time] for row in written if row[0] == "verify_pass"} == {0, 1}  # late and on time
 
 
 @pytest.mark.parametrize(("first_day", "now"), [
@@ -197,3 +198,29 @@ async def test_sql_quarterly_table_equals_the_reference(ledger: tuple[Path, Orga
     expected[""] = state_rows(records, {"": lambda _: True}, start, end, now, ZONE)[""]
     assert {k: r for k, r in got.items()} == {k: r for k, r in expected.items() if r.total}
     assert got[""].total and got[""].overdue and got[""].major_overdue and got[""] != StateRow()
+
+
+async def test_a_hazard_moved_after_its_events_is_counted_where_it_is_now(tmp_path: Path,
+                                                                          ledger: tuple[Path, Organisation]) -> None:
+    """A 移送 or a new grade after the events were written moves the counted events with the hazard."""
+    import shutil
+
+    path = tmp_path / "moved.sqlite3"
+    shutil.copy(ledger[0], path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE hazards SET department_id = 'xfdd', township_id = 'cgz', enterprise_id = 'e01',"
+                     " grade = CASE grade WHEN 'major' THEN 'general' ELSE 'major' END WHERE id % 7 = 0")
+    month = month_of(NOW.astimezone(ZONE).date())
+    start, end = month.start_at(ZONE), month.end_at(ZONE)
+    db = await Database.open(path)
+    try:
+        records = await StatisticsRepository(db).get_records(Scope(everything=True), start, end)
+        got = await CountingRepository(db).figures(Scope(everything=True), start, end, NOW, ZONE, _acceptance(),
+                                                   GroupBy.UNIT)  # fmt: skip
+        one = await CountingRepository(db).figures(Scope(unit_id="xfdd"), start, end, NOW, ZONE, _acceptance())
+    finally:
+        await db.close()
+    expected = breakdown(records, _groups(ledger[1], GroupBy.UNIT, records), start, end, NOW, ZONE, _accept_due())  # type: ignore[arg-type]
+    expected[""] = figures(records, start, end, NOW, ZONE, _accept_due())
+    assert _nonzero(got) == _nonzero(expected)
+    assert _normal(one[""]) == _nonzero(expected)["xfdd"]
