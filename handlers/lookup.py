@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from domain.hazards import Grade
 from domain.members import scope_of
 from handlers.common import refuse_button, reply, require_member, show_in_place
-from handlers.render import grade_label, hazard_card, thread_status, timeline
+from handlers.render import grade_label, hazard_card, plan_section, thread_status, timeline
 from handlers.visibility import audience, in_private
+from outbound import evidence
 from texts import Html, plain, t
 from texts.dates import datetime_cn
 from texts.limits import clip
@@ -87,16 +89,24 @@ async def show(update: Update, context: BotContext) -> None:
         await reply(update, t("show.not_found", code=code))
         return
     photos = await services.hazards.get_photos(hazard.id)
+    after = await services.hazards.get_after_photos(hazard.id)
     threads = await services.hazards.get_threads(hazard.id)
     events = await services.hazards.get_events(hazard.id)
-    card = hazard_card(services.org, hazard, services.zone, len(photos))
-    await reply(update, Html(f"{card}\n\n{thread_status(services.org, threads)}\n\n{timeline(events, services.zone)}"))
+    facts = await services.lifecycle.get_facts(hazard.id)
+    card = hazard_card(services.org, hazard, services.zone, len(photos), facts=facts, now=services.now(),
+                       recheck_after_days=services.policy.recheck_after_days)
+    counts = t("evidence.photos_counts", before=len(photos), after=len(after))
+    plan = await services.lifecycle.get_plan(hazard.id)
+    plan_text = Html(f"\n\n{plan_section(plan)}") if plan or hazard.grade is Grade.MAJOR else Html("")
+    await reply(update, Html(f"{card}\n{counts}{plan_text}\n\n{thread_status(services.org, threads)}\n\n"
+                             f"{timeline(events, services.zone)}"))
     message = update.effective_message
     assert message is not None
-    if len(photos) == 1:
-        await message.reply_photo(photos[0].file_id, do_quote=False)
-    elif photos:
-        await message.reply_media_group([InputMediaPhoto(p.file_id) for p in photos], do_quote=False)
+    # 整改前 / 整改后, captioned; each image by the method of its kind (a file goes back as a file), in the topic
+    items = evidence.album(hazard.code, photos, after)
+    if items:
+        topic = message.message_thread_id if message.is_topic_message else None
+        await evidence.send_album(context.bot, message.chat_id, items, topic_id=topic)
 
 
 def register(app: Application) -> None:

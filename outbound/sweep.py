@@ -12,24 +12,26 @@ recorded at once and never repeated.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import Application
 
-from bot.pacing import retry_after
 from bot.services import Services
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, member_viewer, unit_viewer
-from outbound import periodic
-from outbound.delivery import open_thread, tell_admins, topic_gone
-from outbound.lateness import log_late, retry_at
+from outbound import cards, evidence, periodic
+from outbound.delivery import deliver_pending, open_thread, topic_gone
+from outbound.failures import recipient_name, send_admin_notices, send_failed
+from outbound.lateness import Verdict, log_late
 from outbound.notices import body, head
-from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
+from storage.lifecycle import CARD, TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
 from texts import Html, t
 from texts.limits import clip_html
 
@@ -68,6 +70,9 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
         return live and not app.running
 
     async with services.sweep_lock:
+        # threads first: a hazard delivered now gets this sweep's notices in its new threads, and the reporters'
+        # notices the delivery queued go out in this sweep (`now` read after them)
+        await deliver_pending(app, sweeping=True)
         now = services.now()
         # hazards waiting for 受理 with nothing planned (filed before the 受理 clock existed) get their clock now
         for hazard_id in await services.lifecycle.get_unplanned_reported():
@@ -80,8 +85,12 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
             for row in rows:
                 if stopping():
                     break
+                if row.kind == CARD:  # the anchor cards brought up to date after a transition
+                    if await cards.refresh(app.bot, services, row, partial(_keyboard, services)):
+                        report.keys.append(row.key)
+                    continue
                 verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
-                if verdict is Dispatch.EXPIRED and row.kind != TRANSITION:
+                if verdict is Dispatch.EXPIRED and row.kind not in UNPLANNED_KINDS:
                     if dropped := await services.lifecycle.count_unfinished_sends(row.key):
                         # recipients still waiting out a retry: theirs are failed sends too, and said once, here
                         log.warning("dropping %d unsent recipient(s) of %s: it expired at %s before they were reached",
@@ -90,12 +99,14 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                     await services.lifecycle.replan(row.hazard_id, planner(services), now)
                     report.expired += 1
                     continue
-                late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION
+                late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION  # a follow-up after downtime says 补发
                 await _send_row(app.bot, services, row, late, report)
             if len(rows) < PAGE or before == (report.sent, report.expired, report.failed, len(report.keys)):
                 break
         if not stopping():  # digests, rankings and self-checks: planned into their own table and sent the same way
             await periodic.run(app.bot, services, now, report)
+        if not stopping():  # the admins' notices that failed for now (a 429, the network, a restart in between)
+            await send_admin_notices(app.bot, services)
     services.last_sweep = now
     return report
 
@@ -122,9 +133,10 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
         log_late(log, row.key, row.due_at, now, services.last_sweep)
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
+    photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     for send in await services.lifecycle.get_pending_sends(row.key, now):
-        markup = await _keyboard(services, send, facts)
-        await _send_one(bot, services, hazard, send, text, markup, report)
+        markup = await _keyboard(services, send.chat_id, facts)
+        await _send_one(bot, services, hazard, send, text, markup, report, photos if send.chat_id < 0 else [])
     if await services.lifecycle.count_unfinished_sends(row.key) == 0:
         await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
         await services.lifecycle.replan(row.hazard_id, planner(services), services.now())
@@ -132,41 +144,30 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
 
 
 async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, text: Html,
-                    markup: InlineKeyboardMarkup | None, report: SweepReport) -> None:
-    now = services.now()
+                    markup: InlineKeyboardMarkup | None, report: SweepReport,
+                    photos: Sequence[evidence.Captioned] = ()) -> None:
     try:
+        if photos:  # the album first, the notice with its buttons under it (a retry may repeat the album)
+            await evidence.send_album(bot, send.chat_id, photos, topic_id=send.topic_id, reply_to=send.reply_to)
         message = await bot.send_message(
             send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
             reply_to_message_id=send.reply_to, allow_sending_without_reply=True,
         )  # fmt: skip
-    except RetryAfter as exc:
-        # wait exactly what Telegram asks, for this recipient only: other chats go on
-        delay = retry_after(exc)
-        await services.lifecycle.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
-        report.retrying += 1
     except ChatMigrated as exc:
         # the group became a supergroup: its stored id (bindings, threads, pending sends) moves; next sweep sends
         await services.groups.migrate_chat(send.chat_id, exc.new_chat_id)
         report.retrying += 1
-    except BadRequest as exc:
-        if topic_gone(exc) and send.topic_id and await _reopen(bot, services, hazard, send):
+    except TelegramError as exc:
+        if isinstance(exc, BadRequest) and topic_gone(exc) and send.topic_id and await _reopen(
+                bot, services, hazard, send):
             report.retrying += 1
-        else:
-            await _give_up(bot, services, hazard, send, exc)
-            report.failed += 1
-    except Forbidden as exc:
-        await _give_up(bot, services, hazard, send, exc)
-        report.failed += 1
-    except (NetworkError, TelegramError) as exc:
-        again = retry_at(send.attempts, now)
-        if again is None:
-            await _give_up(bot, services, hazard, send, exc)
-            report.failed += 1
-        else:
-            await services.lifecycle.mark_retry(send, str(exc), again)
-            report.retrying += 1
+            return
+        await _failed(bot, services, hazard, send, exc, report)
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
+        if markup is not None:  # its buttons come off once they no longer apply (outbound.cards)
+            await services.lifecycle.remember_buttons(hazard.id, send.chat_id, message.message_id,
+                                                      cards.actions_of(markup))
         report.sent += 1
 
 
@@ -183,18 +184,31 @@ async def _reopen(bot: Bot, services: Services, hazard: Hazard, send: PendingSen
     return True
 
 
-async def _give_up(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, error: Exception) -> None:
-    log.warning("giving up a send of %s to %s: %s", send.key, send.chat_id, error)
-    await services.lifecycle.mark_retry(send, str(error), None)
-    await tell_admins(bot, services, t("notice.send_failed", code=hazard.code, chat=send.chat_id, error=str(error)))
+async def _failed(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, exc: TelegramError,
+                  report: SweepReport) -> None:
+    """The one retry policy, as for every send of the sweep (a 429 waits for this recipient only: others go on)."""
+
+    async def record(verdict: Verdict, error: str) -> None:
+        await services.lifecycle.mark_retry(send, error, verdict.again, counted=verdict.counted)
+
+    async def notice(reason: str) -> Html:
+        return t("notice.send_failed", code=hazard.code, recipient=await recipient_name(services, send.chat_id),
+                 reason=reason)
+
+    verdict = await send_failed(bot, services, exc, send.attempts, record=record, logger=log,
+                                what=f"a send of {send.key} to {send.chat_id}", notice=notice)
+    if verdict.again is None:
+        report.failed += 1
+    else:
+        report.retrying += 1
 
 
-async def _keyboard(services: Services, send: PendingSend, facts: HazardFacts) -> InlineKeyboardMarkup | None:
+async def _keyboard(services: Services, chat_id: int, facts: HazardFacts) -> InlineKeyboardMarkup | None:
     """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own."""
-    if send.chat_id < 0:
-        binding = await services.groups.get_binding_of_chat(send.chat_id)
+    if chat_id < 0:
+        binding = await services.groups.get_binding_of_chat(chat_id)
         return action_keyboard(facts, unit_viewer(services.org, binding.unit_id)) if binding else None
-    member = await services.members.get_member(send.chat_id)
+    member = await services.members.get_member(chat_id)
     return action_keyboard(facts, member_viewer(services.org, member)) if member else None
 
 
@@ -241,6 +255,13 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
                     found.setdefault((binding.chat_id, None), None)
     actor = row.payload.get("actor_id") if row.kind == TRANSITION else None
     return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]
+
+
+async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None) -> None:
+    """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
+    (a failure is the sweep's to retry, as every send's; a unit without a group is told to the admins once)."""
+    if await deliver_pending(app, unit_id):
+        await sweep(app)
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any], interval: float = 60) -> None:

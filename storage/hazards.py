@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.hazards import Draft, Event, Grade, Hazard, Photo, State, Thread, ThreadRole, hazard_code
+from domain.evidence import StoredPhoto
+from domain.hazards import Draft, Event, Grade, Hazard, MediaKind, Photo, State, Thread, ThreadRole, hazard_code
+from domain.lifecycle import Audience
 from domain.members import Scope
 from storage.db import Database, Tx
-from storage.lifecycle import LifecycleRepository, Planner
+from storage.lifecycle import DELIVERY, LifecycleRepository, Planner
 from storage.timefmt import from_db, from_db_required, to_db
 
 
@@ -27,12 +31,13 @@ def _hazard(row: sqlite3.Row) -> Hazard:
 def _thread(row: sqlite3.Row) -> Thread:
     return Thread(
         row["unit_id"], ThreadRole(row["role"]), row["chat_id"], row["topic_id"], row["anchor_message_id"],
-        from_db(row["delivered_at"]),
+        from_db(row["delivered_at"]), from_db(row["failed_at"]),
     )
 
 
 def _photo(row: sqlite3.Row) -> Photo:
-    return Photo(row["file_id"], row["file_unique_id"], row["sha256"], row["size"], row["media_path"])
+    return Photo(row["file_id"], row["file_unique_id"], row["sha256"], row["size"], row["media_path"],
+                 MediaKind(row["kind"]))
 
 
 def _scope_filter(scope: Scope) -> tuple[str, tuple[object, ...]]:
@@ -57,12 +62,18 @@ class NewReport:
     plan: Planner | None = None  # the reminder planner: the 受理 clock's reminders are written with the filing
 
 
+# What the reporter is told of a unit: the report arrived, was given up on (the admins were told), or waits
+# for the unit's group to be bound. A thread being tried (or retried) has no outcome yet.
+DELIVERED, FAILED, UNBOUND = "delivered", "failed", "unbound"
+
+
 @dataclass(frozen=True, slots=True)
 class PendingThread:
     """A responsible unit the hazard has not yet been delivered to."""
 
     hazard: Hazard
     thread: Thread
+    attempts: int = 0  # failed deliveries so far (outbound.lateness.retry_at)
 
 
 class HazardRepository:
@@ -92,9 +103,9 @@ class HazardRepository:
             for position, photo in enumerate(draft.photos):
                 await tx.execute(
                     "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256,"
-                    " size, media_path) VALUES (?, 'report', ?, ?, ?, ?, ?, ?)",
+                    " size, media_path, kind) VALUES (?, 'report', ?, ?, ?, ?, ?, ?, ?)",
                     (hazard_id, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
-                     photo.media_path),
+                     photo.media_path, photo.kind),
                 )  # fmt: skip
             for unit_id, role in ((report.department_id, ThreadRole.DEPARTMENT),
                                   (report.township_id, ThreadRole.TOWNSHIP)):  # fmt: skip
@@ -141,6 +152,53 @@ class HazardRepository:
                 "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = ? ORDER BY position", (hazard_id, stage)
             )
         return [_photo(r) for r in rows]
+
+    async def get_after_photos(self, hazard_id: int) -> list[Photo]:
+        """The photos of the hazard's latest 提交整改 (整改后照片), in the order they were sent."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = (SELECT stage FROM hazard_photos"
+                " WHERE hazard_id = ? AND stage LIKE 'submit:%' ORDER BY id DESC LIMIT 1) ORDER BY position",
+                (hazard_id, hazard_id),
+            )
+        return [_photo(r) for r in rows]
+
+    async def get_unhashed_photos(self, limit: int = 500) -> list[tuple[int, str]]:
+        """Photos whose perceptual hash is not computed yet (row id, media path), oldest first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT id, media_path FROM hazard_photos WHERE phash IS NULL ORDER BY id LIMIT ?",
+                                (limit,))  # fmt: skip
+        return [(r[0], r[1]) for r in rows]
+
+    async def set_phashes(self, hashes: Sequence[tuple[int, str]]) -> None:
+        """Store computed perceptual hashes by photo row id ('' for a photo that has none)."""
+        async with self.db.transaction() as tx:
+            for row_id, phash in hashes:
+                await tx.execute("UPDATE hazard_photos SET phash = ? WHERE id = ?", (phash, row_id))
+
+    async def get_photo_fingerprints(self) -> list[StoredPhoto]:
+        """Every stored photo's hazard, stage and hashes: what a new rectification photo is compared with."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT p.hazard_id, h.code, p.stage, p.sha256, p.phash FROM hazard_photos p"
+                " JOIN hazards h ON h.id = p.hazard_id ORDER BY p.hazard_id, p.id"
+            )
+        return [StoredPhoto(r[0], r[1], r[2], r[3], int(r[4], 16) if r[4] else None) for r in rows]
+
+    async def list_open_major(self, limit: int) -> tuple[list[tuple[Hazard, int]], int]:
+        """Open 重大 hazards (挂牌督办, not yet 销号) with how many plan parts are filled, soonest deadline first;
+        and how many there are in all."""
+        open_states = (State.REPORTED, State.RECTIFYING, State.AWAITING_VERIFICATION)
+        async with self.db.reading() as tx:
+            total = int(await tx.scalar(
+                "SELECT COUNT(*) FROM hazards WHERE grade = 'major' AND state IN (?, ?, ?)", open_states))
+            rows = await tx.all(
+                "SELECT h.*, (SELECT COUNT(*) FROM hazard_plan_parts p WHERE p.hazard_id = h.id) AS plan_done"
+                " FROM hazards h WHERE h.grade = 'major' AND h.state IN (?, ?, ?)"
+                " ORDER BY h.deadline IS NULL, h.deadline, h.id LIMIT ?",
+                (*open_states, limit),
+            )  # fmt: skip
+        return [(_hazard(r), int(r["plan_done"])) for r in rows], total
 
     async def get_threads(self, hazard_id: int) -> list[Thread]:
         """Where the hazard is discussed: department first, then township."""
@@ -190,16 +248,47 @@ class HazardRepository:
             )
         return [_hazard(r) for r in rows], total
 
-    async def get_undelivered_threads(self, unit_id: str | None = None) -> list[PendingThread]:
-        """Threads not yet delivered (optionally of one unit), oldest hazard first."""
-        condition = "t.delivered_at IS NULL" + (" AND t.unit_id = ?" if unit_id else "")
+    async def get_undelivered_threads(self, unit_id: str | None = None, *, due_by: datetime | None = None,
+                                      bound_only: bool = False) -> list[PendingThread]:
+        """Threads not yet delivered nor given up on (of one unit, or all), oldest hazard first.
+
+        `due_by`: only those whose retry time has come; `bound_only`: only units with a group (the sweep's
+        every-minute look skips the units it could not deliver to anyway).
+        """
+        condition, params = "t.delivered_at IS NULL AND t.failed_at IS NULL", []
+        if unit_id:
+            condition, params = condition + " AND t.unit_id = ?", [unit_id]
+        if due_by is not None:
+            condition += " AND (t.next_attempt_at IS NULL OR t.next_attempt_at <= ?)"
+            params.append(to_db(due_by))
+        if bound_only:
+            condition += " AND EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id)"
         async with self.db.reading() as tx:
             rows = await tx.all(
-                "SELECT h.*, t.unit_id, t.role, t.chat_id, t.topic_id, t.anchor_message_id, t.delivered_at"
-                f" FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition} ORDER BY h.id",
-                (unit_id,) if unit_id else (),
+                "SELECT h.*, t.unit_id, t.role, t.chat_id, t.topic_id, t.anchor_message_id, t.delivered_at,"
+                f" t.failed_at, t.attempts FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition}"
+                " ORDER BY h.id",
+                tuple(params),
             )
-        return [PendingThread(_hazard(r), _thread(r)) for r in rows]
+        return [PendingThread(_hazard(r), _thread(r), r["attempts"]) for r in rows]
+
+    async def get_unbound_untold(self) -> list[tuple[int, str, str]]:
+        """(hazard id, code, unit) of each undelivered thread whose unit has no group and of which the admins have
+        not been told yet, oldest hazard first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT h.id, h.code, t.unit_id FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id"
+                " WHERE t.delivered_at IS NULL AND t.failed_at IS NULL AND t.unbound_told_at IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id) ORDER BY h.id, t.unit_id",
+            )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def mark_unbound_told(self, told: list[tuple[int, str]], now: datetime) -> None:
+        """The admins were told that these (hazard id, unit) wait for the unit's group: never again."""
+        async with self.db.transaction() as tx:
+            for hazard_id, unit_id in told:
+                await tx.execute("UPDATE hazard_threads SET unbound_told_at = ? WHERE hazard_id = ? AND unit_id = ?",
+                                 (to_db(now), hazard_id, unit_id))  # fmt: skip
 
     async def record_thread_opened(self, hazard_id: int, unit_id: str, chat_id: int, topic_id: int | None,
                                    anchor_message_id: int | None) -> None:
@@ -219,13 +308,6 @@ class HazardRepository:
                 (to_db(now), hazard_id, unit_id),
             )
 
-    async def has_delivery_error(self, hazard_id: int, unit_id: str) -> bool:
-        """Whether a delivery of this thread failed before (admins were told then)."""
-        async with self.db.reading() as tx:
-            error = await tx.scalar(
-                "SELECT last_error FROM hazard_threads WHERE hazard_id = ? AND unit_id = ?", (hazard_id, unit_id))
-        return error is not None
-
     async def get_thread_in_chat(self, chat_id: int, topic_id: int | None, hazard_id: int) -> Thread | None:
         """The hazard's thread in that chat (and topic), if it has one there."""
         async with self.db.reading() as tx:
@@ -235,19 +317,67 @@ class HazardRepository:
             )
         return None if row is None else _thread(row)
 
-    async def record_delivery_error(self, hazard_id: int, unit_id: str, error: str) -> None:
-        """Keep why a delivery failed; it stays pending and is retried."""
+    async def record_delivery_failure(self, hazard_id: int, unit_id: str, error: str, retry_at: datetime | None,
+                                      now: datetime, *, counted: bool = True) -> None:
+        """A delivery failed: tried again at `retry_at` (the sweep), or None: given up on for good; `counted`: a
+        failed attempt (a 429 that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE hazard_threads SET last_error = ? WHERE hazard_id = ? AND unit_id = ?",
-                (error[:500], hazard_id, unit_id),
+                "UPDATE hazard_threads SET last_error = ?, attempts = attempts + ?, next_attempt_at = ?,"
+                " failed_at = ? WHERE hazard_id = ? AND unit_id = ?",
+                (error[:500], int(counted), None if retry_at is None else to_db(retry_at),
+                 None if retry_at else to_db(now), hazard_id, unit_id),
+            )  # fmt: skip
+
+    async def queue_reporter_followup(self, hazard_id: int, now: datetime) -> bool:
+        """Once no unit of the hazard is still being tried, queue one notice to the reporter of the outcomes not yet
+        told (delivered, given up, waiting for a group); False when there is nothing to tell yet.
+
+        The notice is an outbox row, written with the marks of what it tells in one transaction: the sweep sends
+        it like every other notice, once, also after a restart.
+        """
+        async with self.db.transaction() as tx:
+            rows = await tx.all(
+                "SELECT t.unit_id, t.delivered_at, t.failed_at, t.reporter_told,"
+                " EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id) AS bound"
+                " FROM hazard_threads t WHERE t.hazard_id = ? ORDER BY t.role = 'township', t.unit_id",
+                (hazard_id,),
             )
+            outcomes: dict[str, list[str]] = {DELIVERED: [], FAILED: [], UNBOUND: []}
+            untold: list[tuple[str, str]] = []
+            for row in rows:
+                if row["delivered_at"] is not None:
+                    outcome = DELIVERED
+                elif row["failed_at"] is not None:
+                    outcome = FAILED
+                elif not row["bound"]:
+                    outcome = UNBOUND
+                else:
+                    return False  # still being tried: one notice when every unit has an outcome
+                if row["reporter_told"] != outcome:
+                    outcomes[outcome].append(row["unit_id"])
+                    untold.append((outcome, row["unit_id"]))
+            if not untold:
+                return False
+            number = int(await tx.scalar("SELECT COUNT(*) FROM outbox WHERE hazard_id = ? AND kind = ?",
+                                         (hazard_id, DELIVERY))) + 1  # fmt: skip
+            await tx.execute(
+                "INSERT INTO outbox (key, hazard_id, kind, audiences, payload, due_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f"{hazard_id}:delivery:{number}", hazard_id, DELIVERY, Audience.REPORTER.value,
+                 json.dumps(outcomes), to_db(now), to_db(now)),
+            )  # fmt: skip
+            for outcome, unit_id in untold:
+                await tx.execute("UPDATE hazard_threads SET reporter_told = ? WHERE hazard_id = ? AND unit_id = ?",
+                                 (outcome, hazard_id, unit_id))  # fmt: skip
+        return True
 
     async def forget_threads_in_chat(self, unit_id: str) -> None:
-        """A unit's group changed: undelivered threads there must be opened anew in the new group."""
+        """A unit's group changed: undelivered threads there must be opened anew in the new group, with a fresh
+        count of attempts (a delivery given up on is tried again: the admin who binds has fixed the group)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE hazard_threads SET chat_id = NULL, topic_id = NULL, anchor_message_id = NULL"
-                " WHERE unit_id = ? AND delivered_at IS NULL",
+                "UPDATE hazard_threads SET chat_id = NULL, topic_id = NULL, anchor_message_id = NULL, attempts = 0,"
+                " next_attempt_at = NULL, failed_at = NULL WHERE unit_id = ? AND delivered_at IS NULL",
                 (unit_id,),
             )

@@ -8,7 +8,14 @@ import shutil
 from collections.abc import Collection
 from pathlib import Path
 
-from domain.hazards import Photo
+import imagehash
+from PIL import Image, ImageStat, UnidentifiedImageError
+
+from domain.hazards import MediaKind, Photo
+
+# Below this grey-level standard deviation a picture has too little in it for a perceptual hash to mean anything
+# (a lens cap, a blank wall, a flat test image): every such picture would hash alike. Real site photos are at 30–70.
+FEATURELESS_STDDEV = 8.0
 
 
 class MediaStore:
@@ -30,13 +37,14 @@ class MediaStore:
             else:
                 folder.unlink(missing_ok=True)
 
-    def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str) -> Photo:
-        """Keep a draft's photo until the draft is submitted or abandoned."""
+    def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str,
+              kind: MediaKind = MediaKind.PHOTO) -> Photo:
+        """Keep a draft's photo (or image file: `kind`) until the draft is submitted or abandoned."""
         digest = hashlib.sha256(data).hexdigest()
         folder = self.staging / draft_key
         folder.mkdir(parents=True, exist_ok=True)
         _write_durably(folder / f"{digest}{suffix}", data)
-        return Photo(file_id, file_unique_id, digest, len(data), f"staging/{draft_key}/{digest}{suffix}")
+        return Photo(file_id, file_unique_id, digest, len(data), f"staging/{draft_key}/{digest}{suffix}", kind)
 
     def commit(self, photo: Photo) -> Photo:
         """Move a staged photo to its permanent place (idempotent: a second call finds it there)."""
@@ -48,7 +56,7 @@ class MediaStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
             _fsync_dir(target.parent)
-        return Photo(photo.file_id, photo.file_unique_id, photo.sha256, photo.size, final)
+        return Photo(photo.file_id, photo.file_unique_id, photo.sha256, photo.size, final, photo.kind)
 
     def discard(self, draft_key: str) -> None:
         """Forget an abandoned draft's photos."""
@@ -57,6 +65,18 @@ class MediaStore:
     def path_of(self, photo: Photo) -> Path:
         """Where the photo's file is."""
         return self.root / photo.media_path
+
+    def perceptual_hash(self, media_path: str) -> str:
+        """The stored photo's 64-bit perceptual hash (ImageHash's phash) as 16 hex digits; '' when it has none
+        (featureless, unreadable or missing). Slow (tens of ms): call it in a worker thread."""
+        try:
+            with Image.open(self.root / media_path) as image:
+                grey = image.convert("L")
+                if ImageStat.Stat(grey).stddev[0] < FEATURELESS_STDDEV:
+                    return ""
+                return str(imagehash.phash(grey))
+        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+            return ""
 
 
 def _write_durably(path: Path, data: bytes) -> None:

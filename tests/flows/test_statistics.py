@@ -186,7 +186,7 @@ async def test_export_sends_the_ledger_as_excel_and_csv(world: World) -> None:
     assert values["隐患等级"] == "一般隐患" and values["当前状态"] == "整改中"
     assert values["整改责任人"] == "王五 仓库主管"
     assert values["逾期天数"] == 2 and values["责任单位"] == "县消防救援大队（行业主管）、城关镇（属地）"
-    assert ledger.freeze_panes == "A2" and ledger.auto_filter.ref == "A1:S2"
+    assert ledger.freeze_panes == "A2" and ledger.auto_filter.ref == "A1:U2"
     assert ledger["B2"].number_format == "yyyy-mm-dd hh:mm"
     table = book["统计分析表"]
     assert table["A1"].value == "隐患排查治理情况统计分析表" and "2026年第四季度" in table["A2"].value
@@ -202,6 +202,7 @@ async def test_export_sends_the_ledger_as_excel_and_csv(world: World) -> None:
     await world.api.send_text(world.officer, "/export 本周")
     assert "共 1 项" in (await document(world, world.officer.id))["plain_caption"]
     await document(world, world.officer.id)  # its CSV
-    assert "没有看懂" in (await world.command(world.officer, "/export 明年春天"))["plain_text"]
+    await world.api.send_text(world.officer, "/export 明年春天")
+    await world.until(world.officer.id, "没有看懂")  # (the start-up sweep may first bring the 28th's overdue nudge)
     await world.api.send_text(world.officer, "/export 2026年10月")
     assert "共 0 项" in (await document(world, world.officer.id))["plain_caption"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from outbound.lateness import late_cause
+from outbound.lateness import MAX_ATTEMPTS, Verdict, after_failure, late_cause
 
 DUE = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
@@ -33,3 +34,20 @@ def test_a_failed_send_is_tried_again_later_each_time_then_given_up_on() -> None
     assert [w - now for w in waits[:4] if w] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
     assert waits[-2] == now + timedelta(minutes=32)  # the seventh failure: 30 s × 2⁶ (under the 1 h cap)
     assert waits[-1] is None  # the last attempt failed: given up
+
+
+@pytest.mark.parametrize(
+    ("error", "attempts", "again", "counted", "refused"),
+    [
+        (RetryAfter(120), 7, DUE + timedelta(seconds=120), False, False),  # waits what Telegram asks: no attempt
+        (TimedOut(), 0, DUE + timedelta(seconds=30), True, False),
+        (NetworkError("Bad Gateway"), 3, DUE + timedelta(seconds=240), True, False),
+        (NetworkError("Bad Gateway"), 6, DUE + timedelta(minutes=32), True, False),  # 7th failure: 30 s doubled 6×
+        (NetworkError("Bad Gateway"), MAX_ATTEMPTS - 1, None, True, False),  # its last attempt failed: given up
+        (BadRequest("Type of file mismatch"), 0, None, True, True),  # refused: the same next time, given up at once
+        (Forbidden("bot was kicked from the supergroup chat"), 0, None, True, True),
+    ],
+)  # fmt: skip
+def test_one_retry_policy_for_every_send(error: TelegramError, attempts: int, again: datetime | None, counted: bool,
+                                         refused: bool) -> None:
+    assert after_failure(error, attempts, DUE) == Verdict(again, counted=counted, refused=refused)
