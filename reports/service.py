@@ -1,4 +1,4 @@
-"""Counting as the bot does it: read the records, let the domain count, render text, charts and files.
+"""Counting as the bot does it: the database counts (storage/counting.py), this renders text, charts and files.
 
 Used by /stats, /export and the scheduled digest and ranking (outbound/periodic.py). CPU-heavy
 work (charts, the workbook) runs in a worker thread so other updates are answered meanwhile.

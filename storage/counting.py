@@ -1,17 +1,19 @@
-"""Counting in the database: the figures of domain.statistics.figures computed with SQL aggregates.
+"""Counting in the database: domain.statistics' figures and quarterly table computed with SQL aggregates.
 
 /stats, the weekly digest and the monthly ranking read these instead of loading every hazard with its
 events (issue 16). The definitions are domain.statistics' (its pure functions stay the reference, and
 tests check both give the same figures on generated ledgers); here they become:
 
-- what happened in the window [start, snapshot): events found through ``events_by_action (action, at)``;
+- what happened in the window [start, snapshot): ranges of ``event_facts`` (migration 011), where a trigger wrote,
+  in each counted event's own transaction, what counting needs of it (a 受理's clock and reported grade, whether a
+  销号 closed a round on time and when the round began) beside the hazard's units and grade now;
 - where things stood at the snapshot: a hazard untouched since (``updated_at`` before it) stands as its
-  row says, counted from the covering index ``hazards_live`` (migration 011); only hazards touched since
+  row says, counted in one walk of the covering index ``hazards_live``; only hazards touched since
   the snapshot (a past period's digest) have their events looked up, one indexed probe each;
 - 未按时受理: the 受理 limit is office time over the calendar (Python), but it only grows with the clock's
   start, so for still-unaccepted hazards one binary search per grade finds the latest start that is
-  past its limit and SQL counts the starts up to it; the accepts in the window are judged one by one.
-"""
+  past its limit and SQL counts the starts up to it; of the accepts in the window only those slower than the
+  grade's limit in wall time are judged on the calendar."""
 
 from __future__ import annotations
 
