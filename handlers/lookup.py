@@ -82,7 +82,8 @@ async def show(update: Update, context: BotContext) -> None:
     photos = await services.hazards.get_photos(hazard.id)
     threads = await services.hazards.get_threads(hazard.id)
     events = await services.hazards.get_events(hazard.id)
-    card = hazard_card(services.org, hazard, services.zone, len(photos))
+    reporter = await services.members.get_member(hazard.reporter_id)
+    card = hazard_card(services.org, hazard, services.zone, len(photos), reporter.display_name if reporter else None)
     await reply(update, Html(f"{card}\n\n{thread_status(services.org, threads)}\n\n{timeline(events, services.zone)}"))
     message = update.effective_message
     assert message is not None

@@ -13,6 +13,7 @@ from bot.services import Services
 from domain.hazards import Hazard, Thread, ThreadRole
 from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
+from outbound.notices import actor_name
 from storage.hazards import PendingThread
 from texts import Html, t
 from texts.limits import CAPTION_LIMIT, clip_html, tg_len
@@ -97,7 +98,7 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
     if card_id is None:
         facts = await services.lifecycle.get_facts(hazard.id)
         markup = action_keyboard(facts, unit_viewer(org, unit_id)) if facts else None
-        text = hazard_card(org, hazard, services.zone, len(photos))
+        text = hazard_card(org, hazard, services.zone, len(photos), await actor_name(services, hazard.reporter_id))
         if len(photos) == 1 and tg_len(text) <= CAPTION_LIMIT:  # one message, the photo captioned by the card
             # (tg_len counts the HTML tags too: a card near the limit goes the long way, never over it)
             card = await bot.send_photo(chat_id, photos[0].file_id, caption=text, message_thread_id=topic_id,

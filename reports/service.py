@@ -216,7 +216,8 @@ async def export_files(services: Services, scope: Scope, period: Period) -> Expo
     quarter = quarter_of(period.start)
     q_start, q_end = quarter.start_at(zone), quarter.end_at(zone)
     quarter_records = await repository.get_records(scope, q_start, q_end)
-    names = await repository.get_names(e.actor_id for r in records for e in r.events if e.action == "verify_pass")
+    names = await repository.get_names(e.actor_id for r in records for e in r.events if e.action in ("verify_pass",
+                                                                                                       "report"))
     subtitle = plain("export.table_subtitle", scope=scope_label(org, scope), period=period_label(quarter),
                      at=datetime_cn(now, zone))  # fmt: skip
 
