@@ -6,9 +6,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from domain.hazards import Grade
 from domain.members import may_view, scope_of
+from domain.records import processing_record
 from handlers.common import refuse_button, reply, require_member, show_in_place
-from handlers.render import grade_label, hazard_card, thread_status, timeline
+from handlers.records import ESCALATION_KINDS, processing_record_text
+from handlers.render import grade_label, hazard_card, thread_status
+from reports.service import accept_due_of
 from texts import Html, plain, t
 from texts.dates import datetime_cn
 from texts.limits import clip
@@ -81,10 +85,16 @@ async def show(update: Update, context: BotContext) -> None:
         return
     photos = await services.hazards.get_photos(hazard.id)
     threads = await services.hazards.get_threads(hazard.id)
-    events = await services.hazards.get_events(hazard.id)
-    reporter = await services.members.get_member(hazard.reporter_id)
+    audit = await services.hazards.get_audit(hazard.id)
+    escalations = await services.hazards.get_sent_escalations(hazard.id, ESCALATION_KINDS)
+    members = {m.telegram_id: m for m in [await services.members.get_member(i) for i in
+                                          {e.actor_id for e in audit} | {hazard.reporter_id}] if m is not None}
+    reporter = members.get(hazard.reporter_id)
     card = hazard_card(services.org, hazard, services.zone, len(photos), reporter.display_name if reporter else None)
-    await reply(update, Html(f"{card}\n\n{thread_status(services.org, threads)}\n\n{timeline(events, services.zone)}"))
+    reported_grade = next((Grade(str(e.data["grade_from"])) for e in audit if e.data.get("grade_from")), hazard.grade)
+    lines = processing_record(hazard.reported_at, reported_grade, audit, escalations, accept_due_of(services))
+    record = processing_record_text(services.org, lines, members, services.zone)
+    await reply(update, Html(f"{card}\n\n{thread_status(services.org, threads)}\n\n{record}"))
     message = update.effective_message
     assert message is not None
     if len(photos) == 1:

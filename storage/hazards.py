@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from domain.hazards import Draft, Event, Grade, Hazard, Photo, State, Thread, ThreadRole, hazard_code
 from domain.members import Scope
+from domain.records import AuditEntry, SentEscalation
 from storage.db import Database, Tx
 from storage.lifecycle import LifecycleRepository, Planner
 from storage.timefmt import from_db, from_db_required, to_db
@@ -157,6 +159,32 @@ class HazardRepository:
         return [
             Event(from_db_required(r["at"]), r["actor_id"], r["action"],
                   State(r["from_state"]) if r["from_state"] else None, State(r["to_state"]), r["reason"])
+            for r in rows
+        ]  # fmt: skip
+
+    async def get_audit(self, hazard_id: int) -> list[AuditEntry]:
+        """The hazard's audit log with each event's data, oldest first (for the 处理记录)."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
+        return [
+            AuditEntry(from_db_required(r["at"]), r["actor_id"], r["action"],
+                       State(r["from_state"]) if r["from_state"] else None, State(r["to_state"]), r["reason"],
+                       json.loads(r["data"] or "{}"))
+            for r in rows
+        ]  # fmt: skip
+
+    async def get_sent_escalations(self, hazard_id: int, kinds: tuple[str, ...]) -> list[SentEscalation]:
+        """The escalations of these kinds the bot has sent about the hazard (when, to whom), oldest first."""
+        marks = ", ".join("?" for _ in kinds)
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                f"SELECT kind, audiences, payload, done_at FROM outbox WHERE hazard_id = ? AND status = 'sent'"
+                f" AND kind IN ({marks}) ORDER BY done_at, key",
+                (hazard_id, *kinds),
+            )
+        return [
+            SentEscalation(from_db_required(r["done_at"]), r["kind"], tuple(a for a in r["audiences"].split(",") if a),
+                           json.loads(r["payload"]).get("working_days_overdue"))
             for r in rows
         ]  # fmt: skip
 

@@ -3,9 +3,14 @@ filters, escalations that name who is responsible and offer 查看详情 and 催
 
 from __future__ import annotations
 
+from typing import Any
+
+from outbound.sweep import sweep
+from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import file_hazard
+from tests.flows.test_lifecycle import answer, file_hazard, people, press
 from tests.flows.test_report import ready
+from tests.flows.test_statistics import local
 
 
 async def test_cards_name_the_reporter_and_write_times_with_the_weekday(world: World) -> None:
@@ -17,3 +22,43 @@ async def test_cards_name_the_reporter_and_write_times_with_the_weekday(world: W
         assert "上报人：张 安全（示范化工有限公司）" in text
     shown = await world.command(world.officer, "/show YH-2026-000001")
     assert "上报人：张 安全（示范化工有限公司）" in shown["plain_text"]
+
+
+async def _accept(world: World, member: Any, card: dict[str, Any], deadline: str) -> None:
+    """受理定级 as tests.flows.test_lifecycle.accept, for any day (the echo is not checked)."""
+    group = world.dept_group
+    await press(world, member, card, "受理定级")
+    await press(world, member, await world.until(group.id, "请确定隐患等级"), "一般隐患")
+    await world.until(group.id, "请输入整改期限")
+    await press(world, member, await answer(world, member, group, deadline), "确认")
+    await world.until(group.id, "责任人")
+    assert "已完成：受理定级" in (await answer(world, member, group, "王五 仓库主管"))["plain_text"]
+
+
+async def test_show_records_who_did_what_escalations_and_late_steps(world: World) -> None:
+    await ready(world)
+    member, _, lead = await people(world)
+    card, _ = await file_hazard(world)  # Monday 23rd 10:00; 受理 due in one working day: Tuesday 10:00
+    world.clock.set(local(11, 24, 15, 30))  # accepted five and a half hours past the limit
+    await _accept(world, member, card, "11月26日18点")
+    world.clock.set(local(11, 27, 9))  # Friday: a working day overdue, the township's lead is told
+    await sweep(world.app)
+    await world.until(lead.id, "逾期 1 个工作日")
+    nudge = await world.until(world.officer.id, "已超过整改期限")
+    await press(world, world.officer, nudge, "提交整改")
+    await world.until(world.officer.id, "整改措施")
+    await answer(world, world.officer, None, "已更换灭火器")
+    await world.api.send_photo(world.officer, sample_jpeg(label="after"))
+    await press(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
+    await world.until(world.officer.id, "已完成：提交整改")
+
+    shown = (await world.command(world.officer, "/show YH-2026-000001"))["plain_text"]
+    record = shown.split("处理记录\n")[1].splitlines()
+    assert record[0] == "2026年11月23日（星期一）10:00 张 安全（示范化工有限公司 安全员） 上报 → 已上报"
+    assert record[1] == (
+        "2026年11月24日（星期二）15:30 消防一（县消防救援大队 成员） 受理定级 → 整改中：一般隐患，"
+        "整改期限 2026年11月26日（星期四）18:00，企业责任人 王五 仓库主管（⏰ 超过受理时限 5 小时 30 分钟）")
+    assert record[2] == "2026年11月27日（星期五）09:00 ⚠️ 系统发出逾期升级提醒（逾期 1 个工作日），已告知：乡镇负责人"
+    assert record[3] == (
+        "2026年11月27日（星期五）09:00 张 安全（示范化工有限公司 安全员） 提交整改 → 待验收："
+        "整改措施 已更换灭火器（照片 1 张）（⏰ 逾期 15 小时 提交）")
