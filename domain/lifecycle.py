@@ -72,6 +72,7 @@ __all__ = [
     "Transition",
     "available_actions",
     "decide",
+    "may",
     "missing_fields",
     "precheck",
     "required_fields",
@@ -420,6 +421,11 @@ def _may(actor: Actor, action: Action, facts: HazardFacts) -> bool:
         return department or _in_unit(actor, facts.township_id) or actor.role is Role.ADMIN
     # ACCEPT, VERIFY_*, APPROVE/REFUSE_EXTENSION: the industry department's decisions.
     return department
+
+
+def may(actor: Actor, action: Action, facts: HazardFacts) -> bool:
+    """Whether the permission table above lets this actor take this action on a hazard of these units at all."""
+    return _may(actor, action, facts)
 
 
 def precheck(facts: HazardFacts, actor: Actor, action: Action) -> Refusal | None:

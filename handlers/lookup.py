@@ -6,66 +6,93 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from domain.hazards import Grade
+from bot.services import Services
+from domain.hazards import Grade, Hazard
+from domain.listing import MyFilter, badges, duties
 from domain.members import may_view, scope_of
 from domain.records import processing_record
+from handlers.buttons import member_viewer
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.records import ESCALATION_KINDS, processing_record_text
-from handlers.render import grade_label, hazard_card, thread_status
+from handlers.render import hazard_card, thread_status
 from reports.service import accept_due_of
+from storage.hazards import MyIds
 from texts import Html, plain, t
-from texts.dates import datetime_cn
+from texts.dates import datetime_cn, deadline_cn
 from texts.limits import clip
 
 PAGE_SIZE = 10
-PREFIX = "my1"  # callback data version: my1:<offset>
+PREFIX = "my1"  # callback data version 1: my1:<offset> (all hazards; pages sent before the filters)
+VIEW_PREFIX = "my2"  # version 2: my2:<filter>:<offset>
+FILTER_ROWS = ((MyFilter.ALL, MyFilter.MINE, MyFilter.OVERDUE), (MyFilter.MAJOR, MyFilter.DONE))
 
 
 async def my_hazards(update: Update, context: BotContext) -> None:
-    """/my: the hazards the caller may see, newest first."""
-    await _send_page(update, context, 0)
+    """/my: the hazards the caller may see, newest first, with filters."""
+    await _send_page(update, context, MyFilter.ALL, 0)
 
 
 async def turn_page(update: Update, context: BotContext) -> None:
-    """◀ / ▶ on a /my page."""
+    """◀ / ▶ or a filter button on a /my page (my1:<offset> or my2:<filter>:<offset>)."""
     query = update.callback_query
     assert query is not None
+    parts = (query.data or "").split(":")
     try:
-        offset = int((query.data or "").split(":")[1])
+        view = MyFilter(parts[1]) if parts[0] == VIEW_PREFIX else MyFilter.ALL
+        offset = int(parts[-1])
     except (IndexError, ValueError):
         await refuse_button(update, "button.invalid")
         return
-    if not 0 <= offset < 10**9 or offset % PAGE_SIZE:
+    if len(parts) != (3 if parts[0] == VIEW_PREFIX else 2) or not 0 <= offset < 10**9 or offset % PAGE_SIZE:
         await refuse_button(update, "button.invalid")
         return
-    await _send_page(update, context, offset)
+    await _send_page(update, context, view, offset)
 
 
-async def _send_page(update: Update, context: BotContext, offset: int) -> None:
+def _line(services: Services, hazard: Hazard) -> Html:
+    now, zone = services.now(), services.zone
+    badge = badges(hazard.state, hazard.grade, hazard.deadline, now, zone)
+    return t("my.line_badges", code=hazard.code, state=plain(f"state.{hazard.state}"),
+             major=t("my.badge_major") if badge.major else Html(""),
+             deadline=t("my.badge_deadline", deadline=deadline_cn(badge.deadline, zone)) if badge.deadline
+             else Html(""),
+             overdue=t("my.badge_overdue", days=badge.days_overdue) if badge.days_overdue else Html(""),
+             enterprise=services.org.enterprises[hazard.enterprise_id].name, description=clip(hazard.description, 40),
+             at=datetime_cn(hazard.reported_at, zone))  # fmt: skip
+
+
+def _keyboard(view: MyFilter, offset: int, total: int) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(t("my.filter_on" if f is view else "my.filter_off", name=plain(f"my.filter.{f}")),
+                                  callback_data=f"{VIEW_PREFIX}:{f}:0") for f in row]
+            for row in FILTER_ROWS]  # fmt: skip
+    paging = []
+    if offset > 0:
+        paging.append(InlineKeyboardButton(t("my.previous"),
+                                           callback_data=f"{VIEW_PREFIX}:{view}:{offset - PAGE_SIZE}"))
+    if offset + PAGE_SIZE < total:
+        paging.append(InlineKeyboardButton(t("my.next"), callback_data=f"{VIEW_PREFIX}:{view}:{offset + PAGE_SIZE}"))
+    return InlineKeyboardMarkup([*rows, paging] if paging else rows)
+
+
+async def _send_page(update: Update, context: BotContext, view: MyFilter, offset: int) -> None:
     member = await require_member(update, context)
     if member is None:
         return
     services = context.services
-    hazards, total = await services.hazards.list_hazards(scope_of(member, services.org), PAGE_SIZE, offset)
+    actor = member_viewer(services.org, member)
+    me = MyIds(member.telegram_id, member.unit_id, member.enterprise_id)
+    hazards, total = await services.hazards.list_view(scope_of(member, services.org), view, duties(actor), me,
+                                                      services.now(), PAGE_SIZE, offset)  # fmt: skip
+    title = plain(f"my.filter.{view}") if view is not MyFilter.ALL else ""
     if not hazards:
-        text = t("my.empty") if offset == 0 else t("my.no_more")
+        text = t(f"my.empty_{view}") if offset == 0 else t("my.no_more")
     else:
-        lines = [
-            t("my.line", code=h.code, grade=grade_label(h.grade), state=plain(f"state.{h.state}"),
-              enterprise=services.org.enterprises[h.enterprise_id].name, description=clip(h.description, 40),
-              at=datetime_cn(h.reported_at, services.zone))
-            for h in hazards
-        ]  # fmt: skip
-        text = t("my.page", start=offset + 1, end=offset + len(hazards), total=total, lines=Html("\n".join(lines)))
-    buttons = []
-    if offset > 0:
-        buttons.append(InlineKeyboardButton(t("my.previous"), callback_data=f"{PREFIX}:{offset - PAGE_SIZE}"))
-    if offset + PAGE_SIZE < total:
-        buttons.append(InlineKeyboardButton(t("my.next"), callback_data=f"{PREFIX}:{offset + PAGE_SIZE}"))
-    markup = InlineKeyboardMarkup([buttons]) if buttons else None
+        lines = Html("\n".join(_line(services, h) for h in hazards))
+        text = t("my.page", start=offset + 1, end=offset + len(hazards), total=total, lines=lines,
+                 view=t("my.view", name=title) if title else Html(""))  # fmt: skip
     if update.callback_query:
         await update.callback_query.answer()
-    await show_in_place(update, text, markup)
+    await show_in_place(update, text, _keyboard(view, offset, total))
 
 
 async def show(update: Update, context: BotContext) -> None:
@@ -107,4 +134,4 @@ def register(app: Application) -> None:
     """Add this feature's handlers."""
     app.add_handler(CommandHandler("my", my_hazards))
     app.add_handler(CommandHandler("show", show))
-    app.add_handler(CallbackQueryHandler(turn_page, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(turn_page, pattern=rf"^({PREFIX}|{VIEW_PREFIX}):"))

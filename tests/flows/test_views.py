@@ -3,13 +3,16 @@ filters, escalations that name who is responsible and offer 查看详情 and 催
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from domain.lifecycle import Action, available_actions
+from handlers.buttons import member_viewer
 from outbound.sweep import sweep
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import answer, file_hazard, people, press
-from tests.flows.test_report import ready
+from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit
 from tests.flows.test_statistics import local
 
 
@@ -62,3 +65,57 @@ async def test_show_records_who_did_what_escalations_and_late_steps(world: World
     assert record[3] == (
         "2026年11月27日（星期五）09:00 张 安全（示范化工有限公司 安全员） 提交整改 → 待验收："
         "整改措施 已更换灭火器（照片 1 张）（⏰ 逾期 15 小时 提交）")
+
+
+async def _my(world: World, user: Any, view: str | None = None) -> str:
+    """/my, then (if `view`) its filter button pressed: the page's text."""
+    await world.api.send_text(user, "/my")
+    page = await world.until(user.id, "隐患清单")
+    if view is None:
+        return str(page["plain_text"])
+    await world.api.press(user, page, buttons(page)[view])
+    return str((await world.api.expect_edit(user.id)).message["plain_text"])
+
+
+def _codes(text: str) -> set[str]:
+    return set(re.findall(r"YH-2026-\d{6}", text))
+
+
+async def test_my_shows_badges_and_filters_by_what_waits_for_the_caller(world: World) -> None:
+    await ready(world)
+    member, _, lead = await people(world)
+    first, _ = await file_hazard(world)  # 000001: accepted below, then overdue
+    await submit(world, await finish(world, await report_until_photos(world), grade="重大隐患"))  # 000002: 重大
+    await world.until(world.dept_group.id, "YH-2026-000002")
+    await file_hazard(world)  # 000003: left 已上报
+    await _accept(world, member, first, "11月26日18点")
+    world.clock.set(local(11, 28, 10))  # Saturday: 000001 two days overdue
+
+    page = await _my(world, world.officer)
+    assert "<b>" not in page and "【整改中】 期限 2026年11月26日（星期四）18:00 ⏰逾期 2 天" in page
+    assert "YH-2026-000002 【已上报】 🔴重大" in page
+    # 待我处理 is what the lifecycle gives each caller a button for (移送 aside): checked hazard by hazard
+    services = world.app.bot_data.services
+    for user in (world.officer, member, lead, world.admin):
+        listed = _codes(await _my(world, user, "待我处理"))
+        person = await services.members.get_member(user.id)
+        actor = member_viewer(services.org, person)
+        expected = set()
+        for hazard_id, code in ((1, "YH-2026-000001"), (2, "YH-2026-000002"), (3, "YH-2026-000003")):
+            facts = await services.lifecycle.get_facts(hazard_id)
+            if set(available_actions(facts, actor)) - {Action.TRANSFER}:
+                expected.add(code)
+        assert listed == expected, (user.first_name, listed, expected)
+    assert _codes(await _my(world, world.officer, "待我处理")) == {"YH-2026-000001", "YH-2026-000002"}
+    assert _codes(await _my(world, member, "待我处理")) == {"YH-2026-000002", "YH-2026-000003"}
+    assert "暂无待您处理的隐患" in await _my(world, lead, "待我处理")
+    overdue = await _my(world, member, "逾期")
+    assert _codes(overdue) == {"YH-2026-000001"} and "隐患清单 · 逾期（第 1–1 条，共 1 条）" in overdue
+    assert _codes(await _my(world, member, "重大")) == {"YH-2026-000002"}
+    assert "暂无已办结的隐患" in await _my(world, member, "已办结")
+    # a forged filter or offset changes nothing and is refused
+    await world.api.send_text(member, "/my")
+    page_message = await world.until(member.id, "隐患清单")
+    for forged in ("my2:nope:0", "my2:todo:5", "my2:todo"):
+        answer_id = await world.api.press(member, page_message, forged)
+        assert "无效" in (await world.api.wait_callback_answer(answer_id))["text"]
