@@ -3,7 +3,7 @@
 待我处理 is read from the lifecycle's permission table: for each way the caller can stand to a hazard (its
 enterprise's officer, its department, its township, or the 安委办 over all), the actions the table gives them; storage
 turns those into SQL so a page costs a page. 移送 is left out: every responsible unit may always move an open hazard,
-so counting it would make every open hazard "waiting for me" and the filter useless.
+so counting it would make every open hazard "waiting for me" and the filter useless; 催办 is pressing others to act.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Relation(StrEnum):
 
 
 DONE_STATES = frozenset({State.CLOSED, State.ARCHIVED})
-_NOT_DUTIES = frozenset({Action.TRANSFER, Action.START_RECHECK})
+_NOT_DUTIES = frozenset({Action.TRANSFER, Action.START_RECHECK, Action.URGE})  # 催办 presses others to act
 _NOBODY = "\x00"  # a unit or enterprise id no one has: the probe facts relate the actor to nothing else
 
 

@@ -11,7 +11,7 @@ from domain.hazards import Grade, Hazard
 from domain.listing import MyFilter, badges, duties
 from domain.members import may_view, scope_of
 from domain.records import processing_record
-from handlers.buttons import member_viewer
+from handlers.buttons import DETAILS_PREFIX, member_viewer
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.records import ESCALATION_KINDS, processing_record_text
 from handlers.render import hazard_card, thread_status
@@ -96,7 +96,7 @@ async def _send_page(update: Update, context: BotContext, view: MyFilter, offset
 
 
 async def show(update: Update, context: BotContext) -> None:
-    """/show <id>: the hazard's card, photos and timeline, for those allowed to see it."""
+    """/show <id>: the hazard's card, photos and 处理记录, for those allowed to see it."""
     member = await require_member(update, context)
     if member is None:
         return
@@ -110,6 +110,31 @@ async def show(update: Update, context: BotContext) -> None:
         # the same answer for "no such id" and "not yours": ids of other units' hazards are not revealed
         await reply(update, t("show.not_found", code=code))
         return
+    await _show_hazard(update, context, hazard)
+
+
+async def show_details(update: Update, context: BotContext) -> None:
+    """查看详情 under an escalation or nudge: the same as /show, in the chat where it was pressed."""
+    query = update.callback_query
+    assert query is not None
+    member = await require_member(update, context)
+    if member is None:
+        return
+    services = context.services
+    try:
+        hazard_id = int((query.data or "").split(":")[1])
+    except (IndexError, ValueError):
+        hazard_id = 0
+    hazard = await services.hazards.get_hazard(hazard_id) if 0 < hazard_id < 2**63 else None
+    if hazard is None or not may_view(scope_of(member, services.org), hazard.enterprise_id, hazard.unit_ids):
+        await refuse_button(update, "button.invalid")
+        return
+    await query.answer()
+    await _show_hazard(update, context, hazard)
+
+
+async def _show_hazard(update: Update, context: BotContext, hazard: Hazard) -> None:
+    services = context.services
     photos = await services.hazards.get_photos(hazard.id)
     threads = await services.hazards.get_threads(hazard.id)
     audit = await services.hazards.get_audit(hazard.id)
@@ -135,3 +160,4 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("my", my_hazards))
     app.add_handler(CommandHandler("show", show))
     app.add_handler(CallbackQueryHandler(turn_page, pattern=rf"^({PREFIX}|{VIEW_PREFIX}):"))
+    app.add_handler(CallbackQueryHandler(show_details, pattern=rf"^{DETAILS_PREFIX}:"))

@@ -24,7 +24,7 @@ from bot.services import Services
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
-from handlers.buttons import action_keyboard, member_viewer, unit_viewer
+from handlers.buttons import action_keyboard, follow_up_keyboard, member_viewer, unit_viewer
 from outbound import periodic
 from outbound.delivery import open_thread, tell_admins, topic_gone
 from outbound.lateness import log_late, retry_at
@@ -123,7 +123,7 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
         log_late(log, row.key, row.due_at, now, services.last_sweep)
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
     for send in await services.lifecycle.get_pending_sends(row.key, now):
-        markup = await _keyboard(services, send, facts)
+        markup = await _keyboard(services, send, facts, row.kind)
         await _send_one(bot, services, hazard, send, text, markup, report)
     if await services.lifecycle.count_unfinished_sends(row.key) == 0:
         await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
@@ -189,13 +189,24 @@ async def _give_up(bot: Bot, services: Services, hazard: Hazard, send: PendingSe
     await tell_admins(bot, services, t("notice.send_failed", code=hazard.code, chat=send.chat_id, error=str(error)))
 
 
-async def _keyboard(services: Services, send: PendingSend, facts: HazardFacts) -> InlineKeyboardMarkup | None:
+# escalations and nudges: who reads them is asked to follow up, so they carry 查看详情 and (for leads) 催办
+FOLLOW_UP_KINDS = frozenset({Kind.OVERDUE, Kind.ESCALATION, Kind.RECHECK_OVERDUE, Kind.RECHECK_ESCALATION,
+                             Kind.ACCEPT_OVERDUE, Kind.ACCEPT_ESCALATION})
+
+
+async def _keyboard(services: Services, send: PendingSend, facts: HazardFacts,
+                    kind: str) -> InlineKeyboardMarkup | None:
     """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own."""
+    actor = None
     if send.chat_id < 0:
         binding = await services.groups.get_binding_of_chat(send.chat_id)
-        return action_keyboard(facts, unit_viewer(services.org, binding.unit_id)) if binding else None
-    member = await services.members.get_member(send.chat_id)
-    return action_keyboard(facts, member_viewer(services.org, member)) if member else None
+        actor = unit_viewer(services.org, binding.unit_id) if binding else None
+    else:
+        member = await services.members.get_member(send.chat_id)
+        actor = member_viewer(services.org, member) if member else None
+    if actor is None:
+        return None
+    return follow_up_keyboard(facts, actor) if kind in FOLLOW_UP_KINDS else action_keyboard(facts, actor)
 
 
 Recipient = tuple[int, int | None, int | None]  # chat, forum topic, message to reply to

@@ -4,6 +4,7 @@ filters, escalations that name who is responsible and offer 查看详情 and 催
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from domain.lifecycle import Action, available_actions
@@ -12,7 +13,7 @@ from outbound.sweep import sweep
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import answer, file_hazard, people, press
-from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit
+from tests.flows.test_report import buttons, finish, ready, report_until_photos, rows, submit
 from tests.flows.test_statistics import local
 
 
@@ -119,3 +120,46 @@ async def test_my_shows_badges_and_filters_by_what_waits_for_the_caller(world: W
     for forged in ("my2:nope:0", "my2:todo:5", "my2:todo"):
         answer_id = await world.api.press(member, page_message, forged)
         assert "无效" in (await world.api.wait_callback_answer(answer_id))["text"]
+
+
+async def test_escalations_name_who_answers_and_offer_details_and_urging(world: World) -> None:
+    await ready(world)
+    member, _, lead = await people(world)
+    card, _ = await file_hazard(world)
+    await _accept(world, member, card, "11月26日18点")
+    world.clock.set(local(11, 27, 9))  # Friday: one working day overdue, the township's lead is told
+    await sweep(world.app)
+    escalation = await world.until(lead.id, "逾期 1 个工作日")
+    assert "责任单位：县消防救援大队（行业主管）、城关镇（属地）\n企业责任人：王五 仓库主管" in escalation["plain_text"]
+    offered = buttons(escalation)
+    assert list(offered) == ["移送", "🔎 查看详情", "📣 催办"]
+    assert all(len(data.encode()) <= 64 for data in offered.values())
+    nudge = await world.until(world.officer.id, "已超过整改期限")
+    assert "企业责任人：王五 仓库主管" in nudge["plain_text"]
+    assert "🔎 查看详情" in buttons(nudge) and "📣 催办" not in buttons(nudge)  # the officer is no lead
+
+    # 查看详情: the card and the 处理记录, as /show
+    await world.api.press(lead, escalation, offered["🔎 查看详情"])
+    details = await world.until(lead.id, "处理记录")
+    assert "上报人：张 安全（示范化工有限公司）" in details["plain_text"] and "逾期升级提醒" in details["plain_text"]
+
+    # 催办: the unit's groups are pressed, the audit log has it, a second press within the cool-down does nothing
+    await world.api.press(lead, escalation, offered["📣 催办"])
+    assert "已完成：催办" in (await world.until(lead.id, "催办"))["plain_text"]
+    await sweep(world.app)
+    urged = await world.until(world.dept_group.id, "催办：请尽快处理此隐患")
+    assert "城关镇长" in urged["plain_text"] and "当前：整改中" in urged["plain_text"]
+    await world.until(world.town_group.id, "催办：请尽快处理此隐患")
+    assert rows(world, "SELECT action, actor_id, to_state FROM events WHERE action = 'urge'") == [
+        ("urge", lead.id, "rectifying")]
+    world.clock.advance(timedelta(hours=1))
+    await world.api.press(lead, escalation, offered["📣 催办"])
+    assert "4 小时内只催办一次" in (await world.until(lead.id, "催办"))["plain_text"]
+    forged = await world.api.press(world.officer, nudge, offered["📣 催办"])  # not a lead: refused on the server
+    assert "不能进行" in (await world.api.wait_callback_answer(forged))["text"]
+    assert rows(world, "SELECT COUNT(*) FROM events WHERE action = 'urge'") == [(1,)]
+    world.clock.advance(timedelta(hours=4))  # after the cool-down, once more
+    await world.api.press(lead, escalation, offered["📣 催办"])
+    assert "已完成：催办" in (await world.until(lead.id, "催办"))["plain_text"]
+    shown = (await world.command(lead, "/show YH-2026-000001"))["plain_text"]
+    assert "2026年11月27日（星期五）09:00 城关镇长（城关镇 负责人） 催办" in shown
