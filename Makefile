@@ -27,6 +27,7 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) bench/bench_kb.py
+	$(PY) bench/bench_deadlines.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_inbound.py
 	$(PY) bench/bench_scale.py  # ~6 min, ~4 GB in $$TMPDIR for the 1,000,000-hazard ledger

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
+from bot import session_codec
 from bot.context import BotContext, BotData
 from bot.pacing import Pacing
 from bot.persistence import Abandoned, SqlitePersistence
@@ -19,7 +20,7 @@ from config.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, status
+from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, roster, status
 from handlers import export as export_handlers
 from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
@@ -49,7 +50,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     organisation = org if org is not None else load_org(settings.org_file)
     the_clock = clock if clock is not None else SystemClock()
 
-    persistence = SqlitePersistence(settings.database_path, the_clock, settings.conversation_timeout_seconds)
+    persistence = SqlitePersistence(settings.database_path, the_clock, settings.conversation_timeout_seconds,
+                                    codec=session_codec)
 
     async def post_init(app: App) -> None:
         # the database was opened by the persistence, which read the users' drafts during initialize()
@@ -57,6 +59,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
                                                                       lifecycle.staging_key(data)) if key}
         services = app.bot_data.services = await Services.open(settings, organisation, the_clock, kb,
                                                                 db=await persistence.open(), staged=staged)
+        await roster.on_start(services)  # HAZARD_ADMIN_IDS is the truth; who was removed is refused at once
         await help.set_commands(app)
         assert app.job_queue is not None
         if services.kb is None:  # indexed in the background, once the bot polls (the job queue starts with it)
@@ -92,6 +95,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     app: App = builder.build()
 
     membership.register(app)
+    roster.register(app)
     report.register(app, settings.conversation_timeout_seconds)
     lifecycle.register(app, settings.conversation_timeout_seconds)
     lookup.register(app)

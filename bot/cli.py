@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -27,7 +28,10 @@ def run(args: list[str], settings: Settings) -> int:
     except AlreadyRunning:
         print(plain("cli.running", database=settings.database_path), file=sys.stderr)
         return 1
-    except (BackupError, OSError) as exc:
+    except BackupError as exc:
+        print(plain(f"cli.problem.{exc.reason}", **exc.details), file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:  # one line, never a traceback
         print(plain("cli.failed", error=exc), file=sys.stderr)
         return 1
     return 0

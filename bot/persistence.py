@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
@@ -30,6 +29,16 @@ from storage.sessions import SessionRepository
 log = logging.getLogger(__name__)
 
 UPDATE_INTERVAL = 1.0  # seconds between PTB's writes of what changed
+
+
+class SessionCodec(Protocol):
+    """How a user's data is written and read back (bot/session_codec.py: JSON into the bot's own types)."""
+
+    def dump(self, data: dict[Any, Any]) -> str:
+        """The data as text."""
+
+    def load(self, stored: str | bytes) -> dict[Any, Any]:
+        """The data back; raises on anything `dump` did not write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +53,15 @@ class Abandoned:
 class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
     """user_data and conversation states in the `sessions` and `conversations` tables.
 
-    `idle_timeout`: seconds; a user idle longer than this at start is not restored (see the module's doc).
+    `idle_timeout`: seconds; a user idle longer than this at start is not restored (see the module's doc). `codec`
+    writes and reads a user's data (JSON: a session is data, never unpickled).
     """
 
     def __init__(self, path: Path, clock: Clock, idle_timeout: float | None = None,
-                 update_interval: float = UPDATE_INTERVAL) -> None:  # fmt: skip
+                 update_interval: float = UPDATE_INTERVAL, *, codec: SessionCodec) -> None:  # fmt: skip
         super().__init__(PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
                          update_interval)  # fmt: skip
-        self.path, self.clock = path, clock
+        self.path, self.clock, self.codec = path, clock, codec
         self.idle_timeout = None if idle_timeout is None else timedelta(seconds=idle_timeout)
         self.db: Database | None = None
         self.abandoned: list[Abandoned] = []  # filled while PTB reads the conversations during initialize()
@@ -67,15 +77,17 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         return SessionRepository(await self.open())
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
-        """Every user's data as last written, but for users idle past the time-out; a blob this version cannot
-        read is dropped (the user starts over)."""
+        """Every user's data as last written, but for users idle past the time-out; a session this version cannot
+        read (an old pickled one included, which is never unpickled) is dropped: the user starts over and is told so
+        by the conversation that finds its data gone."""
         sessions, now = await self._sessions(), self.clock.now()
         restored: dict[int, dict[Any, Any]] = {}
         for user_id, (blob, written) in (await sessions.get_all()).items():
             try:
-                data = pickle.loads(blob)  # written by this bot into its own database
+                data = self.codec.load(blob)
             except Exception as exc:  # any unreadable session is dropped: never a failed start
                 log.warning("dropping the unreadable session of user %s: %s", user_id, exc)
+                await sessions.drop(user_id)
                 continue
             if self.idle_timeout is not None and now - written > self.idle_timeout:
                 self._idle[user_id] = data
@@ -88,7 +100,7 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         """Write one user's data."""
         sessions = await self._sessions()
         if data:
-            await sessions.put(user_id, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), self.clock.now())
+            await sessions.put(user_id, self.codec.dump(data), self.clock.now())
         else:
             await sessions.drop(user_id)
 

@@ -51,6 +51,7 @@ class Services:
     flood_noticed_at: datetime | None = None  # admins hear of a long flood wait at most once an hour
     last_update_at: float = field(default_factory=time.monotonic)  # when the latest update came (or the start)
     kb_loaded: asyncio.Event = field(default_factory=asyncio.Event)  # set once loading is over, worked or not
+    removed_ids: set[int] = field(default_factory=set)  # whose membership was ended: refused before any handler
 
     @property
     def zone(self) -> ZoneInfo:

@@ -6,7 +6,8 @@ handlers turn into a question. It never guesses: text without a date, a date alr
 different dates, or a vague period (年前, 月初, 一月内) is refused.
 
 How it reads text: the text is normalised (NFKC, so full-width digits and punctuation become
-ASCII), then an ordered table of Chinese rules claims spans of it, most specific first, so that
+ASCII; then OpenCC's t2s, so 後天, 下午三時, 10號 and 下週三 read as their simplified forms), then an
+ordered table of Chinese rules claims spans of it, most specific first, so that
 "12月10日" is read as a date before "10日" could be read as ten days. Times (下午5点, 17:30) are
 read from what the date rules left. Chinese numerals (十五, 二十一, 两, 廿, 二〇二六) and digits
 are both accepted.
@@ -34,11 +35,27 @@ Semantics (documented here because officials and tests must agree on them):
   written ("马上安排, 3天内整改完毕" is 3 days).
 - A bare hour without 上午/下午 from 1 to 6 is read as the afternoon (``AFTERNOON``): nobody sets a
   rectification deadline at 3 a.m. 上午/早上 alone end at 12:00, 下午/下班前 at ``end_of_day``,
-  今晚/晚上 at 23:59; 24点 and 晚上12点 are 23:59 of that day.
-- 元旦前/国庆前/五一前 = the eve of the next such holiday. Refused as AMBIGUOUS rather than guessed:
-  年前 (before 元旦 or before 春节?), lunar holidays (春节前, 中秋前), 月初/月中/年初/上半年, a bare
-  "N月内" (一月内: January, or one month?), "12月份前", fractions (3.5天), two different dates or
-  times in one text, and a weekday note that contradicts its date (12月20日（周五） on a Sunday).
+  今晚/晚上 at 23:59; 24点 and 晚上12点 are 23:59 of that day. 晚8:00 and 早8点 carry their period in
+  one character (最晚8点 does not); a 刻 is 15 minutes (20时1刻 = 20:15); 三点半 is a time.
+- "X前" for a festival = the eve of the next X: fixed-date ones (元旦, 妇女节/三八, 植树节, 五一, 五四,
+  儿童节/六一, 建党节/七一, 建军节/八一, 教师节, 国庆/十一, 圣诞节) and lunar or solar-term ones
+  (春节 → 除夕, 元宵, 清明, 端午, 七夕, 中秋, 重阳, 腊八, 冬至, 除夕) computed by ``domain.festivals``
+  (lunar_python). "节前" takes the one festival named elsewhere in the text. A single-day festival
+  named alone (中秋节, 儿童节当天) is that day; 安全生产月 is June (…前 = 31 May, …期间/内 = 30 June).
+  "X后上班第一天/第一个工作日" = the first working day after that festival's holiday, where the official
+  data or the organisation's list covers it (refused as AMBIGUOUS beyond: its length is unknown).
+- "第N天" counts today as the first (第二天 is tomorrow); "十月第一个星期一", "下个月第一个工作日",
+  "月底前最后一个工作日", "12月最后一个周五": the n-th or last such day of that month (a month without
+  a year that is already past is next year's). A numeric date with the year last (3/3/2015,
+  20/12/2026) is read when its order is clear (equal parts or one above 12), else AMBIGUOUS.
+- "D号前/D日前" in a month without day D (29日前 in February) is day D of the next month that has it.
+- "N天前/N周前/N个月前/N年前/N小时前" mean *ago*: refused as PAST, never N days ahead; beside a
+  real deadline ("3天前发现的问题，5天内整改") they are ignored.
+- Refused as AMBIGUOUS rather than guessed: 年前 (before 元旦 or before 春节?), 节前/节后 with no
+  festival named, a bare holiday of several days (春节, 国庆) or 春节后, 月初/月中/年初/上半年, a bare
+  "N月内" (一月内: January, or one month?), "12月份前", fractions (3.5天), 1/5/2027 (which is the
+  month?), two different dates or times in one text, and a weekday note that contradicts its date
+  (12月20日（周五） on a Sunday).
 
 dateparser is not used. Measured (dateparser 1.5, PREFER_DATES_FROM='future', RELATIVE_BASE=now)
 against this domain's expressions, every format it reads correctly (2026-12-20, 2026/12/20,
@@ -58,7 +75,11 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
+import opencc
+
+from domain.festivals import FIXED_FESTIVALS, LUNAR_FESTIVALS, SOLAR_TERM_FESTIVALS, festival_day, next_festival
 from domain.workcalendar import WorkCalendar
 
 __all__ = [
@@ -301,6 +322,7 @@ class _Kind(StrEnum):
     AMBIGUOUS = "ambiguous"
     INVALID = "invalid"
     NOISE = "noise"  # 即日起: claims its span so that no rule misreads it
+    AGO = "ago"  # 3天前: a past day, refused as PAST when nothing else names a day
 
 
 @dataclass(slots=True)
@@ -416,17 +438,19 @@ def _on_day_of_month(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     day = _cn_int(m["d"])
     if day is None or not 1 <= day <= 31:
         return None
-    try:
-        candidate = ctx.today.replace(day=day)
-    except ValueError:
-        return _invalid(DeadlineRule.DAY_OF_MONTH)
-    if candidate >= ctx.today:
-        return _day(DeadlineRule.DAY_OF_MONTH, candidate)
-    try:
-        following = _add_months(ctx.today.replace(day=1), 1).replace(day=day)
-    except ValueError:
-        return _invalid(DeadlineRule.DAY_OF_MONTH)
-    return _day(DeadlineRule.DAY_OF_MONTH, following, DeadlineAssumption.NEXT_MONTH)
+    # The first month from this one on that has day D still ahead: 29日前 in February (or on the
+    # 30th of January) is 29 March, the next 29th there is, never an invalid date.
+    first = ctx.today.replace(day=1)
+    for months in range(4):
+        month = _add_months(first, months)
+        if day > _calendar.monthrange(month.year, month.month)[1]:
+            continue
+        candidate = month.replace(day=day)
+        if candidate >= ctx.today:
+            if months:
+                return _day(DeadlineRule.DAY_OF_MONTH, candidate, DeadlineAssumption.NEXT_MONTH)
+            return _day(DeadlineRule.DAY_OF_MONTH, candidate)
+    return _invalid(DeadlineRule.DAY_OF_MONTH)  # unreachable for 1–31: some month of four has it
 
 
 # Month, quarter and year ends -------------------------------------------------------------------
@@ -617,17 +641,181 @@ def _on_named_day(m: re.Match[str], ctx: _Ctx) -> _Hit:
     return hit
 
 
-_FIXED_HOLIDAYS = {"元旦": (1, 1), "国庆": (10, 1), "国庆节": (10, 1), "五一": (5, 1), "劳动节": (5, 1)}
+_FESTIVAL_NAMES = sorted([*FIXED_FESTIVALS, *LUNAR_FESTIVALS, *SOLAR_TERM_FESTIVALS, "除夕"], key=len, reverse=True)
+# Written as numbers (五一, 十一, 八一), a festival is only one when a festival word follows it:
+# 十一月, 十一日 and 十一天 are not National Day.
+_NUMERAL_FESTIVALS = frozenset(name for name in FIXED_FESTIVALS if all(ch in _CN_DIGITS or ch == "十" for ch in name))
+# Festivals that are a holiday of several days: the bare name (国庆, 春节) does not say which day.
+_HOLIDAY_PERIODS = frozenset({"元旦", "春节", "国庆", "国庆节", "十一", "五一", "劳动节"})
+_FESTIVAL = r"(?P<h>" + "|".join(_FESTIVAL_NAMES) + r")"
 
 
-def _on_fixed_holiday(m: re.Match[str], ctx: _Ctx) -> _Hit:
-    month, day = _FIXED_HOLIDAYS[m["h"]]
-    eve = dt.date(ctx.today.year, month, day) - dt.timedelta(days=1)
-    if eve < ctx.today:
-        eve = dt.date(ctx.today.year + 1, month, day) - dt.timedelta(days=1)
-    if eve.year > ctx.today.year:
-        return _day(DeadlineRule.HOLIDAY, eve, DeadlineAssumption.NEXT_YEAR)
-    return _day(DeadlineRule.HOLIDAY, eve)
+def _festival_name(m: re.Match[str], *, numeral_needs_word: bool = False) -> str | None:
+    name = m["h"]
+    if numeral_needs_word and name in _NUMERAL_FESTIVALS and not m["word"]:
+        return None  # 六一 alone may be a number; 六一节, 六一前 are not
+    if m.start("h") > 0 and m.string[m.start("h") - 1] in "第0123456789零〇一二两三四五六七八九十":
+        return None  # 二十一前, 第十一: a number, not a festival
+    return name
+
+
+def _on_festival_eve(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """春节前, 中秋节前, 妇女节前, 十一假期前: the eve of the next such festival."""
+    name = _festival_name(m)
+    if name is None:
+        return None
+    day = next_festival(name, ctx.today, days_before=1) - dt.timedelta(days=1)
+    if day.year > ctx.today.year:
+        return _day(DeadlineRule.HOLIDAY, day, DeadlineAssumption.NEXT_YEAR)
+    return _day(DeadlineRule.HOLIDAY, day)
+
+
+def _on_festival_day(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """中秋节, 儿童节当天: the next such day (a holiday of several days, 国庆 or 春节, is asked about)."""
+    name = _festival_name(m, numeral_needs_word=True)
+    if name is None:
+        return None
+    if name in _HOLIDAY_PERIODS:
+        return _Hit(kind=_Kind.AMBIGUOUS)
+    day = next_festival(name, ctx.today)
+    if day.year > ctx.today.year:
+        return _day(DeadlineRule.HOLIDAY, day, DeadlineAssumption.NEXT_YEAR)
+    return _day(DeadlineRule.HOLIDAY, day)
+
+
+def _on_after_festival_workday(m: re.Match[str], ctx: _Ctx, named: str | None = None) -> _Hit | None:
+    """春节后上班第一天, 国庆节后第一个工作日: the first working day after that festival's holiday."""
+    name = named or _festival_name(m)
+    if name is None:
+        return None
+    day = next_festival(name, ctx.today)
+    if day == ctx.today or not (ctx.calendar.is_official(day) or day in ctx.calendar.extra_holidays):
+        # Beyond the official data (and the organisation's list) the length of the holiday is
+        # unknown: a Monday–Friday guess would put the first working day inside the holiday.
+        return _Hit(kind=_Kind.AMBIGUOUS)
+    return _day(DeadlineRule.HOLIDAY, ctx.calendar.next_workday(day))
+
+
+def _on_festival_named_elsewhere(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """节前 / 节后上班第一天 with one festival named elsewhere in the text (中秋将至，节前完成整改)."""
+    named = [found["h"] for found in re.finditer(_FESTIVAL, m.string) if found["h"] not in _NUMERAL_FESTIVALS]
+    # One festival may go by several names (中秋, 中秋节): compare their days.
+    if len({festival_day(name, ctx.today.year) for name in named}) != 1:
+        return _Hit(kind=_Kind.AMBIGUOUS)  # 节前 alone, or two festivals named: which one?
+    if m["after"]:
+        return _on_after_festival_workday(m, ctx, named[0])
+    day = next_festival(named[0], ctx.today, days_before=1) - dt.timedelta(days=1)
+    return _day(DeadlineRule.HOLIDAY, day)
+
+
+def _on_safety_month(m: re.Match[str], ctx: _Ctx) -> _Hit:
+    """安全生产月 is June: 安全生产月前 its eve (31 May), 安全生产月内/期间/结束前 its last day."""
+    year = ctx.today.year
+    if m["before"]:
+        day = dt.date(year, 5, 31)
+        if day < ctx.today:
+            return _day(DeadlineRule.HOLIDAY, dt.date(year + 1, 5, 31), DeadlineAssumption.NEXT_YEAR)
+        return _day(DeadlineRule.HOLIDAY, day)
+    day = dt.date(year, 6, 30)
+    if day < ctx.today:
+        return _day(DeadlineRule.HOLIDAY, dt.date(year + 1, 6, 30), DeadlineAssumption.NEXT_YEAR)
+    return _day(DeadlineRule.HOLIDAY, day)
+
+
+def _on_ago(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """3天前, 两周前, 一个月前: a time *ago*; read as the past day it names, so it is refused as PAST."""
+    hit = _ago_hit(m, ctx)
+    if hit is not None:
+        hit.kind = _Kind.AGO
+    return hit
+
+
+def _ago_hit(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    n = _count(m)
+    if n is None:
+        return None
+    unit = m["unit"]
+    if unit in ("小时", "钟头", "分钟"):
+        minutes = n * 60 if unit != "分钟" else n
+        return _Hit(kind=_Kind.MOMENT, rule=DeadlineRule.HOURS, moment=ctx.now - dt.timedelta(minutes=minutes))
+    if unit == "工作日":
+        return _day(DeadlineRule.WORKING_DAYS, ctx.calendar.add_workdays(ctx.today, -min(n, 1000)))
+    if unit in ("个月", "月"):
+        return _day(DeadlineRule.MONTHS, _add_months(ctx.today, -min(n, 1200)))
+    if unit == "年":
+        return _day(DeadlineRule.YEARS, _add_months(ctx.today, -12 * min(n, 100)))
+    days = n * 7 if unit.removeprefix("个") in ("周", "星期", "礼拜", "週") else n
+    return _day(DeadlineRule.DAYS, ctx.today - dt.timedelta(days=min(days, 100_000)))
+
+
+def _on_nth_day(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """第三天: today is the first day, as 第二天 is tomorrow."""
+    n = _count(m)
+    if n is None or n < 1:
+        return None
+    return _plus_days(DeadlineRule.DAYS, ctx, n - 1)
+
+
+def _month_of(m: re.Match[str], ctx: _Ctx) -> tuple[int, int, bool] | None:
+    """(year, month, year written) a month phrase names: 十月, 2027年3月, 本月, 下个月, 月底."""
+    if m["m"]:
+        month = _cn_int(m["m"])
+        if month is None or not 1 <= month <= 12:
+            return None
+        year = _year_of(m, ctx)
+        return (ctx.today.year if year is None else year, month, year is not None)
+    first = _add_months(ctx.today.replace(day=1), _relative_month(m["rel"]))
+    return (first.year, first.month, True)
+
+
+def _on_ordinal_in_month(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """十月第一个星期一, 下个月第一个工作日, 月底前最后一个工作日, 本月最后一个周五."""
+    month_of = _month_of(m, ctx)
+    if month_of is None:
+        return _invalid(DeadlineRule.MONTH_PART)
+    year, month, fixed_year = month_of
+
+    def pick(year: int) -> dt.date | None:
+        first, last = dt.date(year, month, 1), _month_end(year, month)
+        if m["wd"] is None:  # 工作日
+            if m["last"]:
+                day = ctx.calendar.previous_workday(last, include_self=True)
+            else:
+                day = ctx.calendar.add_workdays(first - dt.timedelta(days=1), _cn_int(m["k"]) or 0)
+        else:
+            weekday = _weekday_index(m["wd"])
+            if m["last"]:
+                day = last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+            else:
+                day = first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * ((_cn_int(m["k"]) or 0) - 1))
+        return day if first <= day <= last else None
+
+    if not m["last"] and not 1 <= (_cn_int(m["k"]) or 0) <= 23:
+        return _invalid(DeadlineRule.MONTH_PART)
+    day = pick(year)
+    if day is None:
+        return _invalid(DeadlineRule.MONTH_PART)  # 十月第五个星期一 in a year that has four
+    if day < ctx.today and not fixed_year:
+        later = pick(year + 1)
+        if later is None:
+            return _invalid(DeadlineRule.MONTH_PART)
+        return _day(DeadlineRule.MONTH_PART, later, DeadlineAssumption.NEXT_YEAR)
+    return _day(DeadlineRule.MONTH_PART, day)
+
+
+def _on_numeric_date_year_last(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """3/3/2015, 20/12/2026, 12/20/2026: month and day in either order, the year last."""
+    a, b, year = int(m["a"]), int(m["b"]), int(m["y"])
+    if a > 12 >= b:
+        month, day = b, a
+    elif b > 12 >= a or a == b:
+        month, day = a, b
+    else:
+        return _Hit(kind=_Kind.AMBIGUOUS)  # 3/4/2026: March 4 or 3 April? Both are written.
+    try:
+        return _day(DeadlineRule.DATE, dt.date(year, month, day))
+    except ValueError:
+        return _invalid(DeadlineRule.DATE)
 
 
 def _on_immediate(_m: re.Match[str], ctx: _Ctx) -> _Hit:
@@ -665,8 +853,9 @@ def _minutes(raw: str | None) -> int | None:
         return 0
     if raw == "半":
         return 30
-    if raw in ("一刻", "三刻"):
-        return 15 if raw == "一刻" else 45
+    if raw.endswith("刻"):  # a 刻 is a quarter of an hour: 20时1刻 is 20:15
+        quarters = _cn_int(raw[:-1].strip())
+        return None if quarters is None else 15 * quarters
     return _cn_int(raw.rstrip("分").strip())
 
 
@@ -684,7 +873,8 @@ def _on_colon_time(m: re.Match[str], _ctx: _Ctx) -> _Hit | None:
 def _on_hour_time(m: re.Match[str], _ctx: _Ctx) -> _Hit | None:
     hit = _time_hit(m["p"], _cn_int(m["h"]), _minutes(m["mi"]))
     if hit is not None and not m["p"]:
-        hit.needs_context = 1 if m["h"].isascii() else 2
+        # 三点半, 十点一刻: minutes make a Chinese numeral a time as surely as digits do.
+        hit.needs_context = 1 if m["h"].isascii() or m["mi"] else 2
     return hit
 
 
@@ -700,7 +890,10 @@ def _on_period_only(m: re.Match[str], ctx: _Ctx) -> _Hit:
     return _Hit(kind=_Kind.TIME, rule=DeadlineRule.TIME_TODAY, clock=(hour, minute, 0))
 
 
-_PERIODS = r"(?P<p>凌晨|早上|早晨|上午|中午|下午|傍晚|午后|晚上|夜里|夜间|晚间)"
+# 晚8:00 and 早8点 carry their period in one character; 最晚8点 and 较早 do not.
+_PERIODS = (
+    r"(?P<p>凌晨|早上|早晨|上午|中午|下午|傍晚|午后|晚上|夜里|夜间|晚间|(?<![最较太过稍偏今明昨])[晚早](?!上|晨|间))"
+)
 _NUMERAL_BEFORE = r"(?<![\d零〇○一二两俩三四五六七八九十廿卅百千个半])"
 _REL_MONTH = r"(?P<rel>本|这个?|当|下下个?|下个?|次)"
 _REL_WEEK = r"(?P<rel>本|这个?|下下个?|下个?)"
@@ -714,7 +907,19 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_rx(r"\(\s*‹W›(?P<wd>‹WD›)\s*\)"), _on_weekday_note),
     # 3.5天, 1.5个工作日: a fraction of a count is a question, not a count of 5.
     (_rx(r"\d+\.\d+\s*个?\s*(?:工作日|自然日|天|日|周|星期|礼拜|月|年|小时|钟头|分钟)"), _ambiguous),
+    # Times ago (3天前, 两周前): refused as the past day they name, before 3天 could be read as a span.
+    (
+        _rx(
+            r"(?<![\d月.第])(?P<n>‹N›)\s*(?P<unit>个?工作日|个?自然日|天|个?‹W›|个月|年|个?小时|个?钟头|分钟)"
+            r"\s*(?:之|以)?前"
+        ),
+        _on_ago,
+    ),
     # Absolute dates.
+    (
+        _rx(r"(?<![\d./-])(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4})(?!\d)"),
+        _on_numeric_date_year_last,
+    ),
     (_rx(r"(?<![\d.])(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"), _on_date),
     (_rx(r"(?<!\d)(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"), _on_compact_date),
     (
@@ -730,16 +935,52 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
         _on_numeric_month_day,
     ),
     (_rx(_REL_MONTH + r"月\s*(?P<d>‹N›)\s*[日号]"), _on_month_relative_day),
+    # The n-th (or last) working day or weekday of a month.
+    (
+        _rx(
+            r"(?:" + _YEAR_PREFIX + r"(?P<m>‹N›)\s*月份?"
+            r"|(?P<rel>本|这个?|当|下下个?|下个?|次)?月(?:底|末)?(?:前|之前)?)"
+            r"\s*的?\s*(?:第(?P<k>‹N›)个?|(?P<last>最后一?个?))\s*(?:工作日|‹W›(?P<wd>‹WD›))"
+        ),
+        _on_ordinal_in_month,
+    ),
+    # Festivals: the day after a festival's holiday, its eve, the day itself.
+    (
+        _rx(
+            _FESTIVAL + r"(?P<word>节)?(?:假期|长假|小长假|放假)?(?:结束)?(?:后|之后|以后)\s*的?\s*"
+            r"(?:上班|复工|开工|收假)?\s*(?:第一天|第一个工作日|首日|第一日)"
+        ),
+        _on_after_festival_workday,
+    ),
+    (
+        _rx(_FESTIVAL + r"(?P<word>节|假期|长假|小长假|放假|节假期|节放假)?" + _BEFORE),
+        _on_festival_eve,
+    ),
+    (_rx(r"安全生产月(?:(?P<before>前|之前|以前)|内|期间|结束前|底|末)?"), _on_safety_month),
+    (
+        _rx(
+            r"节日?(?:假期|放假)?(?:" + _BEFORE + r"|(?P<after>(?:结束)?(?:后|之后|以后)\s*的?\s*"
+            r"(?:上班|复工|开工|收假)?\s*(?:第一天|第一个工作日|首日|第一日)))"
+        ),
+        _on_festival_named_elsewhere,
+    ),
+    (
+        _rx(
+            _FESTIVAL + r"(?P<word>节)?(?:当天|当日|那天|之日)?"
+            r"(?=\s*(?:$|[,，。;；!！]|完成|整改|办结|止|为止|截止|上报|提交|下午|上午|中午|晚上|\d))"
+        ),
+        _on_festival_day,
+    ),
     # Parts of months, months, quarters, years.
     (_rx(_YEAR_PREFIX + r"(?P<m>‹N›)\s*月份?\s*(?P<part>上|中|下)旬"), _on_named_month_part),
     (_rx(_REL_MONTH + r"?月\s*(?P<part>上|中|下)旬"), _on_relative_month_part),
-    (_rx(_YEAR_PREFIX + r"(?P<m>‹N›)\s*月(?:份|\s*月)?\s*(?:底|末)"), _on_named_month_end),
+    (_rx(_YEAR_PREFIX + r"(?P<m>‹N›)\s*月(?:份|\s*月)?\s*(?:底|末|尾)"), _on_named_month_end),
     (_rx(_YEAR_PREFIX + r"(?P<m>‹N›)\s*月份(?:内|之内|以内)?(?!" + _BEFORE + ")"), _on_named_month_end),
-    (_rx(_NUMERAL_BEFORE + _REL_MONTH + r"?月(?:\s*月)?\s*(?:底|末|内|之内|以内)"), _on_relative_month_end),
+    (_rx(_NUMERAL_BEFORE + _REL_MONTH + r"?月(?:\s*月)?\s*(?:底|末|尾|内|之内|以内)"), _on_relative_month_end),
     (_rx(r"(?P<rel>本|这个?|当|下下个?|下个?)月(?!" + _BEFORE + r"|初|中)"), _on_relative_month_end),
     (_rx(r"(?P<rel>本|这个?|下个?)?季度?(?:末|底|内|之内|以内)"), _on_quarter_end),
     (
-        _rx(_NUMERAL_BEFORE + r"(?:(?P<y>‹Y›)\s*|(?P<yk>今|本|明|来|次|后))?年{1,2}度?\s*(?:底|末|终|内|之内|以内)"),
+        _rx(_NUMERAL_BEFORE + r"(?:(?P<y>‹Y›)\s*|(?P<yk>今|本|明|来|次|后))?年{1,2}度?\s*(?:底|末|尾|终|内|之内|以内)"),
         _on_year_end,
     ),
     (
@@ -763,8 +1004,7 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_rx(r"(?P<n>两|俩)\s*(?P<half>半)?\s*月(?!\s*‹N›\s*[日号])"), _on_months),
     (_rx(r"(?<!\d)(?P<n>‹N›|半)\s*个?\s*年\s*(?=内|之内|以内|期限|时间)"), _on_years),
     (_rx(r"(?<![\d月.第])(?P<n>‹N›)\s*个?\s*(?:自然日|天|日|昼夜)"), _on_days),
-    # Holidays on a fixed date: 国庆前 is 30 September (the lunar ones are asked about, below).
-    (_rx(r"(?P<h>元旦|国庆节?|五一|劳动节)(?:假期|放假)?" + _BEFORE), _on_fixed_holiday),
+    (_rx(r"第(?P<n>‹N›)(?:个自然日|天|日)(?!\s*[起后])"), _on_nth_day),
     # Named days and immediacy.
     (_rx("(?P<w>" + "|".join(sorted(_NAMED_DAYS, key=len, reverse=True)) + ")"), _on_named_day),
     (
@@ -784,7 +1024,7 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     # Times last, on what the date rules left.
     (_rx(_PERIODS + r"?\s*(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2})"), _on_colon_time),
     (
-        _rx(_PERIODS + r"?\s*(?P<h>‹N›)\s*(?:点|时)(?!间|候|期|段)\s*(?P<mi>半|一刻|三刻|整|钟|‹N›\s*分?)?"),
+        _rx(_PERIODS + r"?\s*(?P<h>‹N›)\s*(?:点|时)(?!间|候|期|段)\s*(?P<mi>半|[一二三123]\s*刻|整|钟|‹N›\s*分?)?"),
         _on_hour_time,
     ),
     (_rx(r"(?P<p>上午|中午|午前|早上|一早|下午|晚上|夜里|下班)"), _on_period_only),
@@ -795,8 +1035,20 @@ def _normalise(text: str) -> str:
     # NFKC turns full-width digits, letters and punctuation into ASCII (１２：３０ → 12:30).
     text = unicodedata.normalize("NFKC", text)
     # 元月 is January in official writing (正月 and 腊月 are lunar and stay unread).
-    text = text.replace("元月", "1月")
+    text = _to_simplified(text).replace("元月", "1月")
     return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _to_simplified(text: str) -> str:
+    """Traditional characters as simplified (後天 → 后天, 三時 → 三时, 10號 → 10号), by OpenCC."""
+    if text.isascii():
+        return text
+    return str(_t2s().convert(text))
 
 
 def _scan(text: str, ctx: _Ctx) -> list[_Hit]:
@@ -849,6 +1101,9 @@ def parse_deadline(
     days = [h for h in hits if h.kind in (_Kind.DAY, _Kind.MOMENT)]
     if not days:
         days = [h for h in hits if h.kind is _Kind.WEAK_DAY][:1]
+    if not days:
+        # "3天前发现的问题，5天内整改" is five days; "3天前" alone is refused as PAST, never 3 days on.
+        days = [h for h in hits if h.kind is _Kind.AGO][:1]
     times = [h for h in hits if h.kind is _Kind.TIME and (not h.needs_context or days or _near_deadline(text, h))]
     if any(h.kind is _Kind.AMBIGUOUS for h in hits) and not days:
         return DeadlineRefused(DeadlineRefusal.AMBIGUOUS, matched=_joined(text, hits, _Kind.AMBIGUOUS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -107,11 +108,11 @@ def check_place(text: str) -> str | TextProblem:
     return cleaned if _content_characters(cleaned) else TextProblem.UNINFORMATIVE
 
 
-def _filled(value: str | None, check: object) -> bool:
+def _filled(value: str | None, check: Callable[[str], str | TextProblem]) -> bool:
     # a TextProblem is a str too (StrEnum): a draft holding one (e.g. restored from an older version) is unfilled
     if value is None or isinstance(value, TextProblem):
         return False
-    return not isinstance(check(value), TextProblem)  # type: ignore[operator]
+    return not isinstance(check(value), TextProblem)
 
 
 @dataclass(slots=True)

@@ -68,6 +68,22 @@ def scope_of(member: Member, org: Organisation) -> Scope:
     return Scope(unit_id=member.unit_id)
 
 
+def unit_scope(org: Organisation, unit_id: str) -> Scope:
+    """The hazards a unit's group may see: the 安委办's the county's, any other unit's its own."""
+    unit = org.unit(unit_id)
+    return Scope(everything=True) if unit is not None and unit.kind is UnitKind.OFFICE else Scope(unit_id=unit_id)
+
+
+def common_scope(first: Scope, second: Scope) -> Scope | None:
+    """The scope that both may see, when one contains the other; None when neither does (a department's and a
+    township's hazards overlap only in part, which no single scope describes)."""
+    if first.everything:
+        return second
+    if second.everything or first == second:
+        return first
+    return None
+
+
 def may_view(scope: Scope, enterprise_id: str, responsible_unit_ids: set[str]) -> bool:
     """Whether someone with `scope` may see a hazard of that enterprise and those units."""
     if scope.everything:
@@ -86,6 +102,7 @@ class InviteProblem(StrEnum):
     NOT_FOUND = "not_found"
     USED = "used"
     EXPIRED = "expired"
+    REVOKED = "revoked"  # an admin took it back (/invites)
 
 
 @dataclass(frozen=True, slots=True)

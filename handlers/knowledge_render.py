@@ -7,6 +7,7 @@ from texts import Html, escape, t
 from texts.knowledge import location_label
 
 EXCERPT = 240  # characters of a passage shown around its match; the full text is a button away
+ANSWER_LIMIT = 400  # characters of answering clauses (an enumeration) shown before they too are trimmed
 
 
 def excerpt(text: str, spans: tuple[tuple[int, int], ...], width: int = EXCERPT) -> tuple[Html, bool]:
@@ -45,7 +46,14 @@ def _definition(definition: Definition) -> Html:
 
 
 def _hit(number: int, hit: Hit) -> tuple[Html, bool]:
-    text, cut = excerpt(hit.text, hit.match_spans)
+    if hit.answer_span is not None:
+        # The clause(s) that answer, quoted alone; the whole passage is behind the 全文 button.
+        start, end = hit.answer_span
+        spans = tuple((max(a, start) - start, min(b, end) - start) for a, b in hit.match_spans if a < end and b > start)
+        text, cut = excerpt(hit.text[start:end], spans, width=max(EXCERPT, min(end - start, ANSWER_LIMIT)))
+        cut = cut or (start, end) != (0, len(hit.text))
+    else:
+        text, cut = excerpt(hit.text, hit.match_spans)
     return t("kb.passage", n=number, title=hit.doc_title, location=location_label(hit.location), text=text), cut
 
 
@@ -64,16 +72,18 @@ def render_answer(answer: Answer) -> tuple[Html, list[int]]:
         lines = [_mention(n, m) for n, m in enumerate(answer.mentions[:8], start=1)]
         return t("kb.mentioned_only", term=answer.term or answer.question, count=len(answer.mentions),
                  mentions=Html("\n".join(lines))), []  # fmt: skip
-    parts: list[str] = []
+    definitions: list[str] = []
     if answer.term and answer.definitions:
-        parts.append(t("kb.term_heading", term=answer.term))
-        parts += [_definition(d) for d in answer.definitions]
+        definitions.append(t("kb.term_heading", term=answer.term))
+        definitions += [_definition(d) for d in answer.definitions]
+    passages: list[str] = []
     trimmed: list[int] = []
     for number, hit in enumerate(answer.passages, start=1):
         text, cut = _hit(number, hit)
-        parts.append(text)
+        passages.append(text)
         if cut:
             trimmed.append(number)
+    parts = definitions + passages if answer.definitions_first else passages + definitions
     return Html("\n\n".join(parts)), trimmed
 
 

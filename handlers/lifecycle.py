@@ -7,11 +7,12 @@ transaction, so a stale button, a double tap or two members at once change the h
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import (
@@ -24,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.warnings import PTBUserWarning
+from typing_extensions import TypedDict
 
 from bot.context import BotContext
 from config.settings import Settings
@@ -68,6 +70,24 @@ ANSWER = "h1a"  # callback data of answers: h1a:<nonce>:<what>[:<value>]
 NAME = "act"  # the conversation's name, as persisted
 
 
+class Answers(TypedDict, total=False):
+    """The answers so far, by the name of the Payload field each fills; typed, so that a session is stored as JSON
+    and read back as what it was (bot/session_codec.py)."""
+
+    grade: Grade
+    deadline: dt.datetime
+    responsible_person: str
+    measures: str
+    reason: str
+    to_unit_id: str
+    to_unit_kind: UnitKind
+    plan_part: PlanPart
+    plan_text: str
+
+
+TextAnswer = Literal["responsible_person", "measures", "reason", "plan_text"]  # the answers typed as free text
+
+
 @dataclass
 class Pending:
     """An action someone started and is answering questions for."""
@@ -75,11 +95,12 @@ class Pending:
     nonce: str
     hazard_id: int
     action: Action
-    answers: dict[str, Any] = field(default_factory=dict)
+    answers: Answers = field(default_factory=Answers)
     photos: list[Photo] = field(default_factory=list)
     proposed: Deadline | None = None  # a deadline read from text, waiting for 确认
     photos_done: bool = False  # photos count as answered only once 完成 is pressed
     topic_id: int | None = None  # the forum topic the questions are asked in; answers count only there
+    chat_id: int | None = None  # the chat they are asked in: a line typed in another group is never an answer
 
     @property
     def staging_key(self) -> str:
@@ -101,9 +122,22 @@ def _topic(message: MaybeInaccessibleMessage | None) -> int | None:
     return message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
 
 
+def _in_other_chat(update: Update, pending: Pending) -> bool:
+    """Sent in another chat than the one the questions are in (the user's questions elsewhere are not this chat's)."""
+    chat = update.effective_chat
+    return chat is None or chat.id != pending.chat_id
+
+
 def _elsewhere(update: Update, pending: Pending) -> bool:
-    """Typed in another topic of the group than the one the questions are in: not an answer."""
-    return _topic(update.effective_message) != pending.topic_id
+    """Typed in another chat, or another topic of the group, than the one the questions are in: not an answer."""
+    return _in_other_chat(update, pending) or _topic(update.effective_message) != pending.topic_id
+
+
+def _left_alone(update: Update, pending: Pending) -> int | None:
+    """What a conversation does with a line that is not its answer: another topic of the same group stays open;
+    in another chat, the question there was replaced by a newer one (the user's one open action), so that chat's
+    conversation ends, silently."""
+    return END if _in_other_chat(update, pending) else None
 
 
 def _button(pending: Pending, label: str, what: str, value: str = "") -> InlineKeyboardButton:
@@ -160,7 +194,8 @@ async def pressed(update: Update, context: BotContext) -> int:
         return END
     await query.answer()
     _discard(context)
-    pending = Pending(secrets.token_hex(4), hazard_id, action, topic_id=_topic(query.message))
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    pending = Pending(secrets.token_hex(4), hazard_id, action, topic_id=_topic(query.message), chat_id=chat_id)
     context.user_data["act"] = pending  # type: ignore[index]
     return await _next(update, context, pending, facts, actor)
 
@@ -298,7 +333,7 @@ async def answered_text(update: Update, context: BotContext) -> int | None:
     if pending is None:
         return await _lost(update)
     if _elsewhere(update, pending):
-        return None  # talk in another topic of the group, left alone
+        return _left_alone(update, pending)  # talk in another topic or chat, left alone
     state = await _resume(update, context)
     if state is None:
         return END
@@ -310,8 +345,8 @@ async def answered_text(update: Update, context: BotContext) -> int | None:
     question = missing[0]
     if question is Field.DEADLINE:
         return await _read_deadline(update, context, pending, text)
-    names = {Field.RESPONSIBLE_PERSON: "responsible_person", Field.MEASURES: "measures", Field.REASON: "reason",
-             Field.PLAN_TEXT: "plan_text"}  # fmt: skip
+    names: dict[Field, TextAnswer] = {Field.RESPONSIBLE_PERSON: "responsible_person", Field.MEASURES: "measures",
+                                      Field.REASON: "reason", Field.PLAN_TEXT: "plan_text"}  # fmt: skip
     if question not in names:
         await reply(update, t("report.use_buttons"))
         return None
@@ -358,7 +393,7 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     if pending is None:
         return await _lost(update)
     if _elsewhere(update, pending):
-        return None  # a photo posted in another topic of the group, left alone
+        return _left_alone(update, pending)  # a photo posted in another topic or chat, left alone
     missing = missing_fields(pending.action, pending.payload())
     if not missing or missing[0] is not Field.PHOTOS:
         await reply(update, t("report.use_buttons"))
@@ -394,7 +429,9 @@ async def answered_other_file(update: Update, context: BotContext) -> int | None
 
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel while answering: nothing changes."""
-    _discard(context)
+    pending = _pending(context)
+    if pending is None or not _in_other_chat(update, pending):  # not the action open in another chat
+        _discard(context)
     await reply(update, t("loop.cancelled"))
     return END
 
@@ -402,7 +439,11 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def timed_out(update: Update, context: BotContext) -> None:
     """Answers left unfinished too long."""
     pending = _pending(context)
+    if pending is not None and _in_other_chat(update, pending):
+        return  # this chat's question was replaced by one in another chat, which has its own time-out
     _discard(context)
+    if update.effective_user is not None and update.effective_user.id in context.services.removed_ids:
+        return  # removed meanwhile: the action ended with the membership, nothing more to say
     if update.effective_chat is not None:
         await _tell_timed_out(context.bot, update.effective_chat.id, pending)
 

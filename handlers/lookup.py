@@ -9,12 +9,13 @@ from bot.context import BotContext
 from bot.services import Services
 from domain.hazards import Grade, Hazard
 from domain.listing import MyFilter, badges, duties
-from domain.members import may_view, scope_of
+from domain.members import scope_of
 from domain.records import processing_record
 from handlers.buttons import DETAILS_PREFIX, member_viewer
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.records import ESCALATION_KINDS, processing_record_text
 from handlers.render import hazard_card, thread_status
+from handlers.visibility import audience, in_private
 from reports.service import accept_due_of
 from storage.hazards import MyIds
 from texts import Html, plain, t
@@ -45,6 +46,9 @@ async def turn_page(update: Update, context: BotContext) -> None:
         return
     if len(parts) != (3 if parts[0] == VIEW_PREFIX else 2) or not 0 <= offset < 10**9 or offset % PAGE_SIZE:
         await refuse_button(update, "button.invalid")
+        return
+    if not in_private(update):  # a page of /my is for the caller's eyes only
+        await refuse_button(update, "visibility.my_private_only")
         return
     await _send_page(update, context, view, offset)
 
@@ -96,17 +100,20 @@ async def _send_page(update: Update, context: BotContext, view: MyFilter, offset
 
 
 async def show(update: Update, context: BotContext) -> None:
-    """/show <id>: the hazard's card, photos and 处理记录, for those allowed to see it."""
+    """/show <id>: the hazard's card, photos and 处理记录, for those allowed to see it (in a group: and its unit)."""
     member = await require_member(update, context)
     if member is None:
         return
     if not context.args:
         await reply(update, t("show.usage"))
         return
+    readers = await audience(update, context, member)
+    if readers is None:
+        return
     services = context.services
     code = context.args[0][:32]
     hazard = await services.hazards.get_hazard_by_code(code)
-    if hazard is None or not may_view(scope_of(member, services.org), hazard.enterprise_id, hazard.unit_ids):
+    if hazard is None or not readers.may_view(hazard.enterprise_id, hazard.unit_ids):
         # the same answer for "no such id" and "not yours": ids of other units' hazards are not revealed
         await reply(update, t("show.not_found", code=code))
         return
@@ -126,7 +133,9 @@ async def show_details(update: Update, context: BotContext) -> None:
     except (IndexError, ValueError):
         hazard_id = 0
     hazard = await services.hazards.get_hazard(hazard_id) if 0 < hazard_id < 2**63 else None
-    if hazard is None or not may_view(scope_of(member, services.org), hazard.enterprise_id, hazard.unit_ids):
+    # in a group the answer is read by all there: only what both the presser and the group's unit may see
+    readers = await audience(update, context, member) if hazard is not None else None
+    if hazard is None or readers is None or not readers.may_view(hazard.enterprise_id, hazard.unit_ids):
         await refuse_button(update, "button.invalid")
         return
     await query.answer()

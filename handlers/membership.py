@@ -9,10 +9,14 @@ from bot.context import BotContext
 from domain.members import InviteProblem, InviteSpec, invite_expiry, invite_spec, new_invite_code
 from handlers.common import display_name, find_member, reply, require_admin
 from handlers.render import role_label, target_label
+from handlers.visibility import private_only
 from outbound.delivery import deliver_pending
 from storage.members import GroupBinding
 from texts import t
 from texts.dates import datetime_cn
+
+# their answers are for the caller's eyes only
+PRIVATE_ONLY = ["invite", "export", "my", "members", "remove", "invites"]
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -108,6 +112,8 @@ async def group_only(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     """Add this feature's handlers."""
     groups = filters.ChatType.GROUPS
+    # first: in a group these answer only "use the private chat" (an /invite there posted a link a stranger used)
+    app.add_handler(CommandHandler(PRIVATE_ONLY, private_only, groups))
     app.add_handler(CommandHandler("start", start, filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("invite", invite))
     app.add_handler(CommandHandler("bind", bind, groups))

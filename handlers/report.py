@@ -292,6 +292,9 @@ async def reopen(update: Update, context: BotContext) -> int | None:
 
 async def submit(update: Update, context: BotContext) -> int | None:
     """提交: file the hazard, tell the officer its id, and deliver it to its units."""
+    if await require_member(update, context) is None:  # removed while drafting: nothing is filed
+        _discard(context)
+        return END
     pressed = await _pressed(update, context)
     if pressed is None:
         return None
@@ -326,6 +329,8 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def timed_out(update: Update, context: BotContext) -> None:
     """The report was left idle too long."""
     _discard(context)
+    if update.effective_user is not None and update.effective_user.id in context.services.removed_ids:
+        return  # removed meanwhile: the report ended with the membership, nothing more to say
     if update.effective_chat is not None:
         await tell_timed_out(context.bot, update.effective_chat.id, {}, context.services.settings)
 

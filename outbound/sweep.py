@@ -233,7 +233,8 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
     for audience in row.audiences:
         match audience:
             case Audience.REPORTER:
-                private(facts.reporter_id)
+                if await services.members.get_member(facts.reporter_id) is not None:  # not once removed
+                    private(facts.reporter_id)
             case Audience.ENTERPRISE_OFFICERS:
                 private(*(m.telegram_id for m in await services.members.get_officers_of(facts.enterprise_id)))
             case Audience.UNIT_THREADS | Audience.PREVIOUS_UNIT_THREAD | Audience.DEPARTMENT_THREAD:

@@ -90,10 +90,11 @@ def _rows_title(scope: Scope, period: str) -> str:
     return plain("stats.rows_units" if scope.everything else "stats.rows_enterprises", period=period)
 
 
-async def stats_message(services: Services, member: Member) -> Html:
-    """/stats: this week and this month in the caller's scope; units or enterprises for leads and the 安委办."""
+async def stats_message(services: Services, member: Member, scope: Scope | None = None) -> Html:
+    """/stats: this week and this month in the caller's scope (or `scope`, a part of it); units or enterprises for
+    leads and the 安委办."""
     org, zone, now = services.org, services.zone, services.now()
-    scope = scope_of(member, org)
+    scope = scope_of(member, org) if scope is None else scope
     today = now.astimezone(zone).date()
     week, month = week_of(today), month_of(today)
     start = min(week.start_at(zone), month.start_at(zone))

@@ -29,6 +29,11 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def latest_schema_version() -> int:
+    """The schema version the bundled migrations bring a database to: the newest this bot can handle."""
+    return max(number for number, _ in _migrations())
+
+
 class AlreadyRunning(Exception):
     """Another process has the database open: one bot instance at a time."""
 

@@ -340,7 +340,8 @@ class LifecycleRepository:
                 "undelivered": int(undelivered)}  # fmt: skip
 
     async def get_leads(self, unit_id: str) -> list[int]:
-        """Telegram ids of a unit's leads."""
+        """Telegram ids of a unit's leads (removed members are none)."""
         async with self.db.reading() as tx:
-            rows = await tx.all("SELECT telegram_id FROM members WHERE unit_id = ? AND role = 'lead'", (unit_id,))
+            rows = await tx.all("SELECT telegram_id FROM members WHERE unit_id = ? AND role = 'lead'"
+                                " AND removed_at IS NULL", (unit_id,))  # fmt: skip
         return [r[0] for r in rows]

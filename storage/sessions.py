@@ -1,4 +1,4 @@
-"""What users are in the middle of, kept across restarts: their pickled user_data and conversation states."""
+"""What users are in the middle of, kept across restarts: their user_data (JSON text) and conversation states."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ class SessionRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def get_all(self) -> dict[int, tuple[bytes, datetime]]:
-        """Every user's stored data, and when it was last written (the user's last activity)."""
+    async def get_all(self) -> dict[int, tuple[str | bytes, datetime]]:
+        """Every user's stored data (JSON text; bytes: an old pickled session), and when it was last written (the
+        user's last activity)."""
         async with self.db.reading() as tx:
             rows = await tx.all("SELECT user_id, data, updated_at FROM sessions")
         return {r["user_id"]: (r["data"], from_db_required(r["updated_at"])) for r in rows}
 
-    async def put(self, user_id: int, data: bytes, now: datetime) -> None:
+    async def put(self, user_id: int, data: str, now: datetime) -> None:
         """Store a user's data (replacing what was there)."""
         async with self.db.transaction() as tx:
             await tx.execute("INSERT OR REPLACE INTO sessions (user_id, data, updated_at) VALUES (?, ?, ?)",

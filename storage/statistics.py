@@ -105,12 +105,12 @@ class StatisticsRepository:
         return {r[0]: r[1] for r in rows}
 
     async def get_lead_ids(self, unit_ids: Iterable[str]) -> list[int]:
-        """Telegram ids of the leads of these units."""
+        """Telegram ids of the leads of these units (removed members are none)."""
         wanted = sorted(set(unit_ids))
         async with self.db.reading() as tx:
             rows = await tx.all(
                 f"SELECT telegram_id FROM members WHERE role = 'lead' AND unit_id IN ({','.join('?' * len(wanted))})"
-                " ORDER BY telegram_id",
+                " AND removed_at IS NULL ORDER BY telegram_id",
                 wanted,
             )
         return [r[0] for r in rows]

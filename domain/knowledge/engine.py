@@ -30,11 +30,12 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.knowledge.answering import AnswerSpan, QuestionKind, answer_span
 from domain.knowledge.corpus import parse_document
 from domain.knowledge.glossary import (
     SUPPLEMENT_FILE_NAME,
@@ -52,10 +53,12 @@ from domain.knowledge.model import (
     DocumentInfo,
     Hit,
     Passage,
+    StepKind,
     TermInfo,
 )
 from domain.knowledge.query import ParsedQuestion, implicit_shorthand, is_about_term, parse_question
-from domain.knowledge.text import fold
+from domain.knowledge.synonyms import related_words
+from domain.knowledge.text import CJK_RE, fold
 from domain.knowledge.uploads import DOCX_SUFFIXES, TEXT_SUFFIXES, UploadRejected, decode_upload
 
 if TYPE_CHECKING:
@@ -68,6 +71,14 @@ MAX_PASSAGES = 3
 # Further passages are quoted only if they score at least this share of the best one.
 _RELATIVE_SCORE = 0.5
 _SUGGESTIONS = 5
+_RERANKED = 10  # candidates whose clauses are read to find the answering one
+_CLAUSE_FLOOR = 0.5  # a passage's score counts half on its own, half by its best clause's coverage
+_HEADING_BONUS = 0.25
+_MARKED_BONUS = 0.25
+_DEICTIC = re.compile(r"今天|明天|后天|今晚|明晚|今日|明日|现在|此刻|这几天|最近")
+_ITEM_KINDS = frozenset({StepKind.ITEM, StepKind.ASPECT, StepKind.NUMBERED, StepKind.SUBSECTION})
+_VERBATIM_MIN = 3  # a shorter stretch (安全, 隐患) says nothing on its own
+_VERBATIM_SCAN = 60  # characters of a question tried for a verbatim phrase
 TITLES_FILE_NAME = "_titles.json"  # titles given to added documents, in the extra folder
 _DOC_ID = re.compile(r"^[\w][\w\-.]{0,63}$")
 _MAX_BUNDLED_BYTES = 50 * 1024 * 1024
@@ -114,6 +125,7 @@ class _Snapshot:
     positions: dict[str, int]  # passage id → index position
     titles: dict[str, str]  # doc id → title
     defined_at: dict[str, GlossaryEntry]  # passage id → the first term defined there
+    related: dict[str, tuple[str, ...]]  # word → the words the corpus writes as its alternatives
 
 
 def document_id_from_file_name(file_name: str) -> str:
@@ -186,6 +198,10 @@ class KnowledgeBase:
         parsed = parse_question(question, snap.glossary, snap.segmenter, snap.index)
         if parsed.empty or not parsed.words:
             return self._not_found(snap, parsed)
+        if _DEICTIC.search(parsed.compact) and len(parsed.words) == 1 and not parsed.terms:
+            # 今天的天气怎么样: a question about the present moment with one word in it asks about the
+            # world today, which speeches do not record (they say 极端天气, 天气形势 of their own time).
+            return self._not_found(snap, parsed)
         entry = _main_term(parsed)
         if entry is not None and is_about_term(parsed, entry):
             # What an undefined shorthand is, the documents cannot say; what to do about it
@@ -206,20 +222,55 @@ class KnowledgeBase:
                     mentions=tuple(mentions),
                     suggestions=(),
                 )
-        results = snap.index.search(parsed.words)
+        words = parsed.words
+        results = snap.index.search(words)
+        if not results and entry is None:
+            # Asked in words the speeches do not use around a phrase they do use verbatim
+            # (风险无处不在的下一句是什么): search for that phrase rather than answer 没有找到.
+            phrase = verbatim_phrase(parsed.compact, snap.segmenter, snap.index)
+            if phrase is not None:
+                words = (phrase,)
+                results = snap.index.search(words, need_evidence=False)
+            else:
+                # Asked in a word the speeches write differently: 督查 for 检查, 问责制 for 问责.
+                alternatives = _alternatives(snap, parsed.words)
+                if alternatives:
+                    words = parsed.words
+                    results = snap.index.search(words, alternatives=alternatives)
         if results:
+            announced_only = False
+            spans = _answer_spans(snap, results, words, parsed)
+            results = _rerank(results, spans)
             if entry is None:
                 # A passage that announces a defined term (在问题整改上，要做到“三个紧盯”：) is
-                # answered with the term's definition too, so the items are not left out.
-                entry = snap.defined_at.get(snap.index.passages[results[0].index].id)
+                # answered with the term's definition too, so the items are not left out, but
+                # only when the announcing clause is the one that answers: otherwise the
+                # definition of a neighbouring term would be quoted first.
+                top = results[0].index
+                announced = snap.defined_at.get(snap.index.passages[top].id)
+                span = spans.get(top)
+                if announced is not None and span is not None:
+                    clause = fold(snap.index.passages[top].text[span.start : span.end])
+                    if any(fold(variant) in clause for variant in announced.variants):
+                        # 要体现“三个突出”： announces the items, which are the answer; a term defined
+                        # in passing (…漏洞“双归零”。) comes after the clause that answers.
+                        entry, announced_only = announced, not clause.rstrip().endswith(("：", ":"))
+            chosen = _best(results, max_passages)
+            if parsed.kind is QuestionKind.ENUMERATION:
+                # 还存在不少问题。 closing a passage, the items following as passages of their own
+                # (一是…/二是…, 一方面/另一方面): the items are the answer.
+                items = _items_announced(snap, chosen[0], spans.get(chosen[0].index))
+                if items:
+                    chosen = items[:max_passages]
             return Answer(
                 question=question,
                 status=AnswerStatus.FOUND,
                 term=entry.term if entry else None,
                 definitions=entry.definitions if entry else (),
-                passages=self._hits(snap, _best(results, max_passages), parsed, entry),
+                passages=self._spanned_hits(snap, chosen, spans, parsed, entry),
                 mentions=entry.mentions if entry else (),
                 suggestions=(),
+                definitions_first=not announced_only,
             )
         if entry is not None:
             return self._about_term(snap, parsed, entry, max_passages)
@@ -317,6 +368,7 @@ class KnowledgeBase:
             index=index,
             positions={passage.id: i for i, passage in enumerate(passages)},
             titles={doc.id: doc.title for doc in documents},
+            related=related_words(index.tokens.values()),
             defined_at={
                 d.source.passage_id: entry
                 for entry in reversed(glossary.entries())
@@ -377,6 +429,21 @@ class KnowledgeBase:
             among = {snap.positions[m.passage_id] for m in entry.mentions if m.passage_id in snap.positions}
             scored = snap.index.rank(parsed.words, among)[:limit]
             status = AnswerStatus.FOUND if scored else AnswerStatus.MENTIONED_ONLY
+            if scored:
+                # A descriptive term (主线, 回头看) is answered by the passages using it: quote the clause
+                # that answers, or the items a clause announces, as for any other question.
+                spans = _answer_spans(snap, scored, parsed.words, parsed)
+                if parsed.kind is QuestionKind.ENUMERATION:
+                    scored = _items_announced(snap, scored[0], spans.get(scored[0].index)) or scored
+                return Answer(
+                    question=parsed.text,
+                    status=status,
+                    term=entry.term,
+                    definitions=entry.definitions,
+                    passages=self._spanned_hits(snap, scored, spans, parsed, entry),
+                    mentions=entry.mentions,
+                    suggestions=(),
+                )
         return Answer(
             question=parsed.text,
             status=status,
@@ -385,6 +452,20 @@ class KnowledgeBase:
             passages=self._hits(snap, scored, parsed, entry),
             mentions=entry.mentions,
             suggestions=(),
+        )
+
+    def _spanned_hits(
+        self,
+        snap: _Snapshot,
+        chosen: list[ScoredPassage],
+        spans: dict[int, AnswerSpan],
+        parsed: ParsedQuestion,
+        entry: GlossaryEntry | None,
+    ) -> tuple[Hit, ...]:
+        """Hits for the chosen passages, each with its answering clause(s) when one was found."""
+        return tuple(
+            replace(hit, answer_span=(spans[s.index].start, spans[s.index].end) if s.index in spans else None)
+            for s, hit in zip(chosen, self._hits(snap, chosen, parsed, entry), strict=True)
         )
 
     def _not_found(self, snap: _Snapshot, parsed: ParsedQuestion) -> Answer:
@@ -425,6 +506,105 @@ def _main_term(parsed: ParsedQuestion) -> GlossaryEntry | None:
     if not parsed.terms:
         return None
     return max(parsed.terms, key=lambda entry: (entry.has_definition, len(entry.term)))
+
+
+def _items_announced(snap: _Snapshot, top: ScoredPassage, span: AnswerSpan | None) -> list[ScoredPassage]:
+    """The item passages right after a passage whose answering clause is its last one, or none."""
+    from domain.knowledge.search import ScoredPassage  # loaded by _build already
+
+    passages = snap.index.passages
+    announcing = passages[top.index]
+    if span is None or announcing.text[span.end :].strip():
+        return []
+    items: list[ScoredPassage] = []
+    position = top.index + 1
+    depth = len(announcing.location.steps)
+    while position < len(passages):
+        item = passages[position]
+        steps = item.location.steps
+        if item.doc_id != announcing.doc_id or steps[:depth] != announcing.location.steps or len(steps) <= depth:
+            break  # the next part of the speech: its items are not this passage's
+        if len(steps) == depth + 1:
+            if steps[-1].kind not in _ITEM_KINDS:
+                break
+            items.append(ScoredPassage(position, top.score, top.coverage, top.matched))
+        # deeper passages are an item's own sub-items (一方面 … 一是/二是 … 另一方面): skipped
+        position += 1
+    return items
+
+
+def _answer_spans(
+    snap: _Snapshot, results: list[ScoredPassage], words: Iterable[str], parsed: ParsedQuestion
+) -> dict[int, AnswerSpan]:
+    """The answering clause(s) of each of the leading candidates, by passage position."""
+    words = tuple(words)
+    spans: dict[int, AnswerSpan] = {}
+    for result in results[:_RERANKED]:
+        text = fold(snap.index.passages[result.index].text)
+        span = answer_span(text, words, snap.index.weight, parsed.kind)
+        if span is not None:
+            spans[result.index] = span
+    return spans
+
+
+def _rerank(results: list[ScoredPassage], spans: dict[int, AnswerSpan]) -> list[ScoredPassage]:
+    """The leading candidates ordered by how much of the question one clause answers, then by score.
+
+    A passage that spreads the question's words over several sentences ranks below one that has
+    them in one sentence: that sentence is the answer, and the one quoted first.
+    """
+    head, tail = results[:_RERANKED], results[_RERANKED:]
+    rescored = [replace(r, score=r.score * _clause_factor(spans.get(r.index))) for r in head]
+    rescored.sort(key=lambda r: (-r.score, r.index))
+    return rescored + tail
+
+
+def _alternatives(snap: _Snapshot, words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each word, the words the corpus writes as its alternatives.
+
+    Not a word's parts: 今天天气 is not about 今天, nor 第二十一条 about 二十 (tried, and it answered both).
+    """
+    return {word: snap.related[word] for word in words if word in snap.related}
+
+
+def _clause_factor(span: AnswerSpan | None) -> float:
+    if span is None:
+        return _CLAUSE_FLOOR
+    # A passage whose heading (一要突出领导责任。) names what was asked is the passage about it.
+    # … and a clause of the kind asked (决不能… for 错误做法) a little.
+    return (
+        _CLAUSE_FLOOR
+        + span.coverage
+        + (_HEADING_BONUS if span.in_heading else 0.0)
+        + (_MARKED_BONUS if span.marked else 0.0)
+    )
+
+
+def verbatim_phrase(compact: str, segmenter: Segmenter, index: PassageIndex) -> str | None:
+    """The longest run of the question's words (3+ characters) the corpus has verbatim and not everywhere.
+
+    Runs grow word by word from each start and stop at the first that the corpus lacks (a longer
+    one cannot be there either), so a question costs about one lookup per word, not one per substring.
+    """
+    tokens = [token for token in segmenter.words(compact[:_VERBATIM_SCAN]) if token.strip()]
+    best: str | None = None
+    for start in range(len(tokens)):
+        run = ""
+        for token in tokens[start:]:
+            longer = run + token
+            if not index.contains(longer):
+                # The speech may go on with part of the next word (安委会全体（扩大）会议 for 安委会全体会议).
+                for end in range(1, len(token)):
+                    if not index.contains(run + token[:end]):
+                        break
+                    longer = run + token[:end]
+                run = longer if run and index.contains(longer) else run
+                break
+            run = longer
+        if len(run) >= _VERBATIM_MIN and CJK_RE.match(run) and (best is None or len(run) > len(best)):
+            if not index.generic(run):
+                best = run
+    return best
 
 
 def _best(results: list[ScoredPassage], limit: int) -> list[ScoredPassage]:

@@ -142,6 +142,16 @@ class Hit:
     score: float  # relevance; comparable within one answer only
     match_spans: tuple[tuple[int, int], ...]  # [start, end) of matched words in text, sorted
     passage_id: str
+    # [start, end) of the clause(s) that answer the question, quoted first; None: the passage as a whole
+    answer_span: tuple[int, int] | None = None
+
+    @property
+    def answer_text(self) -> str:
+        """The answering clause(s), or the whole passage when none was picked."""
+        if self.answer_span is None:
+            return self.text
+        start, end = self.answer_span
+        return self.text[start:end].strip()
 
 
 class AnswerStatus(StrEnum):
@@ -163,10 +173,19 @@ class Answer:
     passages: tuple[Hit, ...]
     mentions: tuple[Mention, ...]  # every place the term is mentioned (the "other places" button)
     suggestions: tuple[str, ...]  # nearest glossary terms, for not_found
+    # False when the term was not asked about but is announced in the answering passage (要做到“三个紧盯”：):
+    # the passage's answer is quoted first, the term's definition after it.
+    definitions_first: bool = True
 
     def quoted_texts(self) -> list[str]:
         """Everything the answer quotes from the documents, definitions first."""
         return [d.text for d in self.definitions] + [h.text for h in self.passages]
+
+    def first_quotes(self) -> list[str]:
+        """What the reply quotes first, in order: the definitions, then each passage's answering clause(s)."""
+        definitions = [d.text for d in self.definitions]
+        passages = [h.answer_text for h in self.passages]
+        return definitions + passages if self.definitions_first else passages + definitions
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from domain.knowledge.answering import QuestionKind, question_kind
 from domain.knowledge.glossary import Glossary, GlossaryEntry, term_key
 from domain.knowledge.text import CHINESE_DIGITS, CJK_RE, fold
 
@@ -30,18 +31,23 @@ QUESTION_WORDS = frozenset(
     说的是 讲的是 指出 问题是 怎么回事 啥意思 什么意思 是啥 咋回事 回事 你好 谢谢 您好 麻烦 帮忙 帮我 查一下 查询
     区别 关系 作用 目的 意义 好处 后果 影响 做法 具体做法 办法 方法 步骤 流程 适用 适用于 特点 原因 理由 依据
     开始 结束 截止 方面 程度 对象
+    表现 表现在 体现 体现在 错误 错误做法 不当做法 做法有 下一句 上一句 前一句 后一句 哪句话 出自 出处 来自 原话
+    这次 本次 此次 这一次 有何 何种 还要 还需要 还应 还得 起来 几点 哪几点 几方面 怎么说 说法 提法 内容是 是谁
     """.split()
 )
+# Frame words that are nouns the speeches also write after a word of their own (工作要求, 制度规定):
+# right after a content word and together in the corpus, they are that phrase, not the frame.
+_FRAME_NOUNS = frozenset("要求 规定 内容 措施 做法 办法 方法 意义 作用 目的 对象".split())
 # A token that starts by asking (哪些方面, 什么样, 怎么搞, 几时) frames the question too.
 _INTERROGATIVE_START = ("哪", "什么", "怎", "几", "多少", "啥", "咋", "为何", "是否", "何")
 
 # Function characters jieba's guesswork glues to a neighbour (要查, 上要); 会 is not one (年会).
-_GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地")
+_GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地在")
 # Single characters that never join a neighbour into a longer word (see `_content_words`).
 _PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")
 _HOW = re.compile(r"怎么|怎样|如何|咋|做什么|干什么|要求|注意|应该|应当|需要|要做|该做")
-_SHORTHAND = re.compile(rf"[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
+_SHORTHAND = re.compile(rf"(?<!第)[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,7 @@ class ParsedQuestion:
     words: tuple[str, ...]  # content words, the terms' own text included
     other_words: tuple[str, ...]  # content words outside the terms
     asks_how: bool  # asks what to do (怎么办, 要做什么, 有什么要求) rather than what something is
+    kind: QuestionKind = QuestionKind.OTHER  # what kind of sentence answers it (an enumeration, a definition …)
 
     @property
     def empty(self) -> bool:
@@ -64,7 +71,13 @@ class ParsedQuestion:
 def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, index: PassageIndex) -> ParsedQuestion:
     """Find the glossary terms of a question and its content words."""
     compact = _PUNCTUATION.sub("", fold(question))
-    found = glossary.find_in(term_key(compact))
+    # A term read across a word of the question is not that term: 重大安全隐患 holds 大安全 only
+    # by cutting 重大 in two.
+    found = [
+        (start, end, entry)
+        for start, end, entry in glossary.find_in(term_key(compact))
+        if not (start > 0 and segmenter.known(compact[start - 1 : start + 1]))
+    ]
     # term_key only drops characters _PUNCTUATION already removed, so positions line up.
     pieces: list[str] = []
     cursor = 0
@@ -84,6 +97,7 @@ def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, inde
         words=tuple(words),
         other_words=tuple(dict.fromkeys(other_words)),
         asks_how=bool(_HOW.search("".join(pieces))),
+        kind=question_kind(compact),
     )
 
 
@@ -121,6 +135,11 @@ def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list
                 continue
         if _is_content(token) and not _glued_particle(token, segmenter, index):
             words.append(token)
+        elif token in _FRAME_NOUNS and words and tokens[i - 1] == words[-1]:
+            # 执法工作要求: 要求 frames a question, but 工作要求 is the speech's own phrase; keep it.
+            phrase = words[-1] + token
+            if index.contains(phrase) and not index.generic(phrase):
+                words[-1] = phrase
         i += 1
     return words
 

@@ -11,7 +11,7 @@ not one of the corpus's everyday words (安全, 生产, 工作, …).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import bm25s
@@ -129,11 +129,23 @@ class PassageIndex:
             return np.zeros(len(self.passages), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens))
 
-    def search(self, words: Sequence[str], *, min_coverage: float = MIN_COVERAGE) -> list[ScoredPassage]:
-        """Relevant passages for a question's content words, best first."""
+    def search(
+        self,
+        words: Sequence[str],
+        *,
+        min_coverage: float = MIN_COVERAGE,
+        need_evidence: bool = True,
+        alternatives: Mapping[str, Sequence[str]] | None = None,
+    ) -> list[ScoredPassage]:
+        """Relevant passages for a question's content words, best first.
+
+        ``need_evidence=False`` drops the rarity floor: for a phrase the question and the corpus
+        share verbatim (大检查), which is evidence enough of what is asked. ``alternatives`` lets a
+        word count as found where one of its alternatives is (督查 where a passage says 检查).
+        """
         if not words or not self.passages:
             return []
-        masks = [self.mask(word) for word in words]
+        masks = [self._mask_with(word, alternatives) for word in words]
         weights = [self.weight(word) for word in words]
         total = sum(weights)
         specific = np.zeros(len(self.passages), dtype=bool)
@@ -143,7 +155,7 @@ class PassageIndex:
             if not self.generic(word):
                 specific |= mask
         coverage = matched_weight / total
-        evidence = self._idf(EVIDENCE_SHARE * len(self.passages))
+        evidence = self._idf(EVIDENCE_SHARE * len(self.passages)) if need_evidence else 0.0
         relevant = np.flatnonzero(specific & (coverage >= min_coverage) & (matched_weight >= evidence))
         if relevant.size == 0:
             return []
@@ -158,6 +170,12 @@ class PassageIndex:
             )
             for i in order
         ]
+
+    def _mask_with(self, word: str, alternatives: Mapping[str, Sequence[str]] | None) -> np.ndarray:
+        mask = self.mask(word)
+        for other in (alternatives or {}).get(word, ()):
+            mask = mask | self.mask(other)
+        return mask
 
     def rank(self, words: Sequence[str], among: Collection[int]) -> list[ScoredPassage]:
         """Rank given passages (those mentioning a term) by the question's words, best first."""

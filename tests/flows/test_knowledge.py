@@ -102,3 +102,18 @@ async def test_only_admins_manage_documents_and_strangers_are_told_to_join(world
     assert "仅限管理员" in (await world.command(world.officer, "/kb"))["plain_text"]
     assert "邀请链接" in (await world.command(world.stranger, "什么是四个一律"))["plain_text"]
 
+
+
+async def test_question_as_officials_ask_quotes_the_answering_clause_first(world: World) -> None:
+    """…怎么处理: the clause that answers is quoted, not the passage's opening; the passage is a button away."""
+    await _officer(world)
+    answer = await world.command(world.officer, "对屡次整改不到位的企业怎么处理")
+    text = answer["plain_text"]
+    assert "黑名单" in text and "停水停电强制关停" in text
+    # The passage opens with 各部门要落实“紧上加紧、严上加严”的工作要求: not what was asked, not quoted.
+    assert "紧上加紧" not in text
+    full = [data for label, data in buttons(answer).items() if label.startswith("全文")]
+    assert full
+    await world.api.press(world.officer, answer, full[0])
+    whole = (await world.api.expect(world.officer.id))["plain_text"]
+    assert "黑名单" in whole and "紧上加紧" in whole

@@ -154,6 +154,16 @@ async def test_deadline_text_that_names_no_date_is_asked_again(world: World) -> 
     assert [a for a, _ in events(world)] == ["report"]
 
 
+async def test_deadlines_as_officials_write_them(world: World) -> None:
+    """春节前 is 除夕 of the next Spring Festival (lunar); 3天前 means ago and is asked again; 後天 is read."""
+    member, _, _ = await asked_for_a_deadline(world)
+    eve = await answer(world, member, world.dept_group, "春节前")
+    assert "确认吗" in eve["plain_text"] and "2027年2月5日" in eve["plain_text"]
+    assert "已经过去了" in (await answer(world, member, world.dept_group, "3天前"))["plain_text"]
+    assert "确认吗" in (await answer(world, member, world.dept_group, "後天下午三時"))["plain_text"]
+    assert [a for a, _ in events(world)] == ["report"]
+
+
 async def test_talk_in_another_topic_is_not_taken_as_an_answer(world: World) -> None:
     """Asked for a deadline in the hazard's topic, the member's words in the group's other topics stay theirs."""
     member, card, asked = await asked_for_a_deadline(world)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import pickle
 import random
 import signal
 import time
@@ -29,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from bot import session_codec
 from config.org import load_org
 from config.settings import Settings
 from handlers import lifecycle, report
@@ -209,7 +209,7 @@ async def _drained(database: Path, offset: timedelta, timeout: float = 60.0) -> 
 
 def live_staging_keys(database: Path) -> set[str]:
     """The staging folders of the drafts and actions kept in users' sessions (as the bot wrote them at its stop)."""
-    sessions = [pickle.loads(blob) for (blob,) in query(database, "SELECT data FROM sessions")]
+    sessions = [session_codec.load(text) for (text,) in query(database, "SELECT data FROM sessions")]
     return {key for data in sessions for key in (report.staging_key(data), lifecycle.staging_key(data)) if key}
 
 

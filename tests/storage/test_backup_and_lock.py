@@ -40,7 +40,8 @@ async def test_backup_while_open_and_restore_after_close(tmp_path: Path) -> None
 def test_a_damaged_backup_is_not_restored(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
-    with pytest.raises((BackupError, sqlite3.DatabaseError)):
+    with pytest.raises(BackupError, match="damaged"):
         restore(bad, tmp_path / "db.sqlite3")
+    assert not (tmp_path / "db.sqlite3").exists()
     with pytest.raises(BackupError):
         backup(tmp_path / "missing.sqlite3", tmp_path / "x.sqlite3")
