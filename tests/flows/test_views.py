@@ -142,6 +142,12 @@ async def test_escalations_name_who_answers_and_offer_details_and_urging(world: 
     await world.api.press(lead, escalation, offered["🔎 查看详情"])
     details = await world.until(lead.id, "处理记录")
     assert "上报人：张 安全（示范化工有限公司）" in details["plain_text"] and "逾期升级提醒" in details["plain_text"]
+    outsider = world.api.add_user(first_name="河西乡成员")
+    await world.join(outsider, "hsx", "成员")
+    own = await world.command(outsider, "/help")
+    peeked = await world.api.press(outsider, own, offered["🔎 查看详情"])  # forged, not theirs: nothing is shown
+    assert "无效" in (await world.api.wait_callback_answer(peeked))["text"]
+    await world.api.expect_nothing(outsider.id)
 
     # 催办: the unit's groups are pressed, the audit log has it, a second press within the cool-down does nothing
     await world.api.press(lead, escalation, offered["📣 催办"])
