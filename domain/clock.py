@@ -27,7 +27,11 @@ class SystemClock:
         return datetime.now(UTC) + self.offset
 
     def advance(self, delta: timedelta) -> None:
-        """Move time forward (sandbox only)."""
+        """Shift the clock (a start-up offset: tests/process, the sandbox's first day); not a jump."""
+        self.offset += delta
+
+    def jump(self, delta: timedelta) -> None:
+        """Move time forward while the bot runs (the sandbox's +1 天): what it skips over arrives at its end."""
         before = self.now()
         self.offset += delta
         if delta > timedelta():
