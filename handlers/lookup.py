@@ -20,7 +20,7 @@ from reports.service import accept_due_of
 from storage.hazards import MyIds
 from texts import Html, plain, t
 from texts.dates import datetime_cn, deadline_cn
-from texts.limits import clip
+from texts.limits import MESSAGE_LIMIT, clip, tg_len
 
 PAGE_SIZE = 10
 PREFIX = "my1"  # callback data version 1: my1:<offset> (all hazards; pages sent before the filters)
@@ -154,8 +154,9 @@ async def _show_hazard(update: Update, context: BotContext, hazard: Hazard) -> N
     card = hazard_card(services.org, hazard, services.zone, len(photos), reporter.display_name if reporter else None)
     reported_grade = next((Grade(str(e.data["grade_from"])) for e in audit if e.data.get("grade_from")), hazard.grade)
     lines = processing_record(hazard.reported_at, reported_grade, audit, escalations, accept_due_of(services))
-    record = processing_record_text(services.org, lines, members, services.zone)
-    await reply(update, Html(f"{card}\n\n{thread_status(services.org, threads)}\n\n{record}"))
+    head = Html(f"{card}\n\n{thread_status(services.org, threads)}\n\n")
+    record = processing_record_text(services.org, lines, members, services.zone, MESSAGE_LIMIT - tg_len(head))
+    await reply(update, Html(head + record))
     message = update.effective_message
     assert message is not None
     if len(photos) == 1:

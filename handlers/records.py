@@ -15,6 +15,7 @@ from domain.reminders import Kind
 from handlers.render import grade_label, role_label, target_label
 from texts import Html, has, plain, t
 from texts.dates import deadline_cn
+from texts.limits import MESSAGE_LIMIT, tg_len
 
 ESCALATION_KINDS = (Kind.ESCALATION.value, Kind.ACCEPT_ESCALATION.value, Kind.RECHECK_ESCALATION.value)
 
@@ -56,13 +57,13 @@ def _details(org: Organisation, entry: AuditEntry, zone: dt.tzinfo) -> Html:
             values |= {"deadline": _when(data.get("deadline_to"), zone)}
         case "plan":
             values |= {"part": plain(f"plan_part.{PlanPart(str(data['part']))}")}
-    # a 验收意见 or a recheck note, where the step recorded one (data "opinion"/"note"), and any reason otherwise
-    note = data.get("opinion") or data.get("note")
     key = f"record.detail.{entry.action}"
     detail = t(key, **values) if has(key) else Html("")
-    if note:
-        detail = Html(detail + t("record.detail.opinion", opinion=note))
-    elif reason and not has(key):
+    # a 验收意见 (验收通过) or 复查情况 (回头看), where the step recorded one; else an unlabelled step's reason
+    for said in ("opinion", "note"):
+        if data.get(said):
+            return Html(detail + t(f"record.detail.{said}", text=data[said]))
+    if reason and not has(key):
         detail = Html(detail + t("record.detail.reason", reason=reason))
     return detail
 
@@ -99,6 +100,16 @@ def _line(org: Organisation, line: RecordLine, members: Mapping[int, Member], zo
 
 
 def processing_record_text(org: Organisation, lines: list[RecordLine], members: Mapping[int, Member],
-                           zone: dt.tzinfo) -> Html:
-    """The whole 处理记录 block."""
-    return t("record.title", lines=Html("\n".join(_line(org, line, members, zone) for line in lines)))
+                           zone: dt.tzinfo, budget: int = MESSAGE_LIMIT) -> Html:
+    """The whole 处理记录 block within `budget` characters: a long history keeps the 上报 line and the newest steps
+    and says how many between were left out (/show then ends with what happened last, not cut mid-way)."""
+    rendered = [_line(org, line, members, zone) for line in lines]
+    omitted = 0
+
+    def block() -> Html:
+        shown = rendered if not omitted else [rendered[0], t("record.omitted", count=omitted), *rendered[1 + omitted:]]
+        return t("record.title", lines=Html("\n".join(shown)))
+
+    while tg_len(block()) > budget and omitted < len(rendered) - 2:
+        omitted += 1
+    return block()
