@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import tzinfo
 from urllib.parse import urlencode
 
-from domain.hazards import Draft, Event, Hazard, Thread
+from domain.hazards import Draft, Hazard, Thread
 from domain.members import Role
 from domain.org import Organisation
 from texts import Html, plain, t
-from texts.dates import datetime_cn, deadline_cn
+from texts.dates import deadline_cn
 from texts.limits import TOPIC_NAME_LIMIT, clip
 
 
@@ -110,16 +110,6 @@ def draft_card(org: Organisation, draft: Draft, title: Html | None = None) -> Ht
         photos=len(draft.photos),
         grade=grade_label(draft.grade) if draft.grade else "-",
     )
-
-
-def timeline(events: list[Event], zone: tzinfo) -> Html:
-    """The audit log as lines: when, what, why."""
-    lines = [
-        t("hazard.timeline_line", at=datetime_cn(e.at, zone), action=plain(f"action.{e.action}"),
-          state=plain(f"state.{e.to_state}"), reason=plain("hazard.reason", reason=e.reason) if e.reason else "")
-        for e in events
-    ]  # fmt: skip
-    return t("hazard.timeline", lines=Html("\n".join(lines)))
 
 
 def topic_name(org: Organisation, hazard: Hazard) -> str:
