@@ -25,7 +25,6 @@ from handlers import export as export_handlers
 from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
 from outbound import sweep
-from outbound.delivery import deliver_pending
 
 App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
@@ -65,7 +64,6 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
         if services.kb is None:  # indexed in the background, once the bot polls (the job queue starts with it)
             app.job_queue.run_repeating(index_knowledge_when_quiet, 0.1, first=0, name="kb:load",
                                         data=time.monotonic() + KB_LATEST_SECONDS)
-        app.job_queue.run_once(lambda _: deliver_pending(app), 0, name="deliver:startup")
         for abandoned in persistence.abandoned:  # idle past the time-out while the bot was stopped: say so now
             app.job_queue.run_once(tell_abandoned, 0, data=abandoned, name=f"abandoned:{abandoned.name}")
         sweep.schedule(app, settings.sweep_interval_seconds)

@@ -39,6 +39,13 @@ class ThreadRole(StrEnum):
     TOWNSHIP = "township"
 
 
+class MediaKind(StrEnum):
+    """How Telegram holds a stored image's file_id: it refuses the id to a send method of another kind."""
+
+    PHOTO = "photo"  # sent as a photo: sendPhoto, an album of photos
+    DOCUMENT = "document"  # an image sent as a file: sendDocument, an album of documents
+
+
 @dataclass(frozen=True, slots=True)
 class Photo:
     """A photo of a hazard: Telegram's ids and the downloaded file's content address."""
@@ -48,6 +55,7 @@ class Photo:
     sha256: str
     size: int
     media_path: str  # relative to the media directory
+    kind: MediaKind = MediaKind.PHOTO  # a draft's session written before the kind was kept: its photos were photos
 
 
 class Step(StrEnum):
@@ -169,6 +177,7 @@ class Thread:
     topic_id: int | None
     anchor_message_id: int | None
     delivered_at: datetime | None
+    failed_at: datetime | None = None  # given up on (the admins were told) until the unit's group is bound again
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,9 +58,8 @@ from handlers.buttons import PREFIX
 from handlers.common import refuse_button, reply, require_member
 from handlers.photos import receive_image
 from handlers.render import grade_label
-from outbound.delivery import deliver_pending
 from outbound.notices import deadline_text
-from outbound.sweep import planner, sweep
+from outbound.sweep import deliver, planner, sweep
 from texts import Html, plain, t
 
 log = logging.getLogger(__name__)
@@ -264,7 +263,7 @@ async def _act(update: Update, context: BotContext, pending: Pending, actor: Act
     await reply(update, t("loop.done", action=t(f"act.{pending.action}"), code=hazard.code if hazard else "",
                           state=plain(f"state.{result.to_state}")))  # fmt: skip
     if pending.action is Action.TRANSFER:
-        context.application.create_task(deliver_pending(context.application), name="deliver:transfer")
+        context.application.create_task(deliver(context.application), name="deliver:transfer")
     context.application.create_task(sweep(context.application), name="sweep:after-action")
     return END
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
@@ -16,6 +16,7 @@ from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.records import ESCALATION_KINDS, processing_record_text
 from handlers.render import hazard_card, thread_status
 from handlers.visibility import audience, in_private
+from outbound.media import send_all
 from reports.service import accept_due_of
 from storage.hazards import MyIds
 from texts import Html, plain, t
@@ -159,10 +160,9 @@ async def _show_hazard(update: Update, context: BotContext, hazard: Hazard) -> N
     await reply(update, Html(head + record))
     message = update.effective_message
     assert message is not None
-    if len(photos) == 1:
-        await message.reply_photo(photos[0].file_id, do_quote=False)
-    elif photos:
-        await message.reply_media_group([InputMediaPhoto(p.file_id) for p in photos], do_quote=False)
+    # each image by the method of its kind (an image sent as a file goes back as a file), in the asker's topic
+    await send_all(context.bot, message.chat_id, photos,
+                   message_thread_id=message.message_thread_id if message.is_topic_message else None)
 
 
 def register(app: Application) -> None:

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from domain.hazards import MAX_PHOTOS, Photo
+from domain.hazards import MAX_PHOTOS, MediaKind, Photo
 from handlers.common import reply
 from texts import t
 
@@ -43,7 +43,9 @@ async def receive_image(update: Update, context: BotContext, staging_key: str, h
     if suffix is None or len(data) > settings.max_photo_bytes:
         await reply(update, t("report.not_an_image" if suffix is None else "report.photo_too_big", mb=mb))
         return None
-    return context.services.media.stage(staging_key, data, source.file_id, source.file_unique_id, suffix)
+    # an image sent as a file keeps a document's file_id: re-sent with sendDocument, never sendPhoto
+    kind = MediaKind.PHOTO if message.photo else MediaKind.DOCUMENT
+    return context.services.media.stage(staging_key, data, source.file_id, source.file_unique_id, suffix, kind)
 
 
 def image_suffix(data: bytes) -> str | None:

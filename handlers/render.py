@@ -121,7 +121,8 @@ def topic_name(org: Organisation, hazard: Hazard) -> str:
 def thread_status(org: Organisation, threads: list[Thread]) -> Html:
     """Where the hazard was delivered, and where it still waits for a group."""
     lines = [
-        t("hazard.thread_delivered" if th.delivered_at else "hazard.thread_pending", unit=org.units[th.unit_id].name)
+        t("hazard.thread_delivered" if th.delivered_at else "hazard.thread_failed" if th.failed_at
+          else "hazard.thread_pending", unit=org.units[th.unit_id].name)
         for th in threads
-    ]
+    ]  # fmt: skip
     return Html("\n".join(lines))

@@ -37,8 +37,7 @@ from domain.members import Role
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.photos import receive_image
 from handlers.render import draft_card, grade_label, unit_names
-from outbound.delivery import deliver_pending
-from outbound.sweep import planner
+from outbound.sweep import deliver, planner
 from storage.hazards import NewReport
 from texts import Html, plain, t
 from texts.limits import clip
@@ -314,7 +313,7 @@ async def submit(update: Update, context: BotContext) -> int | None:
     services.media.discard(draft.key)
     card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))
     await show_in_place(update, t("report.filed", card=card, code=hazard.code, units=unit_names(services.org, hazard)))
-    context.application.create_task(deliver_pending(context.application, tell_admins_of_unbound=True),
+    context.application.create_task(deliver(context.application, tell_admins_of_unbound=True),
                                     name=f"deliver:{hazard.code}")
     return END
 

@@ -1,18 +1,27 @@
-"""Deliver filed hazards into their responsible units' groups: a topic (or an anchor message) per unit."""
+"""Deliver filed hazards into their responsible units' groups: a topic (or an anchor message) per unit.
+
+Part of the sweep's one send pipeline (outbound.sweep): a delivery that fails is tried again by the sweep with
+the same backoff as every notice (outbound.lateness.retry_at), a 429 waits its retry_after, and one that still
+fails after its attempts (or that Telegram refuses outright) is given up on and reported to the admins once,
+with the unit and the reason. The reporter hears where the report arrived, or that it could not (the
+admins told), once every unit has an outcome: a notice queued in the outbox and sent by the sweep.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from telegram import Bot, InputMediaPhoto
-from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
 from domain.hazards import Hazard, Thread, ThreadRole
 from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
+from outbound.lateness import MAX_ATTEMPTS, after_failure, failure_text
+from outbound.media import send_all, send_one
 from outbound.notices import actor_name
 from storage.hazards import PendingThread
 from texts import Html, t
@@ -22,33 +31,61 @@ log = logging.getLogger(__name__)
 
 
 async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None, *,
-                          tell_admins_of_unbound: bool = False) -> None:
-    """Deliver every hazard not yet in its units' groups (of one unit, or all); failures stay pending."""
+                          tell_admins_of_unbound: bool = False, sweeping: bool = False) -> bool:
+    """Deliver every hazard not yet in its units' groups (of one unit, or all) whose time to try has come.
+
+    `sweeping`: the sweep's every-minute pass, which skips units without a group. Returns whether a notice to a
+    reporter was queued (the caller's sweep sends it).
+    """
     services: Services = app.bot_data.services
+    queued, live = False, app.running
     async with services.delivery_lock:
+        now = services.now()
         unbound: list[PendingThread] = []
-        for pending in await services.hazards.get_undelivered_threads(unit_id):
+        touched: dict[int, None] = {}
+        found = await services.hazards.get_undelivered_threads(unit_id, due_by=now, bound_only=sweeping)
+        for pending in found:
+            if live and not app.running:  # told to stop (SIGTERM): the rest stay due for the next start
+                break
             hazard, thread = pending.hazard, pending.thread
+            touched[hazard.id] = None
             try:
                 opened = await open_thread(app.bot, services, hazard, thread.unit_id, reuse=thread)
             except TelegramError as exc:
-                log.warning("delivery of %s to %s failed: %s", hazard.code, thread.unit_id, exc)
-                first_failure = not await services.hazards.has_delivery_error(hazard.id, thread.unit_id)
-                await services.hazards.record_delivery_error(hazard.id, thread.unit_id, str(exc))
-                if first_failure and isinstance(exc, Forbidden):
-                    unit = services.org.units[thread.unit_id]
-                    await tell_admins(app.bot, services, t("delivery.bot_removed", code=hazard.code, unit=unit.name,
-                                                           unit_id=unit.id))  # fmt: skip
+                await _failed(app.bot, services, pending, exc)
                 continue
             if not opened:
                 unbound.append(pending)
                 continue
             await services.hazards.mark_delivered(hazard.id, thread.unit_id, services.now())
+        for hazard_id in touched:
+            queued |= await services.hazards.queue_reporter_followup(hazard_id, services.now())
     if tell_admins_of_unbound:
         for pending in unbound:
             unit = services.org.units[pending.thread.unit_id]
             await tell_admins(app.bot, services, t("delivery.unit_unbound", code=pending.hazard.code, unit=unit.name,
                                                    unit_id=unit.id))
+    return queued
+
+
+async def _failed(bot: Bot, services: Services, pending: PendingThread, exc: TelegramError) -> None:
+    """One failed delivery: wait out a 429, retry later with the backoff, or give up and tell the admins once."""
+    hazard, unit = pending.hazard, services.org.units[pending.thread.unit_id]
+    now = services.now()
+    again = after_failure(exc, pending.attempts, now)  # the one retry policy, as for every send of the sweep
+    if isinstance(exc, RetryAfter) and again is not None:  # a 429 is not a failed attempt
+        log.info("delivery of %s to %s waits until %s (429)", hazard.code, unit.id, again)
+        await services.hazards.record_delivery_wait(hazard.id, unit.id, failure_text(exc), again)
+        return
+    await services.hazards.record_delivery_failure(hazard.id, unit.id, failure_text(exc), again, now)
+    if again is not None:
+        log.warning("delivery of %s to %s failed (attempt %d), tried again at %s: %s", hazard.code, unit.id,
+                    pending.attempts + 1, again, exc)  # fmt: skip
+        return
+    after = "" if isinstance(exc, BadRequest | Forbidden) else f" after {MAX_ATTEMPTS} attempts"
+    log.warning("giving up the delivery of %s to %s%s: %s", hazard.code, unit.id, after, exc)
+    key = "delivery.bot_removed" if isinstance(exc, Forbidden) else "delivery.failed"
+    await tell_admins(bot, services, t(key, code=hazard.code, unit=unit.name, unit_id=unit.id, error=str(exc)))
 
 
 async def open_thread(bot: Bot, services: Services, hazard: Hazard, unit_id: str, *,
@@ -101,18 +138,14 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
         text = hazard_card(org, hazard, services.zone, len(photos), await actor_name(services, hazard.reporter_id))
         if len(photos) == 1 and tg_len(text) <= CAPTION_LIMIT:  # one message, the photo captioned by the card
             # (tg_len counts the HTML tags too: a card near the limit goes the long way, never over it)
-            card = await bot.send_photo(chat_id, photos[0].file_id, caption=text, message_thread_id=topic_id,
-                                        reply_markup=markup)
+            card = await send_one(bot, chat_id, photos[0], caption=text, message_thread_id=topic_id,
+                                  reply_markup=markup)
             photos = []
         else:
             card = await bot.send_message(chat_id, clip_html(text), message_thread_id=topic_id, reply_markup=markup)
         card_id = card.message_id
         await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, card_id)
-    if len(photos) == 1:
-        await bot.send_photo(chat_id, photos[0].file_id, message_thread_id=topic_id, reply_to_message_id=card_id)
-    elif photos:
-        await bot.send_media_group(chat_id, [InputMediaPhoto(p.file_id) for p in photos],
-                                   message_thread_id=topic_id, reply_to_message_id=card_id)
+    await send_all(bot, chat_id, photos, message_thread_id=topic_id, reply_to_message_id=card_id)
     return Thread(unit_id, role, chat_id, topic_id, card_id, None)
 
 

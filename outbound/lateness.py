@@ -1,12 +1,17 @@
 """When the sweep's sends go out: why one went out late (its one log line), and when a failed one is tried again.
 
-Hazards' notices (sweep.py) and scheduled items (periodic.py) follow the same policy.
+Hazards' notices (sweep.py), scheduled items (periodic.py) and thread delivery (delivery.py) follow the same
+policy: `after_failure`.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.pacing import retry_after
 
 MAX_ATTEMPTS = 8  # a send that failed this often (not counting 429s and moved chats) is given up on
 BACKOFF = timedelta(seconds=30)  # the wait after its first failure, doubled after each next one
@@ -18,6 +23,27 @@ def retry_at(attempts: int, now: datetime) -> datetime | None:
     if attempts + 1 >= MAX_ATTEMPTS:
         return None
     return now + min(BACKOFF * 2**attempts, MAX_BACKOFF)
+
+
+def after_failure(error: TelegramError, attempts: int, now: datetime) -> datetime | None:
+    """The one retry policy, given the attempts that failed before: when to try again, or None: give up now.
+
+    A 429 waits exactly what Telegram asks (that recipient only); what Telegram refuses (a bad request, the bot
+    blocked or removed) fails the same way next time, so it is given up at once and reported; anything else (the
+    network, a time-out, a 5xx) backs off (`retry_at`) until MAX_ATTEMPTS.
+    """
+    if isinstance(error, RetryAfter):
+        return now + retry_after(error)
+    if isinstance(error, BadRequest | Forbidden):
+        return None
+    return retry_at(attempts, now)
+
+
+def failure_text(error: TelegramError) -> str:
+    """What is kept as the send's last error."""
+    if isinstance(error, RetryAfter):
+        return f"429 retry after {retry_after(error).total_seconds():.0f}s"
+    return str(error)
 
 
 def late_cause(due_at: datetime, last_sweep: datetime | None) -> str:

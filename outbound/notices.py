@@ -10,7 +10,8 @@ from domain.hazards import Grade, Hazard
 from domain.lifecycle import SYSTEM_ACTOR_ID, Action, Audience, HazardFacts, PlanPart
 from domain.reminders import Kind
 from handlers.render import grade_label
-from storage.lifecycle import TRANSITION, OutboxRow
+from storage.hazards import DELIVERED, FAILED, UNBOUND
+from storage.lifecycle import DELIVERY, TRANSITION, OutboxRow
 from storage.timefmt import from_db
 from texts import Html, plain, t
 from texts.dates import deadline_cn
@@ -63,6 +64,8 @@ async def _body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
     zone = services.zone
     if row.kind == TRANSITION:
         return await _transition(services, row, facts)
+    if row.kind == DELIVERY:
+        return _delivery(services, row.payload)
     payload: dict[str, Any] = row.payload
     about = from_db(payload["about"]) if payload.get("about") else facts.deadline
     told = audiences_label([Audience(a) for a in payload.get("already_told") or []])
@@ -148,6 +151,18 @@ async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) ->
         case Action.URGE:
             values |= {"state": plain(f"state.{facts.state}")}
     return t(f"notice.{action}", **values)
+
+
+def _delivery(services: Services, payload: dict[str, Any]) -> Html:
+    """The reporter's follow-up: which units have the report, which could not get it, which have no group yet."""
+    units = services.org.units
+
+    def names(outcome: str) -> str:
+        return "、".join(units[u].name if u in units else u for u in payload.get(outcome) or [])
+
+    lines = [t(f"delivery.followup.{outcome}", units=names(outcome))
+             for outcome in (DELIVERED, FAILED, UNBOUND) if payload.get(outcome)]  # fmt: skip
+    return Html("\n".join(lines))
 
 
 def audiences_label(audiences: list[Audience]) -> str:

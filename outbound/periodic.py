@@ -17,9 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.pacing import retry_after
 from bot.services import Services
 from domain.clock import arrival
 from domain.org import UnitKind
@@ -27,7 +26,7 @@ from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
 from handlers.selfcheck import selfcheck_prompt
 from outbound.delivery import tell_admins
-from outbound.lateness import MAX_ATTEMPTS, log_late, retry_at
+from outbound.lateness import MAX_ATTEMPTS, after_failure, failure_text, log_late
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
 from storage.statistics import DueItem, ItemSend, ScheduleRepository
@@ -112,23 +111,17 @@ async def _send_one(bot: Bot, services: Services, schedule: ScheduleRepository, 
                                            caption=clip(t("digest.chart_caption"), CAPTION_LIMIT))
         else:
             message = await bot.send_message(send.chat_id, clip_html(composed.text), reply_markup=composed.markup)
-    except RetryAfter as exc:
-        delay = retry_after(exc)
-        await schedule.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
-        report.retrying += 1
     except ChatMigrated as exc:
         await schedule.move_chat(send, exc.new_chat_id)
         report.retrying += 1
-    except (BadRequest, Forbidden) as exc:
-        await _give_up(bot, services, schedule, item, send, exc, exhausted=False)
-        report.failed += 1
     except TelegramError as exc:
-        again = retry_at(send.attempts, now)
+        again = after_failure(exc, send.attempts, now)  # the one retry policy, as for hazards' notices
         if again is None:
-            await _give_up(bot, services, schedule, item, send, exc, exhausted=True)
+            await _give_up(bot, services, schedule, item, send, exc,
+                           exhausted=not isinstance(exc, BadRequest | Forbidden))  # fmt: skip
             report.failed += 1
         else:
-            await schedule.mark_retry(send, str(exc), again)
+            await schedule.mark_retry(send, failure_text(exc), again)
             report.retrying += 1
     else:
         await schedule.mark_sent(send, message.message_id, now)

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import Application
 
-from bot.pacing import retry_after
 from bot.services import Services
 from domain.clock import arrival
 from domain.hazards import Hazard
@@ -27,10 +26,10 @@ from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Tran
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, follow_up_keyboard, member_viewer, unit_viewer
 from outbound import periodic
-from outbound.delivery import open_thread, tell_admins, topic_gone
-from outbound.lateness import log_late, retry_at
+from outbound.delivery import deliver_pending, open_thread, tell_admins, topic_gone
+from outbound.lateness import after_failure, failure_text, log_late
 from outbound.notices import body, head
-from storage.lifecycle import TRANSITION, OutboxRow, PendingSend
+from storage.lifecycle import TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
 from texts import Html, t
 from texts.limits import clip_html
 
@@ -69,6 +68,9 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
         return live and not app.running
 
     async with services.sweep_lock:
+        # threads first: a hazard delivered now gets this sweep's notices in its new threads, and the reporters'
+        # notices the delivery queued go out in this sweep (`now` read after them)
+        await deliver_pending(app, sweeping=True)
         now = services.now()
         # hazards waiting for 受理 with nothing planned (filed before the 受理 clock existed) get their clock now
         for hazard_id in await services.lifecycle.get_unplanned_reported():
@@ -84,7 +86,7 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                     break
                 verdict = dispatch(arrival(services.clock, row.due_at), row.expires_at, now,
                                    late_after=services.policy.late_after)
-                if verdict is Dispatch.EXPIRED and row.kind != TRANSITION:
+                if verdict is Dispatch.EXPIRED and row.kind not in UNPLANNED_KINDS:
                     if dropped := await services.lifecycle.count_unfinished_sends(row.key):
                         # recipients still waiting out a retry: theirs are failed sends too, and said once, here
                         log.warning("dropping %d unsent recipient(s) of %s: it expired at %s before they were reached",
@@ -93,7 +95,7 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                     await services.lifecycle.replan(row.hazard_id, planner(services), now)
                     report.expired += 1
                     continue
-                late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION
+                late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION  # a follow-up after downtime says 补发
                 await _send_row(app.bot, services, row, late, report)
             if any(row.kind == Kind.RECHECK_DUE for row in rows) and follow_ups > 0:
                 # the 回头看 began: its task (the transition's notice) is due now, so it goes out in this sweep rather
@@ -147,31 +149,22 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
             send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
             reply_to_message_id=send.reply_to, allow_sending_without_reply=True,
         )  # fmt: skip
-    except RetryAfter as exc:
-        # wait exactly what Telegram asks, for this recipient only: other chats go on
-        delay = retry_after(exc)
-        await services.lifecycle.mark_retry(send, f"429 retry after {delay.total_seconds():.0f}s", now + delay)
-        report.retrying += 1
     except ChatMigrated as exc:
         # the group became a supergroup: its stored id (bindings, threads, pending sends) moves; next sweep sends
         await services.groups.migrate_chat(send.chat_id, exc.new_chat_id)
         report.retrying += 1
-    except BadRequest as exc:
-        if topic_gone(exc) and send.topic_id and await _reopen(bot, services, hazard, send):
+    except TelegramError as exc:
+        if isinstance(exc, BadRequest) and topic_gone(exc) and send.topic_id and await _reopen(
+                bot, services, hazard, send):
             report.retrying += 1
-        else:
-            await _give_up(bot, services, hazard, send, exc)
-            report.failed += 1
-    except Forbidden as exc:
-        await _give_up(bot, services, hazard, send, exc)
-        report.failed += 1
-    except (NetworkError, TelegramError) as exc:
-        again = retry_at(send.attempts, now)
+            return
+        # the one retry policy (a 429 waits for this recipient only: other chats go on)
+        again = after_failure(exc, send.attempts, now)
         if again is None:
             await _give_up(bot, services, hazard, send, exc)
             report.failed += 1
         else:
-            await services.lifecycle.mark_retry(send, str(exc), again)
+            await services.lifecycle.mark_retry(send, failure_text(exc), again)
             report.retrying += 1
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
@@ -260,6 +253,14 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
                     found.setdefault((binding.chat_id, None), None)
     actor = row.payload.get("actor_id") if row.kind == TRANSITION else None
     return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]
+
+
+async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None, *,
+                  tell_admins_of_unbound: bool = False) -> None:
+    """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
+    (a failure is the sweep's to retry, as every send's)."""
+    if await deliver_pending(app, unit_id, tell_admins_of_unbound=tell_admins_of_unbound):
+        await sweep(app)
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any], interval: float = 60) -> None:

@@ -3,6 +3,11 @@
 Plain functions of rows: the handler runs them in a worker thread (``asyncio.to_thread``), so a
 10,000-row ledger does not hold up the bot's other updates. Dates are real Excel dates in local
 time (Excel has no time zones); headers are frozen and filtered; widths fit Chinese text.
+
+Exports are data, never code (OWASP CSV injection): a text cell that a spreadsheet would read as a formula
+(it starts with = + - @, a tab or a carriage return) is written as text in both files, whoever typed it.
+In the .xlsx it is a string cell with Excel's quote prefix (shown as typed, kept text when edited); in the CSV,
+which has no types, it gets a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from domain.hazards import Grade, State
 from domain.org import Organisation
@@ -38,6 +44,7 @@ TABLE_COLUMNS = (
 # 2026年12月4日（星期五）15:00 as officials write it, still a real date Excel sorts and filters: [$-804] is the
 # zh-CN locale, in which aaaa is the weekday's name
 DATE_FORMAT = '[$-804]yyyy"年"m"月"d"日（"aaaa"）"hh:mm'
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="999999")
 
@@ -49,6 +56,25 @@ class TableRow:
     name: str
     kind: str  # export.kind key
     row: StateRow
+
+
+def reads_as_formula(value: object) -> bool:
+    """Whether a spreadsheet would take this cell for a formula (or a DDE command) rather than text."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell made inert: a text a spreadsheet would evaluate gets a leading apostrophe (OWASP)."""
+    return f"'{value}" if reads_as_formula(value) else value
+
+
+def _keep_text(sheet: Worksheet) -> None:
+    """Every cell openpyxl would write as a formula, or Excel read as one, stays the text it is."""
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if reads_as_formula(cell.value):
+                cell.data_type = "s"  # openpyxl makes a str starting with = a formula; this writes it as a string
+                cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
 
 
 def _local(instant: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
@@ -131,6 +157,8 @@ def ledger_workbook(rows: Sequence[LedgerRow], table: Sequence[TableRow], total:
         cell.font = Font(bold=True)
     _header(stats, 3, TABLE_COLUMNS)
     stats.freeze_panes = "C4"
+    for each in (sheet, stats):
+        _keep_text(each)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -151,6 +179,6 @@ def ledger_csv(rows: Sequence[LedgerRow], org: Organisation, names: Mapping[int,
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([plain(f"export.column.{key}") for key, _ in LEDGER_COLUMNS])
     for row in rows:
-        writer.writerow(["" if v is None else f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) else v
+        writer.writerow(["" if v is None else f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) else csv_text(v)
                          for v in ledger_values(row, org, names, zone)])  # fmt: skip
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

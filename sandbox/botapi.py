@@ -225,6 +225,7 @@ class BotApi:
 
     def _generic(self, call: Call) -> Any:
         """Any other method in the spec: accept it, answering with something of the declared type."""
+        self._check_file_kinds(call)
         returns = self.spec.methods[call.method].returns
         if returns == ("Message",) and "chat_id" in call.params:
             chat = self._chat_to_send_to(call.params)
@@ -597,10 +598,7 @@ class BotApi:
             sizes = self.world.store_photo(value.data)
             assert sizes is not None
             return sizes
-        existing = self._existing(value)
-        if existing.kind != "photo":
-            raise bad_request("type of file mismatch")
-        return self.world.photo_sets[existing.file_id]
+        return self.world.photo_sets[self._of_kind(value, "photo").file_id]
 
     def _file(self, value: Any, call: Call, kind: str) -> StoredFile:
         value = self._resolve(value, call)
@@ -617,10 +615,31 @@ class BotApi:
                 width=width,
                 height=height,
             )
+        return self._of_kind(value, kind)
+
+    def _of_kind(self, value: Any, kind: str) -> StoredFile:
+        """A stored file re-sent by its file_id, which Telegram takes only for its own kind ("It is not possible
+        to change the file type when resending by file_id": a photo is not a document, nor a document a photo)."""
         existing = self._existing(value)
-        if existing.kind == "photo" or (existing.kind != kind and kind != "document"):
+        if existing.kind != kind:
             raise bad_request("type of file mismatch")
         return existing
+
+    def _check_file_kinds(self, call: Call) -> None:
+        """Any other sending method: every file_id it is handed must be of the kind its field or media item names."""
+        if not call.method.startswith(("send", "editMessageMedia")):
+            return
+        fields = self.spec.methods[call.method].fields
+        for name, value in call.params.items():
+            field_spec = fields.get(name)
+            if field_spec is not None and "InputFile" in field_spec.types and isinstance(value, str):
+                if not value.startswith("attach://"):
+                    self._of_kind(value, name)
+        media = call.params.get("media")
+        for item in media if isinstance(media, list) else [media] if isinstance(media, dict) else []:
+            if isinstance(item, dict) and isinstance(item.get("media"), str) and not item["media"].startswith(
+                    "attach://"):
+                self._of_kind(item["media"], str(item.get("type")))
 
     def _existing(self, value: Any) -> StoredFile:
         if isinstance(value, str) and value.startswith(("http://", "https://")):

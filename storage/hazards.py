@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.hazards import Draft, Event, Grade, Hazard, Photo, State, Thread, ThreadRole, hazard_code
-from domain.lifecycle import Action, PlanPart
+from domain.hazards import Draft, Event, Grade, Hazard, MediaKind, Photo, State, Thread, ThreadRole, hazard_code
+from domain.lifecycle import Action, Audience, PlanPart
 from domain.listing import DONE_STATES, MyFilter, Relation
 from domain.members import Scope
 from domain.records import AuditEntry, SentEscalation
 from storage.db import Database, Tx
-from storage.lifecycle import LifecycleRepository, Planner
+from storage.lifecycle import DELIVERY, LifecycleRepository, Planner
 from storage.timefmt import from_db, from_db_required, to_db
 
 
@@ -32,12 +32,13 @@ def _hazard(row: sqlite3.Row) -> Hazard:
 def _thread(row: sqlite3.Row) -> Thread:
     return Thread(
         row["unit_id"], ThreadRole(row["role"]), row["chat_id"], row["topic_id"], row["anchor_message_id"],
-        from_db(row["delivered_at"]),
+        from_db(row["delivered_at"]), from_db(row["failed_at"]),
     )
 
 
 def _photo(row: sqlite3.Row) -> Photo:
-    return Photo(row["file_id"], row["file_unique_id"], row["sha256"], row["size"], row["media_path"])
+    return Photo(row["file_id"], row["file_unique_id"], row["sha256"], row["size"], row["media_path"],
+                 MediaKind(row["kind"]))
 
 
 def _scope_filter(scope: Scope) -> tuple[str, tuple[object, ...]]:
@@ -116,12 +117,18 @@ class NewReport:
     plan: Planner | None = None  # the reminder planner: the 受理 clock's reminders are written with the filing
 
 
+# What the reporter is told of a unit: the report arrived, was given up on (the admins were told), or waits
+# for the unit's group to be bound. A thread being tried (or retried) has no outcome yet.
+DELIVERED, FAILED, UNBOUND = "delivered", "failed", "unbound"
+
+
 @dataclass(frozen=True, slots=True)
 class PendingThread:
     """A responsible unit the hazard has not yet been delivered to."""
 
     hazard: Hazard
     thread: Thread
+    attempts: int = 0  # failed deliveries so far (outbound.lateness.retry_at)
 
 
 class HazardRepository:
@@ -151,9 +158,9 @@ class HazardRepository:
             for position, photo in enumerate(draft.photos):
                 await tx.execute(
                     "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256,"
-                    " size, media_path) VALUES (?, 'report', ?, ?, ?, ?, ?, ?)",
+                    " size, media_path, kind) VALUES (?, 'report', ?, ?, ?, ?, ?, ?, ?)",
                     (hazard_id, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
-                     photo.media_path),
+                     photo.media_path, photo.kind),
                 )  # fmt: skip
             for unit_id, role in ((report.department_id, ThreadRole.DEPARTMENT),
                                   (report.township_id, ThreadRole.TOWNSHIP)):  # fmt: skip
@@ -270,16 +277,29 @@ class HazardRepository:
             )
         return [_hazard(r) for r in rows], total
 
-    async def get_undelivered_threads(self, unit_id: str | None = None) -> list[PendingThread]:
-        """Threads not yet delivered (optionally of one unit), oldest hazard first."""
-        condition = "t.delivered_at IS NULL" + (" AND t.unit_id = ?" if unit_id else "")
+    async def get_undelivered_threads(self, unit_id: str | None = None, *, due_by: datetime | None = None,
+                                      bound_only: bool = False) -> list[PendingThread]:
+        """Threads not yet delivered nor given up on (of one unit, or all), oldest hazard first.
+
+        `due_by`: only those whose retry time has come; `bound_only`: only units with a group (the sweep's
+        every-minute look skips the units it could not deliver to anyway).
+        """
+        condition, params = "t.delivered_at IS NULL AND t.failed_at IS NULL", []
+        if unit_id:
+            condition, params = condition + " AND t.unit_id = ?", [unit_id]
+        if due_by is not None:
+            condition += " AND (t.next_attempt_at IS NULL OR t.next_attempt_at <= ?)"
+            params.append(to_db(due_by))
+        if bound_only:
+            condition += " AND EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id)"
         async with self.db.reading() as tx:
             rows = await tx.all(
-                "SELECT h.*, t.unit_id, t.role, t.chat_id, t.topic_id, t.anchor_message_id, t.delivered_at"
-                f" FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition} ORDER BY h.id",
-                (unit_id,) if unit_id else (),
+                "SELECT h.*, t.unit_id, t.role, t.chat_id, t.topic_id, t.anchor_message_id, t.delivered_at,"
+                f" t.failed_at, t.attempts FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition}"
+                " ORDER BY h.id",
+                tuple(params),
             )
-        return [PendingThread(_hazard(r), _thread(r)) for r in rows]
+        return [PendingThread(_hazard(r), _thread(r), r["attempts"]) for r in rows]
 
     async def record_thread_opened(self, hazard_id: int, unit_id: str, chat_id: int, topic_id: int | None,
                                    anchor_message_id: int | None) -> None:
@@ -299,13 +319,6 @@ class HazardRepository:
                 (to_db(now), hazard_id, unit_id),
             )
 
-    async def has_delivery_error(self, hazard_id: int, unit_id: str) -> bool:
-        """Whether a delivery of this thread failed before (admins were told then)."""
-        async with self.db.reading() as tx:
-            error = await tx.scalar(
-                "SELECT last_error FROM hazard_threads WHERE hazard_id = ? AND unit_id = ?", (hazard_id, unit_id))
-        return error is not None
-
     async def get_thread_in_chat(self, chat_id: int, topic_id: int | None, hazard_id: int) -> Thread | None:
         """The hazard's thread in that chat (and topic), if it has one there."""
         async with self.db.reading() as tx:
@@ -315,19 +328,74 @@ class HazardRepository:
             )
         return None if row is None else _thread(row)
 
-    async def record_delivery_error(self, hazard_id: int, unit_id: str, error: str) -> None:
-        """Keep why a delivery failed; it stays pending and is retried."""
+    async def record_delivery_failure(self, hazard_id: int, unit_id: str, error: str, retry_at: datetime | None,
+                                      now: datetime) -> None:
+        """A delivery failed: tried again at `retry_at` (the sweep), or None: given up on for good."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE hazard_threads SET last_error = ? WHERE hazard_id = ? AND unit_id = ?",
-                (error[:500], hazard_id, unit_id),
+                "UPDATE hazard_threads SET last_error = ?, attempts = attempts + 1, next_attempt_at = ?,"
+                " failed_at = ? WHERE hazard_id = ? AND unit_id = ?",
+                (error[:500], None if retry_at is None else to_db(retry_at), None if retry_at else to_db(now),
+                 hazard_id, unit_id),
+            )  # fmt: skip
+
+    async def record_delivery_wait(self, hazard_id: int, unit_id: str, error: str, until: datetime) -> None:
+        """Telegram asked to wait (429): tried again then, not counted as a failed attempt."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE hazard_threads SET last_error = ?, next_attempt_at = ? WHERE hazard_id = ? AND unit_id = ?",
+                (error[:500], to_db(until), hazard_id, unit_id),
             )
 
+    async def queue_reporter_followup(self, hazard_id: int, now: datetime) -> bool:
+        """Once no unit of the hazard is still being tried, queue one notice to the reporter of the outcomes not yet
+        told (delivered, given up, waiting for a group); False when there is nothing to tell yet.
+
+        The notice is an outbox row, written with the marks of what it tells in one transaction: the sweep sends
+        it like every other notice, once, also after a restart.
+        """
+        async with self.db.transaction() as tx:
+            rows = await tx.all(
+                "SELECT t.unit_id, t.delivered_at, t.failed_at, t.reporter_told,"
+                " EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id) AS bound"
+                " FROM hazard_threads t WHERE t.hazard_id = ? ORDER BY t.role = 'township', t.unit_id",
+                (hazard_id,),
+            )
+            outcomes: dict[str, list[str]] = {DELIVERED: [], FAILED: [], UNBOUND: []}
+            untold: list[tuple[str, str]] = []
+            for row in rows:
+                if row["delivered_at"] is not None:
+                    outcome = DELIVERED
+                elif row["failed_at"] is not None:
+                    outcome = FAILED
+                elif not row["bound"]:
+                    outcome = UNBOUND
+                else:
+                    return False  # still being tried: one notice when every unit has an outcome
+                if row["reporter_told"] != outcome:
+                    outcomes[outcome].append(row["unit_id"])
+                    untold.append((outcome, row["unit_id"]))
+            if not untold:
+                return False
+            number = int(await tx.scalar("SELECT COUNT(*) FROM outbox WHERE hazard_id = ? AND kind = ?",
+                                         (hazard_id, DELIVERY))) + 1  # fmt: skip
+            await tx.execute(
+                "INSERT INTO outbox (key, hazard_id, kind, audiences, payload, due_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f"{hazard_id}:delivery:{number}", hazard_id, DELIVERY, Audience.REPORTER.value,
+                 json.dumps(outcomes), to_db(now), to_db(now)),
+            )  # fmt: skip
+            for outcome, unit_id in untold:
+                await tx.execute("UPDATE hazard_threads SET reporter_told = ? WHERE hazard_id = ? AND unit_id = ?",
+                                 (outcome, hazard_id, unit_id))  # fmt: skip
+        return True
+
     async def forget_threads_in_chat(self, unit_id: str) -> None:
-        """A unit's group changed: undelivered threads there must be opened anew in the new group."""
+        """A unit's group changed: undelivered threads there must be opened anew in the new group, with a fresh
+        count of attempts (a delivery given up on is tried again: the admin who binds has fixed the group)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE hazard_threads SET chat_id = NULL, topic_id = NULL, anchor_message_id = NULL"
-                " WHERE unit_id = ? AND delivered_at IS NULL",
+                "UPDATE hazard_threads SET chat_id = NULL, topic_id = NULL, anchor_message_id = NULL, attempts = 0,"
+                " next_attempt_at = NULL, failed_at = NULL WHERE unit_id = ? AND delivered_at IS NULL",
                 (unit_id,),
             )

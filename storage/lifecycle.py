@@ -21,6 +21,9 @@ from storage.db import Database, Tx
 from storage.timefmt import from_db, from_db_required, to_db
 
 TRANSITION = "transition"  # outbox kind of a transition notice; reminder kinds are domain.reminders.Kind
+DELIVERY = "delivery"  # outbox kind of the reporter's follow-up: where the report arrived, or could not
+# Rows an event wrote (a transition, a delivery's outcome), not the reminder plan: a replan never removes them.
+UNPLANNED_KINDS = (TRANSITION, DELIVERY)
 
 # The sweep's page of work: due rows that are new, have a recipient whose retry time has come, or are
 # finished but not yet closed (a crash between the last send and closing the row).
@@ -175,9 +178,9 @@ class LifecycleRepository:
         for position, photo in enumerate(photos):
             await tx.execute(
                 "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256, size,"
-                " media_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " media_path, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (tr.hazard_id, stage, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
-                 photo.media_path),
+                 photo.media_path, photo.kind),
             )  # fmt: skip
         payload = {"event_id": event_id, "action": tr.action.value, "actor_id": tr.actor_id, "photos_stage": stage}
         await tx.execute(
@@ -193,9 +196,9 @@ class LifecycleRepository:
         keys = [n.key for n in planned]
         marks = ",".join("?" * len(keys)) or "''"
         await tx.execute(
-            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind != ? AND key NOT IN ({marks})"
-            " AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
-            (hazard_id, TRANSITION, *keys),
+            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind NOT IN (?, ?)"
+            f" AND key NOT IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
+            (hazard_id, *UNPLANNED_KINDS, *keys),
         )
         for n in planned:
             payload = {
@@ -224,8 +227,8 @@ class LifecycleRepository:
             rows = await tx.all(
                 "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o"
-                " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind != ?) ORDER BY id",
-                (TRANSITION,),
+                " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN (?, ?)) ORDER BY id",
+                UNPLANNED_KINDS,
             )
         return [r[0] for r in rows]
 

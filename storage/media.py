@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Collection
 from pathlib import Path
 
-from domain.hazards import Photo
+from domain.hazards import MediaKind, Photo
 
 
 class MediaStore:
@@ -30,13 +30,14 @@ class MediaStore:
             else:
                 folder.unlink(missing_ok=True)
 
-    def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str) -> Photo:
-        """Keep a draft's photo until the draft is submitted or abandoned."""
+    def stage(self, draft_key: str, data: bytes, file_id: str, file_unique_id: str, suffix: str,
+              kind: MediaKind = MediaKind.PHOTO) -> Photo:
+        """Keep a draft's photo (or image file: `kind`) until the draft is submitted or abandoned."""
         digest = hashlib.sha256(data).hexdigest()
         folder = self.staging / draft_key
         folder.mkdir(parents=True, exist_ok=True)
         _write_durably(folder / f"{digest}{suffix}", data)
-        return Photo(file_id, file_unique_id, digest, len(data), f"staging/{draft_key}/{digest}{suffix}")
+        return Photo(file_id, file_unique_id, digest, len(data), f"staging/{draft_key}/{digest}{suffix}", kind)
 
     def commit(self, photo: Photo) -> Photo:
         """Move a staged photo to its permanent place (idempotent: a second call finds it there)."""
@@ -48,7 +49,7 @@ class MediaStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
             _fsync_dir(target.parent)
-        return Photo(photo.file_id, photo.file_unique_id, photo.sha256, photo.size, final)
+        return Photo(photo.file_id, photo.file_unique_id, photo.sha256, photo.size, final, photo.kind)
 
     def discard(self, draft_key: str) -> None:
         """Forget an abandoned draft's photos."""

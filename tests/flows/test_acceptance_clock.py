@@ -141,6 +141,9 @@ async def test_a_transfer_to_another_department_restarts_the_clock_there(world: 
                               thread_id=world.api.sent(world.dept_group)[-1]["message_thread_id"])
     await world.until(world.dept_group.id, "已完成：移送")
     await world.api.expect(other_dept.id)  # the new department's thread opens with the card
+    # then the 移送 notice with its reason: the sweep delivers new threads before it sends (after a 移送,
+    # UNIT_THREADS means the new units)
+    assert "属危化品储存" in (await world.api.expect(other_dept.id))["plain_text"]
     assert accept_rows(world) and all(k.endswith("20261124T0700Z") or ":accept_overdue:" in k
                                       for k in accept_rows(world))  # the new limit: Tuesday 15:00
 

@@ -22,7 +22,9 @@ async def file_hazard(world: World) -> tuple[dict[str, Any], dict[str, Any]]:
     """The officer files one hazard; returns its card in the department's topic and in the township's group."""
     photos_question = await report_until_photos(world)
     await submit(world, await finish(world, photos_question))
-    return await world.api.expect(world.dept_group.id), await world.api.expect(world.town_group.id)
+    cards = await world.api.expect(world.dept_group.id), await world.api.expect(world.town_group.id)
+    assert "已送达：县消防救援大队、城关镇" in (await world.api.expect(world.officer.id))["plain_text"]
+    return cards
 
 
 async def answer(world: World, user: Any, chat: Any, text: str) -> dict[str, Any]:

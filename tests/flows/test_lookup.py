@@ -12,6 +12,7 @@ async def _file_one(world: World) -> None:
     code = filed["plain_text"].split("编号 ")[1].split("\n")[0]
     for group in (world.dept_group, world.town_group):  # delivered to both threads
         assert code in (await world.api.expect(group.id))["text"]
+    assert "已送达" in (await world.api.expect(world.officer.id))["plain_text"]  # and the officer is told so
 
 
 async def test_my_and_show_respect_scope(world: World) -> None:

@@ -204,6 +204,7 @@ async def test_double_tapped_submit_files_once(world: World) -> None:
     await world.api.press(world.officer, card, submit_button)
     second = await world.api.press(world.officer, card, submit_button)
     assert "已立案" in (await world.api.expect_edit(world.officer.id)).message["text"]
+    assert "已送达" in (await world.api.expect(world.officer.id))["plain_text"]  # once delivered, said once
     await world.api.expect_nothing(world.officer.id)
     assert "失效" in (await world.api.wait_callback_answer(second)).get("text", "")
     assert rows(world, "SELECT COUNT(*) FROM hazards") == [(1,)]
@@ -212,16 +213,23 @@ async def test_double_tapped_submit_files_once(world: World) -> None:
 async def test_unit_without_group_keeps_the_report_and_gets_it_when_bound(world: World) -> None:
     await ready(world, bind_township=False)
     photos_question = await report_until_photos(world)
-    await submit(world, await finish(world, photos_question))
+    filed = await submit(world, await finish(world, photos_question))
+    # not claimed delivered before it is: the confirmation says it is on its way
+    assert "已提交，正在分送" in filed["plain_text"] and "已分送" not in filed["plain_text"]
     notice = await world.api.expect(world.admin.id)
     assert "城关镇" in notice["text"] and "/bind cgz" in notice["text"]
     assert rows(world, "SELECT unit_id FROM hazard_threads WHERE delivered_at IS NULL") == [("cgz",)]
     await world.api.expect(world.dept_group.id)  # the department got it at once
+    followup = (await world.api.expect(world.officer.id))["plain_text"]  # the officer hears which unit waits
+    assert "已送达：县消防救援大队" in followup and "尚未送达：城关镇" in followup and "绑定" in followup
 
     await world.bind(world.town_group, "cgz")
     delivered = await world.api.expect(world.town_group.id)
     assert "YH-2026-000001" in delivered["text"]
     await world.eventually("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL", [(0,)])
+    later = (await world.api.expect(world.officer.id))["plain_text"]
+    assert "已送达：城关镇" in later and "县消防救援大队" not in later  # each outcome told once
+    await world.api.expect_nothing(world.officer.id)
 
 
 async def test_location_is_taken_as_the_place(world: World) -> None:

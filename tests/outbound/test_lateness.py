@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from outbound.lateness import late_cause
+from outbound.lateness import MAX_ATTEMPTS, after_failure, late_cause
 
 DUE = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
@@ -33,3 +34,19 @@ def test_a_failed_send_is_tried_again_later_each_time_then_given_up_on() -> None
     assert [w - now for w in waits[:4] if w] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
     assert waits[-2] == now + timedelta(minutes=32)  # the seventh failure: 30 s × 2⁶ (under the 1 h cap)
     assert waits[-1] is None  # the last attempt failed: given up
+
+
+@pytest.mark.parametrize(
+    ("error", "attempts", "again"),
+    [
+        (RetryAfter(120), 7, DUE + timedelta(seconds=120)),  # waits what Telegram asks, whatever the count
+        (TimedOut(), 0, DUE + timedelta(seconds=30)),
+        (NetworkError("Bad Gateway"), 3, DUE + timedelta(seconds=240)),
+        (NetworkError("Bad Gateway"), 6, DUE + timedelta(minutes=32)),  # its 7th failure: 30 s doubled six times
+        (NetworkError("Bad Gateway"), MAX_ATTEMPTS - 1, None),  # its last attempt failed: given up
+        (BadRequest("Type of file mismatch"), 0, None),  # refused: the same next time, given up at once
+        (Forbidden("bot was kicked from the supergroup chat"), 0, None),
+    ],
+)
+def test_one_retry_policy_for_every_send(error: TelegramError, attempts: int, again: datetime | None) -> None:
+    assert after_failure(error, attempts, DUE) == again

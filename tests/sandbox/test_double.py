@@ -5,17 +5,26 @@ from __future__ import annotations
 import asyncio
 import time
 import warnings
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import pytest
-from telegram import ChatMemberAdministrator, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
+from telegram import (
+    ChatMemberAdministrator,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+    InputPaidMediaPhoto,
+)
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, RetryAfter
 from telegram.warnings import PTBUserWarning
 
 from sandbox.double import ApiError, BotApiDouble
 from sandbox.formatting import EntityParseError, detect_entities, parse_html, parse_markdown_v2, utf16_len
-from sandbox.images import sample_jpeg
+from sandbox.images import sample_jpeg, sample_png
 from tests.sandbox.conftest import App
 
 # -- round trips through a real Application ---------------------------------------------------
@@ -141,6 +150,35 @@ async def test_document_upload_and_a_file_too_big_to_download(api: BotApiDouble,
     assert (await api.expect(user.id)).text == "refused: File is too big"
     await api.send_document(user, b"hello", file_name="a.txt", mime_type="text/plain")
     assert (await api.expect(user.id)).text == "document 5 bytes"
+
+
+async def test_a_file_id_is_taken_only_by_the_send_method_of_its_kind(api: BotApiDouble, app: App) -> None:
+    """As Telegram: "It is not possible to change the file type when resending by file_id" — every send method."""
+    user = api.add_user("孙二")
+    sent_photo = await api.send_photo(user, sample_jpeg(label="p"))
+    sent_file = await api.send_document(user, sample_png(label="d"), file_name="d.png", mime_type="image/png")
+    photo_id = sent_photo.photo_files[-1].file_id
+    document_id = sent_file.document_file.file_id
+    video_id = api.world.store_file(b"\x00\x00\x00\x18ftypmp42", kind="video").file_id
+    refused: list[Callable[[], Awaitable[Any]]] = [
+        lambda: app.bot.send_photo(user.id, document_id),
+        lambda: app.bot.send_document(user.id, photo_id),
+        lambda: app.bot.send_video(user.id, document_id),
+        lambda: app.bot.send_document(user.id, video_id),
+        lambda: app.bot.send_animation(user.id, document_id),
+        lambda: app.bot.send_media_group(user.id, [InputMediaPhoto(photo_id), InputMediaPhoto(document_id)]),
+        lambda: app.bot.send_media_group(user.id, [InputMediaDocument(document_id), InputMediaDocument(photo_id)]),
+        lambda: app.bot.send_media_group(user.id, [InputMediaVideo(video_id), InputMediaVideo(document_id)]),
+        lambda: app.bot.send_paid_media(user.id, 1, [InputPaidMediaPhoto(document_id)]),
+    ]
+    for call in refused:
+        with pytest.raises(BadRequest, match=r"(?i)type of file mismatch"):
+            await call()
+    assert not api.violations  # refused at run time, as Telegram does: not a malformed request
+    assert (await app.bot.send_document(user.id, document_id, caption="原件")).document.file_id == document_id
+    assert (await app.bot.send_photo(user.id, photo_id)).photo
+    album = await app.bot.send_media_group(user.id, [InputMediaDocument(document_id), InputMediaDocument(document_id)])
+    assert [m.document.file_id for m in album if m.document] == [document_id, document_id]
 
 
 async def test_location_round_trip(api: BotApiDouble, app: App) -> None:
