@@ -20,7 +20,7 @@ from config.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, roster, status
+from handlers import errors, help, knowledge, lifecycle, lookup, major, membership, report, roster, status
 from handlers import export as export_handlers
 from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
@@ -97,6 +97,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     report.register(app, settings.conversation_timeout_seconds)
     lifecycle.register(app, settings.conversation_timeout_seconds)
     lookup.register(app)
+    major.register(app)
     status.register(app)
     knowledge.register(app)
     statistics_handlers.register(app)

@@ -78,6 +78,7 @@ __all__ = [
     "missing_fields",
     "precheck",
     "required_fields",
+    "text_refusal",
 ]
 
 # One 催办 per hazard in this time, whoever presses: a nudge repeated every minute is noise the group learns to ignore.
@@ -145,6 +146,10 @@ class Field(StrEnum):
     TO_UNIT = "to_unit"
     PLAN_PART = "plan_part"
     PLAN_TEXT = "plan_text"
+    OPINION = "opinion"  # 验收意见: optional, skipped with a button (answered as "")
+    NOTE = "note"  # 复查情况: what the 回头看 found
+    OPTIONAL_PHOTOS = "optional_photos"  # photos that may be none: answered once 完成 is pressed
+    CONFIRM = "confirm"  # the decision confirmed with its answers in view
 
 
 class RefusalCode(StrEnum):
@@ -258,6 +263,10 @@ class Payload:
     to_unit_kind: UnitKind | None = None
     plan_part: PlanPart | None = None
     plan_text: str | None = None
+    opinion: str | None = None  # None: not asked yet; "": skipped
+    note: str | None = None
+    photos_done: bool = False  # 完成 pressed (photos that may be none)
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,10 +312,11 @@ class Refusal:
 _REQUIRED: dict[Action, tuple[Field, ...]] = {
     Action.ACCEPT: (Field.GRADE, Field.DEADLINE, Field.RESPONSIBLE_PERSON),
     Action.SUBMIT_RECTIFICATION: (Field.MEASURES, Field.PHOTOS),
-    Action.VERIFY_PASS: (),
-    Action.VERIFY_REFUSE: (Field.REASON,),
+    # The verifier decides with an optional 验收意见 (a refusal's reason is its 验收意见) and confirms it (issue 12 §3).
+    Action.VERIFY_PASS: (Field.OPINION, Field.CONFIRM),
+    Action.VERIFY_REFUSE: (Field.REASON, Field.CONFIRM),
     Action.START_RECHECK: (),
-    Action.RECHECK_PASS: (),
+    Action.RECHECK_PASS: (Field.NOTE, Field.OPTIONAL_PHOTOS),
     Action.RECHECK_REBOUND: (Field.REASON, Field.PHOTOS, Field.DEADLINE),
     Action.TRANSFER: (Field.TO_UNIT, Field.REASON),
     Action.REQUEST_EXTENSION: (Field.REASON, Field.DEADLINE),
@@ -398,10 +408,26 @@ def _answered(f: Field, payload: Payload) -> bool:
         Field.TO_UNIT: payload.to_unit_id and payload.to_unit_kind,
         Field.PLAN_PART: payload.plan_part,
         Field.PLAN_TEXT: payload.plan_text,
+        Field.OPINION: payload.opinion,
+        Field.NOTE: payload.note,
+        Field.OPTIONAL_PHOTOS: payload.photos_done or None,
+        Field.CONFIRM: payload.confirmed or None,
     }[f]
+    if f is Field.OPINION:
+        return value is not None  # "" is an answer: no opinion
     if isinstance(value, str):
         return bool(value.strip())
     return value is not None
+
+
+def text_refusal(f: Field, text: str) -> RefusalCode | None:
+    """Why a typed answer to `f` cannot be used (too long; blank where an answer is needed), or None."""
+    cleaned = clean_text(text, MAX_PERSON if f is Field.RESPONSIBLE_PERSON else MAX_REASON)
+    if cleaned is TextProblem.TOO_LONG:
+        return RefusalCode.TOO_LONG
+    if cleaned is TextProblem.EMPTY and f is not Field.OPINION:
+        return RefusalCode.MISSING_FIELD
+    return None
 
 
 # --- who may do what ----------------------------------------------------------------------------
@@ -527,12 +553,23 @@ def decide(
         to_state=to_state,
         reason=reason,
         data=data,
-        notify=_NOTIFY[action],
+        notify=_audiences(action, after),
         after=replace(after, state=to_state),
     )
 
 
 _Applied = tuple[HazardFacts, str | None, dict[str, str | int | None]]
+
+# 挂牌督办: a hazard graded 重大 is the 安委办's and the department's leads' business from that moment, not only
+# once it is overdue (issue 12 §5).
+_MAJOR_LISTED = (Audience.OFFICE_GROUP, Audience.DEPARTMENT_LEADS)
+
+
+def _audiences(action: Action, after: HazardFacts) -> tuple[Audience, ...]:
+    """Who is told of this transition: the action's usual audiences, and the 挂牌督办 ones when it lists a 重大."""
+    if action is Action.ACCEPT and after.grade is Grade.MAJOR:
+        return (*_NOTIFY[action], *_MAJOR_LISTED)
+    return _NOTIFY[action]
 
 
 def _accept(facts: HazardFacts, _actor: Actor, p: Payload, now: dt.datetime) -> _Applied:
@@ -562,9 +599,10 @@ def _submit(facts: HazardFacts, actor: Actor, p: Payload, _now: dt.datetime) -> 
     return after, None, data
 
 
-def _verify_pass(facts: HazardFacts, _actor: Actor, _p: Payload, now: dt.datetime) -> _Applied:
-    data: dict[str, str | int | None] = {"submitter": facts.rectification_submitter_id}
-    return replace(facts, closed_at=now), None, data
+def _verify_pass(facts: HazardFacts, _actor: Actor, p: Payload, now: dt.datetime) -> _Applied:
+    opinion = _text(p.opinion, Field.OPINION, MAX_REASON) if (p.opinion or "").strip() else None
+    data: dict[str, str | int | None] = {"submitter": facts.rectification_submitter_id, "opinion": opinion}
+    return replace(facts, closed_at=now), opinion, data
 
 
 def _verify_refuse(facts: HazardFacts, _actor: Actor, p: Payload, _now: dt.datetime) -> _Applied:
@@ -578,8 +616,9 @@ def _start_recheck(facts: HazardFacts, _actor: Actor, _p: Payload, now: dt.datet
     return replace(facts, recheck_started_at=now), None, {"closed_at": _iso(facts.closed_at)}
 
 
-def _recheck_pass(facts: HazardFacts, _actor: Actor, _p: Payload, _now: dt.datetime) -> _Applied:
-    return facts, None, {}
+def _recheck_pass(facts: HazardFacts, _actor: Actor, p: Payload, _now: dt.datetime) -> _Applied:
+    note = _text(p.note, Field.NOTE, MAX_REASON)
+    return facts, note, {"note": note, "photos": p.photo_count}
 
 
 def _rebound(facts: HazardFacts, _actor: Actor, p: Payload, now: dt.datetime) -> _Applied:

@@ -11,12 +11,12 @@ from domain.hazards import Grade, Hazard
 from domain.listing import MyFilter, badges, duties
 from domain.members import scope_of
 from domain.records import processing_record
-from handlers.buttons import DETAILS_PREFIX, member_viewer
+from handlers.buttons import DETAILS, DETAILS_PREFIX, member_viewer
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.records import ESCALATION_KINDS, processing_record_text
-from handlers.render import hazard_card, thread_status
+from handlers.render import hazard_card, plan_section, thread_status
 from handlers.visibility import audience, in_private
-from outbound.media import send_all
+from outbound import evidence
 from reports.service import accept_due_of
 from storage.hazards import MyIds
 from texts import Html, plain, t
@@ -129,9 +129,10 @@ async def show_details(update: Update, context: BotContext) -> None:
     if member is None:
         return
     services = context.services
+    parts = (query.data or "").split(":")
     try:
-        hazard_id = int((query.data or "").split(":")[1])
-    except (IndexError, ValueError):
+        hazard_id = int(parts[1]) if len(parts) == 3 and parts[2] == DETAILS else 0
+    except ValueError:
         hazard_id = 0
     hazard = await services.hazards.get_hazard(hazard_id) if 0 < hazard_id < 2**63 else None
     # in a group the answer is read by all there: only what both the presser and the group's unit may see
@@ -146,23 +147,32 @@ async def show_details(update: Update, context: BotContext) -> None:
 async def _show_hazard(update: Update, context: BotContext, hazard: Hazard) -> None:
     services = context.services
     photos = await services.hazards.get_photos(hazard.id)
+    after = await services.hazards.get_after_photos(hazard.id)
     threads = await services.hazards.get_threads(hazard.id)
     audit = await services.hazards.get_audit(hazard.id)
     escalations = await services.hazards.get_sent_escalations(hazard.id, ESCALATION_KINDS)
     members = {m.telegram_id: m for m in [await services.members.get_member(i) for i in
                                           {e.actor_id for e in audit} | {hazard.reporter_id}] if m is not None}
     reporter = members.get(hazard.reporter_id)
-    card = hazard_card(services.org, hazard, services.zone, len(photos), reporter.display_name if reporter else None)
+    facts = await services.lifecycle.get_facts(hazard.id)
+    card = hazard_card(services.org, hazard, services.zone, len(photos), facts=facts, now=services.now(),
+                       recheck_after_days=services.policy.recheck_after_days,
+                       reporter=reporter.display_name if reporter else None)  # fmt: skip
+    counts = t("evidence.photos_counts", before=len(photos), after=len(after))
+    plan = await services.lifecycle.get_plan(hazard.id)
+    plan_text = Html(f"\n\n{plan_section(plan)}") if plan or hazard.grade is Grade.MAJOR else Html("")
     reported_grade = next((Grade(str(e.data["grade_from"])) for e in audit if e.data.get("grade_from")), hazard.grade)
     lines = processing_record(hazard.reported_at, reported_grade, audit, escalations, accept_due_of(services))
-    head = Html(f"{card}\n\n{thread_status(services.org, threads)}\n\n")
+    head = Html(f"{card}\n{counts}{plan_text}\n\n{thread_status(services.org, threads)}\n\n")
     record = processing_record_text(services.org, lines, members, services.zone, MESSAGE_LIMIT - tg_len(head))
     await reply(update, Html(head + record))
     message = update.effective_message
     assert message is not None
-    # each image by the method of its kind (an image sent as a file goes back as a file), in the asker's topic
-    await send_all(context.bot, message.chat_id, photos,
-                   message_thread_id=message.message_thread_id if message.is_topic_message else None)
+    # 整改前 / 整改后, captioned; each image by the method of its kind (a file goes back as a file), in the topic
+    items = evidence.album(hazard.code, photos, after)
+    if items:
+        topic = message.message_thread_id if message.is_topic_message else None
+        await evidence.send_album(context.bot, message.chat_id, items, topic_id=topic)
 
 
 def register(app: Application) -> None:

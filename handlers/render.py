@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 from urllib.parse import urlencode
 
-from domain.hazards import Draft, Hazard, Thread
+from domain.evidence import days_overdue, next_step
+from domain.hazards import Draft, Grade, Hazard, State, Thread
+from domain.lifecycle import HazardFacts, PlanPart
 from domain.members import Role
 from domain.org import Organisation
 from texts import Html, plain, t
-from texts.dates import deadline_cn
+from texts.dates import date_with_weekday, deadline_cn
 from texts.limits import TOPIC_NAME_LIMIT, clip
 
 
@@ -64,8 +66,11 @@ def reporter_label(org: Organisation, name: str | None, enterprise_id: str) -> s
     return plain("hazard.reporter_of", name=name or plain("hazard.reporter_unknown"), enterprise=enterprise)
 
 
-def hazard_card(org: Organisation, hazard: Hazard, zone: tzinfo, photos: int, reporter: str | None = None) -> Html:
-    """The report card that opens each thread and answers /show (`reporter`: the reporter's name)."""
+def hazard_card(org: Organisation, hazard: Hazard, zone: tzinfo, photos: int, *, facts: HazardFacts | None = None,
+                now: datetime | None = None, recheck_after_days: int = 30, reporter: str | None = None) -> Html:
+    """The report card that opens each thread and answers /show; with `facts` and `now`, as it stands now: days
+    overdue, the treatment plan's progress, a pending extension and the next expected action too (`reporter`: the
+    reporter's name)."""
     location = map_link(hazard.latitude, hazard.longitude, hazard.place)
     return t(
         "hazard.card",
@@ -81,7 +86,8 @@ def hazard_card(org: Organisation, hazard: Hazard, zone: tzinfo, photos: int, re
         reporter=reporter_label(org, reporter, hazard.enterprise_id),
         units=unit_names(org, hazard),
         photos=photos,
-        loop=_loop_lines(hazard, zone),
+        loop=_loop_lines(hazard, zone)
+        + (_live_lines(org, hazard, zone, facts, now, recheck_after_days) if facts and now else ""),
     )
 
 
@@ -93,6 +99,27 @@ def _loop_lines(hazard: Hazard, zone: tzinfo) -> Html:
         lines.append(t("hazard.person", person=hazard.responsible_person))
     if hazard.rebounds:
         lines.append(t("hazard.rebounds", count=hazard.rebounds))
+    return Html("".join(f"\n{line}" for line in lines))
+
+
+def _live_lines(org: Organisation, hazard: Hazard, zone: tzinfo, facts: HazardFacts, now: datetime,
+                recheck_after_days: int) -> Html:
+    """What changes with time and with each step: days overdue, plan progress, an extension asked, what is next."""
+    lines = []
+    overdue = days_overdue(facts.deadline, facts.state, now, zone)
+    if overdue:
+        lines.append(t("card.overdue", days=overdue))
+    if facts.grade is Grade.MAJOR and facts.state in (State.REPORTED, State.RECTIFYING, State.AWAITING_VERIFICATION):
+        lines.append(t("card.plan", done=len(facts.plan_parts), total=len(PlanPart)))
+    department, township = org.units[facts.department_id].name, org.units[facts.township_id].name
+    if facts.pending_extension is not None:
+        lines.append(t("card.extension", until=deadline_cn(facts.pending_extension.until, zone), department=department))
+    step = next_step(facts)
+    recheck_on = (facts.closed_at or now) + timedelta(days=recheck_after_days)
+    what = t(f"card.next.{step}", department=department, township=township,
+             enterprise=org.enterprises[hazard.enterprise_id].name, left=len(facts.missing_plan_parts),
+             date=date_with_weekday(recheck_on.astimezone(zone).date()))  # fmt: skip
+    lines.append(t("card.next_step", what=what))
     return Html("".join(f"\n{line}" for line in lines))
 
 
@@ -126,3 +153,14 @@ def thread_status(org: Organisation, threads: list[Thread]) -> Html:
         for th in threads
     ]  # fmt: skip
     return Html("\n".join(lines))
+
+
+def plan_section(plan: dict[PlanPart, str]) -> Html:
+    """A 重大 hazard's treatment plan: each of the six parts with its text, ✓ filled or ✗ not yet."""
+    lines = [
+        t("evidence.plan_line", mark=plain(f"evidence.plan_mark_{'done' if part in plan else 'missing'}"),
+          part=plain(f"plan_part.{part}"), text=plan.get(part) or plain("evidence.plan_missing"))
+        for part in PlanPart
+    ]  # fmt: skip
+    heading = t("evidence.plan_heading", done=len(plan), total=len(PlanPart))
+    return Html("\n".join([heading, *lines]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
@@ -133,9 +133,7 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
     card_id = reuse.anchor_message_id if reuse is not None and same_thread else None
     role = reuse.role if reuse is not None else ThreadRole.DEPARTMENT
     if card_id is None:
-        facts = await services.lifecycle.get_facts(hazard.id)
-        markup = action_keyboard(facts, unit_viewer(org, unit_id)) if facts else None
-        text = hazard_card(org, hazard, services.zone, len(photos), await actor_name(services, hazard.reporter_id))
+        text, markup = await card_for(services, hazard, unit_id, len(photos))
         if len(photos) == 1 and tg_len(text) <= CAPTION_LIMIT:  # one message, the photo captioned by the card
             # (tg_len counts the HTML tags too: a card near the limit goes the long way, never over it)
             card = await send_one(bot, chat_id, photos[0], caption=text, message_thread_id=topic_id,
@@ -147,6 +145,17 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
         await services.hazards.record_thread_opened(hazard.id, unit_id, chat_id, topic_id, card_id)
     await send_all(bot, chat_id, photos, message_thread_id=topic_id, reply_to_message_id=card_id)
     return Thread(unit_id, role, chat_id, topic_id, card_id, None)
+
+
+async def card_for(services: Services, hazard: Hazard, unit_id: str,
+                   photos: int) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """A thread's anchor card as the hazard stands now, with exactly the buttons the unit's members may press now."""
+    facts = await services.lifecycle.get_facts(hazard.id)
+    markup = action_keyboard(facts, unit_viewer(services.org, unit_id)) if facts else None
+    text = hazard_card(services.org, hazard, services.zone, photos, facts=facts, now=services.now(),
+                       recheck_after_days=services.policy.recheck_after_days,
+                       reporter=await actor_name(services, hazard.reporter_id))
+    return text, markup
 
 
 async def tell_admins(bot: Bot, services: Services, text: Html) -> None:

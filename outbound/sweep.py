@@ -12,7 +12,9 @@ recorded at once and never repeated.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -25,11 +27,11 @@ from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, follow_up_keyboard, member_viewer, unit_viewer
-from outbound import periodic
+from outbound import cards, evidence, periodic
 from outbound.delivery import deliver_pending, open_thread, tell_admins, topic_gone
 from outbound.lateness import after_failure, failure_text, log_late
 from outbound.notices import body, head
-from storage.lifecycle import TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
+from storage.lifecycle import CARD, TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
 from texts import Html, t
 from texts.limits import clip_html
 
@@ -84,6 +86,10 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
             for row in rows:
                 if stopping():
                     break
+                if row.kind == CARD:  # the anchor cards brought up to date after a transition
+                    if await cards.refresh(app.bot, services, row, partial(_still_valid, services)):
+                        report.keys.append(row.key)
+                    continue
                 verdict = dispatch(arrival(services.clock, row.due_at), row.expires_at, now,
                                    late_after=services.policy.late_after)
                 if verdict is Dispatch.EXPIRED and row.kind not in UNPLANNED_KINDS:
@@ -132,9 +138,10 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
         log_late(log, row.key, row.due_at, now, services.last_sweep)
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
+    photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     for send in await services.lifecycle.get_pending_sends(row.key, now):
-        markup = await _keyboard(services, send, facts, row.kind)
-        await _send_one(bot, services, hazard, send, text, markup, report)
+        markup = await _keyboard(services, send.chat_id, facts, row.kind)
+        await _send_one(bot, services, hazard, send, text, markup, report, photos if send.chat_id < 0 else [])
     if await services.lifecycle.count_unfinished_sends(row.key) == 0:
         await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
         await services.lifecycle.replan(row.hazard_id, planner(services), services.now())
@@ -142,9 +149,12 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
 
 
 async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, text: Html,
-                    markup: InlineKeyboardMarkup | None, report: SweepReport) -> None:
+                    markup: InlineKeyboardMarkup | None, report: SweepReport,
+                    photos: Sequence[evidence.Captioned] = ()) -> None:
     now = services.now()
     try:
+        if photos:  # the album first, the notice with its buttons under it (a retry may repeat the album)
+            await evidence.send_album(bot, send.chat_id, photos, topic_id=send.topic_id, reply_to=send.reply_to)
         message = await bot.send_message(
             send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
             reply_to_message_id=send.reply_to, allow_sending_without_reply=True,
@@ -168,6 +178,9 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
             report.retrying += 1
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
+        if markup is not None:  # its buttons come off once they no longer apply (outbound.cards)
+            await services.lifecycle.remember_buttons(hazard.id, send.chat_id, message.message_id,
+                                                      cards.actions_of(markup))
         report.sent += 1
 
 
@@ -195,19 +208,26 @@ FOLLOW_UP_KINDS = frozenset({Kind.OVERDUE, Kind.ESCALATION, Kind.RECHECK_OVERDUE
                              Kind.ACCEPT_OVERDUE, Kind.ACCEPT_ESCALATION})
 
 
-async def _keyboard(services: Services, send: PendingSend, facts: HazardFacts,
-                    kind: str) -> InlineKeyboardMarkup | None:
-    """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own."""
+async def _keyboard(services: Services, chat_id: int, facts: HazardFacts,
+                    kind: str | None = None) -> InlineKeyboardMarkup | None:
+    """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own; an escalation or
+    nudge (`kind`) adds 查看详情 and, for leads, 催办."""
     actor = None
-    if send.chat_id < 0:
-        binding = await services.groups.get_binding_of_chat(send.chat_id)
+    if chat_id < 0:
+        binding = await services.groups.get_binding_of_chat(chat_id)
         actor = unit_viewer(services.org, binding.unit_id) if binding else None
     else:
-        member = await services.members.get_member(send.chat_id)
+        member = await services.members.get_member(chat_id)
         actor = member_viewer(services.org, member) if member else None
     if actor is None:
         return None
     return follow_up_keyboard(facts, actor) if kind in FOLLOW_UP_KINDS else action_keyboard(facts, actor)
+
+
+async def _still_valid(services: Services, chat_id: int, facts: HazardFacts) -> InlineKeyboardMarkup | None:
+    """Every button an earlier message about the hazard may keep for its reader: the actions valid now, 查看详情 and
+    (for leads) 催办; the card refresh strips the rest and never adds one a message did not offer."""
+    return await _keyboard(services, chat_id, facts, Kind.ESCALATION)
 
 
 Recipient = tuple[int, int | None, int | None]  # chat, forum topic, message to reply to

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from domain.hazards import Grade, State
+from domain.lifecycle import PlanPart
 from domain.org import Organisation
 from domain.statistics import LedgerRow, StateRow
 from texts import plain
@@ -31,9 +32,8 @@ from texts import plain
 LEDGER_COLUMNS = (  # catalog key under export.column, width in characters
     ("code", 16), ("found_at", 24), ("enterprise", 22), ("reporter", 24), ("township", 12), ("industry", 12),
     ("description", 40), ("place", 16), ("grade", 9), ("state", 9), ("units", 28), ("person", 14), ("deadline", 24),
-    ("measures", 36),
-    ("rectified_at", 24), ("verified_by", 10), ("closed_at", 24), ("recheck", 12), ("days_overdue", 9),
-    ("photos", 7),
+    ("measures", 36), ("rectified_at", 24), ("verified_by", 10), ("closed_at", 24), ("recheck", 12),
+    ("days_overdue", 9), ("photos", 8), ("after_photos", 8), ("plan", 40),
 )  # fmt: skip
 _DATE_COLUMNS = {"found_at", "deadline", "rectified_at", "closed_at"}
 TABLE_COLUMNS = (
@@ -97,7 +97,14 @@ def ledger_values(row: LedgerRow, org: Organisation, names: Mapping[int, str], z
         r.responsible_person or "", _local(r.deadline, zone), r.measures or "", _local(row.rectified_at, zone),
         names.get(row.verified_by, str(row.verified_by)) if row.verified_by is not None else "",
         _local(row.closed_at, zone), plain(f"export.recheck.{row.recheck}"), row.days_overdue, r.photos,
+        r.after_photos, _plan_text(r.plan),
     ]  # fmt: skip
+
+
+def _plan_text(plan: Sequence[tuple[str, str]]) -> str:
+    """The treatment plan's filled parts in the plan's order, one per line: 治理目标和任务：…"""
+    filled = dict(plan)
+    return "\n".join(f"{plain(f'plan_part.{part}')}：{filled[part]}" for part in PlanPart if part in filled)
 
 
 def _name(org: Organisation, unit_id: str) -> str:

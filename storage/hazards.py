@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.evidence import StoredPhoto
 from domain.hazards import Draft, Event, Grade, Hazard, MediaKind, Photo, State, Thread, ThreadRole, hazard_code
 from domain.lifecycle import Action, Audience, PlanPart
 from domain.listing import DONE_STATES, MyFilter, Relation
@@ -207,6 +208,53 @@ class HazardRepository:
                 "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = ? ORDER BY position", (hazard_id, stage)
             )
         return [_photo(r) for r in rows]
+
+    async def get_after_photos(self, hazard_id: int) -> list[Photo]:
+        """The photos of the hazard's latest 提交整改 (整改后照片), in the order they were sent."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = (SELECT stage FROM hazard_photos"
+                " WHERE hazard_id = ? AND stage LIKE 'submit:%' ORDER BY id DESC LIMIT 1) ORDER BY position",
+                (hazard_id, hazard_id),
+            )
+        return [_photo(r) for r in rows]
+
+    async def get_unhashed_photos(self, limit: int = 500) -> list[tuple[int, str]]:
+        """Photos whose perceptual hash is not computed yet (row id, media path), oldest first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT id, media_path FROM hazard_photos WHERE phash IS NULL ORDER BY id LIMIT ?",
+                                (limit,))  # fmt: skip
+        return [(r[0], r[1]) for r in rows]
+
+    async def set_phashes(self, hashes: Sequence[tuple[int, str]]) -> None:
+        """Store computed perceptual hashes by photo row id ('' for a photo that has none)."""
+        async with self.db.transaction() as tx:
+            for row_id, phash in hashes:
+                await tx.execute("UPDATE hazard_photos SET phash = ? WHERE id = ?", (phash, row_id))
+
+    async def get_photo_fingerprints(self) -> list[StoredPhoto]:
+        """Every stored photo's hazard, stage and hashes: what a new rectification photo is compared with."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT p.hazard_id, h.code, p.stage, p.sha256, p.phash FROM hazard_photos p"
+                " JOIN hazards h ON h.id = p.hazard_id ORDER BY p.hazard_id, p.id"
+            )
+        return [StoredPhoto(r[0], r[1], r[2], r[3], int(r[4], 16) if r[4] else None) for r in rows]
+
+    async def list_open_major(self, limit: int) -> tuple[list[tuple[Hazard, int]], int]:
+        """Open 重大 hazards (挂牌督办, not yet 销号) with how many plan parts are filled, soonest deadline first;
+        and how many there are in all."""
+        open_states = (State.REPORTED, State.RECTIFYING, State.AWAITING_VERIFICATION)
+        async with self.db.reading() as tx:
+            total = int(await tx.scalar(
+                "SELECT COUNT(*) FROM hazards WHERE grade = 'major' AND state IN (?, ?, ?)", open_states))
+            rows = await tx.all(
+                "SELECT h.*, (SELECT COUNT(*) FROM hazard_plan_parts p WHERE p.hazard_id = h.id) AS plan_done"
+                " FROM hazards h WHERE h.grade = 'major' AND h.state IN (?, ?, ?)"
+                " ORDER BY h.deadline IS NULL, h.deadline, h.id LIMIT ?",
+                (*open_states, limit),
+            )  # fmt: skip
+        return [(_hazard(r), int(r["plan_done"])) for r in rows], total
 
     async def get_threads(self, hazard_id: int) -> list[Thread]:
         """Where the hazard is discussed: department first, then township."""

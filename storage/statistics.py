@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -47,7 +48,8 @@ def _records(rows: Sequence[sqlite3.Row], events: Sequence[sqlite3.Row]) -> list
             state=State(r["state"]), reported_at=from_db_required(r["reported_at"]), deadline=from_db(r["deadline"]),
             closed_at=from_db(r["closed_at"]), rebounds=r["rebounds"], events=tuple(by_hazard.get(r["id"], ())),
             description=r["description"], place=r["place"], responsible_person=r["responsible_person"],
-            measures=r["measures"], photos=r["photos"],
+            measures=r["measures"], photos=r["photos"], after_photos=r["after_photos"],
+            plan=tuple(json.loads(r["plan"]).items()) if r["plan"] else (),
         )
         for r in rows
     ]
@@ -59,8 +61,11 @@ _EVENTS = (
     " FROM events e WHERE e.hazard_id IN ({ids}) ORDER BY e.hazard_id, e.id"
 )
 _HAZARDS = (
-    "SELECT h.*, (SELECT COUNT(*) FROM hazard_photos p WHERE p.hazard_id = h.id) AS photos FROM hazards h WHERE {where}"
-    " ORDER BY h.reported_at, h.id"
+    "SELECT h.*, (SELECT COUNT(*) FROM hazard_photos p WHERE p.hazard_id = h.id AND p.stage = 'report') AS photos,"
+    " (SELECT COUNT(*) FROM hazard_photos p WHERE p.hazard_id = h.id AND p.stage = (SELECT q.stage FROM hazard_photos q"
+    "  WHERE q.hazard_id = h.id AND q.stage LIKE 'submit:%' ORDER BY q.id DESC LIMIT 1)) AS after_photos,"
+    " (SELECT json_group_object(part, text) FROM hazard_plan_parts pp WHERE pp.hazard_id = h.id) AS plan"
+    " FROM hazards h WHERE {where} ORDER BY h.reported_at, h.id"
 )
 
 

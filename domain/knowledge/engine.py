@@ -74,7 +74,10 @@ _SUGGESTIONS = 5
 _RERANKED = 10  # candidates whose clauses are read to find the answering one
 _CLAUSE_FLOOR = 0.5  # a passage's score counts half on its own, half by its best clause's coverage
 _HEADING_BONUS = 0.25
-_MARKED_BONUS = 0.25
+# A clause of the specific kind asked (决不能… for 错误做法, a principle for 出自) outranks a heading naming the
+# topic: a passage about 部门监管责任 that forbids nothing does not say what is wrong in it.
+_MARKED_BONUS = 2 * _HEADING_BONUS
+_ANCHOR_CONTEXT = 2  # characters after 今天/现在 that a speech must write with it for the question to be about it
 _DEICTIC = re.compile(r"今天|明天|后天|今晚|明晚|今日|明日|现在|此刻|这几天|最近")
 _ITEM_KINDS = frozenset({StepKind.ITEM, StepKind.ASPECT, StepKind.NUMBERED, StepKind.SUBSECTION})
 _VERBATIM_MIN = 3  # a shorter stretch (安全, 隐患) says nothing on its own
@@ -198,9 +201,8 @@ class KnowledgeBase:
         parsed = parse_question(question, snap.glossary, snap.segmenter, snap.index)
         if parsed.empty or not parsed.words:
             return self._not_found(snap, parsed)
-        if _DEICTIC.search(parsed.compact) and len(parsed.words) == 1 and not parsed.terms:
-            # 今天的天气怎么样: a question about the present moment with one word in it asks about the
-            # world today, which speeches do not record (they say 极端天气, 天气形势 of their own time).
+        if _about_the_present(parsed, snap.index, snap.segmenter):
+            # 今天的天气怎么样, 最近形势如何: the world as it is now, which speeches (of their own day) cannot tell.
             return self._not_found(snap, parsed)
         entry = _main_term(parsed)
         if entry is not None and is_about_term(parsed, entry):
@@ -501,6 +503,27 @@ def _info(doc: Document) -> DocumentInfo:
     return DocumentInfo(doc.id, doc.title, len(doc.passages), sum(len(p.text) for p in doc.passages), doc.bundled)
 
 
+def _about_the_present(parsed: ParsedQuestion, index: PassageIndex, segmenter: Segmenter) -> bool:
+    """Whether a question asks how things are now (今天/现在/最近 …) rather than what to do.
+
+    What to do (现在汛期要做什么) the policy says whenever it is asked; how things are today it cannot. A
+    speech's own "today" (今天的会议, 今天召开) is still asked about in its words: that stretch is in the corpus.
+    """
+    compact = parsed.compact
+    # 现在 read across a word (表现在哪些方面) is no anchor in time.
+    anchors = [m for m in _DEICTIC.finditer(compact) if not _inside_word(compact, m.start(), segmenter)]
+    if not anchors or parsed.asks_how or parsed.terms:
+        return False
+    anchor = anchors[0]
+    said = parsed.compact[anchor.start() : anchor.end() + _ANCHOR_CONTEXT]
+    return len(said) <= len(anchor.group()) or not index.contains(said)
+
+
+def _inside_word(compact: str, at: int, segmenter: Segmenter) -> bool:
+    """Whether the character at ``at`` ends a word begun just before it (表现 of 表现在)."""
+    return at > 0 and segmenter.known(compact[at - 1 : at + 1])
+
+
 def _main_term(parsed: ParsedQuestion) -> GlossaryEntry | None:
     """The term a question is about: a defined one if it names several, the longest among equals."""
     if not parsed.terms:
@@ -541,7 +564,10 @@ def _answer_spans(
     spans: dict[int, AnswerSpan] = {}
     for result in results[:_RERANKED]:
         text = fold(snap.index.passages[result.index].text)
-        span = answer_span(text, words, snap.index.weight, parsed.kind)
+        span = answer_span(
+            text, words, snap.index.weight, parsed.kind, parsed.actors,
+            asks_how=parsed.asks_how, coordinated=parsed.coordinated, echoes=parsed.echoes,
+        )
         if span is not None:
             spans[result.index] = span
     return spans
@@ -577,6 +603,7 @@ def _clause_factor(span: AnswerSpan | None) -> float:
         + span.coverage
         + (_HEADING_BONUS if span.in_heading else 0.0)
         + (_MARKED_BONUS if span.marked else 0.0)
+        + (_MARKED_BONUS if span.prescribed else 0.0)
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from domain.knowledge.answering import QuestionKind, question_kind
@@ -31,6 +32,7 @@ QUESTION_WORDS = frozenset(
     说的是 讲的是 指出 问题是 怎么回事 啥意思 什么意思 是啥 咋回事 回事 你好 谢谢 您好 麻烦 帮忙 帮我 查一下 查询
     区别 关系 作用 目的 意义 好处 后果 影响 做法 具体做法 办法 方法 步骤 流程 适用 适用于 特点 原因 理由 依据
     开始 结束 截止 方面 程度 对象
+    多快 多长 多长时间 多大 多远 多高 多重 多深 多早 多晚 多频繁 多严
     表现 表现在 体现 体现在 错误 错误做法 不当做法 做法有 下一句 上一句 前一句 后一句 哪句话 出自 出处 来自 原话
     这次 本次 此次 这一次 有何 何种 还要 还需要 还应 还得 起来 几点 哪几点 几方面 怎么说 说法 提法 内容是 是谁
     """.split()
@@ -46,7 +48,14 @@ _GLUE = set("要还就都也又再才很更最该能吗呢吧啊了的着得地�
 # Single characters that never join a neighbour into a longer word (see `_content_words`).
 _PARTICLES = set("的了是吗呢吧啊呀嘛么哦和与及或在对把被给要有会能就都也还又再才很更最这那哪谁啥咋请问我你您他她它")
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。!！?？;；:：、/\\|~～…·\-—_*#@]+")
+# 怎么样/怎样/如何 ending a question ask how something is (天气怎么样), not how to do it (怎样压实).
+_STATE_FRAME = re.compile(r"(?:怎么样|怎样|如何)(?:了|呢|啊|呀)?$")
 _HOW = re.compile(r"怎么|怎样|如何|咋|做什么|干什么|要求|注意|应该|应当|需要|要做|该做")
+# A modal verb (要做, 应该, 必须): not 要 of 主要/重要/只要/首要 nor of 要求/要点.
+_MODAL = re.compile(r"(?<![主重只首紧])要(?![求点])|应该|应当|必须|需要|务必")
+# Frame verbs of handling (怎么处理, 如何对待) that a speech's answer also uses (依法依规严肃处理, 来对待).
+_HANDLING_VERBS = ("对待", "处理", "处置")
+_CONJUNCTION = re.compile(r"以及|和|与|及|、|或")
 _SHORTHAND = re.compile(rf"(?<!第)[{CHINESE_DIGITS}]+(?:个|项|条|不|管)[\u4e00-\u9fff]{{1,4}}")
 
 
@@ -61,6 +70,12 @@ class ParsedQuestion:
     other_words: tuple[str, ...]  # content words outside the terms
     asks_how: bool  # asks what to do (怎么办, 要做什么, 有什么要求) rather than what something is
     kind: QuestionKind = QuestionKind.OTHER  # what kind of sentence answers it (an enumeration, a definition …)
+    # the content words before the question's modal (主要领导 in 主要领导在大检查中要做什么): who is to act
+    actors: tuple[str, ...] = ()
+    # neighbouring content words the question joins by 和/与/及/、 (决策和措施)
+    coordinated: tuple[tuple[str, str], ...] = ()
+    # the question's verb of handling (对待, 处理, 处置): a frame word, yet echoed by the answering clause
+    echoes: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -96,9 +111,34 @@ def parse_question(question: str, glossary: Glossary, segmenter: Segmenter, inde
         terms=tuple(entry for _, _, entry in found),
         words=tuple(words),
         other_words=tuple(dict.fromkeys(other_words)),
-        asks_how=bool(_HOW.search("".join(pieces))),
+        asks_how=bool(_HOW.search(_STATE_FRAME.sub("", "".join(pieces))) or _MODAL.search("".join(pieces))),
         kind=question_kind(compact),
+        actors=_actors(compact, words),
+        coordinated=_coordinated(compact, words),
+        echoes=tuple(verb for verb in _HANDLING_VERBS if verb in compact),
     )
+
+
+def _coordinated(compact: str, words: list[str]) -> tuple[tuple[str, str], ...]:
+    """Neighbouring content words the question joins with a conjunction (决策和措施, 领导与部门)."""
+    pairs = []
+    for a, b in pairwise(words):
+        at = compact.find(a)
+        joined = _CONJUNCTION.match(compact, at + len(a)) if at >= 0 else None
+        if joined is not None and compact.startswith(b, joined.end()):
+            pairs.append((a, b))
+    return tuple(pairs)
+
+
+def _actors(compact: str, words: list[str]) -> tuple[str, ...]:
+    """The content words a question puts before its modal (X要做什么, X应该怎么办): the one who is to act."""
+    placed = [(word, start, start + len(word)) for word in words if (start := compact.find(word)) >= 0]
+    for match in _MODAL.finditer(compact):
+        at = match.start()
+        if any(start <= at < end for _, start, end in placed):
+            continue  # 要 inside a content word (重要指示) is no modal
+        return tuple(word for word, _, end in placed if end <= at)
+    return ()
 
 
 def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list[str]:
@@ -175,6 +215,8 @@ def implicit_shorthand(parsed: ParsedQuestion, index: PassageIndex) -> str | Non
     """A numbered shorthand in the question (十五项硬措施) that the corpus uses without quoting it."""
     for match in _SHORTHAND.finditer(parsed.compact):
         text = match.group(0)
+        if text[0] == "一" and text[1] in "个项条":
+            continue  # 一项系统工程, 一个问题: 一 + classifier is the indefinite article, not a count
         for end in range(len(text), 2, -1):
             if index.contains(text[:end]):
                 return text[:end]

@@ -169,3 +169,16 @@ async def test_escalations_name_who_answers_and_offer_details_and_urging(world: 
     assert "已完成：催办" in (await world.until(lead.id, "催办"))["plain_text"]
     shown = (await world.command(lead, "/show YH-2026-000001"))["plain_text"]
     assert "2026年11月27日（星期五）09:00 城关镇长（城关镇 负责人） 催办" in shown
+    # the officer rectifies: the cards are refreshed and earlier messages lose the buttons no longer valid, while the
+    # escalation keeps 查看详情 and 催办 (still open)
+    await press(world, world.officer, nudge, "提交整改")
+    await world.until(world.officer.id, "整改措施")
+    await answer(world, world.officer, None, "已更换灭火器")
+    await world.api.send_photo(world.officer, sample_jpeg(label="after"))
+    await press(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
+    await world.until(world.officer.id, "已完成：提交整改")
+    await sweep(world.app)
+    kept = next(m for m in world.api.messages(lead.id) if m.message_id == escalation["message_id"])
+    assert [b["text"] for b in kept.buttons] == ["移送", "🔎 查看详情", "📣 催办"]
+    nudged = next(m for m in world.api.messages(world.officer.id) if m.message_id == nudge["message_id"])
+    assert [b["text"] for b in nudged.buttons] == ["🔎 查看详情"]  # 提交整改 and 申请延期 are done with

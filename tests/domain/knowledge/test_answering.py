@@ -143,10 +143,15 @@ def test_a_quotation_mark_stays_with_the_clause_it_closes() -> None:
     assert [text[a:b] for a, b in clauses(text)] == ["总书记强调，“一定要举一反三。”", "总书记的重要指示，揭示了问题。"]
 
 
-def test_a_question_about_today_with_one_word_is_not_answered_from_old_speeches(bundled_kb: KnowledgeBase) -> None:
-    """今天的天气: the speeches' 极端天气 is their summer's, not today's; 今年天气形势 is what they say."""
-    assert bundled_kb.answer("今天的天气怎么样").status is AnswerStatus.NOT_FOUND
+def test_how_things_are_now_is_not_answered_from_old_speeches(bundled_kb: KnowledgeBase) -> None:
+    """今天/最近 + how things are: the world now, which the speeches cannot tell; what to do they can."""
+    for question in ("今天的天气怎么样", "最近安全生产形势怎么样", "现在天气如何"):
+        assert bundled_kb.answer(question).status is AnswerStatus.NOT_FOUND, question
     assert "降雨频次" in bundled_kb.answer("今年天气形势怎么样").first_quotes()[0]
+    # what to do now, the speeches' own "today", and 现在 inside 表现在 are still answered
+    assert "汛期" in bundled_kb.answer("现在汛期要做什么").first_quotes()[0]
+    assert "主要任务" in bundled_kb.answer("今天会议的主要任务是什么").first_quotes()[0]
+    assert bundled_kb.answer("工作执行不强表现在哪些方面").status is AnswerStatus.FOUND
 
 
 def test_a_descriptive_term_is_answered_by_the_clause_too(bundled_kb: KnowledgeBase) -> None:
@@ -160,3 +165,94 @@ def test_a_descriptive_term_is_answered_by_the_clause_too(bundled_kb: KnowledgeB
 def test_a_frame_noun_the_speech_writes_after_the_word_is_kept(bundled_kb: KnowledgeBase) -> None:
     """执法工作要求是什么: 要求 frames most questions, but 工作要求 is the speech's phrase (…严上加严”的工作要求)."""
     assert "紧上加紧、严上加严" in bundled_kb.answer("执法工作要求是什么").first_quotes()[0]
+
+
+def test_a_phrase_written_with_de_is_the_same_phrase() -> None:
+    """反馈问题 asked as 反馈的问题: the clause echoing it (对照反馈的问题) beats one with a heavier word alone."""
+    text = "省煤监局进行调研检查，应急局要严格执行特别规定。要派专家组，对照反馈的问题，全力揭病因。"
+    weights = {"煤监局": 3.9, "反馈": 2.2, "问题": 1.1, "整改": 1.3}
+    span = answer_span(text, list(weights), weights.__getitem__, QuestionKind.ACTION)
+    assert span is not None and "揭病因" in text[span.start : span.end]
+
+
+def test_the_actor_before_a_modal_is_the_one_told_what_to_do() -> None:
+    """应急救援队伍要做到什么: the clause where 队伍 is followed by 要 prescribes to it; elsewhere it is an object."""
+    text = "加强应急救援队伍值班备勤。各类应急救援队伍要保持备战状态，打通最后一公里。"
+    words = ["应急", "救援", "队伍"]
+    without = answer_span(text, words, _weight, QuestionKind.OTHER)
+    span = answer_span(text, words, _weight, QuestionKind.OTHER, actors=words)
+    assert without is not None and text[without.start : without.end].startswith("加强")
+    assert span is not None and span.prescribed and "最后一公里" in text[span.start : span.end]
+
+
+def test_a_question_about_what_someone_must_do_quotes_what_they_are_told(bundled_kb: KnowledgeBase) -> None:
+    """主要领导在大检查中要做什么: 主要领导要亲自过问, not the sentence criticising 主要领导未参会."""
+    assert "亲自过问" in bundled_kb.answer("主要领导在大检查中要做什么").first_quotes()[0]
+
+
+def test_what_to_do_under_a_heading_is_the_body_clause_that_prescribes() -> None:
+    """迎接巡查要做哪些准备: under the heading, the sentence saying what to do, not the one saying when it comes."""
+    text = (
+        "三要全力做好迎接巡查各项准备工作。巡查组将于X月份开始对自治区人民政府开展巡查。"
+        "这就要求我们务必高度重视，要切实开展好自查自纠。"
+    )
+    words = ["迎接", "巡查", "准备"]
+    stated = answer_span(text, words, _weight, QuestionKind.ENUMERATION)
+    asked = answer_span(text, words, _weight, QuestionKind.ENUMERATION, asks_how=True)
+    assert stated is not None and text[stated.start : stated.end] == "巡查组将于X月份开始对自治区人民政府开展巡查。"
+    assert asked is not None and "自查自纠" in text[asked.start : asked.end]
+
+
+def test_one_and_a_classifier_is_an_article_not_a_numbered_shorthand(bundled_kb: KnowledgeBase) -> None:
+    """一项系统工程 is "a systems project", not a count like 十五项硬措施 (which stays mentioned_only)."""
+    answer = bundled_kb.answer("为什么说安全生产是一项系统工程")
+    assert answer.status is AnswerStatus.FOUND and "涉及全县各行各业" in answer.first_quotes()[0]
+    assert bundled_kb.answer("十五项硬措施是什么").status is AnswerStatus.MENTIONED_ONLY
+
+
+def test_how_fast_asks_a_degree_and_is_no_content_word(bundled_kb: KnowledgeBase) -> None:
+    """多快 (like 多久, 多少) asks how much; as a word the speeches never use it would outweigh the rest."""
+    assert "第一时间整治到位" in bundled_kb.answer("查出的问题要多快整治到位").first_quotes()[0]
+
+
+def test_coordinated_words_are_found_written_in_parallel() -> None:
+    """决策和措施要怎样落实: the speech lists them in parallel (决策定…，措施列…), not far apart in one long clause."""
+    text = "贯彻落实全省会议决策部署，总结分析上半年工作，落实十五条硬措施。做到决策定一项是一项，措施列一条做一条。"
+    weights = {"决策": 2.8, "措施": 1.4, "落实": 0.6}
+    alone = answer_span(text, list(weights), weights.__getitem__, QuestionKind.ACTION)
+    joined = answer_span(text, list(weights), weights.__getitem__, QuestionKind.ACTION, coordinated=[("决策", "措施")])
+    assert alone is not None and text[alone.start : alone.end].startswith("贯彻落实")
+    assert joined is not None and text[joined.start : joined.end].startswith("做到决策定一项是一项")
+
+
+def test_a_question_joining_words_by_a_conjunction(bundled_kb: KnowledgeBase) -> None:
+    """和 between two content words coordinates them: the parallel sentence answers."""
+    assert "决策定一项是一项" in bundled_kb.answer("决策和措施要怎样落实").first_quotes()[0]
+
+
+def test_a_clause_forbidding_outranks_a_heading_naming_the_topic(bundled_kb: KnowledgeBase) -> None:
+    """部门监管有哪些错误做法: 决不能“只管合法不管非法” answers; 二要突出部门监管责任 only names the topic."""
+    assert "只管合法不管非法" in bundled_kb.answer("部门监管有哪些错误做法").first_quotes()[0]
+
+
+def test_the_question_verb_of_handling_breaks_a_tie() -> None:
+    """以什么态度对待隐患: both clauses carry 态度 and 隐患; the one that says 来对待 echoes the question."""
+    text = "以高度负责的工作态度，做好隐患排查。以“把隐患当作事故来对待”的态度，严格执法。"
+    weights = {"态度": 3.0, "隐患": 0.9}
+    plain = answer_span(text, list(weights), weights.__getitem__, QuestionKind.OTHER)
+    echoed = answer_span(text, list(weights), weights.__getitem__, QuestionKind.OTHER, echoes=["对待"])
+    assert plain is not None and text[plain.start : plain.end].startswith("以高度负责")
+    assert echoed is not None and "当作事故来对待" in text[echoed.start : echoed.end]
+    # the echo alone is no answer
+    assert answer_span("对待。", list(weights), weights.__getitem__, QuestionKind.OTHER, echoes=["对待"]) is None
+
+
+def test_how_it_was_said_quotes_the_quotation_a_clause_refers_back_to() -> None:
+    """重要指示是怎么说的: 总书记的重要指示，深刻揭示了… names the words; they are the quotation just before it."""
+    assert question_kind("安全生产问题的重要指示是怎么说的") is QuestionKind.PRINCIPLE
+    text = "总书记强调，“安全生产问题，一定要举一反三、亡羊补牢。”总书记的重要指示，深刻揭示了安全生产最大的问题。"
+    words = ["重要", "指示", "问题"]
+    span = answer_span(text, words, _weight, QuestionKind.PRINCIPLE)
+    assert span is not None and text[span.start : span.end] == text
+    other = answer_span(text, words, _weight, QuestionKind.OTHER)
+    assert other is not None and text[other.start : other.end].startswith("总书记的重要指示")

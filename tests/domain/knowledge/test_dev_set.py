@@ -18,10 +18,12 @@ from texts.knowledge import location_label
 DATA = Path(__file__).resolve().parents[2] / "data"
 QA_TSV = Path(os.environ.get("KB_QA_TSV", DATA / "qa_dev.tsv"))
 OWN_TSV = DATA / "qa_own.tsv"
-# The goals on the engine's own set (issue 17); FIRST_QUOTED_FLOOR is what the engine reaches today (see README).
+# Held-out questions, never edited to pass: the first written before the engine changes of 2026-12-04 evening
+# (some of which were then found from its misses), the second after them and measured once (see tests/data/README.md).
+HOLDOUT_TSVS = (DATA / "qa_own_holdout.tsv", DATA / "qa_own_holdout2.tsv")
+# The goal on the engine's own set (issue 17), asserted; top-3 at what the engine reaches (see README).
 FIRST_QUOTED_GOAL = 0.95
-FIRST_QUOTED_FLOOR = 0.9
-TOP3_FLOOR = 0.94
+TOP3_FLOOR = 0.96
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def test_every_dev_question(bundled_kb: KnowledgeBase, capsys: pytest.CaptureFix
 
 
 def test_own_set(bundled_kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]) -> None:
-    """The engine's own set: figures printed; refusals exact, first-quoted and top-3 above their floors."""
+    """The engine's own set: figures printed; refusals exact, first quoted at the goal, top-3 above its floor."""
     rows = _rows(OWN_TSV)
     assert sum(r.kind == "answer" for r in rows) >= 150 and sum(r.kind == "none" for r in rows) >= 30
     scores = score(bundled_kb, rows)
@@ -147,5 +149,16 @@ def test_own_set(bundled_kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]) 
             print(f"  {miss}")
     assert scores.refused_wrong == 0, "a question the speeches answer was refused"
     assert scores.refused_right == scores.to_refuse, "an off-topic question was answered"
-    assert scores.first_quoted / scores.answerable >= FIRST_QUOTED_FLOOR
+    assert scores.first_quoted / scores.answerable >= FIRST_QUOTED_GOAL
     assert scores.top3 / scores.answerable >= TOP3_FLOOR
+
+
+@pytest.mark.parametrize("path", HOLDOUT_TSVS, ids=lambda path: path.stem)
+def test_own_holdout_set(bundled_kb: KnowledgeBase, capsys: pytest.CaptureFixture[str], path: Path) -> None:
+    """The held-out questions: figures printed (not tuned on, so no floor); off-topic ones are refused."""
+    scores = score(bundled_kb, _rows(path))
+    with capsys.disabled():
+        print(_report(path.stem, scores))
+        for miss in scores.misses:
+            print(f"  {miss}")
+    assert scores.refused_right == scores.to_refuse, "an off-topic question was answered"
