@@ -313,8 +313,7 @@ async def submit(update: Update, context: BotContext) -> int | None:
     services.media.discard(draft.key)
     card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))
     await show_in_place(update, t("report.filed", card=card, code=hazard.code, units=unit_names(services.org, hazard)))
-    context.application.create_task(deliver(context.application, tell_admins_of_unbound=True),
-                                    name=f"deliver:{hazard.code}")
+    context.application.create_task(deliver(context.application), name=f"deliver:{hazard.code}")
     return END
 
 

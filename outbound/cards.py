@@ -21,9 +21,10 @@ from bot.services import Services
 from domain.hazards import Hazard, Thread
 from domain.lifecycle import HazardFacts
 from outbound.delivery import card_for
-from outbound.lateness import after_failure, failure_text
+from outbound.failures import recipient_name, send_failed
+from outbound.lateness import Verdict
 from storage.lifecycle import OutboxRow, PendingSend
-from texts import Html
+from texts import Html, t
 from texts.limits import CAPTION_LIMIT, clip_html, tg_len
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,6 @@ async def refresh(bot: Bot, services: Services, row: OutboxRow, keyboard: Keyboa
 
 async def _refresh_one(bot: Bot, services: Services, hazard: Hazard, thread: Thread, send: PendingSend, text: Html,
                        markup: InlineKeyboardMarkup | None) -> None:
-    now = services.now()
     assert send.reply_to is not None
     try:
         try:
@@ -123,12 +123,24 @@ async def _refresh_one(bot: Bot, services: Services, hazard: Hazard, thread: Thr
         await services.groups.migrate_chat(send.chat_id, exc.new_chat_id)
         await services.lifecycle.mark_retry(send, "chat migrated", None)  # the next transition edits it there
     except TelegramError as exc:  # the one retry policy: a 429 waits, a refusal is given up, the rest back off
-        again = after_failure(exc, send.attempts, now)
-        if again is None:
-            log.warning("card of %s in %s not updated: %s", hazard.code, send.chat_id, exc)
-        await services.lifecycle.mark_retry(send, failure_text(exc), again)
+        await _failed(bot, services, hazard, send, exc)
     else:
         await services.lifecycle.mark_sent(send, message_id, services.now())
+
+
+async def _failed(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, exc: TelegramError) -> None:
+    """An edit that failed follows the one policy of every send of the sweep; a give-up is told to the admins once
+    (the card in that group shows an old state until the next transition)."""
+
+    async def record(verdict: Verdict, error: str) -> None:
+        await services.lifecycle.mark_retry(send, error, verdict.again, counted=verdict.counted)
+
+    async def notice(reason: str) -> Html:
+        return t("notice.card_failed", code=hazard.code, recipient=await recipient_name(services, send.chat_id),
+                 reason=reason)
+
+    await send_failed(bot, services, exc, send.attempts, record=record, logger=log,
+                      what=f"the card of {hazard.code} in {send.chat_id}", notice=notice)
 
 
 def actions_of(markup: InlineKeyboardMarkup) -> list[str]:

@@ -28,8 +28,9 @@ from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Tran
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, follow_up_keyboard, member_viewer, unit_viewer
 from outbound import cards, evidence, periodic
-from outbound.delivery import deliver_pending, open_thread, tell_admins, topic_gone
-from outbound.lateness import after_failure, failure_text, log_late
+from outbound.delivery import deliver_pending, open_thread, topic_gone
+from outbound.failures import recipient_name, send_admin_notices, send_failed
+from outbound.lateness import Verdict, log_late
 from outbound.notices import body, head
 from storage.lifecycle import CARD, TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
 from texts import Html, t
@@ -112,6 +113,8 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                 break
         if not stopping():  # digests, rankings and self-checks: planned into their own table and sent the same way
             await periodic.run(app.bot, services, now, report)
+        if not stopping():  # the admins' notices that failed for now (a 429, the network, a restart in between)
+            await send_admin_notices(app.bot, services)
     services.last_sweep = now
     return report
 
@@ -151,7 +154,6 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
 async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, text: Html,
                     markup: InlineKeyboardMarkup | None, report: SweepReport,
                     photos: Sequence[evidence.Captioned] = ()) -> None:
-    now = services.now()
     try:
         if photos:  # the album first, the notice with its buttons under it (a retry may repeat the album)
             await evidence.send_album(bot, send.chat_id, photos, topic_id=send.topic_id, reply_to=send.reply_to)
@@ -168,14 +170,7 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
                 bot, services, hazard, send):
             report.retrying += 1
             return
-        # the one retry policy (a 429 waits for this recipient only: other chats go on)
-        again = after_failure(exc, send.attempts, now)
-        if again is None:
-            await _give_up(bot, services, hazard, send, exc)
-            report.failed += 1
-        else:
-            await services.lifecycle.mark_retry(send, failure_text(exc), again)
-            report.retrying += 1
+        await _failed(bot, services, hazard, send, exc, report)
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
         if markup is not None:  # its buttons come off once they no longer apply (outbound.cards)
@@ -197,10 +192,23 @@ async def _reopen(bot: Bot, services: Services, hazard: Hazard, send: PendingSen
     return True
 
 
-async def _give_up(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, error: Exception) -> None:
-    log.warning("giving up a send of %s to %s: %s", send.key, send.chat_id, error)
-    await services.lifecycle.mark_retry(send, str(error), None)
-    await tell_admins(bot, services, t("notice.send_failed", code=hazard.code, chat=send.chat_id, error=str(error)))
+async def _failed(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, exc: TelegramError,
+                  report: SweepReport) -> None:
+    """The one retry policy, as for every send of the sweep (a 429 waits for this recipient only: others go on)."""
+
+    async def record(verdict: Verdict, error: str) -> None:
+        await services.lifecycle.mark_retry(send, error, verdict.again, counted=verdict.counted)
+
+    async def notice(reason: str) -> Html:
+        return t("notice.send_failed", code=hazard.code, recipient=await recipient_name(services, send.chat_id),
+                 reason=reason)
+
+    verdict = await send_failed(bot, services, exc, send.attempts, record=record, logger=log,
+                                what=f"a send of {send.key} to {send.chat_id}", notice=notice)
+    if verdict.again is None:
+        report.failed += 1
+    else:
+        report.retrying += 1
 
 
 # escalations and nudges: who reads them is asked to follow up, so they carry 查看详情 and (for leads) 催办
@@ -275,11 +283,10 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
     return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]
 
 
-async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None, *,
-                  tell_admins_of_unbound: bool = False) -> None:
+async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None) -> None:
     """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
-    (a failure is the sweep's to retry, as every send's)."""
-    if await deliver_pending(app, unit_id, tell_admins_of_unbound=tell_admins_of_unbound):
+    (a failure is the sweep's to retry, as every send's; a unit without a group is told to the admins once)."""
+    if await deliver_pending(app, unit_id):
         await sweep(app)
 
 

@@ -349,6 +349,24 @@ class HazardRepository:
             )
         return [PendingThread(_hazard(r), _thread(r), r["attempts"]) for r in rows]
 
+    async def get_unbound_untold(self) -> list[tuple[int, str, str]]:
+        """(hazard id, code, unit) of each undelivered thread whose unit has no group and of which the admins have
+        not been told yet, oldest hazard first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT h.id, h.code, t.unit_id FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id"
+                " WHERE t.delivered_at IS NULL AND t.failed_at IS NULL AND t.unbound_told_at IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id) ORDER BY h.id, t.unit_id",
+            )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def mark_unbound_told(self, told: list[tuple[int, str]], now: datetime) -> None:
+        """The admins were told that these (hazard id, unit) wait for the unit's group: never again."""
+        async with self.db.transaction() as tx:
+            for hazard_id, unit_id in told:
+                await tx.execute("UPDATE hazard_threads SET unbound_told_at = ? WHERE hazard_id = ? AND unit_id = ?",
+                                 (to_db(now), hazard_id, unit_id))  # fmt: skip
+
     async def record_thread_opened(self, hazard_id: int, unit_id: str, chat_id: int, topic_id: int | None,
                                    anchor_message_id: int | None) -> None:
         """Remember where the thread is as soon as it exists, so a retry reuses it."""
@@ -377,23 +395,16 @@ class HazardRepository:
         return None if row is None else _thread(row)
 
     async def record_delivery_failure(self, hazard_id: int, unit_id: str, error: str, retry_at: datetime | None,
-                                      now: datetime) -> None:
-        """A delivery failed: tried again at `retry_at` (the sweep), or None: given up on for good."""
+                                      now: datetime, *, counted: bool = True) -> None:
+        """A delivery failed: tried again at `retry_at` (the sweep), or None: given up on for good; `counted`: a
+        failed attempt (a 429 that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE hazard_threads SET last_error = ?, attempts = attempts + 1, next_attempt_at = ?,"
+                "UPDATE hazard_threads SET last_error = ?, attempts = attempts + ?, next_attempt_at = ?,"
                 " failed_at = ? WHERE hazard_id = ? AND unit_id = ?",
-                (error[:500], None if retry_at is None else to_db(retry_at), None if retry_at else to_db(now),
-                 hazard_id, unit_id),
+                (error[:500], int(counted), None if retry_at is None else to_db(retry_at),
+                 None if retry_at else to_db(now), hazard_id, unit_id),
             )  # fmt: skip
-
-    async def record_delivery_wait(self, hazard_id: int, unit_id: str, error: str, until: datetime) -> None:
-        """Telegram asked to wait (429): tried again then, not counted as a failed attempt."""
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE hazard_threads SET last_error = ?, next_attempt_at = ? WHERE hazard_id = ? AND unit_id = ?",
-                (error[:500], to_db(until), hazard_id, unit_id),
-            )
 
     async def queue_reporter_followup(self, hazard_id: int, now: datetime) -> bool:
         """Once no unit of the hazard is still being tried, queue one notice to the reporter of the outcomes not yet

@@ -341,15 +341,18 @@ class LifecycleRepository:
                 (topic_id or 0, reply_to, send.key, send.chat_id, send.topic_id or 0),
             )
 
-    async def mark_retry(self, send: PendingSend, error: str, retry_at: datetime | None) -> None:
-        """A send failed: try again at `retry_at`, or give up on it (None)."""
+    async def mark_retry(self, send: PendingSend, error: str, retry_at: datetime | None, *,
+                         counted: bool = True) -> None:
+        """A send failed: try again at `retry_at`, or give up on it (None); `counted`: a failed attempt (a 429
+        that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE outbox_sends SET attempts = attempts + 1, error = ?, next_attempt_at = ?,"
+                "UPDATE outbox_sends SET attempts = attempts + ?, error = ?, next_attempt_at = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END"
                 " WHERE key = ? AND chat_id = ? AND topic_id = ?",
-                (error[:500], _opt(retry_at), _opt(retry_at), send.key, send.chat_id, send.topic_id or 0),
-            )
+                (int(counted), error[:500], _opt(retry_at), _opt(retry_at), send.key, send.chat_id,
+                 send.topic_id or 0),
+            )  # fmt: skip
 
     async def get_event(self, event_id: int) -> tuple[sqlite3.Row, dict[str, object]] | None:
         """An audit event and its data."""
@@ -362,7 +365,8 @@ class LifecycleRepository:
         async with self.db.reading() as tx:
             pending = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
             due = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ?", (to_db(now),))
-            retrying = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending' AND attempts > 0")
+            retrying = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending'"
+                                       " AND (attempts > 0 OR next_attempt_at IS NOT NULL)")  # a 429 waiting too
             failed = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'failed'")
             undelivered = await tx.scalar("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL")
         return {"pending": int(pending), "due": int(due), "retrying": int(retrying), "failed": int(failed),

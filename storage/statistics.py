@@ -296,12 +296,15 @@ class ScheduleRepository:
             await tx.execute("UPDATE schedule SET late = late OR ? WHERE key = ?", (int(late), key))
 
     async def get_pending_sends(self, key: str, now: dt.datetime) -> list[ItemSend]:
-        """The item's sends whose time has come, text before chart, per chat."""
+        """The item's sends whose time has come, text before chart, per chat; no chart while its chat's text waits
+        out a retry (a chart alone says nothing: the caller holds it too when the text fails in the same pass)."""
         async with self.db.reading() as tx:
             rows = await tx.all(
-                "SELECT * FROM schedule_sends WHERE key = ? AND status = 'pending'"
-                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY chat_id, part = 'chart'",
-                (key, to_db(now)),
+                "SELECT * FROM schedule_sends s WHERE key = ? AND status = 'pending'"
+                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (part != 'chart' OR NOT EXISTS ("
+                "  SELECT 1 FROM schedule_sends t WHERE t.key = s.key AND t.chat_id = s.chat_id AND t.part = 'text'"
+                "  AND t.status = 'pending' AND t.next_attempt_at > ?)) ORDER BY chat_id, part = 'chart'",
+                (key, to_db(now), to_db(now)),
             )
         return [ItemSend(r["key"], r["chat_id"], r["part"], r["attempts"]) for r in rows]
 
@@ -320,16 +323,28 @@ class ScheduleRepository:
                 (message_id, to_db(now), send.key, send.chat_id, send.part),
             )
 
-    async def mark_retry(self, send: ItemSend, error: str, retry_at: dt.datetime | None) -> None:
-        """A send failed: try again at ``retry_at``, or give up on it (None)."""
+    async def mark_retry(self, send: ItemSend, error: str, retry_at: dt.datetime | None, *,
+                         counted: bool = True) -> None:
+        """A send failed: try again at ``retry_at``, or give up on it (None); ``counted``: a failed attempt (a 429
+        that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE schedule_sends SET attempts = attempts + 1, error = ?, next_attempt_at = ?,"
+                "UPDATE schedule_sends SET attempts = attempts + ?, error = ?, next_attempt_at = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END"
                 " WHERE key = ? AND chat_id = ? AND part = ?",
-                (error[:500], None if retry_at is None else to_db(retry_at),
+                (int(counted), error[:500], None if retry_at is None else to_db(retry_at),
                  None if retry_at is None else to_db(retry_at), send.key, send.chat_id, send.part),
             )  # fmt: skip
+
+    async def give_up_chat(self, send: ItemSend, error: str) -> None:
+        """Give up every part of the item still pending for this chat: a chart without its text says nothing, and
+        the chat that refused one part refuses the next (the admins are told once, of the item in that chat)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE schedule_sends SET attempts = attempts + (part = ?), error = ?, next_attempt_at = NULL,"
+                " status = 'failed' WHERE key = ? AND chat_id = ? AND status = 'pending'",
+                (send.part, error[:500], send.key, send.chat_id),
+            )
 
     async def move_chat(self, send: ItemSend, new_chat_id: int) -> None:
         """The group became a supergroup with a new id: this item's sends there go to the new id."""
