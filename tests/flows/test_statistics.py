@@ -205,5 +205,6 @@ async def test_export_sends_the_ledger_as_excel_and_csv(world: World) -> None:
     await document(world, world.officer.id)  # its CSV
     await world.api.send_text(world.officer, "/export 明年春天")
     await world.until(world.officer.id, "没有看懂")  # (the start-up sweep may first bring the 28th's overdue nudge)
+    world.clock.advance(dt.timedelta(seconds=world.settings.export_cooldown_seconds))  # one export per cooldown
     await world.api.send_text(world.officer, "/export 2026年10月")
     assert "共 0 项" in (await document(world, world.officer.id))["plain_caption"]
