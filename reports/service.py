@@ -261,7 +261,9 @@ async def _read_and_build(job: ExportJob) -> ExportFiles:
         repository = StatisticsRepository(db)
         records = await repository.get_ledger(scope, job.period.start_at(zone), job.period.end_at(zone))
         quarter_records = await repository.get_records(scope, q_start, q_end)
-        names = await repository.get_names(e.actor_id for r in records for e in r.events if e.action == "verify_pass")
+        # the verifiers' names, and the reporters' for the 上报人 column
+        names = await repository.get_names(e.actor_id for r in records for e in r.events
+                                           if e.action in ("verify_pass", "report"))
     finally:
         await db.close()
     rows = ledger_rows(records, now, zone)
