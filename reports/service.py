@@ -1,7 +1,8 @@
 """Counting as the bot does it: the database counts (storage/counting.py), this renders text, charts and files.
 
 Used by /stats, /export and the scheduled digest and ranking (outbound/periodic.py). CPU-heavy
-work (charts, the workbook) runs in a worker thread so other updates are answered meanwhile.
+work runs off the event loop so other updates are answered meanwhile: charts in a worker thread, exports (reading
+and building) in a worker process.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.services import Services
 from domain.hazards import Grade
@@ -31,6 +34,7 @@ from domain.statistics import (
 from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
 from storage.counting import Acceptance, CountingRepository, GroupBy
+from storage.db import Database
 from storage.statistics import SelfCheckRepository, StatisticsRepository
 from texts import Html, plain, t
 from texts.dates import datetime_cn
@@ -235,28 +239,62 @@ class ExportFiles:
 
 
 async def export_files(services: Services, scope: Scope, period: Period) -> ExportFiles:
-    """Build the ledger files of a scope and period; the building runs in a worker thread."""
+    """Build the ledger files of a scope and period: read and built in a worker process."""
     org, zone, now = services.org, services.zone, services.now()
-    repository = statistics_of(services)
-    records = await repository.get_ledger(scope, period.start_at(zone), period.end_at(zone))
     quarter = quarter_of(period.start)
+    job = ExportJob(services.db.path, org, scope, period, now, zone,
+                    subtitle=plain("export.table_subtitle", scope=scope_label(org, scope),
+                                   period=period_label(quarter), at=datetime_cn(now, zone)),
+                    name=plain("export.file_name", scope=scope_label(org, scope), period=period.key))  # fmt: skip
+    # a worker process, not a thread: reading thousands of rows and openpyxl's seconds of CPU in threads held the event
+    # loop up for up to half a second at a time (the GIL), so everyone's replies waited while three exports were built
+    workers = services.export_workers()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(workers, build_export, job)
+    except BrokenProcessPool:
+        services.drop_export_workers(workers)  # the worker died (killed, out of memory): the next export starts anew
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """What the worker process needs to read and build the ledger files (sent to it pickled: small)."""
+
+    database: Path
+    org: Organisation
+    scope: Scope
+    period: Period
+    now: dt.datetime
+    zone: dt.tzinfo
+    subtitle: str
+    name: str
+
+
+def build_export(job: ExportJob) -> ExportFiles:
+    """Read the records (a read-only connection of its own) and build the files: in the worker process."""
+    return asyncio.run(_read_and_build(job))
+
+
+async def _read_and_build(job: ExportJob) -> ExportFiles:
+    # openpyxl (and numpy with it) is imported by the worker, never by the bot's own process
+    from reports.workbook import TableRow, ledger_csv, ledger_workbook
+
+    org, zone, now, scope, quarter = job.org, job.zone, job.now, job.scope, quarter_of(job.period.start)
     q_start, q_end = quarter.start_at(zone), quarter.end_at(zone)
-    quarter_records = await repository.get_records(scope, q_start, q_end)
-    names = await repository.get_names(e.actor_id for r in records for e in r.events if e.action == "verify_pass")
-    subtitle = plain("export.table_subtitle", scope=scope_label(org, scope), period=period_label(quarter),
-                     at=datetime_cn(now, zone))  # fmt: skip
-
-    def build() -> ExportFiles:
-        # openpyxl (and numpy with it) is imported by the first export, not on every start of the bot
-        from reports.workbook import TableRow, ledger_csv, ledger_workbook
-
-        rows = ledger_rows(records, now, zone)
-        groups = groups_for(org, scope, quarter_records)
-        table = state_rows(quarter_records, {name: belongs for name, _, belongs in groups}, q_start, q_end, now, zone)
-        total = state_rows(quarter_records, {"": lambda _: True}, q_start, q_end, now, zone)[""]
-        lines = [TableRow(name, kind, table[name]) for name, kind, _ in groups]
-        xlsx = ledger_workbook(rows, lines, total, org, names, zone, table_subtitle=subtitle)
-        name = plain("export.file_name", scope=scope_label(org, scope), period=period.key)
-        return ExportFiles(xlsx, ledger_csv(rows, org, names, zone), len(rows), name)
-
-    return await asyncio.to_thread(build)
+    db = await Database.open_read_only(job.database)
+    try:
+        repository = StatisticsRepository(db)
+        records = await repository.get_ledger(scope, job.period.start_at(zone), job.period.end_at(zone))
+        quarter_records = await repository.get_records(scope, q_start, q_end)
+        # the verifiers' names, and the reporters' for the 上报人 column
+        names = await repository.get_names(e.actor_id for r in records for e in r.events
+                                           if e.action in ("verify_pass", "report"))
+    finally:
+        await db.close()
+    rows = ledger_rows(records, now, zone)
+    groups = groups_for(org, scope, quarter_records)
+    table = state_rows(quarter_records, {name: belongs for name, _, belongs in groups}, q_start, q_end, now, zone)
+    total = state_rows(quarter_records, {"": lambda _: True}, q_start, q_end, now, zone)[""]
+    lines = [TableRow(name, kind, table[name]) for name, kind, _ in groups]
+    xlsx = ledger_workbook(rows, lines, total, org, names, zone, table_subtitle=job.subtitle)
+    return ExportFiles(xlsx, ledger_csv(rows, org, names, zone), len(rows), job.name)

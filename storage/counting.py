@@ -192,7 +192,7 @@ class CountingRepository:
         scoped, params = _scope_where(scope)
         snapshots: dict[dt.datetime, _Table] = {}
         tables = []
-        async with self.db.reading() as tx:
+        async with self.db.bulk_reading() as tx:  # long reads: on the second connection, no one waits for them
             for start, end in periods:
                 snapshot = min(end, now)
                 if snapshot not in snapshots:
@@ -219,7 +219,7 @@ class CountingRepository:
                 rows[key].add(state, grade, n, overdue)
 
         filed = f"{scoped} AND h.reported_at >= ? AND h.reported_at < ?"
-        async with self.db.reading() as tx:
+        async with self.db.bulk_reading() as tx:  # long reads: on the second connection, no one waits for them
             for d, t, e, state, grade, n, overdue in await tx.all(
                 f"SELECT {_WHERE}, h.state, h.grade, COUNT(*), SUM(h.state = 'rectifying' AND h.deadline < ?)"
                 f" FROM hazards h WHERE {filed} AND h.updated_at < ? GROUP BY {_WHERE}, h.state, h.grade",

@@ -75,11 +75,13 @@ class StatisticsRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _read(self, tx: Tx, where: str, params: tuple[object, ...]) -> list[HazardRecord]:
-        rows = await tx.all(_HAZARDS.format(where=where), params)
-        # the same condition again as a subquery: one pass over events_by_hazard, no id list to bind
-        events = await tx.all(_EVENTS.format(ids=f"SELECT h.id FROM hazards h WHERE {where}"), params)
-        # thousands of rows to parse: off the event loop, so other updates are answered meanwhile
+    async def _read(self, where: str, params: tuple[object, ...]) -> list[HazardRecord]:
+        # thousands of rows: on the second connection (storage/db.py), so no one's reply waits for them
+        async with self.db.bulk_reading() as tx:
+            rows = await tx.all(_HAZARDS.format(where=where), params)
+            # the same condition again as a subquery: one pass over events_by_hazard, no id list to bind
+            events = await tx.all(_EVENTS.format(ids=f"SELECT h.id FROM hazards h WHERE {where}"), params)
+        # and parsed off the event loop, after the snapshot is let go
         return await asyncio.to_thread(_records, rows, events)
 
     async def get_records(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> list[HazardRecord]:
@@ -87,15 +89,13 @@ class StatisticsRepository:
         scoped, params = _scope_where(scope)
         live = ",".join("?" * len(_LIVE))
         where = f"{scoped} AND h.reported_at < ? AND (h.updated_at >= ? OR h.state IN ({live}))"
-        async with self.db.reading() as tx:
-            return await self._read(tx, where, (*params, to_db(end), to_db(start), *_LIVE))
+        return await self._read(where, (*params, to_db(end), to_db(start), *_LIVE))
 
     async def get_ledger(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> list[HazardRecord]:
         """The hazards in scope filed in [start, end), oldest first, with their events."""
         scoped, params = _scope_where(scope)
         where = f"{scoped} AND h.reported_at >= ? AND h.reported_at < ?"
-        async with self.db.reading() as tx:
-            return await self._read(tx, where, (*params, to_db(start), to_db(end)))
+        return await self._read(where, (*params, to_db(start), to_db(end)))
 
     async def get_names(self, telegram_ids: Iterable[int]) -> dict[int, str]:
         """Members' names by Telegram id (those who have joined)."""
