@@ -8,7 +8,8 @@ and on-time 受理 and 整改) filed over the year before "now", written straigh
 migrations made. /stats is the real `stats_message` of the county's 安委办 (this week, this month, the per-unit
 rows, rendered) in the bot built as in production against the Bot API double; the median of --repeat runs after
 one warm-up. For comparison the 100,000 ledger is also counted the way before (every record with its events read
-and replayed in Python). /my is `HazardRepository.list_hazards` (the page /my shows and its total) for the county,
+and replayed in Python). /my is `HazardRepository.list_hazards` (the page and its total; /my's filters in
+`list_view` run the same statements with their condition added) for the county,
 the busiest department, the busiest township and the busiest enterprise. Statements per due reminder: the
 bench_scale ledger (10,000 hazards in 整改中, 1 % with a reminder due), the sweep traced with sqlite3's trace
 callback until everything due went out. The export and memory-under-load keys are null with a reason: the

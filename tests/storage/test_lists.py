@@ -9,9 +9,10 @@ import pytest
 
 from config.org import load_org
 from config.settings import PROJECT_ROOT
+from domain.listing import MyFilter
 from domain.members import Scope
 from storage.db import Database
-from storage.hazards import HazardRepository
+from storage.hazards import HazardRepository, MyIds, filter_sql
 from tests.storage import ledgers
 from tests.storage.test_counting import FIRST, NOW, _places
 
@@ -81,3 +82,27 @@ async def test_a_page_never_sorts_the_whole_scope(ledger: Path, scope: Scope) ->
             # a sort may only order the few rows the index scans already cut to the page
             sorts = [i for i, step in enumerate(plan) if "TEMP B-TREE" in step]
             assert all(any(step.startswith("SCAN (subquery") for step in plan[:i]) for i in sorts), plan
+
+
+@pytest.mark.parametrize("view", [MyFilter.ALL, MyFilter.OVERDUE, MyFilter.MAJOR, MyFilter.DONE])
+@pytest.mark.parametrize("scope", SCOPES, ids=["county", "department", "township", "enterprise", "unknown unit"])
+async def test_filtered_pages_are_slices_of_the_filtered_ledger(ledger: Path, scope: Scope, view: MyFilter) -> None:
+    """/my's filters page the same way: the unit's two index scans carry the filter, the total counts it."""
+    me = MyIds(7, scope.unit_id, scope.enterprise_id)
+    chosen, params = filter_sql(view, {}, me, NOW)
+    where, scope_params = ("1 = 1", ()) if scope.everything else (
+        ("enterprise_id = ?", (scope.enterprise_id,)) if scope.enterprise_id else
+        ("(department_id = ? OR township_id = ?)", (scope.unit_id, scope.unit_id)))  # fmt: skip
+    with sqlite3.connect(ledger) as conn:
+        expected = [i for (i,) in conn.execute(f"SELECT id FROM hazards WHERE ({where}) AND ({chosen})"
+                                                 " ORDER BY reported_at DESC, id DESC", (*scope_params, *params))]
+    db = await Database.open(ledger)
+    try:
+        hazards = HazardRepository(db)
+        for limit, offset in ((10, 0), (10, 10), (10, max(len(expected) - 4, 0))):
+            page, total = await hazards.list_view(scope, view, {}, me, NOW, limit, offset)
+            assert total == len(expected)
+            assert [h.id for h in page] == expected[offset:offset + limit]
+    finally:
+        await db.close()
+    assert expected or scope.unit_id == "nobody"
