@@ -302,26 +302,44 @@ class HazardRepository:
 
     async def list_hazards(self, scope: Scope, limit: int, offset: int) -> tuple[list[Hazard], int]:
         """A page of the hazards in scope, newest first, and how many there are in all."""
-        where, params = _scope_filter(scope)
-        async with self.db.reading() as tx:
-            total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {where}", params))
-            rows = await tx.all(
-                f"SELECT * FROM hazards WHERE {where} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
-                (*params, limit, offset),
-            )
-        return [_hazard(r) for r in rows], total
+        return await self._page(scope, "1 = 1", (), limit, offset)
 
     async def list_view(self, scope: Scope, view: MyFilter, duties: Mapping[Relation, frozenset[Action]], me: MyIds,
                         now: datetime, limit: int, offset: int) -> tuple[list[Hazard], int]:
         """A page of a /my filter over the hazards in scope, newest first, and how many match in all."""
-        where, scope_params = _scope_filter(scope)
         chosen, chosen_params = filter_sql(view, duties, me, now)
-        condition, params = f"({where}) AND ({chosen})", (*scope_params, *chosen_params)
+        return await self._page(scope, chosen, tuple(chosen_params), limit, offset)
+
+    async def _page(self, scope: Scope, chosen: str, chosen_params: tuple[object, ...], limit: int,
+                    offset: int) -> tuple[list[Hazard], int]:  # fmt: skip
+        """The hazards in scope meeting ``chosen`` (a condition on hazards' columns): a page, newest first, and all."""
+        if scope.everything or scope.enterprise_id is not None:
+            where, scope_params = _scope_filter(scope)
+            condition, params = f"({where}) AND ({chosen})", (*scope_params, *chosen_params)
+            async with self.db.reading() as tx:
+                total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {condition}", params))
+                rows = await tx.all(
+                    f"SELECT * FROM hazards WHERE {condition} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                    (*params, limit, offset),
+                )
+            return [_hazard(r) for r in rows], total
+        # a unit's hazards are those of its department index plus those of its township index (a unit id is one
+        # unit of one kind, so no hazard is in both): each scan walks its index newest first and stops after
+        # offset + limit rows, instead of an OR that sorts the unit's whole ledger
+        unit, first = scope.unit_id, offset + limit
         async with self.db.reading() as tx:
-            total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {condition}", params))
+            total = int(await tx.scalar(
+                f"SELECT (SELECT COUNT(*) FROM hazards WHERE department_id = ? AND ({chosen}))"
+                f" + (SELECT COUNT(*) FROM hazards WHERE township_id = ? AND ({chosen}))",
+                (unit, *chosen_params, unit, *chosen_params)))  # fmt: skip
             rows = await tx.all(
-                f"SELECT * FROM hazards WHERE {condition} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
-                (*params, limit, offset),
+                "SELECT * FROM (SELECT * FROM hazards INDEXED BY hazards_by_department"
+                f"   WHERE department_id = ? AND ({chosen}) ORDER BY reported_at DESC, id DESC LIMIT ?)"
+                " UNION ALL"
+                " SELECT * FROM (SELECT * FROM hazards INDEXED BY hazards_by_township"
+                f"   WHERE township_id = ? AND ({chosen}) ORDER BY reported_at DESC, id DESC LIMIT ?)"
+                " ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                (unit, *chosen_params, first, unit, *chosen_params, first, limit, offset),
             )
         return [_hazard(r) for r in rows], total
 
