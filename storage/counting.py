@@ -28,6 +28,7 @@ from domain.hazards import Grade, State
 from domain.members import Scope
 from domain.statistics import OPEN_STATES, AcceptanceDue, Figures, StateRow
 from storage.db import Database, Tx
+from storage.statistics import scope_where
 from storage.timefmt import from_db, from_db_required, to_db
 
 _LIVE = ("reported", "rectifying", "awaiting_verification", "recheck")
@@ -42,15 +43,6 @@ class GroupBy(StrEnum):
     TOTAL = "total"
     UNIT = "unit"
     ENTERPRISE = "enterprise"
-
-
-def _scope_where(scope: Scope) -> tuple[str, tuple[object, ...]]:
-    """The hazards (aliased h) someone with ``scope`` may see."""
-    if scope.everything:
-        return "1 = 1", ()
-    if scope.enterprise_id is not None:
-        return "h.enterprise_id = ?", (scope.enterprise_id,)
-    return "(h.department_id = ? OR h.township_id = ?)", (scope.unit_id, scope.unit_id)
 
 
 Where = tuple[str, str, str]  # a hazard's department, township and enterprise: what every query groups by
@@ -189,7 +181,7 @@ class CountingRepository:
                      zone: dt.tzinfo, acceptance: Acceptance | None = None,
                      by: GroupBy = GroupBy.TOTAL) -> list[dict[str, Figures]]:  # fmt: skip
         """``figures`` for several periods in one read; periods sharing a snapshot (both not over) count it once."""
-        scoped, params = _scope_where(scope)
+        scoped, params = scope_where(scope)
         snapshots: dict[dt.datetime, _Table] = {}
         tables = []
         async with self.db.bulk_reading() as tx:  # long reads: on the second connection, no one waits for them
@@ -210,7 +202,7 @@ class CountingRepository:
         """domain.statistics.state_rows of the scope's hazards filed in [start, end), by key ('' the whole scope):
         by grade, by state at min(end, now), overdue then. A key appears once it has a hazard."""
         snapshot, keys = min(end, now), _keys_of(by)
-        scoped, params = _scope_where(scope)
+        scoped, params = scope_where(scope)
         at = to_db(snapshot)
         rows: dict[str, _StateTally] = defaultdict(_StateTally)
 
