@@ -29,11 +29,13 @@ TRANSFER                         ✓ (3)       ✓ (3)     ✓       ✓
 REQUEST_EXTENSION     ✓
 APPROVE/REFUSE_EXT.              ✓                     ✓
 FILL_PLAN             ✓          ✓                     ✓
+URGE (催办)                      lead (4)    lead (4)  lead
 ====================  =========  ==========  ========  ======  =====  ======
 
 (1) a safety officer of the hazard's own enterprise. (2) never whoever submitted the
 rectification (``SAME_PERSON``). (3) a department moves the hazard to another department, a
 township to another township (the enterprise is really elsewhere); 安委办 and admins move either.
+(4) leads only, at most once per URGE_COOLDOWN per hazard; offered beside escalations, not on the cards.
 
 Why: 管行业必须管安全 — the industry department accepts, grades, sets and extends deadlines and
 verifies. 属地管理 — the township follows its hazards and, being on the ground, may do the
@@ -72,12 +74,15 @@ __all__ = [
     "Transition",
     "available_actions",
     "decide",
+    "may",
     "missing_fields",
     "precheck",
     "required_fields",
     "text_refusal",
 ]
 
+# One 催办 per hazard in this time, whoever presses: a nudge repeated every minute is noise the group learns to ignore.
+URGE_COOLDOWN = dt.timedelta(hours=4)
 SYSTEM_ACTOR_ID = 0  # the actor id of events the bot itself causes (the 回头看 falling due)
 MAX_REASON = MAX_DESCRIPTION
 MAX_PERSON = MAX_PLACE
@@ -102,6 +107,7 @@ class Action(StrEnum):
     APPROVE_EXTENSION = "ext_approve"  # 同意延期
     REFUSE_EXTENSION = "ext_refuse"  # 不同意延期, with a reason
     FILL_PLAN = "plan"  # one part of a 重大 hazard's treatment plan (治理方案)
+    URGE = "urge"  # 催办: a lead presses the unit's group to act (offered beside escalations, not on cards)
 
 
 class PlanPart(StrEnum):
@@ -159,6 +165,7 @@ class RefusalCode(StrEnum):
     PAST_DATE = "past_date"  # a deadline or proposed date that is not in the future
     NOT_LATER = "not_later"  # an extension to a date not after the current deadline
     EXTENSION_PENDING = "extension_pending"  # one request at a time
+    URGED_RECENTLY = "urged_recently"  # 催办 again within URGE_COOLDOWN of the last one
     SAME_UNIT = "same_unit"  # 移送 to the unit that already has it
     BAD_TARGET = "bad_target"  # 移送 to the 安委办, or to a unit of the wrong kind for this actor
 
@@ -234,6 +241,7 @@ class HazardFacts:
     # When the 受理 clock started: filing, or a 移送 to another department while still 已上报 (the new unit
     # gets its own full time limit). None for hazards filed before the clock existed and not yet replanned.
     accept_clock_from: dt.datetime | None = None
+    last_urged_at: dt.datetime | None = None  # the last 催办 (from the audit log)
 
     @property
     def missing_plan_parts(self) -> tuple[PlanPart, ...]:
@@ -315,6 +323,7 @@ _REQUIRED: dict[Action, tuple[Field, ...]] = {
     Action.APPROVE_EXTENSION: (),
     Action.REFUSE_EXTENSION: (Field.REASON,),
     Action.FILL_PLAN: (Field.PLAN_PART, Field.PLAN_TEXT),
+    Action.URGE: (),
 }
 
 # The state an action starts from (None: several, see _state_allows).
@@ -331,6 +340,7 @@ _FROM: dict[Action, frozenset[State]] = {
     Action.APPROVE_EXTENSION: frozenset({State.RECTIFYING}),
     Action.REFUSE_EXTENSION: frozenset({State.RECTIFYING}),
     Action.FILL_PLAN: _PLAN_STATES,
+    Action.URGE: OPEN_STATES,
 }
 
 _TO: dict[Action, State] = {
@@ -357,6 +367,7 @@ _NOTIFY: dict[Action, tuple[Audience, ...]] = {
     Action.APPROVE_EXTENSION: _EVERYONE,
     Action.REFUSE_EXTENSION: (Audience.ENTERPRISE_OFFICERS, Audience.UNIT_THREADS),
     Action.FILL_PLAN: (Audience.ENTERPRISE_OFFICERS, Audience.UNIT_THREADS),
+    Action.URGE: (Audience.ENTERPRISE_OFFICERS, Audience.UNIT_THREADS),
 }
 
 # The order buttons are shown in.
@@ -436,6 +447,8 @@ def _may(actor: Actor, action: Action, facts: HazardFacts) -> bool:
     if actor.is_system:
         return False
     department = _in_unit(actor, facts.department_id) or actor.is_office
+    if action is Action.URGE:  # leads of the hazard's units and of the 安委办 (which receives the escalations)
+        return actor.role is Role.LEAD and (department or _in_unit(actor, facts.township_id))
     if action in (Action.SUBMIT_RECTIFICATION, Action.REQUEST_EXTENSION):
         return _is_officer_of(actor, facts)
     if action is Action.FILL_PLAN:
@@ -446,6 +459,11 @@ def _may(actor: Actor, action: Action, facts: HazardFacts) -> bool:
         return department or _in_unit(actor, facts.township_id) or actor.role is Role.ADMIN
     # ACCEPT, VERIFY_*, APPROVE/REFUSE_EXTENSION: the industry department's decisions.
     return department
+
+
+def may(actor: Actor, action: Action, facts: HazardFacts) -> bool:
+    """Whether the permission table above lets this actor take this action on a hazard of these units at all."""
+    return _may(actor, action, facts)
 
 
 def precheck(facts: HazardFacts, actor: Actor, action: Action) -> Refusal | None:
@@ -696,6 +714,12 @@ def _fill_plan(facts: HazardFacts, _actor: Actor, p: Payload, _now: dt.datetime)
     return replace(facts, plan_parts=facts.plan_parts | {p.plan_part}), None, data
 
 
+def _urge(facts: HazardFacts, _actor: Actor, _p: Payload, now: dt.datetime) -> _Applied:
+    if facts.last_urged_at is not None and now < facts.last_urged_at + URGE_COOLDOWN:
+        raise _Refused(RefusalCode.URGED_RECENTLY)
+    return replace(facts, last_urged_at=now), None, {"state": facts.state.value}
+
+
 _APPLY = {
     Action.ACCEPT: _accept,
     Action.SUBMIT_RECTIFICATION: _submit,
@@ -709,4 +733,5 @@ _APPLY = {
     Action.APPROVE_EXTENSION: _approve_extension,
     Action.REFUSE_EXTENSION: _refuse_extension,
     Action.FILL_PLAN: _fill_plan,
+    Action.URGE: _urge,
 }

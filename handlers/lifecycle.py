@@ -42,6 +42,7 @@ from domain.deadlines import (
 from domain.evidence import Reuse, find_reuse
 from domain.hazards import MAX_PHOTOS, Grade, Photo
 from domain.lifecycle import (
+    URGE_COOLDOWN,
     Action,
     Actor,
     Field,
@@ -164,6 +165,7 @@ async def _refuse(update: Update, refusal: Refusal, *, alert: bool = False) -> N
         "state": plain(f"state.{refusal.state}"),
         "field": plain(f"loop.field.{refusal.field}") if refusal.field else "",
         "parts": "、".join(plain(f"plan_part.{p}") for p in refusal.missing_parts),
+        "hours": f"{URGE_COOLDOWN.total_seconds() / 3600:g}",
     }
     if alert and update.callback_query:
         await update.callback_query.answer(plain(key, **values), show_alert=True)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from urllib.parse import urlencode
 
 from domain.evidence import days_overdue, next_step
-from domain.hazards import Draft, Event, Grade, Hazard, State, Thread
+from domain.hazards import Draft, Grade, Hazard, State, Thread
 from domain.lifecycle import HazardFacts, PlanPart
 from domain.members import Role
 from domain.org import Organisation
 from texts import Html, plain, t
-from texts.dates import date_with_weekday, datetime_cn, deadline_cn
+from texts.dates import date_with_weekday, deadline_cn
 from texts.limits import TOPIC_NAME_LIMIT, clip
 
 
@@ -40,15 +41,37 @@ def unit_names(org: Organisation, hazard: Hazard) -> str:
     )
 
 
+# AMap's URI API: opens the AMap app on phones that have it, else the web map
+AMAP_MARKER = "https://uri.amap.com/marker"
+
+
+def map_url(latitude: float, longitude: float, name: str) -> str:
+    """A map link Chinese phones open: AMap's marker, told the point is WGS-84 (what Telegram sends) so it shifts it
+    to GCJ-02 itself."""
+    query = urlencode({"position": f"{longitude:.6f},{latitude:.6f}", "name": name[:60], "coordinate": "wgs84",
+                       "callnative": 1, "src": "hazard-bot"})  # fmt: skip
+    return f"{AMAP_MARKER}?{query}"
+
+
+def map_link(latitude: float | None, longitude: float | None, name: str) -> Html:
+    """ (在地图中查看) after a place that came with a location pin; nothing without one."""
+    if latitude is None or longitude is None:
+        return Html("")
+    return t("hazard.map_link", url=map_url(latitude, longitude, name))
+
+
+def reporter_label(org: Organisation, name: str | None, enterprise_id: str) -> str:
+    """上报人 as officials want it: the person's name and their enterprise."""
+    enterprise = org.enterprises[enterprise_id].name if enterprise_id in org.enterprises else enterprise_id
+    return plain("hazard.reporter_of", name=name or plain("hazard.reporter_unknown"), enterprise=enterprise)
+
+
 def hazard_card(org: Organisation, hazard: Hazard, zone: tzinfo, photos: int, *, facts: HazardFacts | None = None,
-                now: datetime | None = None, recheck_after_days: int = 30) -> Html:
+                now: datetime | None = None, recheck_after_days: int = 30, reporter: str | None = None) -> Html:
     """The report card that opens each thread and answers /show; with `facts` and `now`, as it stands now: days
-    overdue, the treatment plan's progress, a pending extension and the next expected action too."""
-    location = (
-        t("hazard.location", lat=f"{hazard.latitude:.5f}", lon=f"{hazard.longitude:.5f}")
-        if hazard.latitude is not None and hazard.longitude is not None
-        else Html("")
-    )
+    overdue, the treatment plan's progress, a pending extension and the next expected action too (`reporter`: the
+    reporter's name)."""
+    location = map_link(hazard.latitude, hazard.longitude, hazard.place)
     return t(
         "hazard.card",
         code=hazard.code,
@@ -59,7 +82,8 @@ def hazard_card(org: Organisation, hazard: Hazard, zone: tzinfo, photos: int, *,
         place=hazard.place,
         location=location,
         description=hazard.description,
-        reported_at=datetime_cn(hazard.reported_at, zone),
+        reported_at=deadline_cn(hazard.reported_at, zone),
+        reporter=reporter_label(org, reporter, hazard.enterprise_id),
         units=unit_names(org, hazard),
         photos=photos,
         loop=_loop_lines(hazard, zone)
@@ -109,19 +133,10 @@ def draft_card(org: Organisation, draft: Draft, title: Html | None = None) -> Ht
         description=draft.description,
         category=category,
         place=draft.place or "-",
+        location=map_link(draft.latitude, draft.longitude, draft.place or ""),
         photos=len(draft.photos),
         grade=grade_label(draft.grade) if draft.grade else "-",
     )
-
-
-def timeline(events: list[Event], zone: tzinfo) -> Html:
-    """The audit log as lines: when, what, why."""
-    lines = [
-        t("hazard.timeline_line", at=datetime_cn(e.at, zone), action=plain(f"action.{e.action}"),
-          state=plain(f"state.{e.to_state}"), reason=plain("hazard.reason", reason=e.reason) if e.reason else "")
-        for e in events
-    ]  # fmt: skip
-    return t("hazard.timeline", lines=Html("\n".join(lines)))
 
 
 def topic_name(org: Organisation, hazard: Hazard) -> str:

@@ -40,6 +40,7 @@ from handlers.render import draft_card, grade_label, unit_names
 from outbound.sweep import deliver, planner
 from storage.hazards import NewReport
 from texts import Html, plain, t
+from texts.limits import clip
 
 END = ConversationHandler.END
 PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
@@ -185,7 +186,10 @@ async def got_location(update: Update, context: BotContext) -> int:
     location = update.effective_message.location if update.effective_message else None
     assert location is not None
     draft.latitude, draft.longitude = location.latitude, location.longitude
-    draft.place = plain("report.place_from_location", lat=f"{location.latitude:.5f}", lon=f"{location.longitude:.5f}")
+    venue = update.effective_message.venue if update.effective_message else None
+    # the pin is shown as a map link (handlers.render.map_link); a venue names the place, a bare pin only says it is one
+    draft.place = (clip(f"{venue.title} {venue.address}".strip(), MAX_PLACE) if venue
+                   else plain("report.place_from_location"))
     return await _ask(update, context, draft)
 
 

@@ -23,6 +23,7 @@ from handlers.render import hazard_card, topic_name
 from outbound.failures import send_failed, tell_admins
 from outbound.lateness import Verdict
 from outbound.media import send_all, send_one
+from outbound.notices import actor_name
 from storage.hazards import PendingThread
 from texts import Html, t
 from texts.limits import CAPTION_LIMIT, clip_html, tg_len
@@ -161,6 +162,7 @@ async def card_for(services: Services, hazard: Hazard, unit_id: str,
     facts = await services.lifecycle.get_facts(hazard.id)
     markup = action_keyboard(facts, unit_viewer(services.org, unit_id)) if facts else None
     text = hazard_card(services.org, hazard, services.zone, photos, facts=facts, now=services.now(),
-                       recheck_after_days=services.policy.recheck_after_days)
+                       recheck_after_days=services.policy.recheck_after_days,
+                       reporter=await actor_name(services, hazard.reporter_id))
     return text, markup
 

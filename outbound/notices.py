@@ -43,8 +43,24 @@ def head(services: Services, hazard: Hazard, facts: HazardFacts, late: bool) -> 
     )
 
 
+# escalations and nudges say who answers for the hazard: the units and the enterprise's person responsible
+_NAMING_RESPONSIBLE = frozenset({Kind.OVERDUE, Kind.ESCALATION, Kind.RECHECK_OVERDUE, Kind.RECHECK_ESCALATION,
+                                 Kind.ACCEPT_OVERDUE, Kind.ACCEPT_ESCALATION})
+
+
 async def body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
     """What the notification says."""
+    text = await _body(services, row, facts)
+    if row.kind in _NAMING_RESPONSIBLE:
+        org = services.org
+        units = plain("hazard.units", department=org.units[facts.department_id].name,
+                      township=org.units[facts.township_id].name)  # fmt: skip
+        text = Html(text + t("notice.responsible", units=units,
+                             person=facts.responsible_person or plain("notice.no_person")))
+    return text
+
+
+async def _body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
     zone = services.zone
     if row.kind == TRANSITION:
         return await _transition(services, row, facts)
@@ -132,6 +148,8 @@ async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) ->
                        "original": when("original_deadline")}  # fmt: skip
         case Action.FILL_PLAN:
             values |= {"part": plain(f"plan_part.{PlanPart(str(data['part']))}"), "text": data.get("text") or ""}
+        case Action.URGE:
+            values |= {"state": plain(f"state.{facts.state}")}
     return Html(t(f"notice.{action}", **values) + evidence_lines(action, data, facts))
 
 

@@ -20,6 +20,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import ChatMigrated, TelegramError
 
 from bot.services import Services
+from domain.clock import arrival
 from domain.org import UnitKind
 from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
@@ -65,7 +66,8 @@ async def run(bot: Bot, services: Services, now: datetime, report: Any) -> None:
     await plan(services, now)
     schedule = ScheduleRepository(services.db)
     for item in await schedule.get_due(now):
-        verdict = dispatch(item.due_at, item.expires_at, now, late_after=services.policy.late_after)
+        verdict = dispatch(arrival(services.clock, item.due_at), item.expires_at, now,
+                           late_after=services.policy.late_after)
         if verdict is Dispatch.EXPIRED:
             await schedule.close(item.key, "expired", now)
             report.expired += 1

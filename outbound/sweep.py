@@ -22,10 +22,11 @@ from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
+from domain.clock import arrival
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
-from handlers.buttons import action_keyboard, member_viewer, unit_viewer
+from handlers.buttons import action_keyboard, follow_up_keyboard, member_viewer, unit_viewer
 from outbound import cards, evidence, periodic
 from outbound.delivery import deliver_pending, open_thread, topic_gone
 from outbound.failures import recipient_name, send_admin_notices, send_failed
@@ -79,6 +80,7 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
             if stopping():
                 break  # the rest are planned by the next sweep
             await services.lifecycle.replan(hazard_id, planner(services), now)
+        follow_ups = 3  # passes for notices the sweep itself made due (a started 回头看's task), not the next sweep's
         while not stopping():  # page after page while pages come back full and something moved: a backlog drains
             rows = await services.lifecycle.get_due(now, PAGE)
             before = (report.sent, report.expired, report.failed, len(report.keys))
@@ -86,10 +88,11 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                 if stopping():
                     break
                 if row.kind == CARD:  # the anchor cards brought up to date after a transition
-                    if await cards.refresh(app.bot, services, row, partial(_keyboard, services)):
+                    if await cards.refresh(app.bot, services, row, partial(_still_valid, services)):
                         report.keys.append(row.key)
                     continue
-                verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
+                verdict = dispatch(arrival(services.clock, row.due_at), row.expires_at, now,
+                                   late_after=services.policy.late_after)
                 if verdict is Dispatch.EXPIRED and row.kind not in UNPLANNED_KINDS:
                     if dropped := await services.lifecycle.count_unfinished_sends(row.key):
                         # recipients still waiting out a retry: theirs are failed sends too, and said once, here
@@ -101,6 +104,11 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                     continue
                 late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION  # a follow-up after downtime says 补发
                 await _send_row(app.bot, services, row, late, report)
+            if any(row.kind == Kind.RECHECK_DUE for row in rows) and follow_ups > 0:
+                # the 回头看 began: its task (the transition's notice) is due now, so it goes out in this sweep rather
+                # than a sweep interval later (the sandbox's time jump showed nothing for a minute)
+                follow_ups -= 1
+                continue
             if len(rows) < PAGE or before == (report.sent, report.expired, report.failed, len(report.keys)):
                 break
         if not stopping():  # digests, rankings and self-checks: planned into their own table and sent the same way
@@ -135,7 +143,7 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
     photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     for send in await services.lifecycle.get_pending_sends(row.key, now):
-        markup = await _keyboard(services, send.chat_id, facts)
+        markup = await _keyboard(services, send.chat_id, facts, row.kind)
         await _send_one(bot, services, hazard, send, text, markup, report, photos if send.chat_id < 0 else [])
     if await services.lifecycle.count_unfinished_sends(row.key) == 0:
         await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
@@ -203,13 +211,31 @@ async def _failed(bot: Bot, services: Services, hazard: Hazard, send: PendingSen
         report.retrying += 1
 
 
-async def _keyboard(services: Services, chat_id: int, facts: HazardFacts) -> InlineKeyboardMarkup | None:
-    """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own."""
+# escalations and nudges: who reads them is asked to follow up, so they carry 查看详情 and (for leads) 催办
+FOLLOW_UP_KINDS = frozenset({Kind.OVERDUE, Kind.ESCALATION, Kind.RECHECK_OVERDUE, Kind.RECHECK_ESCALATION,
+                             Kind.ACCEPT_OVERDUE, Kind.ACCEPT_ESCALATION})
+
+
+async def _keyboard(services: Services, chat_id: int, facts: HazardFacts,
+                    kind: str | None = None) -> InlineKeyboardMarkup | None:
+    """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own; an escalation or
+    nudge (`kind`) adds 查看详情 and, for leads, 催办."""
+    actor = None
     if chat_id < 0:
         binding = await services.groups.get_binding_of_chat(chat_id)
-        return action_keyboard(facts, unit_viewer(services.org, binding.unit_id)) if binding else None
-    member = await services.members.get_member(chat_id)
-    return action_keyboard(facts, member_viewer(services.org, member)) if member else None
+        actor = unit_viewer(services.org, binding.unit_id) if binding else None
+    else:
+        member = await services.members.get_member(chat_id)
+        actor = member_viewer(services.org, member) if member else None
+    if actor is None:
+        return None
+    return follow_up_keyboard(facts, actor) if kind in FOLLOW_UP_KINDS else action_keyboard(facts, actor)
+
+
+async def _still_valid(services: Services, chat_id: int, facts: HazardFacts) -> InlineKeyboardMarkup | None:
+    """Every button an earlier message about the hazard may keep for its reader: the actions valid now, 查看详情 and
+    (for leads) 催办; the card refresh strips the rest and never adds one a message did not offer."""
+    return await _keyboard(services, chat_id, facts, Kind.ESCALATION)
 
 
 Recipient = tuple[int, int | None, int | None]  # chat, forum topic, message to reply to

@@ -7,7 +7,7 @@ import fcntl
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -149,6 +149,11 @@ class Database:
                 yield Tx(self._conn)
             finally:
                 await self._conn.rollback()
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call ``callback`` with every SQL statement the connection runs (None: stop); for benchmarks and tests."""
+        # sqlite3 takes None to stop tracing; aiosqlite's annotation only names the callable
+        await self._conn.set_trace_callback(callback)  # type: ignore[arg-type]
 
     @asynccontextmanager
     async def bulk_reading(self) -> AsyncIterator[Tx]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from domain.evidence import StoredPhoto
 from domain.hazards import Draft, Event, Grade, Hazard, MediaKind, Photo, State, Thread, ThreadRole, hazard_code
-from domain.lifecycle import Audience
+from domain.lifecycle import Action, Audience, PlanPart
+from domain.listing import DONE_STATES, MyFilter, Relation
 from domain.members import Scope
+from domain.records import AuditEntry, SentEscalation
 from storage.db import Database, Tx
 from storage.lifecycle import DELIVERY, LifecycleRepository, Planner
 from storage.timefmt import from_db, from_db_required, to_db
@@ -46,6 +48,60 @@ def _scope_filter(scope: Scope) -> tuple[str, tuple[object, ...]]:
     if scope.enterprise_id is not None:
         return "enterprise_id = ?", (scope.enterprise_id,)
     return "(department_id = ? OR township_id = ?)", (scope.unit_id, scope.unit_id)
+
+
+# What makes each action's button show (domain.lifecycle.precheck, state by state) as SQL over a hazards row; a flow
+# test (tests/flows/test_views.py) checks the 待我处理 list against the buttons the lifecycle gives. "?" is the caller.
+_PLAN_STATES = ", ".join(f"'{s}'" for s in (State.REPORTED, State.RECTIFYING, State.AWAITING_VERIFICATION))
+_ACTION_SQL: dict[Action, str] = {
+    Action.ACCEPT: "state = 'reported'",
+    Action.SUBMIT_RECTIFICATION: "state = 'rectifying'",
+    Action.REQUEST_EXTENSION: "state = 'rectifying' AND ext_requested_by IS NULL",
+    Action.APPROVE_EXTENSION: "state = 'rectifying' AND ext_requested_by IS NOT NULL",
+    Action.REFUSE_EXTENSION: "state = 'rectifying' AND ext_requested_by IS NOT NULL",
+    # whoever submitted the rectification may not verify it
+    Action.VERIFY_PASS: "state = 'awaiting_verification' AND COALESCE(rectification_submitter_id, 0) != ?",
+    Action.VERIFY_REFUSE: "state = 'awaiting_verification' AND COALESCE(rectification_submitter_id, 0) != ?",
+    Action.RECHECK_PASS: "state = 'recheck'",
+    Action.RECHECK_REBOUND: "state = 'recheck'",
+    Action.FILL_PLAN: f"grade = 'major' AND state IN ({_PLAN_STATES}) AND"
+                      f" (SELECT COUNT(*) FROM hazard_plan_parts p WHERE p.hazard_id = hazards.id) < {len(PlanPart)}",
+}
+_DONE = ", ".join(f"'{s}'" for s in DONE_STATES)
+
+
+def filter_sql(view: MyFilter, duties: Mapping[Relation, frozenset[Action]], me: MyIds,
+               now: datetime) -> tuple[str, list[object]]:
+    """The WHERE condition of a /my filter, and its parameters."""
+    match view:
+        case MyFilter.ALL:
+            return "1 = 1", []
+        case MyFilter.OVERDUE:
+            return "state = 'rectifying' AND deadline IS NOT NULL AND deadline < ?", [to_db(now)]
+        case MyFilter.MAJOR:
+            return f"grade = 'major' AND state NOT IN ({_DONE})", []
+        case MyFilter.DONE:
+            return f"state IN ({_DONE})", []
+    relation_sql: dict[Relation, tuple[str, list[object]]] = {
+        Relation.ANY: ("1 = 1", []), Relation.ENTERPRISE: ("enterprise_id = ?", [me.enterprise_id]),
+        Relation.DEPARTMENT: ("department_id = ?", [me.unit_id]), Relation.TOWNSHIP: ("township_id = ?", [me.unit_id]),
+    }  # fmt: skip
+    parts, params = [], []
+    for relation, actions in duties.items():
+        for action in sorted(actions):
+            where, values = relation_sql[relation]
+            parts.append(f"({where} AND ({_ACTION_SQL[action]}))")
+            params += values + [me.telegram_id] * _ACTION_SQL[action].count("?")
+    return " OR ".join(parts) or "0 = 1", params
+
+
+@dataclass(frozen=True, slots=True)
+class MyIds:
+    """Who asks for a /my view: their Telegram id, unit and enterprise."""
+
+    telegram_id: int
+    unit_id: str | None
+    enterprise_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,14 +274,72 @@ class HazardRepository:
             for r in rows
         ]  # fmt: skip
 
+    async def get_audit(self, hazard_id: int) -> list[AuditEntry]:
+        """The hazard's audit log with each event's data, oldest first (for the 处理记录)."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
+        return [
+            AuditEntry(from_db_required(r["at"]), r["actor_id"], r["action"],
+                       State(r["from_state"]) if r["from_state"] else None, State(r["to_state"]), r["reason"],
+                       json.loads(r["data"] or "{}"))
+            for r in rows
+        ]  # fmt: skip
+
+    async def get_sent_escalations(self, hazard_id: int, kinds: tuple[str, ...]) -> list[SentEscalation]:
+        """The escalations of these kinds the bot has sent about the hazard (when, to whom), oldest first."""
+        marks = ", ".join("?" for _ in kinds)
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                f"SELECT kind, audiences, payload, done_at FROM outbox WHERE hazard_id = ? AND status = 'sent'"
+                f" AND kind IN ({marks}) ORDER BY done_at, key",
+                (hazard_id, *kinds),
+            )
+        return [
+            SentEscalation(from_db_required(r["done_at"]), r["kind"], tuple(a for a in r["audiences"].split(",") if a),
+                           json.loads(r["payload"]).get("working_days_overdue"))
+            for r in rows
+        ]  # fmt: skip
+
     async def list_hazards(self, scope: Scope, limit: int, offset: int) -> tuple[list[Hazard], int]:
         """A page of the hazards in scope, newest first, and how many there are in all."""
-        where, params = _scope_filter(scope)
+        return await self._page(scope, "1 = 1", (), limit, offset)
+
+    async def list_view(self, scope: Scope, view: MyFilter, duties: Mapping[Relation, frozenset[Action]], me: MyIds,
+                        now: datetime, limit: int, offset: int) -> tuple[list[Hazard], int]:
+        """A page of a /my filter over the hazards in scope, newest first, and how many match in all."""
+        chosen, chosen_params = filter_sql(view, duties, me, now)
+        return await self._page(scope, chosen, tuple(chosen_params), limit, offset)
+
+    async def _page(self, scope: Scope, chosen: str, chosen_params: tuple[object, ...], limit: int,
+                    offset: int) -> tuple[list[Hazard], int]:  # fmt: skip
+        """The hazards in scope meeting ``chosen`` (a condition on hazards' columns): a page, newest first, and all."""
+        if scope.everything or scope.enterprise_id is not None:
+            where, scope_params = _scope_filter(scope)
+            condition, params = f"({where}) AND ({chosen})", (*scope_params, *chosen_params)
+            async with self.db.reading() as tx:
+                total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {condition}", params))
+                rows = await tx.all(
+                    f"SELECT * FROM hazards WHERE {condition} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                    (*params, limit, offset),
+                )
+            return [_hazard(r) for r in rows], total
+        # a unit's hazards are those of its department index plus those of its township index (a unit id is one
+        # unit of one kind, so no hazard is in both): each scan walks its index newest first and stops after
+        # offset + limit rows, instead of an OR that sorts the unit's whole ledger
+        unit, first = scope.unit_id, offset + limit
         async with self.db.reading() as tx:
-            total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {where}", params))
+            total = int(await tx.scalar(
+                f"SELECT (SELECT COUNT(*) FROM hazards WHERE department_id = ? AND ({chosen}))"
+                f" + (SELECT COUNT(*) FROM hazards WHERE township_id = ? AND ({chosen}))",
+                (unit, *chosen_params, unit, *chosen_params)))  # fmt: skip
             rows = await tx.all(
-                f"SELECT * FROM hazards WHERE {where} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
-                (*params, limit, offset),
+                "SELECT * FROM (SELECT * FROM hazards INDEXED BY hazards_by_department"
+                f"   WHERE department_id = ? AND ({chosen}) ORDER BY reported_at DESC, id DESC LIMIT ?)"
+                " UNION ALL"
+                " SELECT * FROM (SELECT * FROM hazards INDEXED BY hazards_by_township"
+                f"   WHERE township_id = ? AND ({chosen}) ORDER BY reported_at DESC, id DESC LIMIT ?)"
+                " ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                (unit, *chosen_params, first, unit, *chosen_params, first, limit, offset),
             )
         return [_hazard(r) for r in rows], total
 

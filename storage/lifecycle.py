@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -112,7 +112,8 @@ class LifecycleRepository:
         if row is None:
             return None
         parts = await tx.all("SELECT part FROM hazard_plan_parts WHERE hazard_id = ?", (hazard_id,))
-        return _facts(row, frozenset(PlanPart(p[0]) for p in parts))
+        urged = await tx.scalar("SELECT MAX(at) FROM events WHERE hazard_id = ? AND action = 'urge'", (hazard_id,))
+        return replace(_facts(row, frozenset(PlanPart(p[0]) for p in parts)), last_urged_at=from_db(urged))
 
     async def get_facts(self, hazard_id: int) -> HazardFacts | None:
         """What the lifecycle knows of a hazard now."""

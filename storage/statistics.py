@@ -25,7 +25,7 @@ from storage.timefmt import from_db, from_db_required, to_db
 _LIVE = ("reported", "rectifying", "awaiting_verification", "recheck")
 
 
-def _scope_where(scope: Scope) -> tuple[str, tuple[object, ...]]:
+def scope_where(scope: Scope) -> tuple[str, tuple[object, ...]]:
     """The hazards (aliased h) someone with ``scope`` may see."""
     if scope.everything:
         return "1 = 1", ()
@@ -86,14 +86,14 @@ class StatisticsRepository:
 
     async def get_records(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> list[HazardRecord]:
         """The hazards in scope that count for [start, end): filed before its end, live or touched since its start."""
-        scoped, params = _scope_where(scope)
+        scoped, params = scope_where(scope)
         live = ",".join("?" * len(_LIVE))
         where = f"{scoped} AND h.reported_at < ? AND (h.updated_at >= ? OR h.state IN ({live}))"
         return await self._read(where, (*params, to_db(end), to_db(start), *_LIVE))
 
     async def get_ledger(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> list[HazardRecord]:
         """The hazards in scope filed in [start, end), oldest first, with their events."""
-        scoped, params = _scope_where(scope)
+        scoped, params = scope_where(scope)
         where = f"{scoped} AND h.reported_at >= ? AND h.reported_at < ?"
         return await self._read(where, (*params, to_db(start), to_db(end)))
 

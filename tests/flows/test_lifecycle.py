@@ -136,8 +136,8 @@ async def test_the_whole_loop_for_a_general_hazard(world: World) -> None:
 
     # 30 days later the 回头看 falls due: the threads get the task, the township passes it
     world.clock.advance(timedelta(days=31))
-    await sweep(world.app)
-    await sweep(world.app)  # the recheck's own notice goes out on the next sweep
+    await sweep(world.app)  # one sweep starts the 回头看 and sends its task (not a sweep interval later)
+    assert any("回头看：销号已满" in (m["plain_text"] or "") for m in world.api.sent(world.town_group.id))  # not waited
     task = await world.until(world.town_group.id, "回头看：销号已满")
     await recheck_pass(world, lead, task)
     assert events(world) == [

@@ -246,9 +246,23 @@ async def test_accept_with_a_deadline_then_time_jumps_and_the_township_lead_is_n
     await walk.open_private_chat()
     await walk.bot_says("逾期")
     await expect(page.locator("#messages .msg.bot", has_text="逾期").last).to_contain_text("YH-2026-000001")
+    # it fell due during a time jump, with the bot running all along: not 补发 (that is for the bot's downtime)
+    await expect(page.locator("#messages .msg.bot", has_text="补发")).to_have_count(0)
     await walk.shot("township-lead-nudged")
 
 
+async def test_a_message_over_the_limit_stays_in_the_box(page: Page) -> None:
+    walk = Walk(page, "too-long")
+    await walk.become("示范化工有限公司 · 安全员")
+    await walk.open_private_chat()
+    text = "二号仓库" * 1025  # 4100 characters: over Telegram's 4096
+    await walk.say(text)
+    await expect(page.locator("#error")).to_contain_text("消息过长")
+    await expect(page.locator("#text")).to_have_value(text)  # nothing lost: shorten it and send again
+    await walk.shot("refused-kept")
+    await walk.say("/help")
+    await walk.bot_says("/report")
+    await expect(page.locator("#text")).to_have_value("")
 async def show_card(page: Page) -> None:
     """Scroll the topic's card into view for the screenshot (in one go in the page: it redraws as messages come)."""
     await page.evaluate("() => [...document.querySelectorAll('#messages .msg.bot')]"
