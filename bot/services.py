@@ -79,6 +79,8 @@ class Services:
     last_update_at: float = field(default_factory=time.monotonic)  # when the latest update came (or the start)
     kb_loaded: asyncio.Event = field(default_factory=asyncio.Event)  # set once loading is over, worked or not
     removed_ids: set[int] = field(default_factory=set)  # whose membership was ended: refused before any handler
+    # supergroups a group the bot was in was upgraded to (migrate_from/migrate_to_chat_id seen): the bot stays there
+    migrated_chat_ids: set[int] = field(default_factory=set)
     # admin notices are sent by one caller at a time (a handler's and the sweep's never send the same one twice)
     admin_notice_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     guards: Guards = field(init=False)

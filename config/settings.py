@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     kb_add_per_minute: int = Field(default=3, ge=1)
     # webhook mode: a request body larger than this is refused (413) without being read to the end
     webhook_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # a non-admin's join event for a supergroup waits this long for the migrate_from_chat_id message that says the
+    # bot's own group was upgraded (Telegram sends the two in either order) before the bot leaves
+    migration_wait_seconds: float = Field(default=2, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

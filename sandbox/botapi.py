@@ -380,6 +380,9 @@ class BotApi:
         chat = self.world.resolve_chat(chat_id)
         if chat is None:
             raise bad_request("chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=chat.migrated_to)
         return chat
 
     def _chat_to_send_to(self, params: dict[str, Any]) -> Chat:

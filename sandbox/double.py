@@ -230,6 +230,12 @@ class BotApiDouble:
         """Turn topics on or off."""
         self.world.set_forum(_chat_id(chat), is_forum)
 
+    def upgrade_to_supergroup(
+        self, chat: ChatRef, by: User, *, join_first: bool = False, is_forum: bool = False
+    ) -> Chat:
+        """``by`` upgrades a basic group to a supergroup with a new id, as Telegram does (see World)."""
+        return self.world.upgrade_to_supergroup(_chat_id(chat), by, join_first=join_first, is_forum=is_forum)
+
     def set_member(self, chat: ChatRef, user: User, status: str = "member", **rights: bool) -> None:
         """Add ``user`` to a group, or change their status (administrator, left, kicked ...)."""
         self.world.set_member(_chat_id(chat), user, status, **rights)

@@ -157,6 +157,7 @@ class Chat(_ItemAccess):
     topics: dict[int, Topic] = field(default_factory=dict)
     messages: dict[int, Message] = field(default_factory=dict)
     next_message_id: int = 1
+    migrated_to: int | None = None  # a group upgraded to a supergroup: Telegram refuses calls with the new id
 
     def to_api(self) -> dict[str, Any]:
         """The Chat object embedded in messages."""
@@ -677,6 +678,43 @@ class World:
             raise ValueError("only supergroups can have topics")
         target.is_forum = is_forum
         self.publish(WorldEvent("chat", target.id))
+
+    def upgrade_to_supergroup(
+        self, chat: Chat | int, by: User, *, join_first: bool = False, is_forum: bool = False
+    ) -> Chat:
+        """``by`` upgrades a basic group to a supergroup (as turning on topics does), as Telegram does it.
+
+        The supergroup has a new id and the same members (and topics with ``is_forum``: turning topics on in a
+        basic group upgrades it); the old group gets a service message with
+        migrate_to_chat_id, the new one a join my_chat_member for the bot from ``by`` and a service message with
+        migrate_from_chat_id, in either order (``join_first``); the bot never gets a left event for the old group,
+        and calls naming the old id are refused with "group chat was upgraded" and parameters.migrate_to_chat_id.
+        """
+        old = self.chat(chat)
+        if old.type != "group" or old.migrated_to is not None:
+            raise ValueError("only a basic group can be upgraded to a supergroup")
+        if old.member(by.id).status not in PRESENT:
+            raise ValueError(f"{by.full_name} is not in {old.title}")
+        number = next(self._group_ids)
+        new = Chat(id=-(1_000_000_000_000 + number), type="supergroup", title=old.title, is_forum=is_forum)
+        new.members = {uid: Member(m.status, dict(m.rights)) for uid, m in old.members.items() if uid != self.bot.id}
+        bot_member = old.member(self.bot.id)
+        self._register_chat(new)
+        old.migrated_to = new.id
+        self._service(old, by, {"migrate_to_chat_id": new.id})
+        moved = lambda: self._service(new, by, {"migrate_from_chat_id": old.id})  # noqa: E731
+        if not join_first:
+            moved()
+        self._change_bot_member(new, Member(bot_member.status, dict(bot_member.rights)), actor=by)
+        if join_first:
+            moved()
+        return new
+
+    def _service(self, chat: Chat, sender: User, content: dict[str, Any]) -> Message:
+        """A service message (migration ...): always delivered to a bot that is in the chat, privacy mode or not."""
+        message = self.new_message(chat, sender, extra=content, service=True)
+        message.update_id = self.enqueue_update("message", message.to_api())
+        return message
 
     def set_member(self, chat: Chat | int, user: User, status: str = "member", **rights: bool) -> None:
         """Put ``user`` in a group with a status (member, administrator, creator, left, kicked, restricted)."""

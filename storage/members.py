@@ -229,10 +229,15 @@ class GroupRepository:
                 (binding.unit_id, binding.chat_id, binding.title, int(binding.is_forum), bound_by, to_db(now)),
             )
 
-    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup (ChatMigrated): everything stored under the old id moves to the new."""
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int, *, is_forum: bool | None = None) -> None:
+        """A group became a supergroup (ChatMigrated): everything stored under the old id moves to the new;
+        ``is_forum``: whether the supergroup has topics, when known (the migration message's chat says so)."""
         async with self.db.transaction() as tx:
             await tx.execute("UPDATE group_bindings SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            if is_forum is not None:
+                await tx.execute(
+                    "UPDATE group_bindings SET is_forum = ? WHERE chat_id = ?", (int(is_forum), new_chat_id)
+                )
             await tx.execute("UPDATE hazard_threads SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
             await tx.execute(
                 "UPDATE outbox_sends SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
