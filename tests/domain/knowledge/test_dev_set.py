@@ -19,8 +19,9 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 QA_TSV = Path(os.environ.get("KB_QA_TSV", DATA / "qa_dev.tsv"))
 OWN_TSV = DATA / "qa_own.tsv"
 # Held-out questions, never edited to pass: the first written before the engine changes of 2026-12-04 evening
-# (some of which were then found from its misses), the second after them and measured once (see tests/data/README.md).
-HOLDOUT_TSVS = (DATA / "qa_own_holdout.tsv", DATA / "qa_own_holdout2.tsv")
+# (some of which were then found from its misses), the second after them and measured once, the third before the
+# generalisation work of the second continuation (see tests/data/README.md).
+HOLDOUT_TSVS = (DATA / "qa_own_holdout.tsv", DATA / "qa_own_holdout2.tsv", DATA / "qa_own_holdout3.tsv")
 # The goal on the engine's own set (issue 17), asserted; top-3 at what the engine reaches (see README).
 FIRST_QUOTED_GOAL = 0.95
 TOP3_FLOOR = 0.96
