@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from bot import cli
 from bot.app import build_application
 from bot.logs import setup_logging
+from bot.webhook import run_webhook
 from config.org import OrgFileError, load_org
 from config.settings import Settings
 from domain.clock import SystemClock
@@ -47,11 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     updates = ["message", "callback_query", "my_chat_member"]
     try:
         if settings.webhook_url and settings.webhook_secret:
-            app.run_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port, url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=updates, drop_pending_updates=False,
-            )  # fmt: skip
+            run_webhook(app, settings, updates)  # our server: the secret is checked before the body is read
         else:
             app.run_polling(allowed_updates=updates, drop_pending_updates=False)
     except AlreadyRunning:

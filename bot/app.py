@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import session_codec
 from bot.context import BotContext, BotData
+from bot.ordering import OrderedUpdateProcessor
 from bot.pacing import Pacing
 from bot.persistence import Abandoned, SqlitePersistence
 from bot.services import Services
@@ -20,7 +21,7 @@ from config.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
-from handlers import errors, help, knowledge, lifecycle, lookup, membership, report, roster, status
+from handlers import errors, guard, help, knowledge, lifecycle, lookup, major, membership, report, roster, status
 from handlers import export as export_handlers
 from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
@@ -81,6 +82,8 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .persistence(persistence)
+        # other chats' updates are not held up by one chat's (a stranger's flood, an export): bot/ordering.py
+        .concurrent_updates(OrderedUpdateProcessor(settings.concurrent_updates))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -92,11 +95,13 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
         AiohttpRequest(timeout=timeout, connections=1, proxy=proxy))
     app: App = builder.build()
 
+    guard.register(app)  # strangers in groups are silenced before any other handler
     membership.register(app)
     roster.register(app)
     report.register(app, settings.conversation_timeout_seconds)
     lifecycle.register(app, settings.conversation_timeout_seconds)
     lookup.register(app)
+    major.register(app)
     status.register(app)
     knowledge.register(app)
     statistics_handlers.register(app)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Collection
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from config.settings import Settings
@@ -16,6 +19,7 @@ from domain.knowledge import KnowledgeBase
 from domain.org import Organisation
 from domain.reminders import Policy
 from domain.schedule import Schedule
+from domain.throttle import Throttle
 from domain.workcalendar import WorkCalendar
 from storage.db import Database
 from storage.hazards import HazardRepository
@@ -24,6 +28,29 @@ from storage.media import MediaStore
 from storage.members import GroupRepository, MemberRepository
 
 log = logging.getLogger(__name__)
+
+EXPORT_WORKERS = 1
+EXPORT_NICENESS = 10
+
+
+@dataclass
+class Guards:
+    """What keeps one person from slowing the bot for everyone (issue 13), kept in memory: per-user throttles of
+    the expensive commands, the users whose export is being built, and the join hints given in groups."""
+
+    ask: Throttle
+    kb_add: Throttle
+    export: Throttle
+    group_hint: Throttle  # at most one join hint per group a day
+    exporting: set[int] = field(default_factory=set)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Guards:
+        """The throttles the settings describe."""
+        minute = timedelta(minutes=1)
+        export = Throttle(1, timedelta(seconds=settings.export_cooldown_seconds) or timedelta.resolution)
+        return cls(Throttle(settings.ask_per_minute, minute), Throttle(settings.kb_add_per_minute, minute), export,
+                   Throttle(1, timedelta(days=1)))
 
 
 @dataclass
@@ -52,6 +79,14 @@ class Services:
     last_update_at: float = field(default_factory=time.monotonic)  # when the latest update came (or the start)
     kb_loaded: asyncio.Event = field(default_factory=asyncio.Event)  # set once loading is over, worked or not
     removed_ids: set[int] = field(default_factory=set)  # whose membership was ended: refused before any handler
+    # admin notices are sent by one caller at a time (a handler's and the sweep's never send the same one twice)
+    admin_notice_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    guards: Guards = field(init=False)
+    # exports are built in a worker process (reports/service.py), started at the first export
+    workers: ProcessPoolExecutor | None = None
+
+    def __post_init__(self) -> None:
+        self.guards = Guards.from_settings(self.settings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -95,6 +130,24 @@ class Services:
             self.kb_loaded.set()
         log.info("knowledge base: %d documents indexed in %.1f s", len(self.kb.documents()), time.monotonic() - started)
 
+    def export_workers(self) -> ProcessPoolExecutor:
+        """The worker process that builds exports (one: the bot keeps a core; exports queue), started on first use."""
+        if self.workers is None:
+            # spawned, not forked: a fork of this process would copy its threads' locks (aiosqlite, the job queue);
+            # at a lower priority (nice 10): on a small server the bot's replies come before an export's seconds of CPU
+            self.workers = ProcessPoolExecutor(max_workers=EXPORT_WORKERS, mp_context=multiprocessing.get_context(
+                "spawn"), initializer=os.nice, initargs=(EXPORT_NICENESS,))
+        return self.workers
+
+    def drop_export_workers(self, workers: ProcessPoolExecutor) -> None:
+        """Forget a broken export worker (its process died), so that the next export starts a new one."""
+        if self.workers is workers:
+            self.workers = None
+            workers.shutdown(wait=False, cancel_futures=True)
+
     async def close(self) -> None:
-        """Close the database."""
+        """Stop the export worker and close the database."""
+        if self.workers is not None:
+            await asyncio.to_thread(self.workers.shutdown, wait=True, cancel_futures=True)
+            self.workers = None
         await self.db.close()

@@ -88,6 +88,16 @@ class Settings(BaseSettings):
     accept_reminders_major: Annotated[tuple[str, ...], NoDecode] = ("1h",)
     office_start: time = time(9, 0)
     office_end: time = time(17, 0)
+    # issue 13: no one outside the county can slow the bot down. Updates of different chats (and users) are handled
+    # at the same time, at most this many at once; each chat's and each user's stay in order (bot/ordering.py)
+    concurrent_updates: int = Field(default=16, ge=1, le=256)
+    # expensive commands, per user (kept in memory): /export at most once in this many seconds (one at a time),
+    # /ask (and questions in private chat) and /kb add at most this many a minute
+    export_cooldown_seconds: float = Field(default=30, ge=0)
+    ask_per_minute: int = Field(default=10, ge=1)
+    kb_add_per_minute: int = Field(default=3, ge=1)
+    # webhook mode: a request body larger than this is refused (413) without being read to the end
+    webhook_max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -19,14 +19,34 @@ class SystemClock:
 
     def __init__(self) -> None:
         self.offset = timedelta()
+        # (from, to) of each jump: what fell due inside one was not missed by a stopped bot, time just moved on
+        self.jumps: list[tuple[datetime, datetime]] = []
 
     def now(self) -> datetime:
         """The system time plus the offset."""
         return datetime.now(UTC) + self.offset
 
     def advance(self, delta: timedelta) -> None:
-        """Move time forward (sandbox only)."""
+        """Shift the clock (a start-up offset: tests/process, the sandbox's first day); not a jump."""
         self.offset += delta
+
+    def jump(self, delta: timedelta) -> None:
+        """Move time forward while the bot runs (the sandbox's +1 天): what it skips over arrives at its end."""
+        before = self.now()
+        self.offset += delta
+        if delta > timedelta():
+            self.jumps.append((before, before + delta))
+
+
+def arrival(clock: Clock, instant: datetime) -> datetime:
+    """When `instant` really came on this clock: the end of the jump that skipped over it (the sandbox's time
+    travel), else the instant itself. Lateness counts from here, so only a stopped or stalled bot sends 补发."""
+    for start, end in reversed(getattr(clock, "jumps", ())):
+        if start < instant <= end:
+            return end
+        if end < instant:
+            break  # jumps are in time order: none later covers it
+    return instant
 
 
 class FakeClock:

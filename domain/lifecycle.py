@@ -29,11 +29,13 @@ TRANSFER                         ✓ (3)       ✓ (3)     ✓       ✓
 REQUEST_EXTENSION     ✓
 APPROVE/REFUSE_EXT.              ✓                     ✓
 FILL_PLAN             ✓          ✓                     ✓
+URGE (催办)                      lead (4)    lead (4)  lead
 ====================  =========  ==========  ========  ======  =====  ======
 
 (1) a safety officer of the hazard's own enterprise. (2) never whoever submitted the
 rectification (``SAME_PERSON``). (3) a department moves the hazard to another department, a
 township to another township (the enterprise is really elsewhere); 安委办 and admins move either.
+(4) leads only, at most once per URGE_COOLDOWN per hazard; offered beside escalations, not on the cards.
 
 Why: 管行业必须管安全 — the industry department accepts, grades, sets and extends deadlines and
 verifies. 属地管理 — the township follows its hazards and, being on the ground, may do the
@@ -72,11 +74,15 @@ __all__ = [
     "Transition",
     "available_actions",
     "decide",
+    "may",
     "missing_fields",
     "precheck",
     "required_fields",
+    "text_refusal",
 ]
 
+# One 催办 per hazard in this time, whoever presses: a nudge repeated every minute is noise the group learns to ignore.
+URGE_COOLDOWN = dt.timedelta(hours=4)
 SYSTEM_ACTOR_ID = 0  # the actor id of events the bot itself causes (the 回头看 falling due)
 MAX_REASON = MAX_DESCRIPTION
 MAX_PERSON = MAX_PLACE
@@ -101,6 +107,7 @@ class Action(StrEnum):
     APPROVE_EXTENSION = "ext_approve"  # 同意延期
     REFUSE_EXTENSION = "ext_refuse"  # 不同意延期, with a reason
     FILL_PLAN = "plan"  # one part of a 重大 hazard's treatment plan (治理方案)
+    URGE = "urge"  # 催办: a lead presses the unit's group to act (offered beside escalations, not on cards)
 
 
 class PlanPart(StrEnum):
@@ -139,6 +146,10 @@ class Field(StrEnum):
     TO_UNIT = "to_unit"
     PLAN_PART = "plan_part"
     PLAN_TEXT = "plan_text"
+    OPINION = "opinion"  # 验收意见: optional, skipped with a button (answered as "")
+    NOTE = "note"  # 复查情况: what the 回头看 found
+    OPTIONAL_PHOTOS = "optional_photos"  # photos that may be none: answered once 完成 is pressed
+    CONFIRM = "confirm"  # the decision confirmed with its answers in view
 
 
 class RefusalCode(StrEnum):
@@ -154,6 +165,7 @@ class RefusalCode(StrEnum):
     PAST_DATE = "past_date"  # a deadline or proposed date that is not in the future
     NOT_LATER = "not_later"  # an extension to a date not after the current deadline
     EXTENSION_PENDING = "extension_pending"  # one request at a time
+    URGED_RECENTLY = "urged_recently"  # 催办 again within URGE_COOLDOWN of the last one
     SAME_UNIT = "same_unit"  # 移送 to the unit that already has it
     BAD_TARGET = "bad_target"  # 移送 to the 安委办, or to a unit of the wrong kind for this actor
 
@@ -229,6 +241,7 @@ class HazardFacts:
     # When the 受理 clock started: filing, or a 移送 to another department while still 已上报 (the new unit
     # gets its own full time limit). None for hazards filed before the clock existed and not yet replanned.
     accept_clock_from: dt.datetime | None = None
+    last_urged_at: dt.datetime | None = None  # the last 催办 (from the audit log)
 
     @property
     def missing_plan_parts(self) -> tuple[PlanPart, ...]:
@@ -250,6 +263,10 @@ class Payload:
     to_unit_kind: UnitKind | None = None
     plan_part: PlanPart | None = None
     plan_text: str | None = None
+    opinion: str | None = None  # None: not asked yet; "": skipped
+    note: str | None = None
+    photos_done: bool = False  # 完成 pressed (photos that may be none)
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,16 +312,18 @@ class Refusal:
 _REQUIRED: dict[Action, tuple[Field, ...]] = {
     Action.ACCEPT: (Field.GRADE, Field.DEADLINE, Field.RESPONSIBLE_PERSON),
     Action.SUBMIT_RECTIFICATION: (Field.MEASURES, Field.PHOTOS),
-    Action.VERIFY_PASS: (),
-    Action.VERIFY_REFUSE: (Field.REASON,),
+    # The verifier decides with an optional 验收意见 (a refusal's reason is its 验收意见) and confirms it (issue 12 §3).
+    Action.VERIFY_PASS: (Field.OPINION, Field.CONFIRM),
+    Action.VERIFY_REFUSE: (Field.REASON, Field.CONFIRM),
     Action.START_RECHECK: (),
-    Action.RECHECK_PASS: (),
+    Action.RECHECK_PASS: (Field.NOTE, Field.OPTIONAL_PHOTOS),
     Action.RECHECK_REBOUND: (Field.REASON, Field.PHOTOS, Field.DEADLINE),
     Action.TRANSFER: (Field.TO_UNIT, Field.REASON),
     Action.REQUEST_EXTENSION: (Field.REASON, Field.DEADLINE),
     Action.APPROVE_EXTENSION: (),
     Action.REFUSE_EXTENSION: (Field.REASON,),
     Action.FILL_PLAN: (Field.PLAN_PART, Field.PLAN_TEXT),
+    Action.URGE: (),
 }
 
 # The state an action starts from (None: several, see _state_allows).
@@ -321,6 +340,7 @@ _FROM: dict[Action, frozenset[State]] = {
     Action.APPROVE_EXTENSION: frozenset({State.RECTIFYING}),
     Action.REFUSE_EXTENSION: frozenset({State.RECTIFYING}),
     Action.FILL_PLAN: _PLAN_STATES,
+    Action.URGE: OPEN_STATES,
 }
 
 _TO: dict[Action, State] = {
@@ -347,6 +367,7 @@ _NOTIFY: dict[Action, tuple[Audience, ...]] = {
     Action.APPROVE_EXTENSION: _EVERYONE,
     Action.REFUSE_EXTENSION: (Audience.ENTERPRISE_OFFICERS, Audience.UNIT_THREADS),
     Action.FILL_PLAN: (Audience.ENTERPRISE_OFFICERS, Audience.UNIT_THREADS),
+    Action.URGE: (Audience.ENTERPRISE_OFFICERS, Audience.UNIT_THREADS),
 }
 
 # The order buttons are shown in.
@@ -387,10 +408,26 @@ def _answered(f: Field, payload: Payload) -> bool:
         Field.TO_UNIT: payload.to_unit_id and payload.to_unit_kind,
         Field.PLAN_PART: payload.plan_part,
         Field.PLAN_TEXT: payload.plan_text,
+        Field.OPINION: payload.opinion,
+        Field.NOTE: payload.note,
+        Field.OPTIONAL_PHOTOS: payload.photos_done or None,
+        Field.CONFIRM: payload.confirmed or None,
     }[f]
+    if f is Field.OPINION:
+        return value is not None  # "" is an answer: no opinion
     if isinstance(value, str):
         return bool(value.strip())
     return value is not None
+
+
+def text_refusal(f: Field, text: str) -> RefusalCode | None:
+    """Why a typed answer to `f` cannot be used (too long; blank where an answer is needed), or None."""
+    cleaned = clean_text(text, MAX_PERSON if f is Field.RESPONSIBLE_PERSON else MAX_REASON)
+    if cleaned is TextProblem.TOO_LONG:
+        return RefusalCode.TOO_LONG
+    if cleaned is TextProblem.EMPTY and f is not Field.OPINION:
+        return RefusalCode.MISSING_FIELD
+    return None
 
 
 # --- who may do what ----------------------------------------------------------------------------
@@ -410,6 +447,8 @@ def _may(actor: Actor, action: Action, facts: HazardFacts) -> bool:
     if actor.is_system:
         return False
     department = _in_unit(actor, facts.department_id) or actor.is_office
+    if action is Action.URGE:  # leads of the hazard's units and of the 安委办 (which receives the escalations)
+        return actor.role is Role.LEAD and (department or _in_unit(actor, facts.township_id))
     if action in (Action.SUBMIT_RECTIFICATION, Action.REQUEST_EXTENSION):
         return _is_officer_of(actor, facts)
     if action is Action.FILL_PLAN:
@@ -420,6 +459,11 @@ def _may(actor: Actor, action: Action, facts: HazardFacts) -> bool:
         return department or _in_unit(actor, facts.township_id) or actor.role is Role.ADMIN
     # ACCEPT, VERIFY_*, APPROVE/REFUSE_EXTENSION: the industry department's decisions.
     return department
+
+
+def may(actor: Actor, action: Action, facts: HazardFacts) -> bool:
+    """Whether the permission table above lets this actor take this action on a hazard of these units at all."""
+    return _may(actor, action, facts)
 
 
 def precheck(facts: HazardFacts, actor: Actor, action: Action) -> Refusal | None:
@@ -509,12 +553,23 @@ def decide(
         to_state=to_state,
         reason=reason,
         data=data,
-        notify=_NOTIFY[action],
+        notify=_audiences(action, after),
         after=replace(after, state=to_state),
     )
 
 
 _Applied = tuple[HazardFacts, str | None, dict[str, str | int | None]]
+
+# 挂牌督办: a hazard graded 重大 is the 安委办's and the department's leads' business from that moment, not only
+# once it is overdue (issue 12 §5).
+_MAJOR_LISTED = (Audience.OFFICE_GROUP, Audience.DEPARTMENT_LEADS)
+
+
+def _audiences(action: Action, after: HazardFacts) -> tuple[Audience, ...]:
+    """Who is told of this transition: the action's usual audiences, and the 挂牌督办 ones when it lists a 重大."""
+    if action is Action.ACCEPT and after.grade is Grade.MAJOR:
+        return (*_NOTIFY[action], *_MAJOR_LISTED)
+    return _NOTIFY[action]
 
 
 def _accept(facts: HazardFacts, _actor: Actor, p: Payload, now: dt.datetime) -> _Applied:
@@ -544,9 +599,10 @@ def _submit(facts: HazardFacts, actor: Actor, p: Payload, _now: dt.datetime) -> 
     return after, None, data
 
 
-def _verify_pass(facts: HazardFacts, _actor: Actor, _p: Payload, now: dt.datetime) -> _Applied:
-    data: dict[str, str | int | None] = {"submitter": facts.rectification_submitter_id}
-    return replace(facts, closed_at=now), None, data
+def _verify_pass(facts: HazardFacts, _actor: Actor, p: Payload, now: dt.datetime) -> _Applied:
+    opinion = _text(p.opinion, Field.OPINION, MAX_REASON) if (p.opinion or "").strip() else None
+    data: dict[str, str | int | None] = {"submitter": facts.rectification_submitter_id, "opinion": opinion}
+    return replace(facts, closed_at=now), opinion, data
 
 
 def _verify_refuse(facts: HazardFacts, _actor: Actor, p: Payload, _now: dt.datetime) -> _Applied:
@@ -560,8 +616,9 @@ def _start_recheck(facts: HazardFacts, _actor: Actor, _p: Payload, now: dt.datet
     return replace(facts, recheck_started_at=now), None, {"closed_at": _iso(facts.closed_at)}
 
 
-def _recheck_pass(facts: HazardFacts, _actor: Actor, _p: Payload, _now: dt.datetime) -> _Applied:
-    return facts, None, {}
+def _recheck_pass(facts: HazardFacts, _actor: Actor, p: Payload, _now: dt.datetime) -> _Applied:
+    note = _text(p.note, Field.NOTE, MAX_REASON)
+    return facts, note, {"note": note, "photos": p.photo_count}
 
 
 def _rebound(facts: HazardFacts, _actor: Actor, p: Payload, now: dt.datetime) -> _Applied:
@@ -657,6 +714,12 @@ def _fill_plan(facts: HazardFacts, _actor: Actor, p: Payload, _now: dt.datetime)
     return replace(facts, plan_parts=facts.plan_parts | {p.plan_part}), None, data
 
 
+def _urge(facts: HazardFacts, _actor: Actor, _p: Payload, now: dt.datetime) -> _Applied:
+    if facts.last_urged_at is not None and now < facts.last_urged_at + URGE_COOLDOWN:
+        raise _Refused(RefusalCode.URGED_RECENTLY)
+    return replace(facts, last_urged_at=now), None, {"state": facts.state.value}
+
+
 _APPLY = {
     Action.ACCEPT: _accept,
     Action.SUBMIT_RECTIFICATION: _submit,
@@ -670,4 +733,5 @@ _APPLY = {
     Action.APPROVE_EXTENSION: _approve_extension,
     Action.REFUSE_EXTENSION: _refuse_extension,
     Action.FILL_PLAN: _fill_plan,
+    Action.URGE: _urge,
 }

@@ -28,6 +28,9 @@ __all__ = [
 
 _DAY = dt.timedelta(days=1)
 MAX_RANGE_DAYS = 3 * 366  # a longer range is a typo more often than a wish
+# the years a period may fall in: the ledger holds nothing older, and 0000年 or 9999年 is a typo (and beyond what a
+# date can hold once the period's end, or its start in UTC, is worked out)
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class PeriodKind(StrEnum):
@@ -95,6 +98,7 @@ class PeriodProblem(StrEnum):
     INVALID_DATE = "invalid_date"  # 2月30日, 13月
     REVERSED = "reversed"  # the range ends before it starts
     TOO_LONG = "too_long"  # more than three years
+    OUT_OF_RANGE = "out_of_range"  # a year before FIRST_YEAR or after LAST_YEAR (0000年, 9999年)
 
 
 def iso_week_label(monday: dt.date) -> str:
@@ -168,6 +172,16 @@ _SINGLE_RE = re.compile(rf"^{_DATE}$")
 
 def parse_period(text: str, today: dt.date) -> Period | PeriodProblem:
     """The period ``text`` names, read relative to ``today`` (local); see the module docstring."""
+    try:
+        period = _parse(text, today)
+    except (ValueError, OverflowError):  # a year a date cannot hold (0000年, 9999年12月 whose end is in 10000)
+        return PeriodProblem.OUT_OF_RANGE
+    if isinstance(period, Period) and not (period.start.year >= FIRST_YEAR and period.last_day.year <= LAST_YEAR):
+        return PeriodProblem.OUT_OF_RANGE
+    return period
+
+
+def _parse(text: str, today: dt.date) -> Period | PeriodProblem:
     cleaned = re.sub(r"\s+", "", text.strip()).replace("（", "(").replace("）", ")")
     cleaned = cleaned.removesuffix("的").removesuffix("份")
     if not cleaned:

@@ -92,7 +92,9 @@ class HazardRecord:
     place: str = ""
     responsible_person: str | None = None
     measures: str | None = None
-    photos: int = 0
+    photos: int = 0  # the report's (整改前)
+    after_photos: int = 0  # the latest 提交整改's (整改后)
+    plan: tuple[tuple[str, str], ...] = ()  # 重大: the treatment plan's filled parts (part, text)
 
     @property
     def unit_ids(self) -> frozenset[str]:

@@ -10,7 +10,7 @@ from telegram.error import Conflict, RetryAfter, TelegramError
 
 from bot.context import BotContext
 from bot.pacing import retry_after
-from outbound.delivery import tell_admins
+from outbound.failures import tell_admins
 from texts import plain, t
 
 log = logging.getLogger(__name__)

@@ -1,15 +1,22 @@
-"""/export [period]: the hazard ledger of the caller's scope as Excel (with the quarterly table) and CSV."""
+"""/export [period]: the hazard ledger of the caller's scope as Excel (with the quarterly table) and CSV.
+
+The files are built in the background (a task of the application's, the heavy part in a worker process), so the
+update is done at once and the caller's next message, and everyone else's, is answered meanwhile. One export at a
+time per user, and at most one per HAZARD_EXPORT_COOLDOWN_SECONDS.
+"""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import Application, CommandHandler
 
 from bot.context import BotContext
-from domain.members import scope_of
-from domain.periods import PeriodProblem, month_of, parse_period
+from bot.services import Services
+from domain.members import Scope, scope_of
+from domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodProblem, month_of, parse_period
 from handlers.common import reply, require_member
+from handlers.guard import refused
 from reports.service import export_files
 from reports.text import period_label, scope_label
 from texts import t
@@ -28,16 +35,32 @@ async def export(update: Update, context: BotContext) -> None:
     text = " ".join(context.args or [])[:MAX_PERIOD_TEXT]
     period = parse_period(text, today) if text else month_of(today)
     if isinstance(period, PeriodProblem):
-        await reply(update, t(f"period.problem.{period}", text=text))
+        await reply(update, t(f"period.problem.{period}", text=text, first=FIRST_YEAR, last=LAST_YEAR))
         return
-    scope = scope_of(member, services.org)
+    guards, user_id = services.guards, member.telegram_id
+    if user_id in guards.exporting:
+        await reply(update, t("guard.export_running"))
+        return
+    if await refused(update, context, guards.export):
+        return
     await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
-    files = await export_files(services, scope, period)
-    caption = t("export.caption", scope=scope_label(services.org, scope), period=period_label(period),
-                count=files.count)  # fmt: skip
-    await message.reply_document(files.xlsx, filename=f"{files.name}.xlsx", caption=caption, do_quote=False)
-    await message.reply_document(files.csv, filename=f"{files.name}.csv", caption=t("export.caption_csv"),
-                                 do_quote=False)
+    guards.exporting.add(user_id)
+    # a failure reaches the error handler with this update, which tells the user
+    context.application.create_task(send_export(services, message, scope_of(member, services.org), period, user_id),
+                                    update=update, name=f"export:{user_id}")
+
+
+async def send_export(services: Services, message: Message, scope: Scope, period: Period, user_id: int) -> None:
+    """Build the ledger files (in the worker process) and send them in reply to the /export message."""
+    try:
+        files = await export_files(services, scope, period)
+        caption = t("export.caption", scope=scope_label(services.org, scope), period=period_label(period),
+                    count=files.count)  # fmt: skip
+        await message.reply_document(files.xlsx, filename=f"{files.name}.xlsx", caption=caption, do_quote=False)
+        await message.reply_document(files.csv, filename=f"{files.name}.csv", caption=t("export.caption_csv"),
+                                     do_quote=False)
+    finally:
+        services.guards.exporting.discard(user_id)
 
 
 def register(app: Application) -> None:

@@ -10,9 +10,9 @@ from domain.members import Role
 from handlers.common import find_member, refuse_button, reply
 from texts import plain, t
 
-PRIVATE_COMMANDS = ["report", "my", "show", "selfcheck", "stats", "export", "ask", "terms", "cancel", "help"]
+PRIVATE_COMMANDS = ["report", "my", "show", "major", "selfcheck", "stats", "export", "ask", "terms", "cancel", "help"]
 ADMIN_COMMANDS = ["invite", "invites", "members", "remove", "kb", "status"]
-GROUP_COMMANDS = ["show", "stats", "ask", "bind", "unbind", "help"]  # /invite, /export, /my: private chat only
+GROUP_COMMANDS = ["show", "major", "stats", "ask", "bind", "unbind", "help"]  # /invite, /export, /my: private chat only
 
 
 async def help_command(update: Update, context: BotContext) -> None:

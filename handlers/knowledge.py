@@ -19,6 +19,7 @@ from domain.knowledge import (
     document_id_from_file_name,
 )
 from handlers.common import refuse_button, reply, require_admin, require_member, show_in_place
+from handlers.guard import refused
 from handlers.knowledge_render import render_answer, render_full_passage, render_mentions
 from texts import Html, t
 from texts.limits import CALLBACK_DATA_LIMIT
@@ -68,13 +69,17 @@ async def ask(update: Update, context: BotContext) -> None:
     if not question:
         await reply(update, t("kb.ask_usage"))
         return
+    if await refused(update, context, context.services.guards.ask):
+        return
     if (kb := await _loaded(update, context)) is not None:
         await _send_answer(update, kb.answer(question[:MAX_QUESTION]))
 
 
 async def ask_in_private(update: Update, context: BotContext) -> None:
     """Plain text in private chat with no flow waiting for it: a question."""
-    if await require_member(update, context) is None or (kb := await _loaded(update, context)) is None:
+    if await require_member(update, context) is None or await refused(update, context, context.services.guards.ask):
+        return
+    if (kb := await _loaded(update, context)) is None:
         return
     question = (update.effective_message.text or "").strip() if update.effective_message else ""
     await _send_answer(update, kb.answer(question[:MAX_QUESTION]))
@@ -160,7 +165,9 @@ async def kb_command(update: Update, context: BotContext) -> None:
 
 async def add_document(update: Update, context: BotContext) -> None:
     """A .txt or .docx captioned `/kb add [标题]`: index it now, no restart (admins)."""
-    if await require_admin(update, context) is None or (kb := await _loaded(update, context)) is None:
+    if await require_admin(update, context) is None or await refused(update, context, context.services.guards.kb_add):
+        return
+    if (kb := await _loaded(update, context)) is None:
         return
     message = update.effective_message
     assert message is not None and message.document is not None
@@ -173,7 +180,7 @@ async def add_document(update: Update, context: BotContext) -> None:
     except TelegramError:
         await reply(update, t("kb.download_failed"))
         return
-    decoded = decode_upload(document.file_name, data)
+    decoded = await asyncio.to_thread(decode_upload, document.file_name, data)  # a .docx is XML to parse
     if isinstance(decoded, UploadRejected):
         await reply(update, t(f"kb.rejected.{decoded.reason}", mb=mb))
         return

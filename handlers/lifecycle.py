@@ -7,6 +7,7 @@ transaction, so a stale button, a double tap or two members at once change the h
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import secrets
@@ -28,6 +29,7 @@ from telegram.warnings import PTBUserWarning
 from typing_extensions import TypedDict
 
 from bot.context import BotContext
+from bot.services import Services
 from config.settings import Settings
 from domain.deadlines import (
     Deadline,
@@ -37,8 +39,10 @@ from domain.deadlines import (
     parse_deadline,
     year_to_confirm,
 )
+from domain.evidence import Reuse, find_reuse
 from domain.hazards import MAX_PHOTOS, Grade, Photo
 from domain.lifecycle import (
+    URGE_COOLDOWN,
     Action,
     Actor,
     Field,
@@ -50,6 +54,7 @@ from domain.lifecycle import (
     decide,
     missing_fields,
     precheck,
+    text_refusal,
 )
 from domain.members import Role
 from domain.org import UnitKind
@@ -57,9 +62,9 @@ from handlers.buttons import PREFIX
 from handlers.common import refuse_button, reply, require_member
 from handlers.photos import receive_image
 from handlers.render import grade_label
-from outbound.notices import deadline_text
+from outbound.notices import deadline_text, reuse_items
 from outbound.sweep import deliver, planner, sweep
-from texts import Html, plain, t
+from texts import Html, has, plain, t
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
@@ -81,9 +86,13 @@ class Answers(TypedDict, total=False):
     to_unit_kind: UnitKind
     plan_part: PlanPart
     plan_text: str
+    opinion: str  # 验收意见 ("" when skipped)
+    note: str  # 复查情况
+    confirmed: bool
 
 
-TextAnswer = Literal["responsible_person", "measures", "reason", "plan_text"]  # the answers typed as free text
+# the answers typed as free text
+TextAnswer = Literal["responsible_person", "measures", "reason", "plan_text", "opinion", "note"]
 
 
 @dataclass
@@ -107,7 +116,8 @@ class Pending:
 
     def payload(self) -> Payload:
         """The answers so far, as the domain reads them."""
-        return Payload(photo_count=len(self.photos) if self.photos_done else 0, **self.answers)
+        return Payload(photo_count=len(self.photos) if self.photos_done else 0, photos_done=self.photos_done,
+                       **self.answers)
 
 
 def _pending(context: BotContext) -> Pending | None:
@@ -155,6 +165,7 @@ async def _refuse(update: Update, refusal: Refusal, *, alert: bool = False) -> N
         "state": plain(f"state.{refusal.state}"),
         "field": plain(f"loop.field.{refusal.field}") if refusal.field else "",
         "parts": "、".join(plain(f"plan_part.{p}") for p in refusal.missing_parts),
+        "hours": f"{URGE_COOLDOWN.total_seconds() / 3600:g}",
     }
     if alert and update.callback_query:
         await update.callback_query.answer(plain(key, **values), show_alert=True)
@@ -222,15 +233,53 @@ async def _next(update: Update, context: BotContext, pending: Pending, facts: Ha
         await reply(update, Html(f"{intro}\n{t('loop.ask.to_unit')}"), InlineKeyboardMarkup(rows))
     elif question is Field.PLAN_PART:
         order = [*facts.missing_plan_parts, *(p for p in PlanPart if p in facts.plan_parts)]
-        buttons = [_button(pending, plain(f"plan_part.{p}"), "part", p) for p in order]
-        await reply(update, Html(f"{intro}\n{t('loop.ask.plan_part')}"),
+        buttons = [_button(pending, plan_part_label(p, p in facts.plan_parts), "part", p) for p in order]
+        await reply(update, Html(f"{intro}\n{plan_progress(facts)}\n{t('loop.ask.plan_part')}"),
                     InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)]))
-    elif question is Field.PHOTOS:
-        await reply(update, Html(f"{intro}\n{t('loop.ask.photos')}"),
+    elif question in (Field.PHOTOS, Field.OPTIONAL_PHOTOS):
+        await reply(update, Html(f"{intro}\n{_question(pending.action, question)}"),
                     InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
+    elif question is Field.OPINION:
+        await reply(update, Html(f"{intro}\n{t('evidence.ask.opinion')}"),
+                    InlineKeyboardMarkup([[_button(pending, t("evidence.no_opinion"), "skip")]]))
+    elif question is Field.CONFIRM:
+        markup = InlineKeyboardMarkup([[_button(pending, t("loop.confirm"), "confirm"),
+                                        _button(pending, t("evidence.cancel"), "cancel")]])  # fmt: skip
+        await reply(update, Html(f"{intro}\n{_summary(pending)}"), markup)
     else:
-        await reply(update, Html(f"{intro}\n{t(f'loop.ask.{question}')}"))
+        await reply(update, Html(f"{intro}\n{_question(pending.action, question)}"))
     return ASK
+
+
+def _question(action: Action, question: Field) -> Html:
+    """The question's words for this action where it has its own (验收意见, 现场照片), else the common ones."""
+    for key in (f"evidence.ask.{question}_{action}", f"evidence.ask.{question}"):
+        if has(key):
+            return t(key)
+    return t(f"loop.ask.{question}")
+
+
+def _summary(pending: Pending) -> Html:
+    """What is about to be decided, for the confirmation."""
+    answers = pending.answers
+    if pending.action is Action.VERIFY_REFUSE:
+        return t("evidence.confirm_refuse", reason=answers.get("reason") or "")
+    opinion = (answers.get("opinion") or "").strip()
+    return t("evidence.confirm_pass", opinion=opinion or plain("evidence.none"))
+
+
+def plan_part_label(part: PlanPart, done: bool) -> str:
+    """A treatment-plan part's button: ✓ before the parts already filled."""
+    return plain("evidence.plan_done_mark", part=plain(f"plan_part.{part}")) if done else plain(f"plan_part.{part}")
+
+
+def plan_progress(facts: HazardFacts) -> Html:
+    """How many of the six parts are done, which are left, and that 验收通过 waits for them."""
+    missing = facts.missing_plan_parts
+    if not missing:
+        return t("evidence.plan_complete")
+    return t("evidence.plan_progress", done=len(PlanPart) - len(missing), total=len(PlanPart), left=len(missing),
+             parts="、".join(plain(f"plan_part.{p}") for p in missing))  # fmt: skip
 
 
 def _transfer_targets(context: BotContext, facts: HazardFacts, actor: Actor) -> list[Any]:
@@ -244,11 +293,14 @@ def _transfer_targets(context: BotContext, facts: HazardFacts, actor: Actor) -> 
 
 async def _act(update: Update, context: BotContext, pending: Pending, actor: Actor) -> int:
     services = context.services
-    now = services.now()
     photos = [services.media.commit(p) for p in pending.photos]
+    phashes = [await asyncio.to_thread(services.media.perceptual_hash, p.media_path) for p in photos]
+    reuse = await _reuse(services, pending, photos, phashes) if pending.action is Action.SUBMIT_RECTIFICATION else []
+    now = services.now()
     result = await services.lifecycle.act(
         pending.hazard_id, lambda facts: decide(facts, actor, pending.action, pending.payload(), now),
-        planner(services), now, update_id=update.update_id, photos=photos,
+        planner(services), now, update_id=update.update_id, photos=photos, phashes=phashes,
+        reuse=[r.as_data() for r in reuse], reuse_note=reuse_items([r.as_data() for r in reuse]) if reuse else None,
     )  # fmt: skip
     _discard(context)
     if isinstance(result, Refusal):
@@ -264,6 +316,16 @@ async def _act(update: Update, context: BotContext, pending: Pending, actor: Act
         context.application.create_task(deliver(context.application), name="deliver:transfer")
     context.application.create_task(sweep(context.application), name="sweep:after-action")
     return END
+
+
+async def _reuse(services: Services, pending: Pending, photos: list[Photo], phashes: list[str]) -> list[Reuse]:
+    """The new photos that repeat a photo on file (this hazard's report, or any other hazard's), hashing first the
+    photos stored before perceptual hashes were kept."""
+    while unhashed := await services.hazards.get_unhashed_photos():
+        await services.hazards.set_phashes(
+            [(row_id, await asyncio.to_thread(services.media.perceptual_hash, path)) for row_id, path in unhashed])
+    new = [(p.sha256, int(h, 16) if h else None) for p, h in zip(photos, phashes, strict=True)]
+    return find_reuse(pending.hazard_id, new, await services.hazards.get_photo_fingerprints())
 
 
 async def _lost(update: Update) -> int:
@@ -312,9 +374,17 @@ async def answered_button(update: Update, context: BotContext) -> int | None:
     elif what == "part" and value in set(PlanPart):
         pending.answers["plan_part"] = PlanPart(value)
     elif what == "photos_done":
-        if not pending.photos:
+        needed = missing_fields(pending.action, pending.payload())[:1] == (Field.PHOTOS,)
+        if needed and not pending.photos:
             await query.answer(t("loop.photos_needed"), show_alert=True)
             return None
+    elif what == "skip":
+        pending.answers["opinion"] = ""
+    elif what == "confirm":
+        pending.answers["confirmed"] = True
+    elif what == "cancel":
+        await query.answer()
+        return await cancel(update, context)
     else:
         await refuse_button(update, "button.invalid")
         return None
@@ -343,16 +413,16 @@ async def answered_text(update: Update, context: BotContext) -> int | None:
     if question is Field.DEADLINE:
         return await _read_deadline(update, context, pending, text)
     names: dict[Field, TextAnswer] = {Field.RESPONSIBLE_PERSON: "responsible_person", Field.MEASURES: "measures",
-                                      Field.REASON: "reason", Field.PLAN_TEXT: "plan_text"}  # fmt: skip
+                                      Field.REASON: "reason", Field.PLAN_TEXT: "plan_text", Field.OPINION: "opinion",
+                                      Field.NOTE: "note"}  # fmt: skip
     if question not in names:
         await reply(update, t("report.use_buttons"))
         return None
-    pending.answers[names[question]] = text
-    outcome = decide(facts, actor, pending.action, pending.payload(), context.services.now())
-    if isinstance(outcome, Refusal) and outcome.code is RefusalCode.TOO_LONG and outcome.field is question:
-        del pending.answers[names[question]]
-        await _refuse(update, outcome)
+    problem = text_refusal(question, text)
+    if problem is not None:
+        await _refuse(update, Refusal(problem, facts.state, field=question))
         return None
+    pending.answers[names[question]] = text
     return await _next(update, context, pending, facts, actor)
 
 
@@ -392,7 +462,7 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     if _elsewhere(update, pending):
         return _left_alone(update, pending)  # a photo posted in another topic or chat, left alone
     missing = missing_fields(pending.action, pending.payload())
-    if not missing or missing[0] is not Field.PHOTOS:
+    if not missing or missing[0] not in (Field.PHOTOS, Field.OPTIONAL_PHOTOS):
         await reply(update, t("report.use_buttons"))
         return None
     photo = await receive_image(update, context, pending.staging_key, len(pending.photos))

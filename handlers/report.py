@@ -40,6 +40,7 @@ from handlers.render import draft_card, grade_label, unit_names
 from outbound.sweep import deliver, planner
 from storage.hazards import NewReport
 from texts import Html, plain, t
+from texts.limits import clip
 
 END = ConversationHandler.END
 PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
@@ -185,7 +186,10 @@ async def got_location(update: Update, context: BotContext) -> int:
     location = update.effective_message.location if update.effective_message else None
     assert location is not None
     draft.latitude, draft.longitude = location.latitude, location.longitude
-    draft.place = plain("report.place_from_location", lat=f"{location.latitude:.5f}", lon=f"{location.longitude:.5f}")
+    venue = update.effective_message.venue if update.effective_message else None
+    # the pin is shown as a map link (handlers.render.map_link); a venue names the place, a bare pin only says it is one
+    draft.place = (clip(f"{venue.title} {venue.address}".strip(), MAX_PLACE) if venue
+                   else plain("report.place_from_location"))
     return await _ask(update, context, draft)
 
 
@@ -309,8 +313,7 @@ async def submit(update: Update, context: BotContext) -> int | None:
     services.media.discard(draft.key)
     card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))
     await show_in_place(update, t("report.filed", card=card, code=hazard.code, units=unit_names(services.org, hazard)))
-    context.application.create_task(deliver(context.application, tell_admins_of_unbound=True),
-                                    name=f"deliver:{hazard.code}")
+    context.application.create_task(deliver(context.application), name=f"deliver:{hazard.code}")
     return END
 
 

@@ -12,16 +12,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
 from domain.hazards import Hazard, Thread, ThreadRole
 from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
-from outbound.lateness import MAX_ATTEMPTS, after_failure, failure_text
+from outbound.failures import send_failed, tell_admins
+from outbound.lateness import Verdict
 from outbound.media import send_all, send_one
+from outbound.notices import actor_name
 from storage.hazards import PendingThread
 from texts import Html, t
 from texts.limits import CAPTION_LIMIT, clip_html, tg_len
@@ -30,8 +32,9 @@ log = logging.getLogger(__name__)
 
 
 async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None, *,
-                          tell_admins_of_unbound: bool = False, sweeping: bool = False) -> bool:
-    """Deliver every hazard not yet in its units' groups (of one unit, or all) whose time to try has come.
+                          sweeping: bool = False) -> bool:
+    """Deliver every hazard not yet in its units' groups (of one unit, or all) whose time to try has come, and tell
+    the admins once per hazard and unit of those waiting for a unit without a group.
 
     `sweeping`: the sweep's every-minute pass, which skips units without a group. Returns whether a notice to a
     reporter was queued (the caller's sweep sends it).
@@ -40,7 +43,6 @@ async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_i
     queued, live = False, app.running
     async with services.delivery_lock:
         now = services.now()
-        unbound: list[PendingThread] = []
         touched: dict[int, None] = {}
         found = await services.hazards.get_undelivered_threads(unit_id, due_by=now, bound_only=sweeping)
         for pending in found:
@@ -53,38 +55,46 @@ async def deliver_pending(app: Application[Any, Any, Any, Any, Any, Any], unit_i
             except TelegramError as exc:
                 await _failed(app.bot, services, pending, exc)
                 continue
-            if not opened:
-                unbound.append(pending)
-                continue
-            await services.hazards.mark_delivered(hazard.id, thread.unit_id, services.now())
+            if opened:
+                await services.hazards.mark_delivered(hazard.id, thread.unit_id, services.now())
         for hazard_id in touched:
             queued |= await services.hazards.queue_reporter_followup(hazard_id, services.now())
-    if tell_admins_of_unbound:
-        for pending in unbound:
-            unit = services.org.units[pending.thread.unit_id]
-            await tell_admins(app.bot, services, t("delivery.unit_unbound", code=pending.hazard.code, unit=unit.name,
-                                                   unit_id=unit.id))
+        await _tell_unbound(app.bot, services)
     return queued
 
 
+async def _tell_unbound(bot: Bot, services: Services) -> None:
+    """Tell the admins of the hazards newly waiting for a unit without a group: one notice per unit, each hazard
+    named once ever (marked after the notice went out: a kill in between tells it again, never not at all)."""
+    waiting: dict[str, list[tuple[int, str]]] = {}
+    for hazard_id, code, unit_id in await services.hazards.get_unbound_untold():
+        waiting.setdefault(unit_id, []).append((hazard_id, code))
+    for unit_id, hazards in waiting.items():
+        unit = services.org.units[unit_id]
+        codes = [code for _, code in hazards]
+        if len(codes) == 1:
+            text = t("delivery.unit_unbound", code=codes[0], unit=unit.name, unit_id=unit.id)
+        else:
+            text = t("delivery.unit_unbound_many", count=len(codes), codes="、".join(codes), unit=unit.name,
+                     unit_id=unit.id)  # fmt: skip
+        await tell_admins(bot, services, text)
+        await services.hazards.mark_unbound_told([(hazard_id, unit_id) for hazard_id, _ in hazards], services.now())
+
+
 async def _failed(bot: Bot, services: Services, pending: PendingThread, exc: TelegramError) -> None:
-    """One failed delivery: wait out a 429, retry later with the backoff, or give up and tell the admins once."""
+    """One failed delivery: the one retry policy (a 429 waits and is no attempt), a give-up told to the admins once."""
     hazard, unit = pending.hazard, services.org.units[pending.thread.unit_id]
-    now = services.now()
-    again = after_failure(exc, pending.attempts, now)  # the one retry policy, as for every send of the sweep
-    if isinstance(exc, RetryAfter) and again is not None:  # a 429 is not a failed attempt
-        log.info("delivery of %s to %s waits until %s (429)", hazard.code, unit.id, again)
-        await services.hazards.record_delivery_wait(hazard.id, unit.id, failure_text(exc), again)
-        return
-    await services.hazards.record_delivery_failure(hazard.id, unit.id, failure_text(exc), again, now)
-    if again is not None:
-        log.warning("delivery of %s to %s failed (attempt %d), tried again at %s: %s", hazard.code, unit.id,
-                    pending.attempts + 1, again, exc)  # fmt: skip
-        return
-    after = "" if isinstance(exc, BadRequest | Forbidden) else f" after {MAX_ATTEMPTS} attempts"
-    log.warning("giving up the delivery of %s to %s%s: %s", hazard.code, unit.id, after, exc)
-    key = "delivery.bot_removed" if isinstance(exc, Forbidden) else "delivery.failed"
-    await tell_admins(bot, services, t(key, code=hazard.code, unit=unit.name, unit_id=unit.id, error=str(exc)))
+
+    async def record(verdict: Verdict, error: str) -> None:
+        await services.hazards.record_delivery_failure(hazard.id, unit.id, error, verdict.again, services.now(),
+                                                       counted=verdict.counted)  # fmt: skip
+
+    async def notice(reason: str) -> Html:
+        key = "delivery.bot_removed" if isinstance(exc, Forbidden) else "delivery.failed"
+        return t(key, code=hazard.code, unit=unit.name, unit_id=unit.id, reason=reason)
+
+    await send_failed(bot, services, exc, pending.attempts, record=record, logger=log,
+                      what=f"the delivery of {hazard.code} to {unit.id}", notice=notice)
 
 
 async def open_thread(bot: Bot, services: Services, hazard: Hazard, unit_id: str, *,
@@ -132,9 +142,7 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
     card_id = reuse.anchor_message_id if reuse is not None and same_thread else None
     role = reuse.role if reuse is not None else ThreadRole.DEPARTMENT
     if card_id is None:
-        facts = await services.lifecycle.get_facts(hazard.id)
-        markup = action_keyboard(facts, unit_viewer(org, unit_id)) if facts else None
-        text = hazard_card(org, hazard, services.zone, len(photos))
+        text, markup = await card_for(services, hazard, unit_id, len(photos))
         if len(photos) == 1 and tg_len(text) <= CAPTION_LIMIT:  # one message, the photo captioned by the card
             # (tg_len counts the HTML tags too: a card near the limit goes the long way, never over it)
             card = await send_one(bot, chat_id, photos[0], caption=text, message_thread_id=topic_id,
@@ -148,11 +156,13 @@ async def _open(bot: Bot, services: Services, hazard: Hazard, unit_id: str, chat
     return Thread(unit_id, role, chat_id, topic_id, card_id, None)
 
 
-async def tell_admins(bot: Bot, services: Services, text: Html) -> None:
-    """A notice to every admin in private chat; an admin who never started the bot is skipped."""
-    admin_ids = set(services.settings.admin_ids) | set(await services.members.get_admin_ids())
-    for admin_id in sorted(admin_ids):
-        try:
-            await bot.send_message(admin_id, clip_html(text))
-        except TelegramError as exc:
-            log.info("could not tell admin %s: %s", admin_id, exc)
+async def card_for(services: Services, hazard: Hazard, unit_id: str,
+                   photos: int) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """A thread's anchor card as the hazard stands now, with exactly the buttons the unit's members may press now."""
+    facts = await services.lifecycle.get_facts(hazard.id)
+    markup = action_keyboard(facts, unit_viewer(services.org, unit_id)) if facts else None
+    text = hazard_card(services.org, hazard, services.zone, photos, facts=facts, now=services.now(),
+                       recheck_after_days=services.policy.recheck_after_days,
+                       reporter=await actor_name(services, hazard.reporter_id))
+    return text, markup
+

@@ -7,6 +7,7 @@ policy: `after_failure`.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -25,18 +26,27 @@ def retry_at(attempts: int, now: datetime) -> datetime | None:
     return now + min(BACKOFF * 2**attempts, MAX_BACKOFF)
 
 
-def after_failure(error: TelegramError, attempts: int, now: datetime) -> datetime | None:
-    """The one retry policy, given the attempts that failed before: when to try again, or None: give up now.
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the one retry policy says of a failed send."""
 
-    A 429 waits exactly what Telegram asks (that recipient only); what Telegram refuses (a bad request, the bot
-    blocked or removed) fails the same way next time, so it is given up at once and reported; anything else (the
-    network, a time-out, a 5xx) backs off (`retry_at`) until MAX_ATTEMPTS.
+    again: datetime | None  # when to try again; None: given up now
+    counted: bool  # a failed attempt; a 429 is not (Telegram only asked to wait)
+    refused: bool  # Telegram refused it (a bad request, the bot blocked or removed): the same next time
+
+
+def after_failure(error: TelegramError, attempts: int, now: datetime) -> Verdict:
+    """The one retry policy, given the attempts that failed before: when to try again, or give up now.
+
+    A 429 waits exactly what Telegram asks (that recipient only) and is not a failed attempt; what Telegram
+    refuses (a bad request, the bot blocked or removed) fails the same way next time, so it is given up at once
+    and reported; anything else (the network, a time-out, a 5xx) backs off (`retry_at`) until MAX_ATTEMPTS.
     """
     if isinstance(error, RetryAfter):
-        return now + retry_after(error)
+        return Verdict(now + retry_after(error), counted=False, refused=False)
     if isinstance(error, BadRequest | Forbidden):
-        return None
-    return retry_at(attempts, now)
+        return Verdict(None, counted=True, refused=True)
+    return Verdict(retry_at(attempts, now), counted=True, refused=False)
 
 
 def failure_text(error: TelegramError) -> str:

@@ -43,8 +43,24 @@ def head(services: Services, hazard: Hazard, facts: HazardFacts, late: bool) -> 
     )
 
 
+# escalations and nudges say who answers for the hazard: the units and the enterprise's person responsible
+_NAMING_RESPONSIBLE = frozenset({Kind.OVERDUE, Kind.ESCALATION, Kind.RECHECK_OVERDUE, Kind.RECHECK_ESCALATION,
+                                 Kind.ACCEPT_OVERDUE, Kind.ACCEPT_ESCALATION})
+
+
 async def body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
     """What the notification says."""
+    text = await _body(services, row, facts)
+    if row.kind in _NAMING_RESPONSIBLE:
+        org = services.org
+        units = plain("hazard.units", department=org.units[facts.department_id].name,
+                      township=org.units[facts.township_id].name)  # fmt: skip
+        text = Html(text + t("notice.responsible", units=units,
+                             person=facts.responsible_person or plain("notice.no_person")))
+    return text
+
+
+async def _body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
     zone = services.zone
     if row.kind == TRANSITION:
         return await _transition(services, row, facts)
@@ -132,7 +148,43 @@ async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) ->
                        "original": when("original_deadline")}  # fmt: skip
         case Action.FILL_PLAN:
             values |= {"part": plain(f"plan_part.{PlanPart(str(data['part']))}"), "text": data.get("text") or ""}
-    return t(f"notice.{action}", **values)
+        case Action.URGE:
+            values |= {"state": plain(f"state.{facts.state}")}
+    return Html(t(f"notice.{action}", **values) + evidence_lines(action, data, facts))
+
+
+def evidence_lines(action: Action, data: dict[str, object], facts: HazardFacts) -> Html:
+    """What a transition adds for the decision makers (issue 12): 验收意见, 复查情况, reused photos, 挂牌督办."""
+    lines: list[Html] = []
+    if action is Action.VERIFY_PASS and data.get("opinion"):
+        lines.append(t("evidence.opinion_line", opinion=data["opinion"]))
+    if action is Action.RECHECK_PASS and data.get("note"):
+        lines.append(t("evidence.note_line", note=data["note"], photos=data.get("photos") or 0))
+    if action is Action.ACCEPT and data.get("grade") == Grade.MAJOR:
+        lines.append(t("evidence.major_listed"))
+    reuse = data.get("reuse")
+    if action is Action.SUBMIT_RECTIFICATION and isinstance(reuse, list) and reuse:
+        lines.append(reuse_flag(reuse))
+    if action is Action.SUBMIT_RECTIFICATION and facts.grade is Grade.MAJOR and facts.missing_plan_parts:
+        # why the verifier finds no 验收通过 under it
+        lines.append(t("evidence.verify_waits", left=len(facts.missing_plan_parts),
+                       parts="、".join(plain(f"plan_part.{p}") for p in facts.missing_plan_parts)))
+    return Html("".join(f"\n{line}" for line in lines))
+
+
+def reuse_items(reuse: list[dict[str, object]]) -> str:
+    """Which after-photo matches which hazard's photo, and how closely, in words (plain text)."""
+    items = [
+        plain("evidence.reuse_same" if item.get("same_hazard") else "evidence.reuse_other", n=item.get("n"),
+              code=item.get("code"), how=plain(f"evidence.reuse_{item.get('match')}"))
+        for item in reuse
+    ]  # fmt: skip
+    return plain("evidence.reuse_joiner").join(items)
+
+
+def reuse_flag(reuse: list[dict[str, object]]) -> Html:
+    """疑似重复使用照片, for the verifier: the matches, marked."""
+    return t("evidence.reuse_flag", items=reuse_items(reuse))
 
 
 def _delivery(services: Services, payload: dict[str, Any]) -> Html:

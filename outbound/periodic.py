@@ -17,15 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+from telegram.error import ChatMigrated, TelegramError
 
 from bot.services import Services
+from domain.clock import arrival
 from domain.org import UnitKind
 from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
 from handlers.selfcheck import selfcheck_prompt
-from outbound.delivery import tell_admins
-from outbound.lateness import MAX_ATTEMPTS, after_failure, failure_text, log_late
+from outbound.failures import recipient_name, send_failed
+from outbound.lateness import Verdict, log_late
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
 from storage.statistics import DueItem, ItemSend, ScheduleRepository
@@ -65,7 +66,8 @@ async def run(bot: Bot, services: Services, now: datetime, report: Any) -> None:
     await plan(services, now)
     schedule = ScheduleRepository(services.db)
     for item in await schedule.get_due(now):
-        verdict = dispatch(item.due_at, item.expires_at, now, late_after=services.policy.late_after)
+        verdict = dispatch(arrival(services.clock, item.due_at), item.expires_at, now,
+                           late_after=services.policy.late_after)
         if verdict is Dispatch.EXPIRED:
             await schedule.close(item.key, "expired", now)
             report.expired += 1
@@ -90,18 +92,23 @@ async def _send_item(bot: Bot, services: Services, schedule: ScheduleRepository,
     sends = await schedule.get_pending_sends(item.key, now)
     if sends and composed is None:
         composed = await compose(services, item, late)
+    held: set[int] = set()  # chats whose text did not go out in this pass: their chart waits for it
     for send in sends:
         if composed is None:  # nothing to say any more (the self-check was made meanwhile)
             await schedule.mark_retry(send, "nothing to say", None)
             continue
-        await _send_one(bot, services, schedule, item, send, composed, report)
+        if send.chat_id in held:
+            continue
+        if not await _send_one(bot, services, schedule, item, send, composed, report):
+            held.add(send.chat_id)
     if await schedule.count_unfinished(item.key) == 0:
         await schedule.close(item.key, "sent", services.now(), late=late)
         report.keys.append(item.key)
 
 
 async def _send_one(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
-                    composed: Composed, report: Any) -> None:
+                    composed: Composed, report: Any) -> bool:
+    """Send one part of the item to one chat; whether it went out."""
     now = services.now()
     try:
         if send.part == "chart" and composed.chart is not None:
@@ -113,27 +120,34 @@ async def _send_one(bot: Bot, services: Services, schedule: ScheduleRepository, 
         await schedule.move_chat(send, exc.new_chat_id)
         report.retrying += 1
     except TelegramError as exc:
-        again = after_failure(exc, send.attempts, now)  # the one retry policy, as for hazards' notices
-        if again is None:
-            await _give_up(bot, services, schedule, item, send, exc,
-                           exhausted=not isinstance(exc, BadRequest | Forbidden))  # fmt: skip
-            report.failed += 1
-        else:
-            await schedule.mark_retry(send, failure_text(exc), again)
-            report.retrying += 1
+        await _failed(bot, services, schedule, item, send, exc, report)
     else:
         await schedule.mark_sent(send, message.message_id, now)
         report.sent += 1
+        return True
+    return False
 
 
-async def _give_up(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
-                   error: TelegramError, *, exhausted: bool) -> None:
-    """Stop sending to this recipient: logged once, marked failed, and the admins told (as for a hazard's)."""
-    after = f" after {MAX_ATTEMPTS} attempts" if exhausted else ""
-    log.warning("giving up scheduled %s (%s) to %s%s: %s", send.key, send.part, send.chat_id, after, error)
-    await schedule.mark_retry(send, str(error), None)
-    await tell_admins(bot, services, t("notice.scheduled_send_failed", item=t(f"schedule_kind.{item.kind}"),
-                                       period=period_label(item.period), chat=send.chat_id, error=str(error)))
+async def _failed(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
+                  exc: TelegramError, report: Any) -> None:
+    """The one retry policy, as for hazards' notices and thread delivery."""
+
+    async def record(verdict: Verdict, error: str) -> None:
+        if verdict.again is None:
+            await schedule.give_up_chat(send, error)
+        else:
+            await schedule.mark_retry(send, error, verdict.again, counted=verdict.counted)
+
+    async def notice(reason: str) -> Html:
+        return t("notice.scheduled_send_failed", item=t(f"schedule_kind.{item.kind}"), period=period_label(item.period),
+                 recipient=await recipient_name(services, send.chat_id), reason=reason)
+
+    verdict = await send_failed(bot, services, exc, send.attempts, record=record, logger=log,
+                                what=f"scheduled {send.key} ({send.part}) to {send.chat_id}", notice=notice)
+    if verdict.again is None:
+        report.failed += 1
+    else:
+        report.retrying += 1
 
 
 async def _group_of(services: Services, unit_id: str) -> list[int]:

@@ -12,7 +12,9 @@ recorded at once and never repeated.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -20,15 +22,17 @@ from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
+from domain.clock import arrival
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
-from handlers.buttons import action_keyboard, member_viewer, unit_viewer
-from outbound import periodic
-from outbound.delivery import deliver_pending, open_thread, tell_admins, topic_gone
-from outbound.lateness import after_failure, failure_text, log_late
+from handlers.buttons import action_keyboard, follow_up_keyboard, member_viewer, unit_viewer
+from outbound import cards, evidence, periodic
+from outbound.delivery import deliver_pending, open_thread, topic_gone
+from outbound.failures import recipient_name, send_admin_notices, send_failed
+from outbound.lateness import Verdict, log_late
 from outbound.notices import body, head
-from storage.lifecycle import TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
+from storage.lifecycle import CARD, TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
 from texts import Html, t
 from texts.limits import clip_html
 
@@ -76,13 +80,19 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
             if stopping():
                 break  # the rest are planned by the next sweep
             await services.lifecycle.replan(hazard_id, planner(services), now)
+        follow_ups = 3  # passes for notices the sweep itself made due (a started 回头看's task), not the next sweep's
         while not stopping():  # page after page while pages come back full and something moved: a backlog drains
             rows = await services.lifecycle.get_due(now, PAGE)
             before = (report.sent, report.expired, report.failed, len(report.keys))
             for row in rows:
                 if stopping():
                     break
-                verdict = dispatch(row.due_at, row.expires_at, now, late_after=services.policy.late_after)
+                if row.kind == CARD:  # the anchor cards brought up to date after a transition
+                    if await cards.refresh(app.bot, services, row, partial(_still_valid, services)):
+                        report.keys.append(row.key)
+                    continue
+                verdict = dispatch(arrival(services.clock, row.due_at), row.expires_at, now,
+                                   late_after=services.policy.late_after)
                 if verdict is Dispatch.EXPIRED and row.kind not in UNPLANNED_KINDS:
                     if dropped := await services.lifecycle.count_unfinished_sends(row.key):
                         # recipients still waiting out a retry: theirs are failed sends too, and said once, here
@@ -94,10 +104,17 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                     continue
                 late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION  # a follow-up after downtime says 补发
                 await _send_row(app.bot, services, row, late, report)
+            if any(row.kind == Kind.RECHECK_DUE for row in rows) and follow_ups > 0:
+                # the 回头看 began: its task (the transition's notice) is due now, so it goes out in this sweep rather
+                # than a sweep interval later (the sandbox's time jump showed nothing for a minute)
+                follow_ups -= 1
+                continue
             if len(rows) < PAGE or before == (report.sent, report.expired, report.failed, len(report.keys)):
                 break
         if not stopping():  # digests, rankings and self-checks: planned into their own table and sent the same way
             await periodic.run(app.bot, services, now, report)
+        if not stopping():  # the admins' notices that failed for now (a 429, the network, a restart in between)
+            await send_admin_notices(app.bot, services)
     services.last_sweep = now
     return report
 
@@ -124,9 +141,10 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
         log_late(log, row.key, row.due_at, now, services.last_sweep)
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
+    photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     for send in await services.lifecycle.get_pending_sends(row.key, now):
-        markup = await _keyboard(services, send, facts)
-        await _send_one(bot, services, hazard, send, text, markup, report)
+        markup = await _keyboard(services, send.chat_id, facts, row.kind)
+        await _send_one(bot, services, hazard, send, text, markup, report, photos if send.chat_id < 0 else [])
     if await services.lifecycle.count_unfinished_sends(row.key) == 0:
         await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
         await services.lifecycle.replan(row.hazard_id, planner(services), services.now())
@@ -134,9 +152,11 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
 
 
 async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, text: Html,
-                    markup: InlineKeyboardMarkup | None, report: SweepReport) -> None:
-    now = services.now()
+                    markup: InlineKeyboardMarkup | None, report: SweepReport,
+                    photos: Sequence[evidence.Captioned] = ()) -> None:
     try:
+        if photos:  # the album first, the notice with its buttons under it (a retry may repeat the album)
+            await evidence.send_album(bot, send.chat_id, photos, topic_id=send.topic_id, reply_to=send.reply_to)
         message = await bot.send_message(
             send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
             reply_to_message_id=send.reply_to, allow_sending_without_reply=True,
@@ -150,16 +170,12 @@ async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingS
                 bot, services, hazard, send):
             report.retrying += 1
             return
-        # the one retry policy (a 429 waits for this recipient only: other chats go on)
-        again = after_failure(exc, send.attempts, now)
-        if again is None:
-            await _give_up(bot, services, hazard, send, exc)
-            report.failed += 1
-        else:
-            await services.lifecycle.mark_retry(send, failure_text(exc), again)
-            report.retrying += 1
+        await _failed(bot, services, hazard, send, exc, report)
     else:
         await services.lifecycle.mark_sent(send, message.message_id, services.now())
+        if markup is not None:  # its buttons come off once they no longer apply (outbound.cards)
+            await services.lifecycle.remember_buttons(hazard.id, send.chat_id, message.message_id,
+                                                      cards.actions_of(markup))
         report.sent += 1
 
 
@@ -176,19 +192,50 @@ async def _reopen(bot: Bot, services: Services, hazard: Hazard, send: PendingSen
     return True
 
 
-async def _give_up(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, error: Exception) -> None:
-    log.warning("giving up a send of %s to %s: %s", send.key, send.chat_id, error)
-    await services.lifecycle.mark_retry(send, str(error), None)
-    await tell_admins(bot, services, t("notice.send_failed", code=hazard.code, chat=send.chat_id, error=str(error)))
+async def _failed(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, exc: TelegramError,
+                  report: SweepReport) -> None:
+    """The one retry policy, as for every send of the sweep (a 429 waits for this recipient only: others go on)."""
+
+    async def record(verdict: Verdict, error: str) -> None:
+        await services.lifecycle.mark_retry(send, error, verdict.again, counted=verdict.counted)
+
+    async def notice(reason: str) -> Html:
+        return t("notice.send_failed", code=hazard.code, recipient=await recipient_name(services, send.chat_id),
+                 reason=reason)
+
+    verdict = await send_failed(bot, services, exc, send.attempts, record=record, logger=log,
+                                what=f"a send of {send.key} to {send.chat_id}", notice=notice)
+    if verdict.again is None:
+        report.failed += 1
+    else:
+        report.retrying += 1
 
 
-async def _keyboard(services: Services, send: PendingSend, facts: HazardFacts) -> InlineKeyboardMarkup | None:
-    """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own."""
-    if send.chat_id < 0:
-        binding = await services.groups.get_binding_of_chat(send.chat_id)
-        return action_keyboard(facts, unit_viewer(services.org, binding.unit_id)) if binding else None
-    member = await services.members.get_member(send.chat_id)
-    return action_keyboard(facts, member_viewer(services.org, member)) if member else None
+# escalations and nudges: who reads them is asked to follow up, so they carry 查看详情 and (for leads) 催办
+FOLLOW_UP_KINDS = frozenset({Kind.OVERDUE, Kind.ESCALATION, Kind.RECHECK_OVERDUE, Kind.RECHECK_ESCALATION,
+                             Kind.ACCEPT_OVERDUE, Kind.ACCEPT_ESCALATION})
+
+
+async def _keyboard(services: Services, chat_id: int, facts: HazardFacts,
+                    kind: str | None = None) -> InlineKeyboardMarkup | None:
+    """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own; an escalation or
+    nudge (`kind`) adds 查看详情 and, for leads, 催办."""
+    actor = None
+    if chat_id < 0:
+        binding = await services.groups.get_binding_of_chat(chat_id)
+        actor = unit_viewer(services.org, binding.unit_id) if binding else None
+    else:
+        member = await services.members.get_member(chat_id)
+        actor = member_viewer(services.org, member) if member else None
+    if actor is None:
+        return None
+    return follow_up_keyboard(facts, actor) if kind in FOLLOW_UP_KINDS else action_keyboard(facts, actor)
+
+
+async def _still_valid(services: Services, chat_id: int, facts: HazardFacts) -> InlineKeyboardMarkup | None:
+    """Every button an earlier message about the hazard may keep for its reader: the actions valid now, 查看详情 and
+    (for leads) 催办; the card refresh strips the rest and never adds one a message did not offer."""
+    return await _keyboard(services, chat_id, facts, Kind.ESCALATION)
 
 
 Recipient = tuple[int, int | None, int | None]  # chat, forum topic, message to reply to
@@ -236,11 +283,10 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
     return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]
 
 
-async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None, *,
-                  tell_admins_of_unbound: bool = False) -> None:
+async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None) -> None:
     """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
-    (a failure is the sweep's to retry, as every send's)."""
-    if await deliver_pending(app, unit_id, tell_admins_of_unbound=tell_admins_of_unbound):
+    (a failure is the sweep's to retry, as every send's; a unit without a group is told to the admins once)."""
+    if await deliver_pending(app, unit_id):
         await sweep(app)
 
 

@@ -1,7 +1,8 @@
-"""Counting as the bot does it: read the records, let the domain count, render text, charts and files.
+"""Counting as the bot does it: the database counts (storage/counting.py), this renders text, charts and files.
 
 Used by /stats, /export and the scheduled digest and ranking (outbound/periodic.py). CPU-heavy
-work (charts, the workbook) runs in a worker thread so other updates are answered meanwhile.
+work runs off the event loop so other updates are answered meanwhile: charts in a worker thread, exports (reading
+and building) in a worker process.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.services import Services
+from domain.hazards import Grade
 from domain.members import Member, Role, Scope, scope_of
 from domain.org import Organisation, UnitKind
 from domain.periods import Period, month_of, quarter_of, week_of
@@ -23,17 +27,24 @@ from domain.statistics import (
     Compliance,
     Figures,
     HazardRecord,
-    breakdown,
     compliance,
-    figures,
     ledger_rows,
     state_rows,
 )
 from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
+from storage.counting import Acceptance, CountingRepository, GroupBy
+from storage.db import Database
 from storage.statistics import SelfCheckRepository, StatisticsRepository
 from texts import Html, plain, t
 from texts.dates import datetime_cn
+
+_NONE = Figures()
+
+
+def counting_of(services: Services) -> CountingRepository:
+    """The figures as the database counts them."""
+    return CountingRepository(services.db)
 
 
 def statistics_of(services: Services) -> StatisticsRepository:
@@ -44,6 +55,11 @@ def statistics_of(services: Services) -> StatisticsRepository:
 def selfchecks_of(services: Services) -> SelfCheckRepository:
     """The self-check repository on the bot's database."""
     return SelfCheckRepository(services.db)
+
+
+def acceptance_of(services: Services) -> Acceptance:
+    """The 受理 limit for counting in the database, with each grade's limit as office time."""
+    return Acceptance(accept_due_of(services), {g: services.policy.for_grade(g).accept_limit for g in Grade})
 
 
 Group = tuple[str, str, Callable[[HazardRecord], bool]]  # name, kind (export.kind key), membership
@@ -75,15 +91,29 @@ def accept_due_of(services: Services) -> AcceptanceDue:
     return lambda start, grade: acceptance_due(start, grade, services.policy, services.calendar, services.zone)
 
 
-def _rows(records: Sequence[HazardRecord], groups: Sequence[Group], start: dt.datetime, end: dt.datetime,
-          now: dt.datetime, zone: dt.tzinfo, *, active_only: bool,
-          accept_due: AcceptanceDue | None = None) -> list[tuple[str, Figures]]:
-    table = breakdown(records, {name: belongs for name, _, belongs in groups}, start, end, now, zone, accept_due)
-    rows = list(table.items())
+def _table_rows(org: Organisation, scope: Scope, table: dict[str, Figures], *,
+                active_only: bool) -> list[tuple[str, Figures]]:  # fmt: skip
+    """The rows of a breakdown in groups_for's order: the county's units, or a unit's enterprises (those of the
+    organisation, then any other with figures, as the hazards name them)."""
+    if scope.everything:
+        units = org.units_of_kind(UnitKind.DEPARTMENT) + org.units_of_kind(UnitKind.TOWNSHIP)
+        named = [(u.name, u.id) for u in units]
+    elif scope.unit_id is not None:
+        ids = [e.id for e in org.enterprises_in([scope.unit_id])]
+        ids += sorted(set(table) - set(ids) - {""})
+        named = [(org.enterprises[e].name if e in org.enterprises else e, e) for e in ids]
+    else:
+        return []
+    rows = [(name, table.get(key, _NONE)) for name, key in named]
     if active_only:
         rows = [(n, f) for n, f in rows
                 if f.reported or f.rectified or f.open or f.overdue or f.rechecks_due or f.not_accepted_in_time]
     return rows
+
+
+def _total(table: dict[str, Figures]) -> Figures:
+    """The whole scope's figures in a breakdown (the key '')."""
+    return table.get("", _NONE)
 
 
 def _rows_title(scope: Scope, period: str) -> str:
@@ -97,18 +127,19 @@ async def stats_message(services: Services, member: Member, scope: Scope | None 
     scope = scope_of(member, org) if scope is None else scope
     today = now.astimezone(zone).date()
     week, month = week_of(today), month_of(today)
-    start = min(week.start_at(zone), month.start_at(zone))
-    records = await statistics_of(services).get_records(scope, start, max(week.end_at(zone), month.end_at(zone)))
-    due = accept_due_of(services)
-    this_week = figures(records, week.start_at(zone), week.end_at(zone), now, zone, due)
-    this_month = figures(records, month.start_at(zone), month.end_at(zone), now, zone, due)
+    with_rows = member.role is Role.LEAD or member.sees_everything(org)
+    by = GroupBy.TOTAL if not with_rows else GroupBy.UNIT if scope.everything else GroupBy.ENTERPRISE
+    # one read: both periods are still running, so their snapshot (now) is counted once
+    week_table, month_table = await counting_of(services).tables(
+        scope, [(week.start_at(zone), week.end_at(zone)), (month.start_at(zone), month.end_at(zone))], now, zone,
+        acceptance_of(services), by)  # fmt: skip
+    this_week, this_month = _total(week_table), _total(month_table)
     parts = [t("stats.heading", scope=scope_label(org, scope)),
              period_block(plain("stats.this_week", period=period_label(week)), this_week),
              period_block(plain("stats.this_month", period=period_label(month)), this_month),
              snapshot_block(now, zone, this_month)]  # fmt: skip
-    if member.role is Role.LEAD or member.sees_everything(org):
-        rows = _rows(records, groups_for(org, scope, records), month.start_at(zone), month.end_at(zone), now, zone,
-                     active_only=not scope.everything, accept_due=due)  # fmt: skip
+    if with_rows:
+        rows = _table_rows(org, scope, month_table, active_only=not scope.everything)
         if rows:
             parts.append(rows_block(_rows_title(scope, period_label(month)), rows))
     return Html("\n\n".join(parts))
@@ -120,11 +151,10 @@ async def digest_message(services: Services, unit_id: str, period: Period, late:
     unit = org.units[unit_id]
     scope = Scope(everything=True) if unit.kind is UnitKind.OFFICE else Scope(unit_id=unit_id)
     start, end = period.start_at(zone), period.end_at(zone)
-    records = await statistics_of(services).get_records(scope, start, end)
-    due = accept_due_of(services)
-    total = figures(records, start, end, now, zone, due)
-    rows = _rows(records, groups_for(org, scope, records), start, end, now, zone, active_only=not scope.everything,
-                 accept_due=due)
+    by = GroupBy.UNIT if scope.everything else GroupBy.ENTERPRISE
+    table = await counting_of(services).figures(scope, start, end, now, zone, acceptance_of(services), by)
+    total = _total(table)
+    rows = _table_rows(org, scope, table, active_only=not scope.everything)
     label = period_label(period)
     parts = [t("digest.heading", late=t("notice.late") if late else Html(""), scope=scope_label(org, scope),
                period=label), period_block(label, total), snapshot_block(min(end, now), zone, total)]  # fmt: skip
@@ -167,18 +197,17 @@ async def ranking_of(services: Services, period: Period) -> Ranking:
     """Rank the departments and the townships over a period (a month)."""
     org, zone, now = services.org, services.zone, services.now()
     start, end = period.start_at(zone), period.end_at(zone)
-    records = await statistics_of(services).get_records(Scope(everything=True), start, end)
+    table = await counting_of(services).figures(Scope(everything=True), start, end, now, zone, acceptance_of(services),
+                                                GroupBy.UNIT)
     weeks = selfcheck_weeks(services, period)
     checks = await selfchecks_of(services).get_between(weeks[0][0], weeks[-1][0]) if weeks else []
-    due = accept_due_of(services)
 
     def inputs(kind: UnitKind) -> list[UnitInput]:
         result = []
         for unit in org.units_of_kind(kind):
             enterprises = [e.id for e in org.enterprises_in([unit.id])]
-            mine = [r for r in records if unit.id in r.unit_ids]
             made = compliance(enterprises, weeks, checks, now) if enterprises else Compliance()
-            result.append(UnitInput(unit.id, len(enterprises), figures(mine, start, end, now, zone, due), made))
+            result.append(UnitInput(unit.id, len(enterprises), table.get(unit.id, _NONE), made))
         return result
 
     return Ranking(period, rank_units(inputs(UnitKind.DEPARTMENT)), rank_units(inputs(UnitKind.TOWNSHIP)))
@@ -210,28 +239,62 @@ class ExportFiles:
 
 
 async def export_files(services: Services, scope: Scope, period: Period) -> ExportFiles:
-    """Build the ledger files of a scope and period; the building runs in a worker thread."""
+    """Build the ledger files of a scope and period: read and built in a worker process."""
     org, zone, now = services.org, services.zone, services.now()
-    repository = statistics_of(services)
-    records = await repository.get_ledger(scope, period.start_at(zone), period.end_at(zone))
     quarter = quarter_of(period.start)
+    job = ExportJob(services.db.path, org, scope, period, now, zone,
+                    subtitle=plain("export.table_subtitle", scope=scope_label(org, scope),
+                                   period=period_label(quarter), at=datetime_cn(now, zone)),
+                    name=plain("export.file_name", scope=scope_label(org, scope), period=period.key))  # fmt: skip
+    # a worker process, not a thread: reading thousands of rows and openpyxl's seconds of CPU in threads held the event
+    # loop up for up to half a second at a time (the GIL), so everyone's replies waited while three exports were built
+    workers = services.export_workers()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(workers, build_export, job)
+    except BrokenProcessPool:
+        services.drop_export_workers(workers)  # the worker died (killed, out of memory): the next export starts anew
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """What the worker process needs to read and build the ledger files (sent to it pickled: small)."""
+
+    database: Path
+    org: Organisation
+    scope: Scope
+    period: Period
+    now: dt.datetime
+    zone: dt.tzinfo
+    subtitle: str
+    name: str
+
+
+def build_export(job: ExportJob) -> ExportFiles:
+    """Read the records (a read-only connection of its own) and build the files: in the worker process."""
+    return asyncio.run(_read_and_build(job))
+
+
+async def _read_and_build(job: ExportJob) -> ExportFiles:
+    # openpyxl (and numpy with it) is imported by the worker, never by the bot's own process
+    from reports.workbook import TableRow, ledger_csv, ledger_workbook
+
+    org, zone, now, scope, quarter = job.org, job.zone, job.now, job.scope, quarter_of(job.period.start)
     q_start, q_end = quarter.start_at(zone), quarter.end_at(zone)
-    quarter_records = await repository.get_records(scope, q_start, q_end)
-    names = await repository.get_names(e.actor_id for r in records for e in r.events if e.action == "verify_pass")
-    subtitle = plain("export.table_subtitle", scope=scope_label(org, scope), period=period_label(quarter),
-                     at=datetime_cn(now, zone))  # fmt: skip
-
-    def build() -> ExportFiles:
-        # openpyxl (and numpy with it) is imported by the first export, not on every start of the bot
-        from reports.workbook import TableRow, ledger_csv, ledger_workbook
-
-        rows = ledger_rows(records, now, zone)
-        groups = groups_for(org, scope, quarter_records)
-        table = state_rows(quarter_records, {name: belongs for name, _, belongs in groups}, q_start, q_end, now, zone)
-        total = state_rows(quarter_records, {"": lambda _: True}, q_start, q_end, now, zone)[""]
-        lines = [TableRow(name, kind, table[name]) for name, kind, _ in groups]
-        xlsx = ledger_workbook(rows, lines, total, org, names, zone, table_subtitle=subtitle)
-        name = plain("export.file_name", scope=scope_label(org, scope), period=period.key)
-        return ExportFiles(xlsx, ledger_csv(rows, org, names, zone), len(rows), name)
-
-    return await asyncio.to_thread(build)
+    db = await Database.open_read_only(job.database)
+    try:
+        repository = StatisticsRepository(db)
+        records = await repository.get_ledger(scope, job.period.start_at(zone), job.period.end_at(zone))
+        quarter_records = await repository.get_records(scope, q_start, q_end)
+        # the verifiers' names, and the reporters' for the 上报人 column
+        names = await repository.get_names(e.actor_id for r in records for e in r.events
+                                           if e.action in ("verify_pass", "report"))
+    finally:
+        await db.close()
+    rows = ledger_rows(records, now, zone)
+    groups = groups_for(org, scope, quarter_records)
+    table = state_rows(quarter_records, {name: belongs for name, _, belongs in groups}, q_start, q_end, now, zone)
+    total = state_rows(quarter_records, {"": lambda _: True}, q_start, q_end, now, zone)[""]
+    lines = [TableRow(name, kind, table[name]) for name, kind, _ in groups]
+    xlsx = ledger_workbook(rows, lines, total, org, names, zone, table_subtitle=job.subtitle)
+    return ExportFiles(xlsx, ledger_csv(rows, org, names, zone), len(rows), job.name)

@@ -24,15 +24,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from domain.hazards import Grade, State
+from domain.lifecycle import PlanPart
 from domain.org import Organisation
 from domain.statistics import LedgerRow, StateRow
 from texts import plain
 
 LEDGER_COLUMNS = (  # catalog key under export.column, width in characters
-    ("code", 16), ("found_at", 17), ("enterprise", 22), ("township", 12), ("industry", 12), ("description", 40),
-    ("place", 16), ("grade", 9), ("state", 9), ("units", 28), ("person", 14), ("deadline", 17), ("measures", 36),
-    ("rectified_at", 17), ("verified_by", 10), ("closed_at", 17), ("recheck", 12), ("days_overdue", 9),
-    ("photos", 7),
+    ("code", 16), ("found_at", 24), ("enterprise", 22), ("reporter", 24), ("township", 12), ("industry", 12),
+    ("description", 40), ("place", 16), ("grade", 9), ("state", 9), ("units", 28), ("person", 14), ("deadline", 24),
+    ("measures", 36), ("rectified_at", 24), ("verified_by", 10), ("closed_at", 24), ("recheck", 12),
+    ("days_overdue", 9), ("photos", 8), ("after_photos", 8), ("plan", 40),
 )  # fmt: skip
 _DATE_COLUMNS = {"found_at", "deadline", "rectified_at", "closed_at"}
 TABLE_COLUMNS = (
@@ -40,7 +41,9 @@ TABLE_COLUMNS = (
     ("rectifying", 9), ("awaiting", 9), ("closed", 9), ("recheck", 9), ("archived", 9), ("rectified", 9),
     ("rate", 9), ("overdue", 10), ("major_overdue", 9),
 )  # fmt: skip
-DATE_FORMAT = "yyyy-mm-dd hh:mm"
+# 2026年12月4日（星期五）15:00 as officials write it, still a real date Excel sorts and filters: [$-804] is the
+# zh-CN locale, in which aaaa is the weekday's name
+DATE_FORMAT = '[$-804]yyyy"年"m"月"d"日（"aaaa"）"hh:mm'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="999999")
@@ -81,16 +84,27 @@ def _local(instant: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
 def ledger_values(row: LedgerRow, org: Organisation, names: Mapping[int, str], zone: dt.tzinfo) -> list[object]:
     """One ledger line's cells, in LEDGER_COLUMNS order (datetimes local and naive)."""
     r = row.record
+    enterprise = org.enterprises[r.enterprise_id].name if r.enterprise_id in org.enterprises else r.enterprise_id
+    reporter_id = next((e.actor_id for e in r.events if e.action == "report"), None)
+    reporter = "" if reporter_id is None else plain("hazard.reporter_of", name=names.get(reporter_id, str(reporter_id)),
+                                                    enterprise=enterprise)
     return [
-        r.code, _local(r.reported_at, zone), org.enterprises[r.enterprise_id].name if r.enterprise_id in
-        org.enterprises else r.enterprise_id, _name(org, r.township_id), org.categories[r.category_id].name
-        if r.category_id in org.categories else r.category_id, r.description, r.place,
+        r.code, _local(r.reported_at, zone), enterprise, reporter, _name(org, r.township_id),
+        org.categories[r.category_id].name if r.category_id in org.categories else r.category_id,
+        r.description, r.place,
         plain(f"export.grade.{r.grade}"), plain(f"state.{r.state}"),
         plain("hazard.units", department=_name(org, r.department_id), township=_name(org, r.township_id)),
         r.responsible_person or "", _local(r.deadline, zone), r.measures or "", _local(row.rectified_at, zone),
         names.get(row.verified_by, str(row.verified_by)) if row.verified_by is not None else "",
         _local(row.closed_at, zone), plain(f"export.recheck.{row.recheck}"), row.days_overdue, r.photos,
+        r.after_photos, _plan_text(r.plan),
     ]  # fmt: skip
+
+
+def _plan_text(plan: Sequence[tuple[str, str]]) -> str:
+    """The treatment plan's filled parts in the plan's order, one per line: 治理目标和任务：…"""
+    filled = dict(plan)
+    return "\n".join(f"{plain(f'plan_part.{part}')}：{filled[part]}" for part in PlanPart if part in filled)
 
 
 def _name(org: Organisation, unit_id: str) -> str:

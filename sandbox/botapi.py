@@ -130,6 +130,7 @@ class BotApi:
             "getChatMember": self._get_chat_member,
             "getChatAdministrators": self._get_chat_administrators,
             "getChatMemberCount": self._get_chat_member_count,
+            "leaveChat": self._leave_chat,
         }
         for method, kind in _FILE_SENDS.items():
             self._handlers[method] = functools.partial(self._send_file, kind=kind)
@@ -876,6 +877,14 @@ class BotApi:
     def _get_chat_member_count(self, call: Call) -> int:
         chat = self._visible_chat(call.params["chat_id"])
         return sum(1 for member in chat.members.values() if member.status in PRESENT)
+
+
+    def _leave_chat(self, call: Call) -> bool:
+        chat = self._visible_chat(call.params["chat_id"])
+        if chat.type == "private":
+            raise bad_request("chat member status can't be changed in private chats")
+        self.world.bot_leaves(chat)
+        return True
 
 
 def _true(call: Call) -> bool:

@@ -222,6 +222,10 @@ class BotApiDouble:
         """Change the bot's standing in a group (the bot gets a my_chat_member update)."""
         self.world.set_bot_rights(_chat_id(chat), is_admin=is_admin, can_manage_topics=can_manage_topics, **rights)
 
+    def add_bot(self, chat: ChatRef, by: User, *, is_admin: bool = False) -> None:
+        """``by`` adds the bot to a group it is not in (take it out first with ``remove_bot``)."""
+        self.world.add_bot(_chat_id(chat), by, is_admin=is_admin)
+
     def set_forum(self, chat: ChatRef, is_forum: bool) -> None:
         """Turn topics on or off."""
         self.world.set_forum(_chat_id(chat), is_forum)

@@ -644,10 +644,18 @@ class World:
         target = self.chat(chat)
         self._change_bot_member(target, Member("kicked" if kicked else "left"))
 
-    def _change_bot_member(self, chat: Chat, new: Member) -> None:
+    def add_bot(self, chat: Chat | int, by: User, *, is_admin: bool = False) -> None:
+        """``by`` adds the bot to a group it is not in (the bot gets a my_chat_member update from ``by``)."""
+        self._change_bot_member(self.chat(chat), self._bot_member(is_admin, is_admin), actor=by)
+
+    def bot_leaves(self, chat: Chat | int) -> None:
+        """The bot leaves a group by itself (leaveChat): a my_chat_member update from the bot."""
+        self._change_bot_member(self.chat(chat), Member("left"), actor=self.bot)
+
+    def _change_bot_member(self, chat: Chat, new: Member, actor: User | None = None) -> None:
         old = chat.member(self.bot.id)
         chat.members[self.bot.id] = new
-        actor = next(
+        actor = actor or next(
             (self.users[uid] for uid, m in chat.members.items() if m.is_admin and uid != self.bot.id), self.bot
         )
         self.enqueue_update(

@@ -7,7 +7,7 @@ import fcntl
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -42,6 +42,10 @@ class AlreadyRunning(Exception):
         self.path = path
 
 
+def _read_only_uri(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def lock_path(path: Path) -> Path:
     """The lock file beside the database."""
     return path.with_name(path.name + ".lock")
@@ -67,6 +71,10 @@ class Database:
         self._lock = asyncio.Lock()
         self._instance_lock = instance_lock
         self.path = path
+        # long reads (counting, exports of thousands of rows) go over a second, read-only connection of their own:
+        # under WAL they read a snapshot while the first connection writes, so an export holds up no one's reply
+        self._bulk: aiosqlite.Connection | None = None
+        self._bulk_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path, *, exclusive: bool = False) -> Database:
@@ -84,8 +92,20 @@ class Database:
         await db._migrate()
         return db
 
+    @classmethod
+    async def open_read_only(cls, path: Path) -> Database:
+        """Open an existing database file for reading only (no lock, no migration): for a worker process."""
+        conn = await aiosqlite.connect(_read_only_uri(path), uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        return cls(conn, path)
+
     async def close(self) -> None:
         """Close the connection (after any running transaction) and let another instance start."""
+        async with self._bulk_lock:
+            if self._bulk is not None:
+                await self._bulk.close()
+                self._bulk = None
         async with self._lock:
             await self._conn.close()
         if self._instance_lock is not None:
@@ -129,6 +149,27 @@ class Database:
                 yield Tx(self._conn)
             finally:
                 await self._conn.rollback()
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call ``callback`` with every SQL statement the connection runs (None: stop); for benchmarks and tests."""
+        # sqlite3 takes None to stop tracing; aiosqlite's annotation only names the callable
+        await self._conn.set_trace_callback(callback)  # type: ignore[arg-type]
+
+    @asynccontextmanager
+    async def bulk_reading(self) -> AsyncIterator[Tx]:
+        """A consistent read snapshot on the read-only second connection: for long reads, which then wait for no
+        write and hold up none (one long read at a time)."""
+        async with self._bulk_lock:
+            if self._bulk is None:
+                self._bulk = await aiosqlite.connect(_read_only_uri(self.path), uri=True,
+                                                     isolation_level=None)
+                self._bulk.row_factory = sqlite3.Row
+                await self._bulk.execute("PRAGMA busy_timeout = 5000")
+            await self._bulk.execute("BEGIN")
+            try:
+                yield Tx(self._bulk)
+            finally:
+                await self._bulk.rollback()
 
     async def schema_version(self) -> int:
         """The schema version the file is at."""

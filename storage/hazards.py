@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.evidence import StoredPhoto
 from domain.hazards import Draft, Event, Grade, Hazard, MediaKind, Photo, State, Thread, ThreadRole, hazard_code
-from domain.lifecycle import Audience
+from domain.lifecycle import Action, Audience, PlanPart
+from domain.listing import DONE_STATES, MyFilter, Relation
 from domain.members import Scope
+from domain.records import AuditEntry, SentEscalation
 from storage.db import Database, Tx
 from storage.lifecycle import DELIVERY, LifecycleRepository, Planner
 from storage.timefmt import from_db, from_db_required, to_db
@@ -44,6 +48,60 @@ def _scope_filter(scope: Scope) -> tuple[str, tuple[object, ...]]:
     if scope.enterprise_id is not None:
         return "enterprise_id = ?", (scope.enterprise_id,)
     return "(department_id = ? OR township_id = ?)", (scope.unit_id, scope.unit_id)
+
+
+# What makes each action's button show (domain.lifecycle.precheck, state by state) as SQL over a hazards row; a flow
+# test (tests/flows/test_views.py) checks the 待我处理 list against the buttons the lifecycle gives. "?" is the caller.
+_PLAN_STATES = ", ".join(f"'{s}'" for s in (State.REPORTED, State.RECTIFYING, State.AWAITING_VERIFICATION))
+_ACTION_SQL: dict[Action, str] = {
+    Action.ACCEPT: "state = 'reported'",
+    Action.SUBMIT_RECTIFICATION: "state = 'rectifying'",
+    Action.REQUEST_EXTENSION: "state = 'rectifying' AND ext_requested_by IS NULL",
+    Action.APPROVE_EXTENSION: "state = 'rectifying' AND ext_requested_by IS NOT NULL",
+    Action.REFUSE_EXTENSION: "state = 'rectifying' AND ext_requested_by IS NOT NULL",
+    # whoever submitted the rectification may not verify it
+    Action.VERIFY_PASS: "state = 'awaiting_verification' AND COALESCE(rectification_submitter_id, 0) != ?",
+    Action.VERIFY_REFUSE: "state = 'awaiting_verification' AND COALESCE(rectification_submitter_id, 0) != ?",
+    Action.RECHECK_PASS: "state = 'recheck'",
+    Action.RECHECK_REBOUND: "state = 'recheck'",
+    Action.FILL_PLAN: f"grade = 'major' AND state IN ({_PLAN_STATES}) AND"
+                      f" (SELECT COUNT(*) FROM hazard_plan_parts p WHERE p.hazard_id = hazards.id) < {len(PlanPart)}",
+}
+_DONE = ", ".join(f"'{s}'" for s in DONE_STATES)
+
+
+def filter_sql(view: MyFilter, duties: Mapping[Relation, frozenset[Action]], me: MyIds,
+               now: datetime) -> tuple[str, list[object]]:
+    """The WHERE condition of a /my filter, and its parameters."""
+    match view:
+        case MyFilter.ALL:
+            return "1 = 1", []
+        case MyFilter.OVERDUE:
+            return "state = 'rectifying' AND deadline IS NOT NULL AND deadline < ?", [to_db(now)]
+        case MyFilter.MAJOR:
+            return f"grade = 'major' AND state NOT IN ({_DONE})", []
+        case MyFilter.DONE:
+            return f"state IN ({_DONE})", []
+    relation_sql: dict[Relation, tuple[str, list[object]]] = {
+        Relation.ANY: ("1 = 1", []), Relation.ENTERPRISE: ("enterprise_id = ?", [me.enterprise_id]),
+        Relation.DEPARTMENT: ("department_id = ?", [me.unit_id]), Relation.TOWNSHIP: ("township_id = ?", [me.unit_id]),
+    }  # fmt: skip
+    parts, params = [], []
+    for relation, actions in duties.items():
+        for action in sorted(actions):
+            where, values = relation_sql[relation]
+            parts.append(f"({where} AND ({_ACTION_SQL[action]}))")
+            params += values + [me.telegram_id] * _ACTION_SQL[action].count("?")
+    return " OR ".join(parts) or "0 = 1", params
+
+
+@dataclass(frozen=True, slots=True)
+class MyIds:
+    """Who asks for a /my view: their Telegram id, unit and enterprise."""
+
+    telegram_id: int
+    unit_id: str | None
+    enterprise_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +209,53 @@ class HazardRepository:
             )
         return [_photo(r) for r in rows]
 
+    async def get_after_photos(self, hazard_id: int) -> list[Photo]:
+        """The photos of the hazard's latest 提交整改 (整改后照片), in the order they were sent."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = (SELECT stage FROM hazard_photos"
+                " WHERE hazard_id = ? AND stage LIKE 'submit:%' ORDER BY id DESC LIMIT 1) ORDER BY position",
+                (hazard_id, hazard_id),
+            )
+        return [_photo(r) for r in rows]
+
+    async def get_unhashed_photos(self, limit: int = 500) -> list[tuple[int, str]]:
+        """Photos whose perceptual hash is not computed yet (row id, media path), oldest first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT id, media_path FROM hazard_photos WHERE phash IS NULL ORDER BY id LIMIT ?",
+                                (limit,))  # fmt: skip
+        return [(r[0], r[1]) for r in rows]
+
+    async def set_phashes(self, hashes: Sequence[tuple[int, str]]) -> None:
+        """Store computed perceptual hashes by photo row id ('' for a photo that has none)."""
+        async with self.db.transaction() as tx:
+            for row_id, phash in hashes:
+                await tx.execute("UPDATE hazard_photos SET phash = ? WHERE id = ?", (phash, row_id))
+
+    async def get_photo_fingerprints(self) -> list[StoredPhoto]:
+        """Every stored photo's hazard, stage and hashes: what a new rectification photo is compared with."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT p.hazard_id, h.code, p.stage, p.sha256, p.phash FROM hazard_photos p"
+                " JOIN hazards h ON h.id = p.hazard_id ORDER BY p.hazard_id, p.id"
+            )
+        return [StoredPhoto(r[0], r[1], r[2], r[3], int(r[4], 16) if r[4] else None) for r in rows]
+
+    async def list_open_major(self, limit: int) -> tuple[list[tuple[Hazard, int]], int]:
+        """Open 重大 hazards (挂牌督办, not yet 销号) with how many plan parts are filled, soonest deadline first;
+        and how many there are in all."""
+        open_states = (State.REPORTED, State.RECTIFYING, State.AWAITING_VERIFICATION)
+        async with self.db.reading() as tx:
+            total = int(await tx.scalar(
+                "SELECT COUNT(*) FROM hazards WHERE grade = 'major' AND state IN (?, ?, ?)", open_states))
+            rows = await tx.all(
+                "SELECT h.*, (SELECT COUNT(*) FROM hazard_plan_parts p WHERE p.hazard_id = h.id) AS plan_done"
+                " FROM hazards h WHERE h.grade = 'major' AND h.state IN (?, ?, ?)"
+                " ORDER BY h.deadline IS NULL, h.deadline, h.id LIMIT ?",
+                (*open_states, limit),
+            )  # fmt: skip
+        return [(_hazard(r), int(r["plan_done"])) for r in rows], total
+
     async def get_threads(self, hazard_id: int) -> list[Thread]:
         """Where the hazard is discussed: department first, then township."""
         async with self.db.reading() as tx:
@@ -169,14 +274,72 @@ class HazardRepository:
             for r in rows
         ]  # fmt: skip
 
+    async def get_audit(self, hazard_id: int) -> list[AuditEntry]:
+        """The hazard's audit log with each event's data, oldest first (for the 处理记录)."""
+        async with self.db.reading() as tx:
+            rows = await tx.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
+        return [
+            AuditEntry(from_db_required(r["at"]), r["actor_id"], r["action"],
+                       State(r["from_state"]) if r["from_state"] else None, State(r["to_state"]), r["reason"],
+                       json.loads(r["data"] or "{}"))
+            for r in rows
+        ]  # fmt: skip
+
+    async def get_sent_escalations(self, hazard_id: int, kinds: tuple[str, ...]) -> list[SentEscalation]:
+        """The escalations of these kinds the bot has sent about the hazard (when, to whom), oldest first."""
+        marks = ", ".join("?" for _ in kinds)
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                f"SELECT kind, audiences, payload, done_at FROM outbox WHERE hazard_id = ? AND status = 'sent'"
+                f" AND kind IN ({marks}) ORDER BY done_at, key",
+                (hazard_id, *kinds),
+            )
+        return [
+            SentEscalation(from_db_required(r["done_at"]), r["kind"], tuple(a for a in r["audiences"].split(",") if a),
+                           json.loads(r["payload"]).get("working_days_overdue"))
+            for r in rows
+        ]  # fmt: skip
+
     async def list_hazards(self, scope: Scope, limit: int, offset: int) -> tuple[list[Hazard], int]:
         """A page of the hazards in scope, newest first, and how many there are in all."""
-        where, params = _scope_filter(scope)
+        return await self._page(scope, "1 = 1", (), limit, offset)
+
+    async def list_view(self, scope: Scope, view: MyFilter, duties: Mapping[Relation, frozenset[Action]], me: MyIds,
+                        now: datetime, limit: int, offset: int) -> tuple[list[Hazard], int]:
+        """A page of a /my filter over the hazards in scope, newest first, and how many match in all."""
+        chosen, chosen_params = filter_sql(view, duties, me, now)
+        return await self._page(scope, chosen, tuple(chosen_params), limit, offset)
+
+    async def _page(self, scope: Scope, chosen: str, chosen_params: tuple[object, ...], limit: int,
+                    offset: int) -> tuple[list[Hazard], int]:  # fmt: skip
+        """The hazards in scope meeting ``chosen`` (a condition on hazards' columns): a page, newest first, and all."""
+        if scope.everything or scope.enterprise_id is not None:
+            where, scope_params = _scope_filter(scope)
+            condition, params = f"({where}) AND ({chosen})", (*scope_params, *chosen_params)
+            async with self.db.reading() as tx:
+                total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {condition}", params))
+                rows = await tx.all(
+                    f"SELECT * FROM hazards WHERE {condition} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                    (*params, limit, offset),
+                )
+            return [_hazard(r) for r in rows], total
+        # a unit's hazards are those of its department index plus those of its township index (a unit id is one
+        # unit of one kind, so no hazard is in both): each scan walks its index newest first and stops after
+        # offset + limit rows, instead of an OR that sorts the unit's whole ledger
+        unit, first = scope.unit_id, offset + limit
         async with self.db.reading() as tx:
-            total = int(await tx.scalar(f"SELECT COUNT(*) FROM hazards WHERE {where}", params))
+            total = int(await tx.scalar(
+                f"SELECT (SELECT COUNT(*) FROM hazards WHERE department_id = ? AND ({chosen}))"
+                f" + (SELECT COUNT(*) FROM hazards WHERE township_id = ? AND ({chosen}))",
+                (unit, *chosen_params, unit, *chosen_params)))  # fmt: skip
             rows = await tx.all(
-                f"SELECT * FROM hazards WHERE {where} ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
-                (*params, limit, offset),
+                "SELECT * FROM (SELECT * FROM hazards INDEXED BY hazards_by_department"
+                f"   WHERE department_id = ? AND ({chosen}) ORDER BY reported_at DESC, id DESC LIMIT ?)"
+                " UNION ALL"
+                " SELECT * FROM (SELECT * FROM hazards INDEXED BY hazards_by_township"
+                f"   WHERE township_id = ? AND ({chosen}) ORDER BY reported_at DESC, id DESC LIMIT ?)"
+                " ORDER BY reported_at DESC, id DESC LIMIT ? OFFSET ?",
+                (unit, *chosen_params, first, unit, *chosen_params, first, limit, offset),
             )
         return [_hazard(r) for r in rows], total
 
@@ -203,6 +366,24 @@ class HazardRepository:
                 tuple(params),
             )
         return [PendingThread(_hazard(r), _thread(r), r["attempts"]) for r in rows]
+
+    async def get_unbound_untold(self) -> list[tuple[int, str, str]]:
+        """(hazard id, code, unit) of each undelivered thread whose unit has no group and of which the admins have
+        not been told yet, oldest hazard first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT h.id, h.code, t.unit_id FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id"
+                " WHERE t.delivered_at IS NULL AND t.failed_at IS NULL AND t.unbound_told_at IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id) ORDER BY h.id, t.unit_id",
+            )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def mark_unbound_told(self, told: list[tuple[int, str]], now: datetime) -> None:
+        """The admins were told that these (hazard id, unit) wait for the unit's group: never again."""
+        async with self.db.transaction() as tx:
+            for hazard_id, unit_id in told:
+                await tx.execute("UPDATE hazard_threads SET unbound_told_at = ? WHERE hazard_id = ? AND unit_id = ?",
+                                 (to_db(now), hazard_id, unit_id))  # fmt: skip
 
     async def record_thread_opened(self, hazard_id: int, unit_id: str, chat_id: int, topic_id: int | None,
                                    anchor_message_id: int | None) -> None:
@@ -232,23 +413,16 @@ class HazardRepository:
         return None if row is None else _thread(row)
 
     async def record_delivery_failure(self, hazard_id: int, unit_id: str, error: str, retry_at: datetime | None,
-                                      now: datetime) -> None:
-        """A delivery failed: tried again at `retry_at` (the sweep), or None: given up on for good."""
+                                      now: datetime, *, counted: bool = True) -> None:
+        """A delivery failed: tried again at `retry_at` (the sweep), or None: given up on for good; `counted`: a
+        failed attempt (a 429 that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE hazard_threads SET last_error = ?, attempts = attempts + 1, next_attempt_at = ?,"
+                "UPDATE hazard_threads SET last_error = ?, attempts = attempts + ?, next_attempt_at = ?,"
                 " failed_at = ? WHERE hazard_id = ? AND unit_id = ?",
-                (error[:500], None if retry_at is None else to_db(retry_at), None if retry_at else to_db(now),
-                 hazard_id, unit_id),
+                (error[:500], int(counted), None if retry_at is None else to_db(retry_at),
+                 None if retry_at else to_db(now), hazard_id, unit_id),
             )  # fmt: skip
-
-    async def record_delivery_wait(self, hazard_id: int, unit_id: str, error: str, until: datetime) -> None:
-        """Telegram asked to wait (429): tried again then, not counted as a failed attempt."""
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE hazard_threads SET last_error = ?, next_attempt_at = ? WHERE hazard_id = ? AND unit_id = ?",
-                (error[:500], to_db(until), hazard_id, unit_id),
-            )
 
     async def queue_reporter_followup(self, hazard_id: int, now: datetime) -> bool:
         """Once no unit of the hazard is still being tried, queue one notice to the reporter of the outcomes not yet

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -22,8 +22,13 @@ from storage.timefmt import from_db, from_db_required, to_db
 
 TRANSITION = "transition"  # outbox kind of a transition notice; reminder kinds are domain.reminders.Kind
 DELIVERY = "delivery"  # outbox kind of the reporter's follow-up: where the report arrived, or could not
-# Rows an event wrote (a transition, a delivery's outcome), not the reminder plan: a replan never removes them.
-UNPLANNED_KINDS = (TRANSITION, DELIVERY)
+# outbox kind of the edit that brings each thread's anchor card up to date after a transition (issue 12 §4): outbound
+# work, so a failed edit is retried by the sweep and survives a restart, and never holds up the transition itself
+CARD = "card"
+# Rows an event wrote (a transition, a delivery's outcome, a card's edit), not the reminder plan: a replan never
+# removes them.
+UNPLANNED_KINDS = (TRANSITION, DELIVERY, CARD)
+_UNPLANNED_MARKS = ",".join("?" * len(UNPLANNED_KINDS))
 
 # The sweep's page of work: due rows that are new, have a recipient whose retry time has come, or are
 # finished but not yet closed (a crash between the last send and closing the row).
@@ -107,7 +112,8 @@ class LifecycleRepository:
         if row is None:
             return None
         parts = await tx.all("SELECT part FROM hazard_plan_parts WHERE hazard_id = ?", (hazard_id,))
-        return _facts(row, frozenset(PlanPart(p[0]) for p in parts))
+        urged = await tx.scalar("SELECT MAX(at) FROM events WHERE hazard_id = ? AND action = 'urge'", (hazard_id,))
+        return replace(_facts(row, frozenset(PlanPart(p[0]) for p in parts)), last_urged_at=from_db(urged))
 
     async def get_facts(self, hazard_id: int) -> HazardFacts | None:
         """What the lifecycle knows of a hazard now."""
@@ -121,8 +127,14 @@ class LifecycleRepository:
         return {PlanPart(r[0]): r[1] for r in rows}
 
     async def act(self, hazard_id: int, decide: Decider, plan: Planner, now: datetime, *,
-                  update_id: int | None = None, photos: Sequence[Photo] = ()) -> Transition | Refusal | None:
-        """Decide and write one transition atomically; None if there is no such hazard."""
+                  update_id: int | None = None, photos: Sequence[Photo] = (), phashes: Sequence[str] = (),
+                  reuse: Sequence[dict[str, object]] = (), reuse_note: str | None = None,
+                  ) -> Transition | Refusal | None:
+        """Decide and write one transition atomically; None if there is no such hazard.
+
+        `phashes` go with `photos` (perceptual hashes, same order); `reuse`: the new photos found to repeat earlier
+        ones (疑似重复使用照片), kept in the transition's event data and as an audit event of their own (`reuse_note`
+        its reason)."""
         async with self.db.transaction() as tx:
             facts = await self._read_facts(tx, hazard_id)
             if facts is None:
@@ -130,12 +142,19 @@ class LifecycleRepository:
             result = decide(facts)
             if isinstance(result, Refusal):
                 return result
-            await self._write(tx, result, now, update_id, photos)
+            event_id = await self._write(tx, result, now, update_id, photos, phashes, reuse)
+            if reuse:
+                await tx.execute(
+                    "INSERT INTO events (hazard_id, at, actor_id, action, from_state, to_state, reason, update_id,"
+                    " data) VALUES (?, ?, ?, 'photo_reuse', ?, ?, ?, ?, ?)",
+                    (hazard_id, to_db(result.at), result.actor_id, result.to_state, result.to_state, reuse_note,
+                     update_id, json.dumps({"event_id": event_id, "reuse": list(reuse)}, ensure_ascii=False)),
+                )  # fmt: skip
             await self._replan(tx, hazard_id, plan(result.after), now)
         return result
 
-    async def _write(self, tx: Tx, tr: Transition, now: datetime, update_id: int | None,
-                     photos: Sequence[Photo]) -> None:
+    async def _write(self, tx: Tx, tr: Transition, now: datetime, update_id: int | None, photos: Sequence[Photo],
+                     phashes: Sequence[str], reuse: Sequence[dict[str, object]]) -> int:
         after = tr.after
         ext = after.pending_extension
         changed = await tx.changes(
@@ -159,7 +178,7 @@ class LifecycleRepository:
             "INSERT INTO events (hazard_id, at, actor_id, action, from_state, to_state, reason, update_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (tr.hazard_id, to_db(tr.at), tr.actor_id, tr.action, tr.from_state, tr.to_state, tr.reason, update_id,
-             json.dumps(dict(tr.data), ensure_ascii=False)),
+             json.dumps(dict(tr.data) | ({"reuse": list(reuse)} if reuse else {}), ensure_ascii=False)),
         )  # fmt: skip
         if tr.action is Action.FILL_PLAN:
             await tx.execute(
@@ -177,9 +196,9 @@ class LifecycleRepository:
         for position, photo in enumerate(photos):
             await tx.execute(
                 "INSERT INTO hazard_photos (hazard_id, stage, position, file_id, file_unique_id, sha256, size,"
-                " media_path, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " media_path, kind, phash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (tr.hazard_id, stage, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
-                 photo.media_path, photo.kind),
+                 photo.media_path, photo.kind, phashes[position] if position < len(phashes) else None),
             )  # fmt: skip
         payload = {"event_id": event_id, "action": tr.action.value, "actor_id": tr.actor_id, "photos_stage": stage}
         await tx.execute(
@@ -188,6 +207,13 @@ class LifecycleRepository:
             (f"{tr.hazard_id}:event:{event_id}", tr.hazard_id, TRANSITION, ",".join(tr.notify),
              json.dumps(payload), to_db(now), to_db(now)),
         )  # fmt: skip
+        await tx.execute(
+            "INSERT INTO outbox (key, hazard_id, kind, audiences, payload, due_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (f"{tr.hazard_id}:card:{event_id}", tr.hazard_id, CARD, Audience.UNIT_THREADS,
+             json.dumps({"event_id": event_id}), to_db(now), to_db(now)),
+        )  # fmt: skip
+        return event_id
 
     @staticmethod
     async def _replan(tx: Tx, hazard_id: int, planned: list[PlannedNotification], now: datetime) -> None:
@@ -195,7 +221,7 @@ class LifecycleRepository:
         keys = [n.key for n in planned]
         marks = ",".join("?" * len(keys)) or "''"
         await tx.execute(
-            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind NOT IN (?, ?)"
+            f"DELETE FROM outbox WHERE hazard_id = ? AND status = 'pending' AND kind NOT IN ({_UNPLANNED_MARKS})"
             f" AND key NOT IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
             (hazard_id, *UNPLANNED_KINDS, *keys),
         )
@@ -226,7 +252,8 @@ class LifecycleRepository:
             rows = await tx.all(
                 "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o"
-                " WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN (?, ?)) ORDER BY id",
+                f" WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN ({_UNPLANNED_MARKS}))"
+                " ORDER BY id",
                 UNPLANNED_KINDS,
             )
         return [r[0] for r in rows]
@@ -314,15 +341,18 @@ class LifecycleRepository:
                 (topic_id or 0, reply_to, send.key, send.chat_id, send.topic_id or 0),
             )
 
-    async def mark_retry(self, send: PendingSend, error: str, retry_at: datetime | None) -> None:
-        """A send failed: try again at `retry_at`, or give up on it (None)."""
+    async def mark_retry(self, send: PendingSend, error: str, retry_at: datetime | None, *,
+                         counted: bool = True) -> None:
+        """A send failed: try again at `retry_at`, or give up on it (None); `counted`: a failed attempt (a 429
+        that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE outbox_sends SET attempts = attempts + 1, error = ?, next_attempt_at = ?,"
+                "UPDATE outbox_sends SET attempts = attempts + ?, error = ?, next_attempt_at = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END"
                 " WHERE key = ? AND chat_id = ? AND topic_id = ?",
-                (error[:500], _opt(retry_at), _opt(retry_at), send.key, send.chat_id, send.topic_id or 0),
-            )
+                (int(counted), error[:500], _opt(retry_at), _opt(retry_at), send.key, send.chat_id,
+                 send.topic_id or 0),
+            )  # fmt: skip
 
     async def get_event(self, event_id: int) -> tuple[sqlite3.Row, dict[str, object]] | None:
         """An audit event and its data."""
@@ -335,11 +365,42 @@ class LifecycleRepository:
         async with self.db.reading() as tx:
             pending = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
             due = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ?", (to_db(now),))
-            retrying = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending' AND attempts > 0")
+            retrying = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'pending'"
+                                       " AND (attempts > 0 OR next_attempt_at IS NOT NULL)")  # a 429 waiting too
             failed = await tx.scalar("SELECT COUNT(*) FROM outbox_sends WHERE status = 'failed'")
             undelivered = await tx.scalar("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL")
         return {"pending": int(pending), "due": int(due), "retrying": int(retrying), "failed": int(failed),
                 "undelivered": int(undelivered)}  # fmt: skip
+
+    async def remember_buttons(self, hazard_id: int, chat_id: int, message_id: int, actions: Sequence[str]) -> None:
+        """A message about the hazard went out with these action buttons: each comes off once it no longer applies."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT OR REPLACE INTO hazard_button_messages (hazard_id, chat_id, message_id, actions)"
+                " VALUES (?, ?, ?, ?)",
+                (hazard_id, chat_id, message_id, ",".join(actions)),
+            )
+
+    async def get_button_messages(self, hazard_id: int) -> list[tuple[int, int, tuple[str, ...]]]:
+        """The hazard's messages that still carry buttons (chat, message, their actions), oldest first."""
+        async with self.db.reading() as tx:
+            rows = await tx.all(
+                "SELECT chat_id, message_id, actions FROM hazard_button_messages WHERE hazard_id = ? ORDER BY rowid",
+                (hazard_id,),
+            )
+        return [(r[0], r[1], tuple(a for a in r[2].split(",") if a)) for r in rows]
+
+    async def keep_buttons(self, chat_id: int, message_id: int, actions: Sequence[str]) -> None:
+        """The message now carries only these of its buttons."""
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE hazard_button_messages SET actions = ? WHERE chat_id = ? AND message_id = ?",
+                             (",".join(actions), chat_id, message_id))  # fmt: skip
+
+    async def forget_buttons(self, chat_id: int, message_id: int) -> None:
+        """The message's buttons are gone for good (or the message is): not touched again."""
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM hazard_button_messages WHERE chat_id = ? AND message_id = ?",
+                             (chat_id, message_id))  # fmt: skip
 
     async def get_leads(self, unit_id: str) -> list[int]:
         """Telegram ids of a unit's leads (removed members are none)."""

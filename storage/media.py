@@ -8,7 +8,14 @@ import shutil
 from collections.abc import Collection
 from pathlib import Path
 
+import imagehash
+from PIL import Image, ImageStat, UnidentifiedImageError
+
 from domain.hazards import MediaKind, Photo
+
+# Below this grey-level standard deviation a picture has too little in it for a perceptual hash to mean anything
+# (a lens cap, a blank wall, a flat test image): every such picture would hash alike. Real site photos are at 30–70.
+FEATURELESS_STDDEV = 8.0
 
 
 class MediaStore:
@@ -58,6 +65,18 @@ class MediaStore:
     def path_of(self, photo: Photo) -> Path:
         """Where the photo's file is."""
         return self.root / photo.media_path
+
+    def perceptual_hash(self, media_path: str) -> str:
+        """The stored photo's 64-bit perceptual hash (ImageHash's phash) as 16 hex digits; '' when it has none
+        (featureless, unreadable or missing). Slow (tens of ms): call it in a worker thread."""
+        try:
+            with Image.open(self.root / media_path) as image:
+                grey = image.convert("L")
+                if ImageStat.Stat(grey).stddev[0] < FEATURELESS_STDDEV:
+                    return ""
+                return str(imagehash.phash(grey))
+        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+            return ""
 
 
 def _write_durably(path: Path, data: bytes) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,7 @@ from storage.timefmt import from_db, from_db_required, to_db
 _LIVE = ("reported", "rectifying", "awaiting_verification", "recheck")
 
 
-def _scope_where(scope: Scope) -> tuple[str, tuple[object, ...]]:
+def scope_where(scope: Scope) -> tuple[str, tuple[object, ...]]:
     """The hazards (aliased h) someone with ``scope`` may see."""
     if scope.everything:
         return "1 = 1", ()
@@ -47,7 +48,8 @@ def _records(rows: Sequence[sqlite3.Row], events: Sequence[sqlite3.Row]) -> list
             state=State(r["state"]), reported_at=from_db_required(r["reported_at"]), deadline=from_db(r["deadline"]),
             closed_at=from_db(r["closed_at"]), rebounds=r["rebounds"], events=tuple(by_hazard.get(r["id"], ())),
             description=r["description"], place=r["place"], responsible_person=r["responsible_person"],
-            measures=r["measures"], photos=r["photos"],
+            measures=r["measures"], photos=r["photos"], after_photos=r["after_photos"],
+            plan=tuple(json.loads(r["plan"]).items()) if r["plan"] else (),
         )
         for r in rows
     ]
@@ -59,8 +61,11 @@ _EVENTS = (
     " FROM events e WHERE e.hazard_id IN ({ids}) ORDER BY e.hazard_id, e.id"
 )
 _HAZARDS = (
-    "SELECT h.*, (SELECT COUNT(*) FROM hazard_photos p WHERE p.hazard_id = h.id) AS photos FROM hazards h WHERE {where}"
-    " ORDER BY h.reported_at, h.id"
+    "SELECT h.*, (SELECT COUNT(*) FROM hazard_photos p WHERE p.hazard_id = h.id AND p.stage = 'report') AS photos,"
+    " (SELECT COUNT(*) FROM hazard_photos p WHERE p.hazard_id = h.id AND p.stage = (SELECT q.stage FROM hazard_photos q"
+    "  WHERE q.hazard_id = h.id AND q.stage LIKE 'submit:%' ORDER BY q.id DESC LIMIT 1)) AS after_photos,"
+    " (SELECT json_group_object(part, text) FROM hazard_plan_parts pp WHERE pp.hazard_id = h.id) AS plan"
+    " FROM hazards h WHERE {where} ORDER BY h.reported_at, h.id"
 )
 
 
@@ -70,27 +75,27 @@ class StatisticsRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _read(self, tx: Tx, where: str, params: tuple[object, ...]) -> list[HazardRecord]:
-        rows = await tx.all(_HAZARDS.format(where=where), params)
-        # the same condition again as a subquery: one pass over events_by_hazard, no id list to bind
-        events = await tx.all(_EVENTS.format(ids=f"SELECT h.id FROM hazards h WHERE {where}"), params)
-        # thousands of rows to parse: off the event loop, so other updates are answered meanwhile
+    async def _read(self, where: str, params: tuple[object, ...]) -> list[HazardRecord]:
+        # thousands of rows: on the second connection (storage/db.py), so no one's reply waits for them
+        async with self.db.bulk_reading() as tx:
+            rows = await tx.all(_HAZARDS.format(where=where), params)
+            # the same condition again as a subquery: one pass over events_by_hazard, no id list to bind
+            events = await tx.all(_EVENTS.format(ids=f"SELECT h.id FROM hazards h WHERE {where}"), params)
+        # and parsed off the event loop, after the snapshot is let go
         return await asyncio.to_thread(_records, rows, events)
 
     async def get_records(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> list[HazardRecord]:
         """The hazards in scope that count for [start, end): filed before its end, live or touched since its start."""
-        scoped, params = _scope_where(scope)
+        scoped, params = scope_where(scope)
         live = ",".join("?" * len(_LIVE))
         where = f"{scoped} AND h.reported_at < ? AND (h.updated_at >= ? OR h.state IN ({live}))"
-        async with self.db.reading() as tx:
-            return await self._read(tx, where, (*params, to_db(end), to_db(start), *_LIVE))
+        return await self._read(where, (*params, to_db(end), to_db(start), *_LIVE))
 
     async def get_ledger(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> list[HazardRecord]:
         """The hazards in scope filed in [start, end), oldest first, with their events."""
-        scoped, params = _scope_where(scope)
+        scoped, params = scope_where(scope)
         where = f"{scoped} AND h.reported_at >= ? AND h.reported_at < ?"
-        async with self.db.reading() as tx:
-            return await self._read(tx, where, (*params, to_db(start), to_db(end)))
+        return await self._read(where, (*params, to_db(start), to_db(end)))
 
     async def get_names(self, telegram_ids: Iterable[int]) -> dict[int, str]:
         """Members' names by Telegram id (those who have joined)."""
@@ -291,12 +296,15 @@ class ScheduleRepository:
             await tx.execute("UPDATE schedule SET late = late OR ? WHERE key = ?", (int(late), key))
 
     async def get_pending_sends(self, key: str, now: dt.datetime) -> list[ItemSend]:
-        """The item's sends whose time has come, text before chart, per chat."""
+        """The item's sends whose time has come, text before chart, per chat; no chart while its chat's text waits
+        out a retry (a chart alone says nothing: the caller holds it too when the text fails in the same pass)."""
         async with self.db.reading() as tx:
             rows = await tx.all(
-                "SELECT * FROM schedule_sends WHERE key = ? AND status = 'pending'"
-                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY chat_id, part = 'chart'",
-                (key, to_db(now)),
+                "SELECT * FROM schedule_sends s WHERE key = ? AND status = 'pending'"
+                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (part != 'chart' OR NOT EXISTS ("
+                "  SELECT 1 FROM schedule_sends t WHERE t.key = s.key AND t.chat_id = s.chat_id AND t.part = 'text'"
+                "  AND t.status = 'pending' AND t.next_attempt_at > ?)) ORDER BY chat_id, part = 'chart'",
+                (key, to_db(now), to_db(now)),
             )
         return [ItemSend(r["key"], r["chat_id"], r["part"], r["attempts"]) for r in rows]
 
@@ -315,16 +323,28 @@ class ScheduleRepository:
                 (message_id, to_db(now), send.key, send.chat_id, send.part),
             )
 
-    async def mark_retry(self, send: ItemSend, error: str, retry_at: dt.datetime | None) -> None:
-        """A send failed: try again at ``retry_at``, or give up on it (None)."""
+    async def mark_retry(self, send: ItemSend, error: str, retry_at: dt.datetime | None, *,
+                         counted: bool = True) -> None:
+        """A send failed: try again at ``retry_at``, or give up on it (None); ``counted``: a failed attempt (a 429
+        that only asked to wait is not)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE schedule_sends SET attempts = attempts + 1, error = ?, next_attempt_at = ?,"
+                "UPDATE schedule_sends SET attempts = attempts + ?, error = ?, next_attempt_at = ?,"
                 " status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END"
                 " WHERE key = ? AND chat_id = ? AND part = ?",
-                (error[:500], None if retry_at is None else to_db(retry_at),
+                (int(counted), error[:500], None if retry_at is None else to_db(retry_at),
                  None if retry_at is None else to_db(retry_at), send.key, send.chat_id, send.part),
             )  # fmt: skip
+
+    async def give_up_chat(self, send: ItemSend, error: str) -> None:
+        """Give up every part of the item still pending for this chat: a chart without its text says nothing, and
+        the chat that refused one part refuses the next (the admins are told once, of the item in that chat)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE schedule_sends SET attempts = attempts + (part = ?), error = ?, next_attempt_at = NULL,"
+                " status = 'failed' WHERE key = ? AND chat_id = ? AND status = 'pending'",
+                (send.part, error[:500], send.key, send.chat_id),
+            )
 
     async def move_chat(self, send: ItemSend, new_chat_id: int) -> None:
         """The group became a supergroup with a new id: this item's sends there go to the new id."""

@@ -15,8 +15,15 @@ from pathlib import PurePath
 
 DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a speech is ~10 KB; a .docx with pictures a few MB
 MAX_TEXT_CHARS = 500_000
-# A .docx is a zip: refuse one that would inflate to far more than any document (a zip bomb).
-_MAX_INFLATED_BYTES = 100 * 1024 * 1024
+# A .docx is a zip: refuse one that would inflate to far more than any document (a zip bomb). The sizes checked are
+# the archive's own, and zipfile never inflates a member past its stated size (a lie is a CRC error).
+_MAX_INFLATED_BYTES = 50 * 1024 * 1024
+# ... or whose XML holds far more elements or paragraphs than any document: 18 KB of zip held two million empty
+# paragraphs, which python-docx took 25-29 s and 491 MB to read. A 500,000-character speech has a few thousand
+# paragraphs and well under 200,000 elements. Counting stops at the limit: a bomb is refused in a fraction of a second.
+MAX_XML_ELEMENTS = 500_000
+MAX_PARAGRAPHS = 50_000
+_PARAGRAPH_TAG = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 DOCX_SUFFIXES = frozenset({".docx"})
 
@@ -38,6 +45,7 @@ class RejectReason(StrEnum):
     BINARY = "binary"  # a .txt that is not text at all
     UNKNOWN_ENCODING = "unknown_encoding"  # text, but neither UTF-8 nor GB18030 (nor UTF-16 with a BOM)
     CORRUPT_DOCX = "corrupt_docx"  # a .docx that python-docx cannot open
+    TOO_COMPLEX = "too_complex"  # a .docx that inflates too far or holds too many elements (a zip bomb)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +153,13 @@ def _decode_docx(data: bytes) -> DecodedUpload | UploadRejected:
             inflated = sum(info.file_size for info in archive.infolist())
             if "word/document.xml" not in archive.namelist():
                 return UploadRejected(RejectReason.CORRUPT_DOCX, "no word/document.xml")
+            if inflated > _MAX_INFLATED_BYTES:
+                return UploadRejected(RejectReason.TOO_COMPLEX, f"inflates to {inflated} bytes",
+                                      limit=_MAX_INFLATED_BYTES)
+            if (too_many := _too_many_elements(archive)) is not None:
+                return UploadRejected(RejectReason.TOO_COMPLEX, too_many)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         return UploadRejected(RejectReason.CORRUPT_DOCX, f"not a zip archive: {error}")
-    if inflated > _MAX_INFLATED_BYTES:
-        return UploadRejected(RejectReason.TOO_LARGE, f"inflates to {inflated} bytes", limit=_MAX_INFLATED_BYTES)
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
@@ -162,3 +173,24 @@ def _decode_docx(data: bytes) -> DecodedUpload | UploadRejected:
     except Exception as error:  # python-docx raises many kinds (KeyError, lxml errors, …) on broken files
         return UploadRejected(RejectReason.CORRUPT_DOCX, f"{type(error).__name__}: {error}")
     return DecodedUpload("\n".join(lines), "docx")
+
+
+def _too_many_elements(archive: zipfile.ZipFile) -> str | None:
+    """Count the elements of every XML part as they stream in (python-docx parses them all); stop past a limit."""
+    from lxml import etree
+
+    elements = paragraphs = 0
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        with archive.open(info) as part:
+            try:
+                for _, element in etree.iterparse(part, events=("start",), resolve_entities=False, no_network=True,
+                                                  huge_tree=False):
+                    elements += 1
+                    paragraphs += element.tag == _PARAGRAPH_TAG
+                    if elements > MAX_XML_ELEMENTS or paragraphs > MAX_PARAGRAPHS:
+                        return f"more than {elements} elements, {paragraphs} paragraphs (at {info.filename})"
+            except etree.XMLSyntaxError:
+                continue  # python-docx says what is wrong with a broken part
+    return None

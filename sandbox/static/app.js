@@ -13,6 +13,7 @@ const S = {
   version: -1,
   refreshing: null,
   again: false,
+  sending: false,    // a typed message is on its way: Enter again waits for it
 };
 
 const $ = (id) => document.getElementById(id);
@@ -272,8 +273,8 @@ async function act(promise) {
 }
 
 async function sendText(text, where = here()) {
-  if (!text.trim()) return;
-  await act(post("/api/send", { ...where, text }));
+  if (!text.trim()) return null;
+  return await act(post("/api/send", { ...where, text }));
 }
 
 async function pressButton(message, button) {
@@ -324,9 +325,16 @@ function wire() {
   $("who").addEventListener("change", (e) => becomeUser(Number(e.target.value)));
   $("composer").addEventListener("submit", async (e) => {
     e.preventDefault();
+    // the box empties only once the message is sent: one refused (too long, no longer in the group …) stays to fix
+    if (S.sending) return;  // Enter pressed again before the first send came back: one message, not two
     const text = $("text").value;
-    $("text").value = "";
-    await sendText(text);
+    S.sending = true;
+    try {
+      const sent = await sendText(text);
+      if (sent && $("text").value === text) $("text").value = "";
+    } finally {
+      S.sending = false;
+    }
   });
   $("text").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); $("composer").requestSubmit(); }

@@ -83,7 +83,9 @@ def facts(state: State = State.REPORTED, **changes: object) -> HazardFacts:
 
 ACCEPT = Payload(grade=Grade.GENERAL, deadline=DEADLINE, responsible_person="张三")
 SUBMIT = Payload(measures="已更换灭火器", photo_count=2)
-REASON = Payload(reason="照片不清楚")
+REASON = Payload(reason="照片不清楚", confirmed=True)
+VERIFY = Payload(opinion="", confirmed=True)
+RECHECKED = Payload(note="复查到位", photos_done=True)
 REBOUND = Payload(reason="灭火器又被挪走", photo_count=1, deadline=LATER)
 TO_ZJJ = Payload(to_unit_id="zjj", to_unit_kind=UnitKind.DEPARTMENT, reason="属建筑施工")
 TO_HSX = Payload(to_unit_id="hsx", to_unit_kind=UnitKind.TOWNSHIP, reason="企业在河西乡")
@@ -114,17 +116,19 @@ def refusal(result: Transition | Refusal) -> Refusal:
         pytest.param(facts(), OFFICE, Action.ACCEPT, ACCEPT, State.RECTIFYING, id="accept-office"),
         pytest.param(facts(State.RECTIFYING), OFFICER, Action.SUBMIT_RECTIFICATION, SUBMIT, State.AWAITING_VERIFICATION,
                      id="submit-officer"),
-        pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, None, State.CLOSED,
+        pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, VERIFY, State.CLOSED,
                      id="verify-pass-dept"),
-        pytest.param(facts(State.AWAITING_VERIFICATION), OFFICE_LEAD, Action.VERIFY_PASS, None, State.CLOSED,
+        pytest.param(facts(State.AWAITING_VERIFICATION), OFFICE_LEAD, Action.VERIFY_PASS, VERIFY, State.CLOSED,
                      id="verify-pass-office"),
         pytest.param(facts(State.AWAITING_VERIFICATION, grade=Grade.MAJOR, plan_parts=ALL_PARTS), DEPT_LEAD,
-                     Action.VERIFY_PASS, None, State.CLOSED, id="verify-pass-major-with-plan"),
+                     Action.VERIFY_PASS, VERIFY, State.CLOSED, id="verify-pass-major-with-plan"),
         pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_REFUSE, REASON, State.RECTIFYING,
                      id="verify-refuse"),
         pytest.param(facts(State.CLOSED), SYSTEM, Action.START_RECHECK, None, State.RECHECK, id="start-recheck"),
-        pytest.param(facts(State.RECHECK), DEPT, Action.RECHECK_PASS, None, State.ARCHIVED, id="recheck-pass-dept"),
-        pytest.param(facts(State.RECHECK), TOWN, Action.RECHECK_PASS, None, State.ARCHIVED, id="recheck-pass-town"),
+        pytest.param(facts(State.RECHECK), DEPT, Action.RECHECK_PASS, RECHECKED, State.ARCHIVED,
+                     id="recheck-pass-dept"),
+        pytest.param(facts(State.RECHECK), TOWN, Action.RECHECK_PASS, RECHECKED, State.ARCHIVED,
+                     id="recheck-pass-town"),
         pytest.param(facts(State.RECHECK), TOWN_LEAD, Action.RECHECK_REBOUND, REBOUND, State.RECTIFYING,
                      id="rebound-town"),
         pytest.param(facts(State.RECHECK), DEPT, Action.RECHECK_REBOUND, REBOUND, State.RECTIFYING,
@@ -269,8 +273,9 @@ NA, WS = RefusalCode.NOT_ALLOWED, RefusalCode.WRONG_STATE
                      RefusalCode.MISSING_FIELD, Field.MEASURES, id="submit-no-measures"),
         pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_REFUSE, None,
                      RefusalCode.MISSING_FIELD, Field.REASON, id="refuse-no-reason"),
-        pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_REFUSE, Payload(reason="长" * 1001),
-                     RefusalCode.TOO_LONG, Field.REASON, id="refuse-reason-too-long"),
+        pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_REFUSE,
+                     Payload(reason="长" * 1001, confirmed=True), RefusalCode.TOO_LONG, Field.REASON,
+                     id="refuse-reason-too-long"),
         pytest.param(facts(State.RECHECK), TOWN, Action.RECHECK_REBOUND, replace(REBOUND, photo_count=0),
                      RefusalCode.MISSING_FIELD, Field.PHOTOS, id="rebound-no-photos"),
         pytest.param(facts(State.RECHECK), TOWN, Action.RECHECK_REBOUND, replace(REBOUND, deadline=None),
@@ -336,7 +341,7 @@ def test_naive_now_is_a_programming_error() -> None:
 
 def test_major_plan_lists_the_missing_parts_in_order() -> None:
     hazard = facts(State.AWAITING_VERIFICATION, grade=Grade.MAJOR, plan_parts=frozenset({PlanPart.FUNDING}))
-    result = refusal(decide(hazard, DEPT, Action.VERIFY_PASS, None, NOW))
+    result = refusal(decide(hazard, DEPT, Action.VERIFY_PASS, VERIFY, NOW))
     assert result.missing_parts == (
         PlanPart.GOAL,
         PlanPart.METHODS,
@@ -349,15 +354,15 @@ def test_major_plan_lists_the_missing_parts_in_order() -> None:
 def test_major_closes_once_all_six_parts_are_filled() -> None:
     hazard = facts(State.AWAITING_VERIFICATION, grade=Grade.MAJOR)
     for part in PlanPart:
-        assert refusal(decide(hazard, DEPT, Action.VERIFY_PASS, None, NOW)).code is RefusalCode.PLAN_INCOMPLETE
+        assert refusal(decide(hazard, DEPT, Action.VERIFY_PASS, VERIFY, NOW)).code is RefusalCode.PLAN_INCOMPLETE
         filled = transition(decide(hazard, OFFICER, Action.FILL_PLAN, Payload(plan_part=part, plan_text="内容"), NOW))
         assert filled.data == {"part": part.value, "text": "内容"} and filled.to_state is hazard.state
         hazard = filled.after
-    assert transition(decide(hazard, DEPT, Action.VERIFY_PASS, None, NOW)).to_state is State.CLOSED
+    assert transition(decide(hazard, DEPT, Action.VERIFY_PASS, VERIFY, NOW)).to_state is State.CLOSED
 
 
 def test_general_hazard_needs_no_plan() -> None:
-    assert transition(decide(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, None, NOW))
+    assert transition(decide(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, VERIFY, NOW))
 
 
 def test_refilling_a_plan_part_keeps_the_others() -> None:
@@ -378,8 +383,8 @@ def test_submission_records_who_submitted() -> None:
 def test_another_unit_member_verifies_what_one_submitted() -> None:
     """A member re-invited into the unit after submitting cannot verify; a colleague can."""
     hazard = facts(State.AWAITING_VERIFICATION, rectification_submitter_id=DEPT.telegram_id)
-    assert refusal(decide(hazard, DEPT, Action.VERIFY_PASS, None, NOW)).code is RefusalCode.SAME_PERSON
-    assert transition(decide(hazard, DEPT_2, Action.VERIFY_PASS, None, NOW)).after.closed_at == NOW
+    assert refusal(decide(hazard, DEPT, Action.VERIFY_PASS, VERIFY, NOW)).code is RefusalCode.SAME_PERSON
+    assert transition(decide(hazard, DEPT_2, Action.VERIFY_PASS, VERIFY, NOW)).after.closed_at == NOW
 
 
 def test_verification_refused_clears_the_submitter_and_keeps_the_deadline() -> None:
@@ -407,12 +412,12 @@ def test_a_second_rebound_counts_two() -> None:
 
 
 def test_recheck_pass_leaves_the_rebound_count() -> None:
-    result = transition(decide(facts(State.RECHECK, rebounds=1), DEPT, Action.RECHECK_PASS, None, NOW))
+    result = transition(decide(facts(State.RECHECK, rebounds=1), DEPT, Action.RECHECK_PASS, RECHECKED, NOW))
     assert result.after.rebounds == 1
 
 
 def test_closing_and_starting_the_recheck_record_when() -> None:
-    closed = transition(decide(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, None, NOW)).after
+    closed = transition(decide(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, VERIFY, NOW)).after
     later = NOW + dt.timedelta(days=30)
     started = transition(decide(closed, SYSTEM, Action.START_RECHECK, None, later))
     assert (closed.closed_at, started.after.recheck_started_at, started.actor_id) == (NOW, later, SYSTEM_ACTOR_ID)
@@ -497,10 +502,10 @@ def test_transition_is_an_audit_event() -> None:
     [
         pytest.param(facts(), DEPT, Action.ACCEPT, ACCEPT, id="accept"),
         pytest.param(facts(State.RECTIFYING), OFFICER, Action.SUBMIT_RECTIFICATION, SUBMIT, id="submit"),
-        pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, None, id="verify-pass"),
+        pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, VERIFY, id="verify-pass"),
         pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_REFUSE, REASON, id="verify-refuse"),
         pytest.param(facts(State.CLOSED), SYSTEM, Action.START_RECHECK, None, id="start-recheck"),
-        pytest.param(facts(State.RECHECK), DEPT, Action.RECHECK_PASS, None, id="recheck-pass"),
+        pytest.param(facts(State.RECHECK), DEPT, Action.RECHECK_PASS, RECHECKED, id="recheck-pass"),
         pytest.param(facts(State.RECHECK), DEPT, Action.RECHECK_REBOUND, REBOUND, id="rebound"),
         pytest.param(facts(), DEPT, Action.TRANSFER, TO_ZJJ, id="transfer"),
         pytest.param(facts(State.RECTIFYING, pending_extension=PENDING), DEPT, Action.APPROVE_EXTENSION, None,
@@ -525,7 +530,7 @@ def test_the_reporter_hears_of_every_change(
         pytest.param(facts(), TOWN, Action.TRANSFER, TO_HSX, False, id="township-transfer"),
         pytest.param(facts(State.RECTIFYING), DEPT, Action.TRANSFER, TO_ZJJ, False, id="transfer-after-acceptance"),
         pytest.param(facts(State.RECTIFYING, grade=Grade.MAJOR), DEPT, Action.FILL_PLAN, PLAN, False, id="plan"),
-        pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, None, True, id="close"),
+        pytest.param(facts(State.AWAITING_VERIFICATION), DEPT, Action.VERIFY_PASS, VERIFY, True, id="close"),
     ],
 )  # fmt: skip
 def test_which_transitions_change_the_reminder_plan(
@@ -577,8 +582,8 @@ def test_available_actions(hazard: HazardFacts, actor: Actor, actions: list[Acti
     [
         (Action.ACCEPT, (Field.GRADE, Field.DEADLINE, Field.RESPONSIBLE_PERSON)),
         (Action.SUBMIT_RECTIFICATION, (Field.MEASURES, Field.PHOTOS)),
-        (Action.VERIFY_PASS, ()),
-        (Action.VERIFY_REFUSE, (Field.REASON,)),
+        (Action.VERIFY_PASS, (Field.OPINION, Field.CONFIRM)),
+        (Action.VERIFY_REFUSE, (Field.REASON, Field.CONFIRM)),
         (Action.RECHECK_REBOUND, (Field.REASON, Field.PHOTOS, Field.DEADLINE)),
         (Action.TRANSFER, (Field.TO_UNIT, Field.REASON)),
         (Action.REQUEST_EXTENSION, (Field.REASON, Field.DEADLINE)),

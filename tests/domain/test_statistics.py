@@ -188,6 +188,11 @@ PERIODS = [
     ("11月15日至11月1日", PeriodProblem.REVERSED),
     ("2020-01-01至2026-01-01", PeriodProblem.TOO_LONG),
     ("随便", PeriodProblem.UNKNOWN),
+    ("0000年", PeriodProblem.OUT_OF_RANGE),  # a date cannot hold year 0
+    ("9999年12月", PeriodProblem.OUT_OF_RANGE),  # its end would be in 10000
+    ("9999年", PeriodProblem.OUT_OF_RANGE),
+    ("1999年", PeriodProblem.OUT_OF_RANGE),
+    ("2100年第一季度", PeriodProblem.OUT_OF_RANGE),
     ("", PeriodProblem.UNKNOWN),
 ]
 

@@ -66,7 +66,7 @@ class World:
         """The next message in the chat that shows `text`, skipping (consuming) the ones before it."""
         while True:
             message = await self.api.expect(chat_id, timeout=timeout)
-            if text in message["plain_text"]:
+            if text in (message["plain_text"] or message["plain_caption"] or ""):  # a photo shows its caption
                 return message
 
     async def eventually(self, sql: str, expected: list[tuple[Any, ...]], timeout: float = 5.0) -> None:  # noqa: ASYNC109

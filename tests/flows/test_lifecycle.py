@@ -39,6 +39,31 @@ async def press(world: World, user: Any, message: dict[str, Any], label: str) ->
     return await world.api.press(user, message, buttons(message)[label])
 
 
+async def verify(world: World, member: Any, message: dict[str, Any], opinion: str | None = None) -> dict[str, Any]:
+    """验收通过 from `message`: the optional 验收意见 (typed, or 无意见), then 确认; the bot's 已完成 reply."""
+    chat = message["chat"]["id"]
+    group = world.dept_group if chat == world.dept_group.id else world.town_group
+    await press(world, member, message, "验收通过")
+    asked = await world.until(chat, "验收意见")
+    confirm = await answer(world, member, group, opinion) if opinion else None
+    if confirm is None:
+        await press(world, member, asked, "无意见")
+        confirm = await world.until(chat, "请确认")
+    assert "请确认验收通过" in confirm["plain_text"]
+    await press(world, member, confirm, "确认")
+    return await world.until(chat, "已完成：验收通过")
+
+
+async def recheck_pass(world: World, user: Any, message: dict[str, Any], note: str = "复查整改到位") -> dict[str, Any]:
+    """复查通过 from `message` in the township's group: the note, no photos (完成), the bot's 已完成 reply."""
+    await press(world, user, message, "复查通过")
+    await world.until(world.town_group.id, "复查情况")
+    photos = await answer(world, user, world.town_group, note)
+    assert "现场照片" in photos["plain_text"]
+    await press(world, user, photos, "完成")
+    return await world.until(world.town_group.id, "已完成：复查通过")
+
+
 async def people(world: World) -> tuple[Any, Any, Any]:
     """Two department members and the township's lead, joined."""
     first = world.api.add_user(first_name="消防一")
@@ -105,18 +130,16 @@ async def test_the_whole_loop_for_a_general_hazard(world: World) -> None:
     # verification in the department's topic; a second member's press a moment later changes nothing
     await sweep(world.app)
     topic_notice = await world.until(world.dept_group.id, "已提交整改")
-    await press(world, member, topic_notice, "验收通过")
+    await verify(world, member, topic_notice)
     second = await press(world, other_member, topic_notice, "验收通过")
-    await world.until(world.dept_group.id, "已完成：验收通过")
     assert "已销号" in (await world.api.wait_callback_answer(second))["text"]
 
     # 30 days later the 回头看 falls due: the threads get the task, the township passes it
     world.clock.advance(timedelta(days=31))
-    await sweep(world.app)
-    await sweep(world.app)  # the recheck's own notice goes out on the next sweep
+    await sweep(world.app)  # one sweep starts the 回头看 and sends its task (not a sweep interval later)
+    assert any("回头看：销号已满" in (m["plain_text"] or "") for m in world.api.sent(world.town_group.id))  # not waited
     task = await world.until(world.town_group.id, "回头看：销号已满")
-    await press(world, lead, task, "复查通过")
-    await world.until(world.town_group.id, "已完成：复查通过")
+    await recheck_pass(world, lead, task)
     assert events(world) == [
         ("report", "reported"), ("accept", "rectifying"), ("submit", "awaiting_verification"),
         ("verify_pass", "closed"), ("recheck_start", "recheck"), ("recheck_pass", "archived"),
@@ -247,8 +270,10 @@ async def test_refused_verification_goes_back_to_rectification(world: World) -> 
     submitted = await world.until(world.dept_group.id, "已提交整改")
     await press(world, member, submitted, "退回整改")
     await world.until(world.dept_group.id, "理由")
-    done = await answer(world, member, world.dept_group, "出口仍有杂物")
-    assert "已完成：退回整改" in done["plain_text"]
+    confirm = await answer(world, member, world.dept_group, "出口仍有杂物")
+    assert "请确认退回整改" in confirm["plain_text"] and "出口仍有杂物" in confirm["plain_text"]
+    await press(world, member, confirm, "确认")
+    await world.until(world.dept_group.id, "已完成：退回整改")
     await sweep(world.app)
     assert "出口仍有杂物" in (await world.until(world.officer.id, "退回整改"))["plain_text"]
     assert [a for a, _ in events(world)][-2:] == ["submit", "verify_refuse"]
@@ -280,7 +305,8 @@ async def test_a_429_in_a_batch_delays_that_recipient_only(world: World) -> None
     assert "逾期 1 个工作日" in (await world.until(lead.id, "逾期"))["plain_text"]  # others went on
     with sqlite3.connect(world.database()) as conn:
         waiting = conn.execute("SELECT attempts, error FROM outbox_sends WHERE status = 'pending'").fetchall()
-    assert len(waiting) == 1 and waiting[0][0] == 1 and "retry" in waiting[0][1].lower()
+    # waiting, not a failed attempt (the one send policy: outbound.failures)
+    assert len(waiting) == 1 and waiting[0][0] == 0 and "retry" in waiting[0][1].lower()
     world.clock.advance(timedelta(seconds=31))
     await sweep(world.app)
     nudges = [m for m in world.api.sent(world.officer.id) if "已超过整改期限" in m["plain_text"]]
@@ -354,16 +380,14 @@ async def test_a_major_hazard_needs_its_six_part_plan_before_xiaohao(world: Worl
         await world.until(world.dept_group.id, "已完成：填写治理方案")
     await sweep(world.app)
     last = [m for m in world.api.sent(world.dept_group.id) if "验收通过" in buttons(m)][-1]
-    await press(world, member, last, "验收通过")
-    await world.until(world.dept_group.id, "已完成：验收通过")
+    await verify(world, member, last)
     assert events(world)[-1] == ("verify_pass", "closed")
 
 
 async def test_rebound_at_the_recheck_reopens_rectification_and_is_counted(world: World) -> None:
     member, _, lead, _ = await _accepted(world)
     await _submit_rectification(world)
-    await press(world, member, await world.until(world.dept_group.id, "已提交整改"), "验收通过")
-    await world.until(world.dept_group.id, "已完成：验收通过")
+    await verify(world, member, await world.until(world.dept_group.id, "已提交整改"))
     world.clock.advance(timedelta(days=31))
     await sweep(world.app)
     await sweep(world.app)

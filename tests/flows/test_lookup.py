@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.flows.conftest import World
-from tests.flows.test_report import finish, ready, report_until_photos, submit
+from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit
 
 
 async def _file_one(world: World) -> None:
@@ -44,7 +44,7 @@ async def test_my_pages_with_buttons(world: World) -> None:
         await _file_one(world)
     first = await world.command(world.admin, "/my")
     assert "共 11 条" in first["text"] and "YH-2026-000011" in first["text"]
-    [[next_button]] = first["reply_markup"]["inline_keyboard"]
+    next_button = {"callback_data": buttons(first)["下一页 ▶"]}
     await world.api.press(world.admin, first, next_button["callback_data"])
     edited = (await world.api.expect_edit(world.admin.id)).message
     assert "第 11–11 条" in edited["text"] and "YH-2026-000001" in edited["text"]

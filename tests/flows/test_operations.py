@@ -4,16 +4,11 @@ that never waits for a backlog."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from datetime import timedelta
-from pathlib import Path
 
-import aiohttp
 import pytest
-from pydantic import SecretStr
 
-from bot.app import build_application
 from config.settings import Settings
 from outbound.sweep import sweep
 from storage.db import AlreadyRunning, Database
@@ -58,47 +53,6 @@ async def test_a_short_flood_wait_is_waited_out_once(world: World) -> None:
     fault = world.api.fail_next("sendMessage", 429, retry_after=1, when=lambda p: p.get("chat_id") == world.officer.id)
     answer = await world.command(world.officer, "/help")
     assert "/report" in answer["plain_text"] and fault.hits == 1
-
-
-async def test_webhook_mode_checks_the_secret_token(world: World, tmp_path: Path) -> None:
-    secret = "s3cret-token-0123456789"
-    settings = world.settings.model_copy(update={
-        "database_path": tmp_path / "webhook" / "db.sqlite3", "webhook_secret": SecretStr(secret),
-        "webhook_url": "https://bot.example.invalid/telegram"})  # fmt: skip
-    app = build_application(settings, clock=world.clock, kb=world.kb)
-    await app.initialize()
-    assert app.post_init is not None and app.post_shutdown is not None and app.updater is not None
-    await app.post_init(app)
-    port = _free_port()
-    await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram", secret_token=secret,
-                                    webhook_url="https://bot.example.invalid/telegram")
-    await app.start()
-    try:
-        assert world.api.calls("setWebhook")[-1]["secret_token"] == secret
-        update = {"update_id": 900001, "message": {
-            "message_id": 1, "date": 1_795_000_000, "text": "/help", "entities": [
-                {"type": "bot_command", "offset": 0, "length": 5}],
-            "chat": {"id": world.stranger.id, "type": "private", "first_name": "路人"},
-            "from": {"id": world.stranger.id, "is_bot": False, "first_name": "路人"}}}  # fmt: skip
-        async with aiohttp.ClientSession() as http:
-            url = f"http://127.0.0.1:{port}/telegram"
-            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as refused:
-                assert refused.status == 403
-            await world.api.expect_nothing(world.stranger.id)
-            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as accepted:
-                assert accepted.status == 200
-        assert "邀请链接" in (await world.api.expect(world.stranger.id))["plain_text"]
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await app.post_shutdown(app)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_a_webhook_without_a_secret_is_refused() -> None:

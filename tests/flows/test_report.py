@@ -240,9 +240,17 @@ async def test_location_is_taken_as_the_place(world: World) -> None:
     await world.api.send_location(world.officer, 30.12345, 120.54321)
     photos_question = await world.api.expect(world.officer.id)
     card = await finish(world, photos_question)
-    assert "30.12345" in card["text"]
+    # a place with a map link Chinese phones open (AMap, told the point is WGS-84 as Telegram sends it), not numbers
+    assert "位置：现场定位（在地图中查看）" in card["plain_text"] and "30.12345" not in card["plain_text"]
+    [link] = [e["url"] for e in card["entities"] if e["type"] == "text_link"]
+    assert link.startswith("https://uri.amap.com/marker?position=120.543210%2C30.123450&name=")
+    assert "coordinate=wgs84" in link
     await submit(world, card)
     assert rows(world, "SELECT latitude, longitude, department_id FROM hazards") == [(30.12345, 120.54321, "zjj")]
+    # the filed card (/show) links the same place
+    shown = await say(world, "/show YH-2026-000001")
+    assert "位置：现场定位（在地图中查看）" in shown["plain_text"]
+    assert [e["url"] for e in shown["entities"] if e["type"] == "text_link"] == [link]
 
 
 async def test_only_officers_report(world: World) -> None:

@@ -54,7 +54,10 @@ async def test_invite_export_and_my_in_a_group_only_say_to_use_the_private_chat(
     assert world.api.calls("sendDocument") == []
     world.api.set_member(world.town_group, world.stranger)
     await world.api.send_text(world.stranger, "/invite e01 安全员", chat=world.town_group)
-    await world.api.expect_nothing(world.town_group.id)  # a stranger's command is not answered at all
+    hint = await world.api.expect(world.town_group.id)  # a stranger's command: only the group's one join hint a day
+    assert "私聊管理员索取邀请链接" in hint["plain_text"] and "start=" not in hint["plain_text"]
+    await world.api.send_text(world.stranger, "/invite e01 安全员", chat=world.town_group)
+    await world.api.expect_nothing(world.town_group.id)  # and then nothing at all
     mine = await world.command(world.admin, "/my")  # in private chat all three work as before
     assert "YH-2026-000001" in mine["plain_text"]
     created = await world.command(world.admin, "/invite e01 安全员")

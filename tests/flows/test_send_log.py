@@ -138,5 +138,6 @@ async def test_a_scheduled_send_that_keeps_failing_is_logged_once_when_given_up(
         f"giving up scheduled {key} (text) to {world.officer.id} after 8 attempts: Bad Gateway"]
     told = [m for m in world.api.sent(world.admin.id) if "定期消息发送失败" in m["plain_text"]]
     assert [m["plain_text"] for m in told] == [
-        "定期消息发送失败：每周自查提醒，2026年第48周（11月23日至11月29日）；"
-        f"接收方 {world.officer.id}，原因：Bad Gateway。请检查机器人是否仍在该群或该用户是否停用了机器人。"]
+        "定期消息发送失败，已停止重试：每周自查提醒，2026年第48周（11月23日至11月29日）；"
+        f"接收方 张 安全（示范化工有限公司，{world.officer.id}）。原因：连续 8 次发送失败（最后一次：Bad Gateway）。"
+        "请检查机器人是否仍在该群或该用户是否停用了机器人。"]

@@ -186,8 +186,9 @@ async def test_export_sends_the_ledger_as_excel_and_csv(world: World) -> None:
     assert values["隐患等级"] == "一般隐患" and values["当前状态"] == "整改中"
     assert values["整改责任人"] == "王五 仓库主管"
     assert values["逾期天数"] == 2 and values["责任单位"] == "县消防救援大队（行业主管）、城关镇（属地）"
-    assert ledger.freeze_panes == "A2" and ledger.auto_filter.ref == "A1:S2"
-    assert ledger["B2"].number_format == "yyyy-mm-dd hh:mm"
+    assert ledger.freeze_panes == "A2" and ledger.auto_filter.ref == "A1:V2"
+    assert ledger["B2"].number_format == '[$-804]yyyy"年"m"月"d"日（"aaaa"）"hh:mm'  # 2026年11月23日（星期一）10:00
+    assert values["上报人"] == "张 安全（示范化工有限公司）"
     table = book["统计分析表"]
     assert table["A1"].value == "隐患排查治理情况统计分析表" and "2026年第四季度" in table["A2"].value
     lines = {r[1]: r for r in table.iter_rows(min_row=4, values_only=True)}
@@ -204,5 +205,6 @@ async def test_export_sends_the_ledger_as_excel_and_csv(world: World) -> None:
     await document(world, world.officer.id)  # its CSV
     await world.api.send_text(world.officer, "/export 明年春天")
     await world.until(world.officer.id, "没有看懂")  # (the start-up sweep may first bring the 28th's overdue nudge)
+    world.clock.advance(dt.timedelta(seconds=world.settings.export_cooldown_seconds))  # one export per cooldown
     await world.api.send_text(world.officer, "/export 2026年10月")
     assert "共 0 项" in (await document(world, world.officer.id))["plain_caption"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from outbound.lateness import MAX_ATTEMPTS, after_failure, late_cause
+from outbound.lateness import MAX_ATTEMPTS, Verdict, after_failure, late_cause
 
 DUE = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
@@ -37,16 +37,17 @@ def test_a_failed_send_is_tried_again_later_each_time_then_given_up_on() -> None
 
 
 @pytest.mark.parametrize(
-    ("error", "attempts", "again"),
+    ("error", "attempts", "again", "counted", "refused"),
     [
-        (RetryAfter(120), 7, DUE + timedelta(seconds=120)),  # waits what Telegram asks, whatever the count
-        (TimedOut(), 0, DUE + timedelta(seconds=30)),
-        (NetworkError("Bad Gateway"), 3, DUE + timedelta(seconds=240)),
-        (NetworkError("Bad Gateway"), 6, DUE + timedelta(minutes=32)),  # its 7th failure: 30 s doubled six times
-        (NetworkError("Bad Gateway"), MAX_ATTEMPTS - 1, None),  # its last attempt failed: given up
-        (BadRequest("Type of file mismatch"), 0, None),  # refused: the same next time, given up at once
-        (Forbidden("bot was kicked from the supergroup chat"), 0, None),
+        (RetryAfter(120), 7, DUE + timedelta(seconds=120), False, False),  # waits what Telegram asks: no attempt
+        (TimedOut(), 0, DUE + timedelta(seconds=30), True, False),
+        (NetworkError("Bad Gateway"), 3, DUE + timedelta(seconds=240), True, False),
+        (NetworkError("Bad Gateway"), 6, DUE + timedelta(minutes=32), True, False),  # 7th failure: 30 s doubled 6×
+        (NetworkError("Bad Gateway"), MAX_ATTEMPTS - 1, None, True, False),  # its last attempt failed: given up
+        (BadRequest("Type of file mismatch"), 0, None, True, True),  # refused: the same next time, given up at once
+        (Forbidden("bot was kicked from the supergroup chat"), 0, None, True, True),
     ],
-)
-def test_one_retry_policy_for_every_send(error: TelegramError, attempts: int, again: datetime | None) -> None:
-    assert after_failure(error, attempts, DUE) == again
+)  # fmt: skip
+def test_one_retry_policy_for_every_send(error: TelegramError, attempts: int, again: datetime | None, counted: bool,
+                                         refused: bool) -> None:
+    assert after_failure(error, attempts, DUE) == Verdict(again, counted=counted, refused=refused)

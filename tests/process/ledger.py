@@ -195,9 +195,10 @@ def check_notifications(ledger: Ledger, now_db: str) -> tuple[list[str], NoticeC
         problems.append(f"outbox {key} expired at {done} before its expiry {expires}")
     # what went out more than 10 minutes after it was due says so (补发)
     late_rows = {k for (k,) in query(db, "SELECT key FROM outbox WHERE late = 1")}
+    # (a transition's notice is never late; a card row edits the anchor card, which says nothing of lateness)
     for key, due, first in query(db, "SELECT o.key, o.due_at, MIN(s.sent_at) FROM outbox o JOIN outbox_sends s"
-                                     " ON s.key = o.key WHERE o.kind != 'transition' AND s.status = 'sent'"
-                                     " GROUP BY o.key"):  # fmt: skip
+                                     " ON s.key = o.key WHERE o.kind NOT IN ('transition', 'card')"
+                                     " AND s.status = 'sent' GROUP BY o.key"):  # fmt: skip
         if from_db_required(first) - from_db_required(due) > LATE_AFTER and key not in late_rows:
             problems.append(f"outbox {key} due {due}, first sent {first}, not marked late")
     late_mark = plain("notice.late")
@@ -211,6 +212,10 @@ def check_notifications(ledger: Ledger, now_db: str) -> tuple[list[str], NoticeC
             problems.append(f"{key} to {chat}: confirmed as message {message_id}, which never reached the chat")
             continue
         message = sent.message
+        if ":card:" in key:  # an anchor card brought up to date: an edit of the card (or the card posted anew)
+            if codes.get(key, "?") not in shown(message) or ledger.is_notice(message):
+                problems.append(f"{key} to {chat}: message {message_id} is not its card: {shown(message)[:60]!r}")
+            continue
         if codes.get(key, "?") not in shown(message) or not ledger.is_notice(message):
             problems.append(f"{key} to {chat}: message {message_id} is not its notice: {shown(message)[:60]!r}")
         if (key in late_rows) != shown(message).startswith(late_mark):

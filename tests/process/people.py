@@ -236,15 +236,23 @@ class DepartmentMember:
     async def verify(self, hazard_id: int, topic: int, *, passed: bool) -> None:
         """验收通过, or 退回整改 with a reason."""
         if passed:
-            await self._press(hazard_id, topic, "verify_pass", "已完成：验收通过")
+            asked = await self._press(hazard_id, topic, "verify_pass", "验收意见")
+            if asked is None:
+                return
+            chat, opinion = asked
+            await self.api.press(self.user, opinion, button="无意见")
+        else:
+            asked = await self._press(hazard_id, topic, "verify_refuse", "请输入理由")
+            if asked is None:
+                return
+            chat, _ = asked
+            self.serial += 1
+            await self._say(topic, f"出口仍有杂物（退回 {self.user.id}-{self.serial}）")
+        confirm = await chat.next("请确认")
+        if confirm is None:
             return
-        asked = await self._press(hazard_id, topic, "verify_refuse", "请输入理由")
-        if asked is None:
-            return
-        chat, _ = asked
-        self.serial += 1
-        await self._say(topic, f"出口仍有杂物（退回 {self.user.id}-{self.serial}）")
-        await chat.next("已完成：退回整改")
+        await self.api.press(self.user, confirm, button="确认")
+        await chat.next("已完成：验收通过" if passed else "已完成：退回整改")
 
 
 INVITE_CODE = re.compile(r"start=([\w-]+)")

@@ -246,4 +246,80 @@ async def test_accept_with_a_deadline_then_time_jumps_and_the_township_lead_is_n
     await walk.open_private_chat()
     await walk.bot_says("逾期")
     await expect(page.locator("#messages .msg.bot", has_text="逾期").last).to_contain_text("YH-2026-000001")
+    # it fell due during a time jump, with the bot running all along: not 补发 (that is for the bot's downtime)
+    await expect(page.locator("#messages .msg.bot", has_text="补发")).to_have_count(0)
     await walk.shot("township-lead-nudged")
+
+
+async def test_a_message_over_the_limit_stays_in_the_box(page: Page) -> None:
+    walk = Walk(page, "too-long")
+    await walk.become("示范化工有限公司 · 安全员")
+    await walk.open_private_chat()
+    text = "二号仓库" * 1025  # 4100 characters: over Telegram's 4096
+    await walk.say(text)
+    await expect(page.locator("#error")).to_contain_text("消息过长")
+    await expect(page.locator("#text")).to_have_value(text)  # nothing lost: shorten it and send again
+    await walk.shot("refused-kept")
+    await walk.say("/help")
+    await walk.bot_says("/report")
+    await expect(page.locator("#text")).to_have_value("")
+async def show_card(page: Page) -> None:
+    """Scroll the topic's card into view for the screenshot (in one go in the page: it redraws as messages come)."""
+    await page.evaluate("() => [...document.querySelectorAll('#messages .msg.bot')]"
+                        ".find(m => m.textContent.includes('状态：'))?.scrollIntoView()")
+
+
+async def test_the_verifier_decides_with_both_photos_in_view_and_the_card_follows_each_step(page: Page) -> None:
+    walk = Walk(page, "evidence")
+    await report_a_hazard_with_a_photo(walk)
+
+    await walk.become("县消防救援大队 · 成员")
+    await walk.open_topic("县消防救援大队", "YH-2026-")
+    card = page.locator("#messages .msg.bot", has_text="二号仓库灭火器过期").first
+    await expect(card).to_contain_text("状态：已上报")
+    await walk.press("受理定级")
+    await walk.bot_says("请确定隐患等级")
+    await walk.press("一般隐患")
+    await walk.bot_says("整改期限")
+    await walk.say("3天内")
+    await walk.press("确认")
+    await walk.bot_says("责任人")
+    await walk.say("王五 仓库主管")
+    await walk.bot_says("已完成：受理定级")
+    await expect(card).to_contain_text("状态：整改中")  # the card, edited in place
+    await expect(card).to_contain_text("下一步：等待示范化工有限公司整改并提交整改")
+    await show_card(page)
+    await walk.shot("card-accepted")
+
+    await walk.become("示范化工有限公司 · 安全员")
+    await walk.open_private_chat()
+    await walk.bot_says("已受理")
+    await walk.press("提交整改")
+    await walk.bot_says("整改措施")
+    await walk.say("已更换灭火器，清理安全出口")
+    await walk.bot_says("整改后照片")
+    after = sample_jpeg(800, 600, color=(40, 140, 60), label="exit cleared")
+    upload: FilePayload = {"name": "整改后.jpg", "mimeType": "image/jpeg", "buffer": after}
+    await walk.page.set_input_files("#photo-input", files=[upload])
+    await walk.bot_says("第 1 张")
+    await walk.press("完成")
+    await walk.bot_says("已完成：提交整改")
+
+    await walk.become("县消防救援大队 · 负责人")
+    await walk.open_topic("县消防救援大队", "YH-2026-")
+    evidence = page.locator("#messages .msg.bot", has_text="验收凭据").last
+    await expect(evidence).to_contain_text("整改前照片 1 张在前，整改后照片 1 张在后")
+    await expect(evidence.locator(".photos img")).to_have_count(2)
+    await expect(card).to_contain_text("状态：待验收")
+    await photo_shown(page)
+    await walk.shot("verifier-sees-before-and-after")
+    await walk.press("验收通过")
+    await walk.bot_says("验收意见")
+    await walk.press("无意见")
+    await walk.bot_says("请确认验收通过")
+    await walk.press("确认")
+    await walk.bot_says("已完成：验收通过")
+    await expect(card).to_contain_text("状态：已销号")
+    await walk.shot("closed")
+    await show_card(page)
+    await walk.shot("card-closed")

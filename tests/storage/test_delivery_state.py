@@ -96,3 +96,33 @@ async def test_retries_give_ups_and_one_followup_per_outcome(tmp_path: Path) -> 
         assert _followups(db.path)[1] == {"delivered": ["xfdd"], "failed": [], "unbound": []}
     finally:
         await db.close()
+
+
+async def test_units_without_a_group_are_told_once_per_hazard_and_not_again_after_migration_12(tmp_path: Path) -> None:
+    """Schema 11 → 12: a thread already waiting for a group was told at its filing by the version before, so it
+    is not told again; a thread filed after is told once, then marked."""
+    path = tmp_path / "db.sqlite3"
+    with sqlite3.connect(path) as conn:
+        for number, script in _migrations():
+            if number < 12:
+                conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        conn.execute("INSERT INTO members (telegram_id, display_name, role, enterprise_id, joined_at)"
+                     " VALUES (41, '李四', 'officer', 'e01', '2026-11-23T02:00:00+00:00')")  # fmt: skip
+        conn.execute("INSERT INTO hazards (id, code, reporter_id, enterprise_id, township_id, category_id,"
+                     " department_id, grade, state, description, place, reported_at, updated_at, draft_key)"
+                     " VALUES (7, 'YH-2026-000007', 41, 'e01', 'cgz', 'xfaq', 'xfdd', 'general', 'reported', 'd',"
+                     " 'p', '2026-11-23T02:00:00+00:00', '2026-11-23T02:00:00+00:00', 'k7')")  # fmt: skip
+        conn.execute("INSERT INTO hazard_threads (hazard_id, unit_id, role) VALUES (7, 'cgz', 'township')")
+    db = await Database.open(path)
+    try:
+        hazards = HazardRepository(db)
+        assert await hazards.get_unbound_untold() == []  # told by the version before
+        hazard_id = await _filed(db)
+        await GroupRepository(db).bind(GroupBinding("xfdd", -100, "县消防救援大队", True), 1, NOW)
+        filed = await hazards.get_hazard(hazard_id)
+        assert filed is not None
+        assert await hazards.get_unbound_untold() == [(hazard_id, filed.code, "cgz")]
+        await hazards.mark_unbound_told([(hazard_id, "cgz")], NOW)
+        assert await hazards.get_unbound_untold() == []
+    finally:
+        await db.close()

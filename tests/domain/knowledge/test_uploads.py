@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 
 import docx
 import pytest
 
 from domain.knowledge import DecodedUpload, RejectReason, UploadRejected, decode_upload
+from domain.knowledge.uploads import MAX_PARAGRAPHS
+from tests.bombs import docx_of, empty_paragraphs_bomb, empty_runs_bomb, inflated_bomb
 
 TEXT = "关于加强汛期安全生产工作的通知\n一、加强值班值守。\n二、强化隐患排查。"
 
@@ -98,3 +101,17 @@ def test_too_large():
     result = decode_upload("a.txt", TEXT.encode("utf-8"), max_bytes=10)
     assert isinstance(result, UploadRejected)
     assert result.reason is RejectReason.TOO_LARGE and result.limit == 10
+
+
+@pytest.mark.parametrize("bomb", [empty_paragraphs_bomb, empty_runs_bomb, inflated_bomb])
+def test_a_zip_bomb_docx_is_refused_without_being_read(bomb: Callable[[], bytes]) -> None:
+    data = bomb()
+    assert len(data) < 300_000  # small on the wire
+    result = decode_upload("讲话.docx", data)
+    assert isinstance(result, UploadRejected) and result.reason is RejectReason.TOO_COMPLEX, result
+
+
+def test_a_docx_just_within_the_limits_is_read() -> None:
+    data = docx_of(b"<w:p><w:r><w:t>\xe5\xae\x89\xe5\x85\xa8</w:t></w:r></w:p>" * (MAX_PARAGRAPHS - 10))
+    result = decode_upload("讲话.docx", data)
+    assert isinstance(result, DecodedUpload) and result.text.count("安全") == MAX_PARAGRAPHS - 10
