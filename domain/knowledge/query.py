@@ -31,7 +31,7 @@ QUESTION_WORDS = frozenset(
     一个 一些 有关 关于 对于 相关 讲话 文件 文档 资料 提到 说到 讲到 提及 里面 其中 一般 通常 主要 简单 详细
     说的是 讲的是 指出 问题是 怎么回事 啥意思 什么意思 是啥 咋回事 回事 你好 谢谢 您好 麻烦 帮忙 帮我 查一下 查询
     区别 关系 作用 目的 意义 好处 后果 影响 做法 具体做法 办法 方法 步骤 流程 适用 适用于 特点 原因 理由 依据
-    开始 结束 截止 方面 程度 对象
+    开始 结束 截止 方面 程度 对象 之间
     多快 多长 多长时间 多大 多远 多高 多重 多深 多早 多晚 多频繁 多严
     表现 表现在 体现 体现在 错误 错误做法 不当做法 做法有 下一句 上一句 前一句 后一句 哪句话 出自 出处 来自 原话
     这次 本次 此次 这一次 有何 何种 还要 还需要 还应 还得 起来 几点 哪几点 几方面 怎么说 说法 提法 内容是 是谁
@@ -169,7 +169,8 @@ def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list
                 tokens[i + 1] = token + following
                 i += 1
                 continue
-            if words and index.contains(words[-1] + token):
+            # … but not the verb of the frame (工作 做 什么: 做 asks, 工作做 is no phrase of the question)
+            if words and index.contains(words[-1] + token) and not _frames(following):
                 words[-1] += token
                 i += 1
                 continue
@@ -182,6 +183,11 @@ def _content_words(text: str, segmenter: Segmenter, index: PassageIndex) -> list
                 words[-1] = phrase
         i += 1
     return words
+
+
+def _frames(token: str) -> bool:
+    """Whether a token is a question word (什么, 哪些): a lone verb right before it is the frame's (做什么)."""
+    return token in QUESTION_WORDS or token.startswith(_INTERROGATIVE_START)
 
 
 def _glued_particle(token: str, segmenter: Segmenter, index: PassageIndex) -> bool:

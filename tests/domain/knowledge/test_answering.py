@@ -256,3 +256,18 @@ def test_how_it_was_said_quotes_the_quotation_a_clause_refers_back_to() -> None:
     assert span is not None and text[span.start : span.end] == text
     other = answer_span(text, words, _weight, QuestionKind.OTHER)
     assert other is not None and text[other.start : other.end].startswith("总书记的重要指示")
+
+
+def test_the_frame_verb_is_not_glued_to_a_content_word(bundled_kb: KnowledgeBase) -> None:
+    """工作还要做什么: 做 belongs to 做什么, so 工作做 (把工作做在平时) is no word of the question."""
+    from domain.knowledge.query import parse_question
+
+    snap = bundled_kb._snapshot
+    parsed = parse_question("主要领导对大检查工作还要做什么", snap.glossary, snap.segmenter, snap.index)
+    assert "工作做" not in parsed.words and "工作" in parsed.words
+
+
+def test_between_is_a_frame_word(bundled_kb: KnowledgeBase) -> None:
+    """各部门之间怎样协作配合: 之间 says how the question is put, not what it is about (the speeches never write it)."""
+    answer = bundled_kb.answer("各乡镇各部门之间怎样协作配合")
+    assert answer.status is AnswerStatus.FOUND and "加强联系" in answer.first_quotes()[0]
