@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from storage.db import Database
-from tests.shared import REPO
+from tests.paths import REPO
 
 
 def _bot(*args: str, database: Path) -> subprocess.CompletedProcess[str]:

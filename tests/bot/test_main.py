@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.shared import REPO
+from tests.paths import REPO
 
 
 def _run(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from sandbox.double import BotApiDouble
+from tests.paths import REPO
 from tests.process.botproc import TOKEN, BotProcess, bot_environment
-from tests.shared import REPO
 from texts import plain
 
 
