@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# the layers, top to bottom (README "Architecture")
+PACKAGES := bot handlers messenger outbound views kernel reports storage domain config texts sandbox
 
 .PHONY: run test lint bench clean
 
@@ -18,8 +20,8 @@ run: $(STAMP)
 	$(PY) -m bot
 
 lint: $(STAMP)
-	$(PY) -m ruff check bot handlers storage config domain sandbox texts outbound reports tests bench
-	$(PY) -m mypy bot handlers storage config domain sandbox texts outbound reports
+	$(PY) -m ruff check $(PACKAGES) tests bench
+	$(PY) -m mypy $(PACKAGES)
 
 # -rsx: the closing summary names skipped tests (the browser tests without Chromium) and xfails, with why
 test: lint

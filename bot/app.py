@@ -10,11 +10,9 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 from bot import session_codec
-from bot.context import BotContext, BotData
 from bot.ordering import OrderedUpdateProcessor
 from bot.pacing import Pacing
 from bot.persistence import Abandoned, SqlitePersistence
-from bot.services import Services
 from bot.transport import AiohttpRequest, environment_proxy
 from config.org import load_org
 from config.settings import Settings
@@ -25,6 +23,8 @@ from handlers import errors, guard, help, knowledge, lifecycle, lookup, major, m
 from handlers import export as export_handlers
 from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
+from handlers.context import BotContext, BotData
+from kernel.services import Services
 from outbound import sweep
 
 App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 
-from bot.context import BotContext
 from domain.members import Member, Role
+from handlers.context import BotContext
 from texts import Html, t
 from texts.limits import MESSAGE_LIMIT, clip_html
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from telegram import Update
 from telegram.error import Conflict, RetryAfter, TelegramError
 
-from bot.context import BotContext
 from bot.pacing import retry_after
+from handlers.context import BotContext
 from outbound.failures import tell_admins
 from texts import plain, t
 

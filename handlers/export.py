@@ -11,12 +11,12 @@ from telegram import Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import Application, CommandHandler
 
-from bot.context import BotContext
-from bot.services import Services
 from domain.members import Scope, scope_of
 from domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodProblem, month_of, parse_period
 from handlers.common import reply, require_member
+from handlers.context import BotContext
 from handlers.guard import refused
+from kernel.services import Services
 from reports.service import export_files
 from reports.text import period_label, scope_label
 from texts import t

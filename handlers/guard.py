@@ -9,10 +9,10 @@ import logging
 from telegram import Chat, ChatMember, ChatMemberUpdated, Update, User
 from telegram.ext import Application, ApplicationHandlerStop, ChatMemberHandler, MessageHandler, filters
 
-from bot.context import BotContext
 from domain.members import Role
 from domain.throttle import Throttle
 from handlers.common import find_member, reply
+from handlers.context import BotContext
 from texts import t
 
 log = logging.getLogger(__name__)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.context import BotContext
 from domain.members import Role
 from handlers.common import find_member, refuse_button, reply
+from handlers.context import BotContext
 from texts import plain, t
 
 PRIVATE_COMMANDS = ["report", "my", "show", "major", "selfcheck", "stats", "export", "ask", "terms", "cancel", "help"]

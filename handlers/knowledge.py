@@ -8,7 +8,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.context import BotContext
 from domain.knowledge import (
     DEFAULT_MAX_UPLOAD_BYTES,
     Answer,
@@ -19,6 +18,7 @@ from domain.knowledge import (
     document_id_from_file_name,
 )
 from handlers.common import refuse_button, reply, require_admin, require_member, show_in_place
+from handlers.context import BotContext
 from handlers.guard import refused
 from handlers.knowledge_render import render_answer, render_full_passage, render_mentions
 from texts import Html, t

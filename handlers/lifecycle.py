@@ -28,8 +28,6 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 from typing_extensions import TypedDict
 
-from bot.context import BotContext
-from bot.services import Services
 from config.settings import Settings
 from domain.deadlines import (
     Deadline,
@@ -60,8 +58,10 @@ from domain.members import Role
 from domain.org import UnitKind
 from handlers.buttons import PREFIX
 from handlers.common import refuse_button, reply, require_member
+from handlers.context import BotContext
 from handlers.photos import receive_image
 from handlers.render import grade_label
+from kernel.services import Services
 from outbound.notices import deadline_text, reuse_items
 from outbound.sweep import deliver, planner, sweep
 from texts import Html, has, plain, t

@@ -5,17 +5,17 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
-from bot.services import Services
 from domain.hazards import Grade, Hazard
 from domain.listing import MyFilter, badges, duties
 from domain.members import scope_of
 from domain.records import processing_record
 from handlers.buttons import DETAILS, DETAILS_PREFIX, member_viewer
 from handlers.common import refuse_button, reply, require_member, show_in_place
+from handlers.context import BotContext
 from handlers.records import ESCALATION_KINDS, processing_record_text
 from handlers.render import hazard_card, plan_section, thread_status
 from handlers.visibility import audience, in_private
+from kernel.services import Services
 from outbound import evidence
 from reports.service import accept_due_of
 from storage.hazards import MyIds

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.context import BotContext
 from domain.evidence import days_overdue
 from domain.lifecycle import PlanPart
 from handlers.common import reply, require_member
+from handlers.context import BotContext
 from handlers.visibility import audience
 from outbound.notices import deadline_text
 from texts import Html, plain, t

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import ChatMemberAdministrator, ChatMemberOwner, Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.context import BotContext
 from domain.members import InviteProblem, InviteSpec, invite_expiry, invite_spec, new_invite_code
 from handlers.common import display_name, find_member, reply, require_admin
+from handlers.context import BotContext
 from handlers.render import role_label, target_label
 from handlers.visibility import private_only
 from outbound.sweep import deliver

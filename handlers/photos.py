@@ -10,9 +10,9 @@ from PIL import Image, UnidentifiedImageError
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
 from domain.hazards import MAX_PHOTOS, MediaKind, Photo
 from handlers.common import reply
+from handlers.context import BotContext
 from texts import t
 
 IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}

@@ -19,7 +19,6 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import BotContext
 from config.settings import Settings
 from domain.hazards import (
     MAX_DESCRIPTION,
@@ -35,6 +34,7 @@ from domain.hazards import (
 )
 from domain.members import Role
 from handlers.common import refuse_button, reply, require_member, show_in_place
+from handlers.context import BotContext
 from handlers.photos import receive_image
 from handlers.render import draft_card, grade_label, unit_names
 from outbound.sweep import deliver, planner

@@ -17,12 +17,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext
-from bot.services import Services
 from domain.members import Member, Role
 from handlers import lifecycle, report
 from handlers.common import find_member, refuse_button, reply, require_admin, show_in_place
+from handlers.context import BotContext
 from handlers.render import role_label, target_label
+from kernel.services import Services
 from storage.members import OpenInvite
 from texts import Html, t
 from texts.dates import datetime_cn

@@ -7,12 +7,12 @@ import datetime as dt
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
-from bot.services import Services
 from domain.members import Role
 from domain.periods import Period, week_of
 from domain.schedule import selfcheck_times, selfcheck_week
 from handlers.common import refuse_button, reply, require_member, show_in_place
+from handlers.context import BotContext
+from kernel.services import Services
 from reports.service import selfchecks_of
 from reports.text import period_label
 from texts import Html, t

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.context import BotContext
 from domain.members import common_scope
 from handlers.common import reply, require_member
+from handlers.context import BotContext
 from handlers.visibility import audience
 from reports.service import stats_message
 from texts import t

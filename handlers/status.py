@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.context import BotContext
 from handlers.common import reply, require_admin
+from handlers.context import BotContext
 from texts import plain, t
 from texts.dates import datetime_cn
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.context import BotContext
 from domain.members import Member, Scope, may_view, scope_of, unit_scope
 from handlers.common import find_member, reply
+from handlers.context import BotContext
 from texts import t
 
 

@@ -17,9 +17,9 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.services import Services
 from domain.hazards import Hazard, Thread
 from domain.lifecycle import HazardFacts
+from kernel.services import Services
 from outbound.delivery import card_for
 from outbound.failures import recipient_name, send_failed
 from outbound.lateness import Verdict

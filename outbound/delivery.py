@@ -16,10 +16,10 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.services import Services
 from domain.hazards import Hazard, Thread, ThreadRole
 from handlers.buttons import action_keyboard, unit_viewer
 from handlers.render import hazard_card, topic_name
+from kernel.services import Services
 from outbound.failures import send_failed, tell_admins
 from outbound.lateness import Verdict
 from outbound.media import send_all, send_one

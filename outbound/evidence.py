@@ -12,9 +12,9 @@ from itertools import groupby
 
 from telegram import Bot, InputMediaDocument, InputMediaPhoto
 
-from bot.services import Services
 from domain.hazards import Hazard, MediaKind, Photo
 from domain.lifecycle import Action
+from kernel.services import Services
 from storage.lifecycle import TRANSITION, OutboxRow
 from texts import Html, t
 

@@ -14,9 +14,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 
-from bot.services import Services
+from kernel.services import Services
 from outbound.lateness import MAX_ATTEMPTS, Verdict, after_failure, failure_text
-from storage.notices import AdminNoticeRepository
 from texts import Html, plain
 from texts.limits import clip_html
 
@@ -81,13 +80,13 @@ async def tell_admins(bot: Bot, services: Services, text: Html) -> None:
     """A notice to every admin in private chat: kept first, sent at once, and what fails for now is retried by the
     sweep under the one policy (an admin who never started the bot is given up at once, logged)."""
     admin_ids = set(services.settings.admin_ids) | set(await services.members.get_admin_ids())
-    await AdminNoticeRepository(services.db).queue(sorted(admin_ids), clip_html(text), services.now())
+    await services.repos.admin_notices.queue(sorted(admin_ids), clip_html(text), services.now())
     await send_admin_notices(bot, services)
 
 
 async def send_admin_notices(bot: Bot, services: Services) -> None:
     """Send the admin notices whose time has come (at a tell, and every sweep)."""
-    notices = AdminNoticeRepository(services.db)
+    notices = services.repos.admin_notices
     async with services.admin_notice_lock:
         for notice in await notices.get_due(services.now()):
             try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from bot.services import Services
 from domain.hazards import Grade, Hazard
 from domain.lifecycle import SYSTEM_ACTOR_ID, Action, Audience, HazardFacts, PlanPart
 from domain.reminders import Kind
 from handlers.render import grade_label
+from kernel.services import Services
 from storage.hazards import DELIVERED, FAILED, UNBOUND
 from storage.lifecycle import DELIVERY, TRANSITION, OutboxRow
 from storage.timefmt import from_db

@@ -19,12 +19,12 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import ChatMigrated, TelegramError
 
-from bot.services import Services
 from domain.clock import arrival
 from domain.org import UnitKind
 from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
 from handlers.selfcheck import selfcheck_prompt
+from kernel.services import Services
 from outbound.failures import recipient_name, send_failed
 from outbound.lateness import Verdict, log_late
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
@@ -50,7 +50,7 @@ class Composed:
 
 async def plan(services: Services, now: datetime) -> int:
     """Plan every item due from the planning mark (first time: now) to now + lookahead; returns how many were new."""
-    schedule = ScheduleRepository(services.db)
+    schedule = services.repos.schedule
     start = await schedule.get_planned_until() or now
     until = now + services.schedule.lookahead
     if until <= start:
@@ -64,7 +64,7 @@ async def run(bot: Bot, services: Services, now: datetime, report: Any) -> None:
     if not services.settings.schedule_enabled:
         return
     await plan(services, now)
-    schedule = ScheduleRepository(services.db)
+    schedule = services.repos.schedule
     for item in await schedule.get_due(now):
         verdict = dispatch(arrival(services.clock, item.due_at), item.expires_at, now,
                            late_after=services.policy.late_after)
@@ -209,7 +209,7 @@ async def _missing(services: Services, item: DueItem, late_mark: Html) -> Compos
 async def _prompted(services: Services, item: DueItem, enterprise_id: str) -> bool:
     """A week whose prompt came before the bot was running has no deadline to nudge about."""
     prefix = f"{ItemKind.SELFCHECK_PROMPT}:{item.period.key}:{enterprise_id}"
-    return await ScheduleRepository(services.db).was_planned(prefix)
+    return await services.repos.schedule.was_planned(prefix)
 
 
 def _times(services: Services, item: DueItem) -> tuple[datetime, datetime]:

@@ -21,12 +21,12 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import Application
 
-from bot.services import Services
 from domain.clock import arrival
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
 from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
 from handlers.buttons import action_keyboard, follow_up_keyboard, member_viewer, unit_viewer
+from kernel.services import Services
 from outbound import cards, evidence, periodic
 from outbound.delivery import deliver_pending, open_thread, topic_gone
 from outbound.failures import recipient_name, send_admin_notices, send_failed

@@ -14,7 +14,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.services import Services
 from domain.hazards import Grade
 from domain.members import Member, Role, Scope, scope_of
 from domain.org import Organisation, UnitKind
@@ -31,6 +30,7 @@ from domain.statistics import (
     ledger_rows,
     state_rows,
 )
+from kernel.services import Services
 from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
 from storage.counting import Acceptance, CountingRepository, GroupBy
@@ -44,17 +44,17 @@ _NONE = Figures()
 
 def counting_of(services: Services) -> CountingRepository:
     """The figures as the database counts them."""
-    return CountingRepository(services.db)
+    return services.repos.counting
 
 
 def statistics_of(services: Services) -> StatisticsRepository:
     """The counting repository on the bot's database."""
-    return StatisticsRepository(services.db)
+    return services.repos.statistics
 
 
 def selfchecks_of(services: Services) -> SelfCheckRepository:
     """The self-check repository on the bot's database."""
-    return SelfCheckRepository(services.db)
+    return services.repos.selfchecks
 
 
 def acceptance_of(services: Services) -> Acceptance:

@@ -21,6 +21,7 @@ from domain.reminders import Policy
 from domain.schedule import Schedule
 from domain.throttle import Throttle
 from domain.workcalendar import WorkCalendar
+from kernel.repositories import Repositories
 from storage.db import Database
 from storage.hazards import HazardRepository
 from storage.lifecycle import LifecycleRepository
@@ -55,18 +56,15 @@ class Guards:
 
 @dataclass
 class Services:
-    """Everything a handler may use: settings, the org, the clock, repositories and media."""
+    """Everything a use case, handler or the sweep may use: settings, the org, the clock, repositories and media."""
 
     settings: Settings
     org: Organisation
     clock: Clock
     db: Database
-    members: MemberRepository
-    groups: GroupRepository
-    hazards: HazardRepository
+    repos: Repositories
     media: MediaStore
     kb: KnowledgeBase | None  # None until load_knowledge has indexed the documents (or if that failed)
-    lifecycle: LifecycleRepository
     calendar: WorkCalendar
     policy: Policy
     schedule: Schedule
@@ -91,6 +89,26 @@ class Services:
         self.guards = Guards.from_settings(self.settings)
 
     @property
+    def members(self) -> MemberRepository:
+        """Members, roles, invites."""
+        return self.repos.members
+
+    @property
+    def groups(self) -> GroupRepository:
+        """Units' group bindings."""
+        return self.repos.groups
+
+    @property
+    def hazards(self) -> HazardRepository:
+        """Hazards, photos, threads, lists."""
+        return self.repos.hazards
+
+    @property
+    def lifecycle(self) -> LifecycleRepository:
+        """Transitions and the outbox they write."""
+        return self.repos.lifecycle
+
+    @property
     def zone(self) -> ZoneInfo:
         """The local time zone."""
         return self.settings.zone
@@ -112,10 +130,9 @@ class Services:
             db = await Database.open(settings.database_path, exclusive=True)
         media = MediaStore(settings.media_dir)
         media.prepare(keep=staged)
-        members, groups, hazards = MemberRepository(db), GroupRepository(db), HazardRepository(db)
         calendar = WorkCalendar(holidays=org.extra_holidays, workdays=org.extra_workdays)
-        services = cls(settings, org, clock, db, members, groups, hazards, media, kb, LifecycleRepository(db), calendar,
-                       settings.reminder_policy(), settings.report_schedule())
+        services = cls(settings=settings, org=org, clock=clock, db=db, repos=Repositories(db), media=media, kb=kb,
+                       calendar=calendar, policy=settings.reminder_policy(), schedule=settings.report_schedule())
         if kb is not None:
             services.kb_loaded.set()
         return services

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.services import Services
+from kernel.services import Services
 
 
 class BotData:

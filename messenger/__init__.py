@@ -1,0 +1,1 @@
+"""The messenger port and its implementations (Telegram, Feishu)."""

@@ -1,0 +1,1 @@
+"""What the bot shows, built once for every messenger: cards, notices, keyboards as neutral models."""
