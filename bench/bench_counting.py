@@ -41,6 +41,7 @@ import bench_scale  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
+from bot.jobs import sweep  # noqa: E402
 from config.org import load_org  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from domain.clock import FakeClock  # noqa: E402
@@ -48,7 +49,6 @@ from domain.members import Member, Role, Scope  # noqa: E402
 from domain.org import Organisation, UnitKind  # noqa: E402
 from domain.periods import month_of, week_of  # noqa: E402
 from domain.statistics import breakdown, figures  # noqa: E402
-from outbound.sweep import sweep  # noqa: E402
 from reports.service import accept_due_of, stats_message  # noqa: E402
 from sandbox.double import BotApiDouble  # noqa: E402
 from storage.db import Database  # noqa: E402

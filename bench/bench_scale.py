@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 from pydantic import SecretStr  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
+from bot.jobs import sweep  # noqa: E402
 from config.org import load_org  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from domain.clock import FakeClock  # noqa: E402
@@ -44,7 +45,6 @@ from domain.lifecycle import HazardFacts  # noqa: E402
 from domain.org import Organisation  # noqa: E402
 from domain.reminders import plan_notifications  # noqa: E402
 from domain.workcalendar import WorkCalendar  # noqa: E402
-from outbound.sweep import sweep  # noqa: E402
 from sandbox.double import BotApiDouble  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.timefmt import to_db  # noqa: E402

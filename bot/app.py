@@ -9,9 +9,8 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
-from bot import session_codec
+from bot import jobs, session_codec
 from bot.ordering import OrderedUpdateProcessor
-from bot.pacing import Pacing
 from bot.persistence import Abandoned, SqlitePersistence
 from bot.transport import AiohttpRequest, environment_proxy
 from config.org import load_org
@@ -25,7 +24,7 @@ from handlers import selfcheck as selfcheck_handlers
 from handlers import statistics as statistics_handlers
 from handlers.context import BotContext, BotData
 from kernel.services import Services
-from outbound import sweep
+from messenger.telegram_pacing import Pacing
 
 App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
@@ -59,6 +58,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
                                                                       lifecycle.staging_key(data)) if key}
         services = app.bot_data.services = await Services.open(settings, organisation, the_clock, kb,
                                                                 db=await persistence.open(), staged=staged)
+        jobs.wire(app)  # the outbound pipeline over this bot, behind the services' dispatcher port
         await roster.on_start(services)  # HAZARD_ADMIN_IDS is the truth; who was removed is refused at once
         await help.set_commands(app)
         assert app.job_queue is not None
@@ -67,7 +67,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
                                         data=time.monotonic() + KB_LATEST_SECONDS)
         for abandoned in persistence.abandoned:  # idle past the time-out while the bot was stopped: say so now
             app.job_queue.run_once(tell_abandoned, 0, data=abandoned, name=f"abandoned:{abandoned.name}")
-        sweep.schedule(app, settings.sweep_interval_seconds)
+        jobs.schedule(app, settings.sweep_interval_seconds)
 
     async def post_shutdown(app: App) -> None:
         services = getattr(app.bot_data, "services", None)

@@ -8,9 +8,8 @@ from datetime import timedelta
 from telegram import Update
 from telegram.error import Conflict, RetryAfter, TelegramError
 
-from bot.pacing import retry_after
 from handlers.context import BotContext
-from outbound.failures import tell_admins
+from messenger.telegram_pacing import retry_after
 from texts import plain, t
 
 log = logging.getLogger(__name__)
@@ -48,4 +47,4 @@ async def _flood(context: BotContext, error: RetryAfter) -> None:
     now = services.now()
     if services.flood_noticed_at is None or now - services.flood_noticed_at >= FLOOD_NOTICE_EVERY:
         services.flood_noticed_at = now
-        await tell_admins(context.bot, services, t("error.flood", minutes=max(1, round(wait.total_seconds() / 60))))
+        await services.dispatcher.tell_admins(t("error.flood", minutes=max(1, round(wait.total_seconds() / 60))))

@@ -20,9 +20,9 @@ from domain.knowledge import (
 from handlers.common import refuse_button, reply, require_admin, require_member, show_in_place
 from handlers.context import BotContext
 from handlers.guard import refused
-from handlers.knowledge_render import render_answer, render_full_passage, render_mentions
 from texts import Html, t
 from texts.limits import CALLBACK_DATA_LIMIT
+from views.knowledge import render_answer, render_full_passage, render_mentions
 
 PREFIX = "kb1"  # callback data version: kb1:<p|m|q|t>:<passage id | term | offset>
 TERMS_PAGE = 30

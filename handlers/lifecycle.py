@@ -56,15 +56,14 @@ from domain.lifecycle import (
 )
 from domain.members import Role
 from domain.org import UnitKind
-from handlers.buttons import PREFIX
 from handlers.common import refuse_button, reply, require_member
 from handlers.context import BotContext
 from handlers.photos import receive_image
-from handlers.render import grade_label
 from kernel.services import Services
-from outbound.notices import deadline_text, reuse_items
-from outbound.sweep import deliver, planner, sweep
 from texts import Html, has, plain, t
+from views.cards import grade_label
+from views.keyboards import PREFIX
+from views.notices import deadline_text, reuse_items
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
@@ -299,7 +298,7 @@ async def _act(update: Update, context: BotContext, pending: Pending, actor: Act
     now = services.now()
     result = await services.lifecycle.act(
         pending.hazard_id, lambda facts: decide(facts, actor, pending.action, pending.payload(), now),
-        planner(services), now, update_id=update.update_id, photos=photos, phashes=phashes,
+        services.planner(), now, update_id=update.update_id, photos=photos, phashes=phashes,
         reuse=[r.as_data() for r in reuse], reuse_note=reuse_items([r.as_data() for r in reuse]) if reuse else None,
     )  # fmt: skip
     _discard(context)
@@ -313,8 +312,8 @@ async def _act(update: Update, context: BotContext, pending: Pending, actor: Act
     await reply(update, t("loop.done", action=t(f"act.{pending.action}"), code=hazard.code if hazard else "",
                           state=plain(f"state.{result.to_state}")))  # fmt: skip
     if pending.action is Action.TRANSFER:
-        context.application.create_task(deliver(context.application), name="deliver:transfer")
-    context.application.create_task(sweep(context.application), name="sweep:after-action")
+        context.application.create_task(services.dispatcher.deliver(), name="deliver:transfer")
+    context.application.create_task(services.dispatcher.sweep(), name="sweep:after-action")
     return END
 
 

@@ -9,19 +9,21 @@ from domain.hazards import Grade, Hazard
 from domain.listing import MyFilter, badges, duties
 from domain.members import scope_of
 from domain.records import processing_record
-from handlers.buttons import DETAILS, DETAILS_PREFIX, member_viewer
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.context import BotContext
-from handlers.records import ESCALATION_KINDS, processing_record_text
-from handlers.render import hazard_card, plan_section, thread_status
 from handlers.visibility import audience, in_private
 from kernel.services import Services
-from outbound import evidence
+from messenger.port import Place
+from messenger.telegram import TelegramMessenger
 from reports.service import accept_due_of
 from storage.hazards import MyIds
 from texts import Html, plain, t
 from texts.dates import datetime_cn, deadline_cn
 from texts.limits import MESSAGE_LIMIT, clip, tg_len
+from views.cards import hazard_card, plan_section, thread_status
+from views.evidence import album
+from views.keyboards import DETAILS, DETAILS_PREFIX, member_viewer
+from views.records import ESCALATION_KINDS, processing_record_text
 
 PAGE_SIZE = 10
 PREFIX = "my1"  # callback data version 1: my1:<offset> (all hazards; pages sent before the filters)
@@ -169,10 +171,10 @@ async def _show_hazard(update: Update, context: BotContext, hazard: Hazard) -> N
     message = update.effective_message
     assert message is not None
     # 整改前 / 整改后, captioned; each image by the method of its kind (a file goes back as a file), in the topic
-    items = evidence.album(hazard.code, photos, after)
+    items = album(hazard.code, photos, after)
     if items:
         topic = message.message_thread_id if message.is_topic_message else None
-        await evidence.send_album(context.bot, message.chat_id, items, topic_id=topic)
+        await TelegramMessenger(context.bot).send_album(Place(message.chat_id, topic), items)
 
 
 def register(app: Application) -> None:

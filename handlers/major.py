@@ -10,9 +10,9 @@ from domain.lifecycle import PlanPart
 from handlers.common import reply, require_member
 from handlers.context import BotContext
 from handlers.visibility import audience
-from outbound.notices import deadline_text
 from texts import Html, plain, t
 from texts.limits import clip
+from views.notices import deadline_text
 
 LIMIT = 30  # lines in one message; the ledger (/export) has them all
 

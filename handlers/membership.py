@@ -8,12 +8,11 @@ from telegram.ext import Application, CommandHandler, filters
 from domain.members import InviteProblem, InviteSpec, invite_expiry, invite_spec, new_invite_code
 from handlers.common import display_name, find_member, reply, require_admin
 from handlers.context import BotContext
-from handlers.render import role_label, target_label
 from handlers.visibility import private_only
-from outbound.sweep import deliver
 from storage.members import GroupBinding
 from texts import t
 from texts.dates import datetime_cn
+from views.cards import role_label, target_label
 
 # their answers are for the caller's eyes only
 PRIVATE_ONLY = ["invite", "export", "my", "members", "remove", "invites"]
@@ -83,7 +82,7 @@ async def bind(update: Update, context: BotContext) -> None:
                                admin.telegram_id, services.now())
     mode = t("bind.mode_topics" if full.is_forum else "bind.mode_replies")
     await reply(update, t("bind.done", unit=unit.name, mode=mode))
-    context.application.create_task(deliver(context.application, unit.id), name=f"deliver:{unit.id}")
+    context.application.create_task(context.services.dispatcher.deliver(unit.id), name=f"deliver:{unit.id}")
 
 
 async def _missing_rights(context: BotContext, chat_id: int, is_forum: bool) -> list[str]:

@@ -36,11 +36,10 @@ from domain.members import Role
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.context import BotContext
 from handlers.photos import receive_image
-from handlers.render import draft_card, grade_label, unit_names
-from outbound.sweep import deliver, planner
 from storage.hazards import NewReport
 from texts import Html, plain, t
 from texts.limits import clip
+from views.cards import draft_card, grade_label, unit_names
 
 END = ConversationHandler.END
 PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
@@ -187,7 +186,7 @@ async def got_location(update: Update, context: BotContext) -> int:
     assert location is not None
     draft.latitude, draft.longitude = location.latitude, location.longitude
     venue = update.effective_message.venue if update.effective_message else None
-    # the pin is shown as a map link (handlers.render.map_link); a venue names the place, a bare pin only says it is one
+    # the pin is shown as a map link (views.cards.map_link); a venue names the place, a bare pin only says it is one
     draft.place = (clip(f"{venue.title} {venue.address}".strip(), MAX_PLACE) if venue
                    else plain("report.place_from_location"))
     return await _ask(update, context, draft)
@@ -308,12 +307,12 @@ async def submit(update: Update, context: BotContext) -> int | None:
         draft=draft, reporter_id=update.effective_user.id,  # type: ignore[union-attr]
         township_id=services.org.enterprises[draft.enterprise_id].township_id,
         department_id=services.org.categories[draft.category_id].department_id,
-        year=services.local_now().year, now=now, update_id=update.update_id, plan=planner(services)))  # fmt: skip
+        year=services.local_now().year, now=now, update_id=update.update_id, plan=services.planner()))  # fmt: skip
     context.user_data.pop("draft", None)  # type: ignore[union-attr]
     services.media.discard(draft.key)
     card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))
     await show_in_place(update, t("report.filed", card=card, code=hazard.code, units=unit_names(services.org, hazard)))
-    context.application.create_task(deliver(context.application), name=f"deliver:{hazard.code}")
+    context.application.create_task(services.dispatcher.deliver(), name=f"deliver:{hazard.code}")
     return END
 
 

@@ -21,11 +21,11 @@ from domain.members import Member, Role
 from handlers import lifecycle, report
 from handlers.common import find_member, refuse_button, reply, require_admin, show_in_place
 from handlers.context import BotContext
-from handlers.render import role_label, target_label
 from kernel.services import Services
 from storage.members import OpenInvite
 from texts import Html, t
 from texts.dates import datetime_cn
+from views.cards import role_label, target_label
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.members import Role
@@ -13,33 +13,12 @@ from domain.schedule import selfcheck_times, selfcheck_week
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.context import BotContext
 from kernel.services import Services
+from messenger.telegram import markup
 from reports.service import selfchecks_of
 from reports.text import period_label
 from texts import Html, t
-from texts.dates import datetime_cn, deadline_cn
-
-PREFIX = "sc1"  # callback data version: sc1:<week's Monday yyyymmdd>:<link|zero>
-MAX_CODES = 20
-
-
-async def selfcheck_prompt(services: Services, enterprise_id: str, week: Period, *, nudge: bool = False,
-                           late: bool = False) -> tuple[Html, InlineKeyboardMarkup]:
-    """The prompt (or the nudge after the deadline): this week's reports and the buttons to submit."""
-    zone = services.zone
-    found = await selfchecks_of(services).get_week_hazards(enterprise_id, week.start_at(zone), week.end_at(zone))
-    _, deadline = selfcheck_times(week, services.schedule, services.calendar, zone)
-    enterprise = services.org.enterprises[enterprise_id].name
-    head = t("selfcheck.nudge" if nudge else "selfcheck.prompt", late=t("notice.late") if late else Html(""),
-             enterprise=enterprise, period=period_label(week), deadline=deadline_cn(deadline, zone))  # fmt: skip
-    day = f"{week.start:%Y%m%d}"
-    if found:
-        codes = "、".join(h.code for h in found[:MAX_CODES]) + ("…" if len(found) > MAX_CODES else "")
-        body = t("selfcheck.found", count=len(found), codes=codes)
-        button = InlineKeyboardButton(t("selfcheck.submit", count=len(found)), callback_data=f"{PREFIX}:{day}:link")
-    else:
-        body = t("selfcheck.none_found")
-        button = InlineKeyboardButton(t("selfcheck.zero"), callback_data=f"{PREFIX}:{day}:zero")
-    return Html(f"{head}\n\n{body}"), InlineKeyboardMarkup([[button]])
+from texts.dates import datetime_cn
+from views.selfcheck import MAX_CODES, PREFIX, selfcheck_prompt
 
 
 async def selfcheck_command(update: Update, context: BotContext) -> None:
@@ -56,8 +35,8 @@ async def selfcheck_command(update: Update, context: BotContext) -> None:
     if made is not None:
         await reply(update, _already(services, week, made.submitted_at, made.zero, made.hazards))
         return
-    text, markup = await selfcheck_prompt(services, member.enterprise_id, week)
-    await reply(update, text, markup)
+    text, keyboard = await selfcheck_prompt(services, member.enterprise_id, week)
+    await reply(update, text, markup(keyboard))
 
 
 def _already(services: Services, week: Period, at: dt.datetime, zero: bool, count: int) -> Html:

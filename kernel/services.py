@@ -7,7 +7,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 from config.settings import Settings
 from domain.clock import Clock
 from domain.knowledge import KnowledgeBase
+from domain.lifecycle import HazardFacts
 from domain.org import Organisation
-from domain.reminders import Policy
+from domain.reminders import PlannedNotification, Policy, plan_notifications
 from domain.schedule import Schedule
 from domain.throttle import Throttle
 from domain.workcalendar import WorkCalendar
+from kernel.dispatch import Dispatcher
 from kernel.repositories import Repositories
 from storage.db import Database
 from storage.hazards import HazardRepository
@@ -82,6 +84,8 @@ class Services:
     # admin notices are sent by one caller at a time (a handler's and the sweep's never send the same one twice)
     admin_notice_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     guards: Guards = field(init=False)
+    # the outbound pipeline, wired at the composition root once the messenger exists (bot.app's post_init)
+    dispatcher: Dispatcher = field(init=False)
     # exports are built in a worker process (reports/service.py), started at the first export
     workers: ProcessPoolExecutor | None = None
 
@@ -120,6 +124,10 @@ class Services:
     def local_now(self) -> datetime:
         """The current instant in the local zone."""
         return self.clock.now().astimezone(self.zone)
+
+    def planner(self) -> Callable[[HazardFacts], list[PlannedNotification]]:
+        """The reminder planner with this deployment's policy, calendar and zone, as storage calls it."""
+        return lambda facts: plan_notifications(facts, self.policy, self.calendar, self.zone, self.now())
 
     @classmethod
     async def open(cls, settings: Settings, org: Organisation, clock: Clock, kb: KnowledgeBase | None = None, *,

@@ -1,8 +1,8 @@
 """A failed send of the sweep's one pipeline: the one retry policy applied, recorded, and a give-up told once.
 
 Hazards' notices (sweep.py), scheduled items (periodic.py) and thread delivery (delivery.py) all end a failed
-send here: a 429 waits its retry_after and is not counted as an attempt; a refusal (BadRequest, Forbidden) is
-given up at once; anything else backs off until MAX_ATTEMPTS. A give-up is logged once on the sender's logger
+send here: a 429 waits its retry_after and is not counted as an attempt; a refusal (a bad request, the bot blocked)
+is given up at once; anything else backs off until MAX_ATTEMPTS. A give-up is logged once on the sender's logger
 and told to the admins once, naming the recipient (its unit) and the reason in Chinese.
 """
 
@@ -11,11 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Bot
-from telegram.error import Forbidden, TelegramError
-
 from kernel.services import Services
-from outbound.lateness import MAX_ATTEMPTS, Verdict, after_failure, failure_text
+from messenger.port import Blocked, Messenger, MessengerError, Place
+from outbound.retry import MAX_ATTEMPTS, Verdict, after_failure, failure_text
 from texts import Html, plain
 from texts.limits import clip_html
 
@@ -24,7 +22,7 @@ log = logging.getLogger(__name__)
 Record = Callable[[Verdict, str], Awaitable[None]]  # stores the verdict and the error text for this one send
 
 
-async def send_failed(bot: Bot, services: Services, error: TelegramError, attempts: int, *, record: Record,
+async def send_failed(messenger: Messenger, services: Services, error: MessengerError, attempts: int, *, record: Record,
                       logger: logging.Logger, what: str, notice: Callable[[str], Awaitable[Html]]) -> Verdict:
     """Apply the one retry policy to a failed send, record it, and on a give-up log it and tell the admins once.
 
@@ -41,13 +39,13 @@ async def send_failed(bot: Bot, services: Services, error: TelegramError, attemp
         return verdict
     after = "" if verdict.refused else f" after {MAX_ATTEMPTS} attempts"
     logger.warning("giving up %s%s: %s", what, after, error)
-    await tell_admins(bot, services, await notice(give_up_reason(error, verdict)))
+    await tell_admins(messenger, services, await notice(give_up_reason(error, verdict)))
     return verdict
 
 
-def give_up_reason(error: TelegramError, verdict: Verdict) -> str:
-    """Why a send was given up on, in Chinese, with Telegram's own words."""
-    if isinstance(error, Forbidden):
+def give_up_reason(error: MessengerError, verdict: Verdict) -> str:
+    """Why a send was given up on, in Chinese, with the messenger's own words."""
+    if isinstance(error, Blocked):
         key = "send_failure.blocked"
     elif verdict.refused:
         key = "send_failure.refused"
@@ -76,22 +74,22 @@ async def recipient_name(services: Services, chat_id: int) -> str:
     return plain("send_failure.person_of", name=member.display_name, of=of, chat=chat_id)
 
 
-async def tell_admins(bot: Bot, services: Services, text: Html) -> None:
+async def tell_admins(messenger: Messenger, services: Services, text: Html) -> None:
     """A notice to every admin in private chat: kept first, sent at once, and what fails for now is retried by the
     sweep under the one policy (an admin who never started the bot is given up at once, logged)."""
     admin_ids = set(services.settings.admin_ids) | set(await services.members.get_admin_ids())
     await services.repos.admin_notices.queue(sorted(admin_ids), clip_html(text), services.now())
-    await send_admin_notices(bot, services)
+    await send_admin_notices(messenger, services)
 
 
-async def send_admin_notices(bot: Bot, services: Services) -> None:
+async def send_admin_notices(messenger: Messenger, services: Services) -> None:
     """Send the admin notices whose time has come (at a tell, and every sweep)."""
     notices = services.repos.admin_notices
     async with services.admin_notice_lock:
         for notice in await notices.get_due(services.now()):
             try:
-                await bot.send_message(notice.chat_id, notice.text)
-            except TelegramError as exc:
+                await messenger.send_text(Place(notice.chat_id), Html(notice.text))
+            except MessengerError as exc:
                 verdict = after_failure(exc, notice.attempts, services.now())
                 await notices.mark_retry(notice, failure_text(exc), verdict.again, counted=verdict.counted)
                 if verdict.again is None:  # the admins cannot be told that telling them failed: the log says it

@@ -16,23 +16,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import ChatMigrated, TelegramError
-
 from domain.clock import arrival
 from domain.org import UnitKind
 from domain.reminders import Dispatch, dispatch
 from domain.schedule import ItemKind, scheduled_between, selfcheck_times
-from handlers.selfcheck import selfcheck_prompt
 from kernel.services import Services
+from messenger.port import ChatMoved, Messenger, MessengerError, Place
 from outbound.failures import recipient_name, send_failed
-from outbound.lateness import Verdict, log_late
+from outbound.retry import Verdict, log_late
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
 from storage.statistics import DueItem, ItemSend, ScheduleRepository
 from texts import Html, t
 from texts.dates import deadline_cn
-from texts.limits import CAPTION_LIMIT, clip, clip_html
+from views.keyboards import Keyboard
+from views.selfcheck import selfcheck_prompt
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +42,7 @@ class Composed:
 
     text: Html
     chart: bytes | None
-    markup: InlineKeyboardMarkup | None
+    keyboard: Keyboard | None
     chats: list[int]
 
 
@@ -59,7 +57,7 @@ async def plan(services: Services, now: datetime) -> int:
     return await schedule.plan(items, until, now)
 
 
-async def run(bot: Bot, services: Services, now: datetime, report: Any) -> None:
+async def run(messenger: Messenger, services: Services, now: datetime, report: Any) -> None:
     """Plan, then send every due item (called by outbound.sweep inside its lock); counts go into the sweep's report."""
     if not services.settings.schedule_enabled:
         return
@@ -73,10 +71,10 @@ async def run(bot: Bot, services: Services, now: datetime, report: Any) -> None:
             report.expired += 1
             continue
         late = verdict is Dispatch.SEND_LATE or item.late
-        await _send_item(bot, services, schedule, item, late, report)
+        await _send_item(messenger, services, schedule, item, late, report)
 
 
-async def _send_item(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, late: bool,
+async def _send_item(messenger: Messenger, services: Services, schedule: ScheduleRepository, item: DueItem, late: bool,
                      report: Any) -> None:
     now = services.now()
     composed: Composed | None = None
@@ -99,37 +97,36 @@ async def _send_item(bot: Bot, services: Services, schedule: ScheduleRepository,
             continue
         if send.chat_id in held:
             continue
-        if not await _send_one(bot, services, schedule, item, send, composed, report):
+        if not await _send_one(messenger, services, schedule, item, send, composed, report):
             held.add(send.chat_id)
     if await schedule.count_unfinished(item.key) == 0:
         await schedule.close(item.key, "sent", services.now(), late=late)
         report.keys.append(item.key)
 
 
-async def _send_one(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
-                    composed: Composed, report: Any) -> bool:
+async def _send_one(messenger: Messenger, services: Services, schedule: ScheduleRepository, item: DueItem,
+                    send: ItemSend, composed: Composed, report: Any) -> bool:
     """Send one part of the item to one chat; whether it went out."""
     now = services.now()
     try:
         if send.part == "chart" and composed.chart is not None:
-            message = await bot.send_photo(send.chat_id, composed.chart,
-                                           caption=clip(t("digest.chart_caption"), CAPTION_LIMIT))
+            message_id = await messenger.send_chart(send.chat_id, composed.chart, t("digest.chart_caption"))
         else:
-            message = await bot.send_message(send.chat_id, clip_html(composed.text), reply_markup=composed.markup)
-    except ChatMigrated as exc:
+            message_id = await messenger.send_text(Place(send.chat_id), composed.text, composed.keyboard)
+    except ChatMoved as exc:
         await schedule.move_chat(send, exc.new_chat_id)
         report.retrying += 1
-    except TelegramError as exc:
-        await _failed(bot, services, schedule, item, send, exc, report)
+    except MessengerError as exc:
+        await _failed(messenger, services, schedule, item, send, exc, report)
     else:
-        await schedule.mark_sent(send, message.message_id, now)
+        await schedule.mark_sent(send, message_id, now)
         report.sent += 1
         return True
     return False
 
 
-async def _failed(bot: Bot, services: Services, schedule: ScheduleRepository, item: DueItem, send: ItemSend,
-                  exc: TelegramError, report: Any) -> None:
+async def _failed(messenger: Messenger, services: Services, schedule: ScheduleRepository, item: DueItem,
+                  send: ItemSend, exc: MessengerError, report: Any) -> None:
     """The one retry policy, as for hazards' notices and thread delivery."""
 
     async def record(verdict: Verdict, error: str) -> None:
@@ -142,7 +139,7 @@ async def _failed(bot: Bot, services: Services, schedule: ScheduleRepository, it
         return t("notice.scheduled_send_failed", item=t(f"schedule_kind.{item.kind}"), period=period_label(item.period),
                  recipient=await recipient_name(services, send.chat_id), reason=reason)
 
-    verdict = await send_failed(bot, services, exc, send.attempts, record=record, logger=log,
+    verdict = await send_failed(messenger, services, exc, send.attempts, record=record, logger=log,
                                 what=f"scheduled {send.key} ({send.part}) to {send.chat_id}", notice=notice)
     if verdict.again is None:
         report.failed += 1
@@ -179,10 +176,10 @@ async def compose(services: Services, item: DueItem, late: bool) -> Composed | N
                 return None
             if item.kind is ItemKind.SELFCHECK_NUDGE and not await _prompted(services, item, item.target):
                 return None
-            text, markup = await selfcheck_prompt(services, item.target, item.period,
-                                                  nudge=item.kind is ItemKind.SELFCHECK_NUDGE, late=late)
+            text, keyboard = await selfcheck_prompt(services, item.target, item.period,
+                                                    nudge=item.kind is ItemKind.SELFCHECK_NUDGE, late=late)
             officers = [m.telegram_id for m in await services.members.get_officers_of(item.target)]
-            return Composed(text, None, markup, officers)
+            return Composed(text, None, keyboard, officers)
         case ItemKind.SELFCHECK_MISSING:
             return await _missing(services, item, late_mark)
     return None

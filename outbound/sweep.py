@@ -1,10 +1,10 @@
-"""The sweep: send what the outbox says is due, once per recipient, retrying what Telegram refuses for now.
+"""The sweep: send what the outbox says is due, once per recipient, retrying what the messenger refuses for now.
 
 Run by the JobQueue every minute (and at start-up, so what fell due while the bot was down goes out
 once, marked late); tests run it directly after moving the fake clock. The database is the record of
 what is due: the scheduler's memory holds nothing that a restart could lose.
 
-Timeouts: a send that timed out may have reached Telegram. It is retried, so a recipient may in
+Timeouts: a send that timed out may have reached the messenger. It is retried, so a recipient may in
 rare cases get a message twice, but is never left without it (at-least-once). A confirmed send is
 recorded at once and never repeated.
 """
@@ -12,29 +12,24 @@ recorded at once and never repeated.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
-
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, TelegramError
-from telegram.ext import Application
 
 from domain.clock import arrival
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
-from domain.reminders import Dispatch, Kind, dispatch, plan_notifications
-from handlers.buttons import action_keyboard, follow_up_keyboard, member_viewer, unit_viewer
+from domain.reminders import Dispatch, Kind, dispatch
 from kernel.services import Services
+from messenger.port import Captioned, ChatMoved, Messenger, MessengerError, Place, ThreadGone
 from outbound import cards, evidence, periodic
-from outbound.delivery import deliver_pending, open_thread, topic_gone
+from outbound.delivery import deliver_pending, open_thread
 from outbound.failures import recipient_name, send_admin_notices, send_failed
-from outbound.lateness import Verdict, log_late
-from outbound.notices import body, head
+from outbound.retry import Verdict, log_late
 from storage.lifecycle import CARD, TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
 from texts import Html, t
-from texts.limits import clip_html
+from views.keyboards import Keyboard, action_keyboard, actions_of, follow_up_keyboard, member_viewer, unit_viewer
+from views.notices import body, head
 
 log = logging.getLogger(__name__)
 
@@ -52,34 +47,30 @@ class SweepReport:
     keys: list[str] = field(default_factory=list)
 
 
-def planner(services: Services) -> Any:
-    """The reminder planner with this deployment's policy, calendar and zone, as storage calls it."""
-    return lambda facts: plan_notifications(facts, services.policy, services.calendar, services.zone, services.now())
+def never() -> bool:
+    """Not told to stop (a sweep run by a test or a tool, not by the running bot)."""
+    return False
 
 
-async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
+async def sweep(messenger: Messenger, services: Services, stopping: Callable[[], bool] = never) -> SweepReport:
     """Send every due notification; expire the pointless; replan hazards whose reminders moved on.
 
-    A sweep the running bot started ends after the reminder in hand once the bot is told to stop (SIGTERM): a
-    backlog of thousands would otherwise hold the stop for minutes. What it did not reach stays due for the next.
+    A sweep the running bot started ends after the reminder in hand once the bot is told to stop (SIGTERM, seen by
+    `stopping`): a backlog of thousands would otherwise hold the stop for minutes. What it did not reach stays due for
+    the next.
     """
-    services: Services = app.bot_data.services
     report = SweepReport()
-    live = app.running
-
-    def stopping() -> bool:
-        return live and not app.running
-
+    planner = services.planner()
     async with services.sweep_lock:
         # threads first: a hazard delivered now gets this sweep's notices in its new threads, and the reporters'
         # notices the delivery queued go out in this sweep (`now` read after them)
-        await deliver_pending(app, sweeping=True)
+        await deliver_pending(messenger, services, sweeping=True, stopping=stopping)
         now = services.now()
         # hazards waiting for 受理 with nothing planned (filed before the 受理 clock existed) get their clock now
         for hazard_id in await services.lifecycle.get_unplanned_reported():
             if stopping():
                 break  # the rest are planned by the next sweep
-            await services.lifecycle.replan(hazard_id, planner(services), now)
+            await services.lifecycle.replan(hazard_id, planner, now)
         follow_ups = 3  # passes for notices the sweep itself made due (a started 回头看's task), not the next sweep's
         while not stopping():  # page after page while pages come back full and something moved: a backlog drains
             rows = await services.lifecycle.get_due(now, PAGE)
@@ -88,7 +79,7 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                 if stopping():
                     break
                 if row.kind == CARD:  # the anchor cards brought up to date after a transition
-                    if await cards.refresh(app.bot, services, row, partial(_still_valid, services)):
+                    if await cards.refresh(messenger, services, row, partial(_still_valid, services)):
                         report.keys.append(row.key)
                     continue
                 verdict = dispatch(arrival(services.clock, row.due_at), row.expires_at, now,
@@ -99,11 +90,11 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
                         log.warning("dropping %d unsent recipient(s) of %s: it expired at %s before they were reached",
                                     dropped, row.key, row.expires_at)
                     await services.lifecycle.close_row(row.key, "expired", now)
-                    await services.lifecycle.replan(row.hazard_id, planner(services), now)
+                    await services.lifecycle.replan(row.hazard_id, planner, now)
                     report.expired += 1
                     continue
                 late = verdict is Dispatch.SEND_LATE and row.kind != TRANSITION  # a follow-up after downtime says 补发
-                await _send_row(app.bot, services, row, late, report)
+                await _send_row(messenger, services, row, late, report)
             if any(row.kind == Kind.RECHECK_DUE for row in rows) and follow_ups > 0:
                 # the 回头看 began: its task (the transition's notice) is due now, so it goes out in this sweep rather
                 # than a sweep interval later (the sandbox's time jump showed nothing for a minute)
@@ -112,20 +103,20 @@ async def sweep(app: Application[Any, Any, Any, Any, Any, Any]) -> SweepReport:
             if len(rows) < PAGE or before == (report.sent, report.expired, report.failed, len(report.keys)):
                 break
         if not stopping():  # digests, rankings and self-checks: planned into their own table and sent the same way
-            await periodic.run(app.bot, services, now, report)
+            await periodic.run(messenger, services, now, report)
         if not stopping():  # the admins' notices that failed for now (a 429, the network, a restart in between)
-            await send_admin_notices(app.bot, services)
+            await send_admin_notices(messenger, services)
     services.last_sweep = now
     return report
 
 
-async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, report: SweepReport) -> None:
+async def _send_row(messenger: Messenger, services: Services, row: OutboxRow, late: bool, report: SweepReport) -> None:
     now = services.now()
     if row.kind == Kind.RECHECK_DUE:
         # the 回头看 falls due: the hazard moves to 回头看 (its own transition notice carries the task)
         result = await services.lifecycle.act(
             row.hazard_id, lambda facts: decide(facts, Actor.system(), Action.START_RECHECK, Payload(), now),
-            planner(services), now)  # fmt: skip
+            services.planner(), now)  # fmt: skip
         if late and isinstance(result, Transition):  # the row is closed just below: said once
             log_late(log, row.key, row.due_at, now, services.last_sweep)
         await services.lifecycle.close_row(row.key, "sent" if isinstance(result, Transition) else "expired", now)
@@ -143,56 +134,52 @@ async def _send_row(bot: Bot, services: Services, row: OutboxRow, late: bool, re
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
     photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     for send in await services.lifecycle.get_pending_sends(row.key, now):
-        markup = await _keyboard(services, send.chat_id, facts, row.kind)
-        await _send_one(bot, services, hazard, send, text, markup, report, photos if send.chat_id < 0 else [])
+        keyboard = await _keyboard(services, send.chat_id, facts, row.kind)
+        await _send_one(messenger, services, hazard, send, text, keyboard, report,
+                        photos if send.chat_id < 0 else [])  # fmt: skip
     if await services.lifecycle.count_unfinished_sends(row.key) == 0:
         await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
-        await services.lifecycle.replan(row.hazard_id, planner(services), services.now())
+        await services.lifecycle.replan(row.hazard_id, services.planner(), services.now())
         report.keys.append(row.key)
 
 
-async def _send_one(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, text: Html,
-                    markup: InlineKeyboardMarkup | None, report: SweepReport,
-                    photos: Sequence[evidence.Captioned] = ()) -> None:
+async def _send_one(messenger: Messenger, services: Services, hazard: Hazard, send: PendingSend, text: Html,
+                    keyboard: Keyboard | None, report: SweepReport, photos: Sequence[Captioned] = ()) -> None:
+    place = Place(send.chat_id, send.topic_id, send.reply_to)
     try:
         if photos:  # the album first, the notice with its buttons under it (a retry may repeat the album)
-            await evidence.send_album(bot, send.chat_id, photos, topic_id=send.topic_id, reply_to=send.reply_to)
-        message = await bot.send_message(
-            send.chat_id, clip_html(text), message_thread_id=send.topic_id, reply_markup=markup,
-            reply_to_message_id=send.reply_to, allow_sending_without_reply=True,
-        )  # fmt: skip
-    except ChatMigrated as exc:
+            await messenger.send_album(place, photos)
+        message_id = await messenger.send_text(place, text, keyboard)
+    except ChatMoved as exc:
         # the group became a supergroup: its stored id (bindings, threads, pending sends) moves; next sweep sends
         await services.groups.migrate_chat(send.chat_id, exc.new_chat_id)
         report.retrying += 1
-    except TelegramError as exc:
-        if isinstance(exc, BadRequest) and topic_gone(exc) and send.topic_id and await _reopen(
-                bot, services, hazard, send):
+    except MessengerError as exc:
+        if isinstance(exc, ThreadGone) and send.topic_id and await _reopen(messenger, services, hazard, send):
             report.retrying += 1
             return
-        await _failed(bot, services, hazard, send, exc, report)
+        await _failed(messenger, services, hazard, send, exc, report)
     else:
-        await services.lifecycle.mark_sent(send, message.message_id, services.now())
-        if markup is not None:  # its buttons come off once they no longer apply (outbound.cards)
-            await services.lifecycle.remember_buttons(hazard.id, send.chat_id, message.message_id,
-                                                      cards.actions_of(markup))
+        await services.lifecycle.mark_sent(send, message_id, services.now())
+        if keyboard is not None:  # its buttons come off once they no longer apply (outbound.cards)
+            await services.lifecycle.remember_buttons(hazard.id, send.chat_id, message_id, actions_of(keyboard))
         report.sent += 1
 
 
-async def _reopen(bot: Bot, services: Services, hazard: Hazard, send: PendingSend) -> bool:
+async def _reopen(messenger: Messenger, services: Services, hazard: Hazard, send: PendingSend) -> bool:
     """The hazard's topic was deleted: open a new one (card first) and point the send at it."""
     thread = await services.hazards.get_thread_in_chat(send.chat_id, send.topic_id, hazard.id)
     if thread is None:
         return False
     await services.hazards.record_thread_opened(hazard.id, thread.unit_id, send.chat_id, None, None)
-    opened = await open_thread(bot, services, hazard, thread.unit_id)
+    opened = await open_thread(messenger, services, hazard, thread.unit_id)
     if opened is None:
         return False
     await services.lifecycle.move_send(send, opened.topic_id, None if opened.topic_id else opened.anchor_message_id)
     return True
 
 
-async def _failed(bot: Bot, services: Services, hazard: Hazard, send: PendingSend, exc: TelegramError,
+async def _failed(messenger: Messenger, services: Services, hazard: Hazard, send: PendingSend, exc: MessengerError,
                   report: SweepReport) -> None:
     """The one retry policy, as for every send of the sweep (a 429 waits for this recipient only: others go on)."""
 
@@ -203,7 +190,7 @@ async def _failed(bot: Bot, services: Services, hazard: Hazard, send: PendingSen
         return t("notice.send_failed", code=hazard.code, recipient=await recipient_name(services, send.chat_id),
                  reason=reason)
 
-    verdict = await send_failed(bot, services, exc, send.attempts, record=record, logger=log,
+    verdict = await send_failed(messenger, services, exc, send.attempts, record=record, logger=log,
                                 what=f"a send of {send.key} to {send.chat_id}", notice=notice)
     if verdict.again is None:
         report.failed += 1
@@ -217,7 +204,7 @@ FOLLOW_UP_KINDS = frozenset({Kind.OVERDUE, Kind.ESCALATION, Kind.RECHECK_OVERDUE
 
 
 async def _keyboard(services: Services, chat_id: int, facts: HazardFacts,
-                    kind: str | None = None) -> InlineKeyboardMarkup | None:
+                    kind: str | None = None) -> Keyboard | None:
     """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own; an escalation or
     nudge (`kind`) adds 查看详情 and, for leads, 催办."""
     actor = None
@@ -232,7 +219,7 @@ async def _keyboard(services: Services, chat_id: int, facts: HazardFacts,
     return follow_up_keyboard(facts, actor) if kind in FOLLOW_UP_KINDS else action_keyboard(facts, actor)
 
 
-async def _still_valid(services: Services, chat_id: int, facts: HazardFacts) -> InlineKeyboardMarkup | None:
+async def _still_valid(services: Services, chat_id: int, facts: HazardFacts) -> Keyboard | None:
     """Every button an earlier message about the hazard may keep for its reader: the actions valid now, 查看详情 and
     (for leads) 催办; the card refresh strips the rest and never adds one a message did not offer."""
     return await _keyboard(services, chat_id, facts, Kind.ESCALATION)
@@ -281,21 +268,3 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
                     found.setdefault((binding.chat_id, None), None)
     actor = row.payload.get("actor_id") if row.kind == TRANSITION else None
     return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]
-
-
-async def deliver(app: Application[Any, Any, Any, Any, Any, Any], unit_id: str | None = None) -> None:
-    """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
-    (a failure is the sweep's to retry, as every send's; a unit without a group is told to the admins once)."""
-    if await deliver_pending(app, unit_id):
-        await sweep(app)
-
-
-def schedule(app: Application[Any, Any, Any, Any, Any, Any], interval: float = 60) -> None:
-    """Run the sweep every `interval` seconds, at once after start-up; late runs are not dropped."""
-    assert app.job_queue is not None
-
-    async def run(_: object) -> None:
-        await sweep(app)
-
-    app.job_queue.run_repeating(run, interval=interval, first=1, name="sweep",
-                                job_kwargs={"misfire_grace_time": None, "coalesce": True})

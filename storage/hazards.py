@@ -129,7 +129,7 @@ class PendingThread:
 
     hazard: Hazard
     thread: Thread
-    attempts: int = 0  # failed deliveries so far (outbound.lateness.retry_at)
+    attempts: int = 0  # failed deliveries so far (outbound.retry.retry_at)
 
 
 class HazardRepository:

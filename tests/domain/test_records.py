@@ -1,5 +1,5 @@
 """The 处理记录's pure part (domain.records): lateness of 受理 and 整改, escalations merged in time order; and its
-rendering of 验收意见 and of a history too long for one message (handlers.records)."""
+rendering of 验收意见 and of a history too long for one message (views.records)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from config.org import load_org
 from config.settings import PROJECT_ROOT
 from domain.hazards import Grade, State
 from domain.records import AuditEntry, SentEscalation, lateness_parts, processing_record
-from handlers.records import duration_cn, processing_record_text
 from texts.limits import tg_len
+from views.records import duration_cn, processing_record_text
 
 UTC = dt.UTC
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -8,8 +8,8 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
+from bot.jobs import sweep
 from domain.periods import month_of
-from outbound.sweep import sweep
 from reports.service import ranking_message, ranking_of
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World

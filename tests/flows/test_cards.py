@@ -8,7 +8,7 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
-from outbound.sweep import sweep
+from bot.jobs import sweep
 from tests.flows.conftest import World
 from tests.flows.test_evidence import MAJOR, accept_in_topic, file_with, rectify, scene
 from tests.flows.test_lifecycle import answer, people, press, verify

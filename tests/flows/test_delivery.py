@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from outbound.lateness import MAX_ATTEMPTS
-from outbound.sweep import sweep
+from bot.jobs import sweep
+from outbound.retry import MAX_ATTEMPTS
 from sandbox.images import sample_jpeg, sample_png
 from tests.flows.conftest import World
 from tests.flows.test_report import finish, ready, report_until_photos, submit

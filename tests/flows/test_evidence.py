@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 from PIL import Image
 
-from outbound.sweep import sweep
+from bot.jobs import sweep
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import answer, people, press, recheck_pass, verify
 from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit

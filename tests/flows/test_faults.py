@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from outbound.sweep import sweep
+from bot.jobs import sweep
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import _accepted, press
 from tests.flows.test_report import finish, ready, report_until_photos, submit

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Update
 
-from outbound.sweep import sweep
+from bot.jobs import sweep
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import _accepted, _submit_rectification, events, press
 

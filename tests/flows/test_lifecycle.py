@@ -7,7 +7,8 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
-from outbound.sweep import PAGE, sweep
+from bot.jobs import sweep
+from outbound.sweep import PAGE
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
 from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit

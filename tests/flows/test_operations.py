@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.jobs import sweep
 from config.settings import Settings
-from outbound.sweep import sweep
 from storage.db import AlreadyRunning, Database
 from storage.timefmt import to_db
 from tests.flows.conftest import World

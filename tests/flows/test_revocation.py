@@ -246,7 +246,7 @@ async def test_an_admin_taken_out_of_the_settings_loses_the_role_at_the_next_sta
 
 async def test_a_removed_reporter_hears_no_more_of_their_hazards(world: World) -> None:
     """Notices about a hazard went to its reporter for ever, also after their membership ended."""
-    from outbound.sweep import sweep
+    from bot.jobs import sweep
     from tests.flows.test_lifecycle import accept
 
     await ready(world)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from outbound.sweep import sweep
+from bot.jobs import sweep
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import _accepted
 from tests.flows.test_report import ready, rows

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from outbound.lateness import MAX_ATTEMPTS
-from outbound.sweep import sweep
+from bot.jobs import sweep
+from outbound.retry import MAX_ATTEMPTS
 from tests.flows.conftest import World
 from tests.flows.test_cards import card, filed, shown
 from tests.flows.test_evidence import accept_in_topic

@@ -11,7 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from outbound.sweep import sweep
+from bot.jobs import sweep
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import _accepted, file_hazard, people
 from tests.flows.test_report import buttons, ready, rows

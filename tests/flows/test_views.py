@@ -7,14 +7,14 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from bot.jobs import sweep
 from domain.lifecycle import Action, available_actions
-from handlers.buttons import member_viewer
-from outbound.sweep import sweep
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import answer, file_hazard, people, press
 from tests.flows.test_report import buttons, finish, ready, report_until_photos, rows, submit
 from tests.flows.test_statistics import local
+from views.keyboards import member_viewer
 
 
 async def test_cards_name_the_reporter_and_write_times_with_the_weekday(world: World) -> None:

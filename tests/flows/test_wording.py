@@ -7,7 +7,7 @@ import datetime as dt
 from datetime import timedelta
 from typing import Any
 
-from outbound.sweep import sweep
+from bot.jobs import sweep
 from tests.flows.conftest import World
 from tests.flows.test_lifecycle import accept, answer, file_hazard, people, press
 from tests.flows.test_report import ready

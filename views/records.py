@@ -12,10 +12,10 @@ from domain.members import Member
 from domain.org import Organisation
 from domain.records import AuditEntry, RecordLine, SentEscalation, lateness_parts
 from domain.reminders import Kind
-from handlers.render import grade_label, role_label, target_label
 from texts import Html, has, plain, t
 from texts.dates import deadline_cn
 from texts.limits import MESSAGE_LIMIT, tg_len
+from views.cards import grade_label, role_label, target_label
 
 ESCALATION_KINDS = (Kind.ESCALATION.value, Kind.ACCEPT_ESCALATION.value, Kind.RECHECK_ESCALATION.value)
 

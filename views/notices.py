@@ -8,7 +8,6 @@ from typing import Any
 from domain.hazards import Grade, Hazard
 from domain.lifecycle import SYSTEM_ACTOR_ID, Action, Audience, HazardFacts, PlanPart
 from domain.reminders import Kind
-from handlers.render import grade_label
 from kernel.services import Services
 from storage.hazards import DELIVERED, FAILED, UNBOUND
 from storage.lifecycle import DELIVERY, TRANSITION, OutboxRow
@@ -16,6 +15,7 @@ from storage.timefmt import from_db
 from texts import Html, plain, t
 from texts.dates import deadline_cn
 from texts.limits import clip
+from views.cards import grade_label
 
 
 def deadline_text(instant: datetime | None, zone: tzinfo) -> str:

@@ -1,4 +1,5 @@
-"""When the sweep's sends go out: why one went out late (its one log line), and when a failed one is tried again.
+"""The one retry policy of the sweep's sends: when a failed one is tried again (or given up), and why one went out
+late (its one log line).
 
 Hazards' notices (sweep.py), scheduled items (periodic.py) and thread delivery (delivery.py) follow the same
 policy: `after_failure`.
@@ -10,9 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-
-from bot.pacing import retry_after
+from messenger.port import MessengerError, Refused, RetryLater
 
 MAX_ATTEMPTS = 8  # a send that failed this often (not counting 429s and moved chats) is given up on
 BACKOFF = timedelta(seconds=30)  # the wait after its first failure, doubled after each next one
@@ -31,28 +30,28 @@ class Verdict:
     """What the one retry policy says of a failed send."""
 
     again: datetime | None  # when to try again; None: given up now
-    counted: bool  # a failed attempt; a 429 is not (Telegram only asked to wait)
-    refused: bool  # Telegram refused it (a bad request, the bot blocked or removed): the same next time
+    counted: bool  # a failed attempt; a flood wait (429) is not (the messenger only asked to wait)
+    refused: bool  # the messenger refused it (a bad request, the bot blocked or removed): the same next time
 
 
-def after_failure(error: TelegramError, attempts: int, now: datetime) -> Verdict:
+def after_failure(error: MessengerError, attempts: int, now: datetime) -> Verdict:
     """The one retry policy, given the attempts that failed before: when to try again, or give up now.
 
-    A 429 waits exactly what Telegram asks (that recipient only) and is not a failed attempt; what Telegram
+    A 429 waits exactly what the messenger asks (that recipient only) and is not a failed attempt; what it
     refuses (a bad request, the bot blocked or removed) fails the same way next time, so it is given up at once
     and reported; anything else (the network, a time-out, a 5xx) backs off (`retry_at`) until MAX_ATTEMPTS.
     """
-    if isinstance(error, RetryAfter):
-        return Verdict(now + retry_after(error), counted=False, refused=False)
-    if isinstance(error, BadRequest | Forbidden):
+    if isinstance(error, RetryLater):
+        return Verdict(now + error.wait, counted=False, refused=False)
+    if isinstance(error, Refused):
         return Verdict(None, counted=True, refused=True)
     return Verdict(retry_at(attempts, now), counted=True, refused=False)
 
 
-def failure_text(error: TelegramError) -> str:
+def failure_text(error: MessengerError) -> str:
     """What is kept as the send's last error."""
-    if isinstance(error, RetryAfter):
-        return f"429 retry after {retry_after(error).total_seconds():.0f}s"
+    if isinstance(error, RetryLater):
+        return f"429 retry after {error.wait.total_seconds():.0f}s"
     return str(error)
 
 

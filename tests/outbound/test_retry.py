@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from outbound.lateness import MAX_ATTEMPTS, Verdict, after_failure, late_cause
+from messenger.telegram import translate
+from outbound.retry import MAX_ATTEMPTS, Verdict, after_failure, late_cause
 
 DUE = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
@@ -27,7 +28,7 @@ def test_late_cause(last_sweep: datetime | None, cause: str) -> None:
 
 
 def test_a_failed_send_is_tried_again_later_each_time_then_given_up_on() -> None:
-    from outbound.lateness import MAX_ATTEMPTS, retry_at
+    from outbound.retry import MAX_ATTEMPTS, retry_at
 
     now = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
     waits = [retry_at(attempts, now) for attempts in range(MAX_ATTEMPTS)]
@@ -50,4 +51,5 @@ def test_a_failed_send_is_tried_again_later_each_time_then_given_up_on() -> None
 )  # fmt: skip
 def test_one_retry_policy_for_every_send(error: TelegramError, attempts: int, again: datetime | None, counted: bool,
                                          refused: bool) -> None:
-    assert after_failure(error, attempts, DUE) == Verdict(again, counted=counted, refused=refused)
+    # Telegram's errors reach the policy as the port's (messenger.telegram.translate)
+    assert after_failure(translate(error), attempts, DUE) == Verdict(again, counted=counted, refused=refused)
