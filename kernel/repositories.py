@@ -10,7 +10,9 @@ from storage.hazards import HazardRepository
 from storage.lifecycle import LifecycleRepository
 from storage.members import GroupRepository, MemberRepository
 from storage.notices import AdminNoticeRepository
-from storage.statistics import ScheduleRepository, SelfCheckRepository, StatisticsRepository
+from storage.schedule import ScheduleRepository
+from storage.selfchecks import SelfCheckRepository
+from storage.statistics import StatisticsRepository
 
 
 class Repositories:

@@ -25,6 +25,7 @@ from domain.workcalendar import WorkCalendar
 from kernel.dispatch import Dispatcher
 from kernel.repositories import Repositories
 from storage.db import Database
+from storage.documents import load_knowledge as load_documents
 from storage.hazards import HazardRepository
 from storage.lifecycle import LifecycleRepository
 from storage.media import MediaStore
@@ -152,7 +153,7 @@ class Services:
         """
         started = time.monotonic()
         try:
-            self.kb = await asyncio.to_thread(KnowledgeBase.load, self.settings.corpus_dir, self.settings.knowledge_dir)
+            self.kb = await asyncio.to_thread(load_documents, self.settings.corpus_dir, self.settings.knowledge_dir)
         finally:
             self.kb_loaded.set()
         log.info("knowledge base: %d documents indexed in %.1f s", len(self.kb.documents()), time.monotonic() - started)

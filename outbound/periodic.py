@@ -26,7 +26,7 @@ from outbound.failures import recipient_name, send_failed
 from outbound.retry import Verdict, log_late
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
-from storage.statistics import DueItem, ItemSend, ScheduleRepository
+from storage.schedule import DueItem, ItemSend, ScheduleRepository
 from texts import Html, t
 from texts.dates import deadline_cn
 from views.keyboards import Keyboard

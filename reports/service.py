@@ -35,7 +35,8 @@ from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
 from storage.counting import Acceptance, CountingRepository, GroupBy
 from storage.db import Database
-from storage.statistics import SelfCheckRepository, StatisticsRepository
+from storage.selfchecks import SelfCheckRepository
+from storage.statistics import StatisticsRepository
 from texts import Html, plain, t
 from texts.dates import datetime_cn
 

@@ -96,7 +96,8 @@ def test_only_the_composition_root_is_bot(package: str) -> None:
 
 def test_the_sandbox_is_imported_only_on_the_no_token_path() -> None:
     """The production entry point starts the sandbox when it has no token: inside main(), never on import."""
-    lazy = sorted(m for m, names in IMPORTS.items() if m.startswith("bot") and any(_ours(n) == "sandbox" for n in names))
+    lazy = sorted(m for m, names in IMPORTS.items()
+                  if m.startswith("bot") and any(_ours(n) == "sandbox" for n in names))  # fmt: skip
     assert lazy == ["bot.__main__"]
     assert not [n for m, names in ON_IMPORT.items() if m.startswith("bot") for n in names if _ours(n) == "sandbox"]
 

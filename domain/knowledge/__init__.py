@@ -2,7 +2,7 @@
 
 Typical use, from the composition root and the handlers:
 
-    kb = KnowledgeBase.load(bundled_dir, extra_dir)      # once, in a thread after start-up (~1 s)
+    kb = storage.documents.load_knowledge(bundled, extra)  # once, in a thread after start-up (~1 s)
     answer = kb.answer("什么是四个一律")                   # → Answer, a few milliseconds
     decoded = decode_upload(file_name, data)             # → DecodedUpload | UploadRejected
     kb.add_document(document_id_from_file_name(file_name), None, decoded.text)

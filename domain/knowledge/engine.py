@@ -1,6 +1,6 @@
 """The knowledge base: documents, glossary and index, answering questions honestly.
 
-Load it once when the bot starts (in a thread): `KnowledgeBase.load` parses the documents, builds
+Load it once when the bot starts (in a thread): `storage.documents.load_knowledge` parses the documents, builds
 the glossary, initialises jieba with the glossary as its user dictionary and indexes the passages,
 so the first question is as fast as any other. Adding or removing a document builds a new
 snapshot and swaps it in; questions asked meanwhile use the old one, so nothing needs a restart
@@ -23,27 +23,22 @@ How a question is answered:
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from domain.knowledge.answering import AnswerSpan, QuestionKind, answer_span
 from domain.knowledge.corpus import parse_document
 from domain.knowledge.glossary import (
-    SUPPLEMENT_FILE_NAME,
     Glossary,
     GlossaryEntry,
     SupplementEntry,
     build_glossary,
-    load_supplement,
     term_key,
 )
 from domain.knowledge.model import (
@@ -59,7 +54,6 @@ from domain.knowledge.model import (
 from domain.knowledge.query import ParsedQuestion, implicit_shorthand, is_about_term, parse_question
 from domain.knowledge.synonyms import related_words
 from domain.knowledge.text import CJK_RE, fold
-from domain.knowledge.uploads import DOCX_SUFFIXES, TEXT_SUFFIXES, UploadRejected, decode_upload
 
 if TYPE_CHECKING:
     from domain.knowledge.search import PassageIndex, ScoredPassage
@@ -83,8 +77,7 @@ _ITEM_KINDS = frozenset({StepKind.ITEM, StepKind.ASPECT, StepKind.NUMBERED, Step
 _VERBATIM_MIN = 3  # a shorter stretch (安全, 隐患) says nothing on its own
 _VERBATIM_SCAN = 60  # characters of a question tried for a verbatim phrase
 TITLES_FILE_NAME = "_titles.json"  # titles given to added documents, in the extra folder
-_DOC_ID = re.compile(r"^[\w][\w\-.]{0,63}$")
-_MAX_BUNDLED_BYTES = 50 * 1024 * 1024
+DOC_ID = re.compile(r"^[\w][\w\-.]{0,63}$")
 
 
 class KnowledgeBaseErrorReason(StrEnum):
@@ -106,6 +99,18 @@ class KnowledgeBaseError(Exception):
         self.reason = reason
         self.doc_id = doc_id
         self.detail = detail
+
+
+class DocumentStore(Protocol):
+    """Where added documents are kept (storage.documents: a folder); the knowledge base itself touches no file."""
+
+    def save(self, doc_id: str, title: str | None, text: str) -> None:
+        """Keep the document (replacing one of the same id) and its title; OSError when it cannot."""
+        ...
+
+    def delete(self, doc_id: str) -> None:
+        """Forget the document and its title; OSError when it cannot."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,51 +152,16 @@ class KnowledgeBase:
         added: Iterable[Document] = (),
         *,
         supplement: Iterable[SupplementEntry] = (),
-        extra_dir: Path | None = None,
+        store: DocumentStore | None = None,
         issues: Iterable[LoadIssue] = (),
     ) -> None:
         self._bundled = {doc.id: doc for doc in bundled}
         self._added = {doc.id: doc for doc in added if doc.id not in self._bundled}
         self._supplement = tuple(supplement)
-        self._extra_dir = extra_dir
+        self._store = store
         self.issues: tuple[LoadIssue, ...] = tuple(issues)
         self._write_lock = threading.Lock()
         self._snapshot = self._build()
-
-    @classmethod
-    def load(cls, bundled_dir: Path, extra_dir: Path | None = None) -> KnowledgeBase:
-        """Read the bundled documents and the added ones, and build the index (about a second, once).
-
-        Documents are the .txt and .docx files of each folder; the file stem is the document id.
-        A glossary_supplement.toml in either folder adds hand-written definitions. Unreadable
-        files are skipped and listed in `issues` rather than stopping the bot.
-        """
-        issues: list[LoadIssue] = []
-        bundled = [doc for _, doc in _read_folder(bundled_dir, bundled=True, titles={}, issues=issues)]
-        added: list[Document] = []
-        supplement: list[SupplementEntry] = []
-        folders = [bundled_dir]
-        if extra_dir is not None:
-            extra_dir.mkdir(parents=True, exist_ok=True)
-            titles = _read_titles(extra_dir, issues)
-            bundled_ids = {doc.id for doc in bundled}
-            for path, doc in _read_folder(extra_dir, bundled=False, titles=titles, issues=issues):
-                if doc.id in bundled_ids:
-                    issues.append(LoadIssue(path, "same id as a bundled document; skipped"))
-                else:
-                    added.append(doc)
-            folders.append(extra_dir)
-        for folder in folders:
-            path = folder / SUPPLEMENT_FILE_NAME
-            if path.is_file():
-                entries, problems = load_supplement(path)
-                supplement.extend(entries)
-                issues.extend(
-                    LoadIssue(p.path, f"entry {p.index}: {p.reason}" if p.index else p.reason) for p in problems
-                )
-        for issue in issues:
-            logger.warning("knowledge base: %s: %s", issue.path, issue.reason)
-        return cls(bundled, added, supplement=supplement, extra_dir=extra_dir, issues=issues)
 
     # -- questions ---------------------------------------------------------------------------
 
@@ -316,7 +286,7 @@ class KnowledgeBase:
         Without a title, the document's first line is used when it is a title, otherwise one is
         made from its opening. Raises KnowledgeBaseError with the reason when refused.
         """
-        if not _DOC_ID.match(doc_id) or ".." in doc_id:
+        if not DOC_ID.match(doc_id) or ".." in doc_id:
             raise KnowledgeBaseError(KnowledgeBaseErrorReason.INVALID_ID, doc_id)
         title = title.strip() if title and title.strip() else None
         with self._write_lock:
@@ -327,7 +297,11 @@ class KnowledgeBase:
             doc = parse_document(doc_id, text, bundled=False, title=title)
             if not doc.passages:
                 raise KnowledgeBaseError(KnowledgeBaseErrorReason.EMPTY_DOCUMENT, doc_id)
-            self._persist_add(doc_id, title, text)
+            if self._store is not None:
+                try:
+                    self._store.save(doc_id, title, text)
+                except OSError as error:
+                    raise KnowledgeBaseError(KnowledgeBaseErrorReason.STORAGE_FAILED, doc_id, str(error)) from error
             self._added[doc_id] = doc
             self._snapshot = self._build(self._snapshot)
         return _info(doc)
@@ -340,7 +314,11 @@ class KnowledgeBase:
             doc = self._added.get(doc_id)
             if doc is None:
                 raise KnowledgeBaseError(KnowledgeBaseErrorReason.UNKNOWN_DOCUMENT, doc_id)
-            self._persist_remove(doc_id)
+            if self._store is not None:
+                try:
+                    self._store.delete(doc_id)
+                except OSError as error:
+                    raise KnowledgeBaseError(KnowledgeBaseErrorReason.STORAGE_FAILED, doc_id, str(error)) from error
             del self._added[doc_id]
             self._snapshot = self._build(self._snapshot)
         return _info(doc)
@@ -378,34 +356,6 @@ class KnowledgeBase:
                 if d.source is not None
             },
         )
-
-    def _persist_add(self, doc_id: str, title: str | None, text: str) -> None:
-        if self._extra_dir is None:
-            return
-        try:
-            _write_atomically(self._extra_dir / f"{doc_id}.txt", text)
-            for suffix in DOCX_SUFFIXES:
-                (self._extra_dir / f"{doc_id}{suffix}").unlink(missing_ok=True)
-            titles = _read_titles(self._extra_dir, [])
-            if title is None:
-                titles.pop(doc_id, None)
-            else:
-                titles[doc_id] = title
-            _write_atomically(self._extra_dir / TITLES_FILE_NAME, json.dumps(titles, ensure_ascii=False, indent=1))
-        except OSError as error:
-            raise KnowledgeBaseError(KnowledgeBaseErrorReason.STORAGE_FAILED, doc_id, str(error)) from error
-
-    def _persist_remove(self, doc_id: str) -> None:
-        if self._extra_dir is None:
-            return
-        try:
-            for suffix in (*TEXT_SUFFIXES, *DOCX_SUFFIXES):
-                (self._extra_dir / f"{doc_id}{suffix}").unlink(missing_ok=True)
-            titles = _read_titles(self._extra_dir, [])
-            if titles.pop(doc_id, None) is not None:
-                _write_atomically(self._extra_dir / TITLES_FILE_NAME, json.dumps(titles, ensure_ascii=False, indent=1))
-        except OSError as error:
-            raise KnowledgeBaseError(KnowledgeBaseErrorReason.STORAGE_FAILED, doc_id, str(error)) from error
 
     # -- answers -----------------------------------------------------------------------------
 
@@ -682,54 +632,3 @@ def _suggestions(glossary: Glossary, compact: str) -> list[str]:
         if entry.has_definition and entry.term not in names:
             names.append(entry.term)
     return names
-
-
-def _read_folder(
-    folder: Path, *, bundled: bool, titles: dict[str, str], issues: list[LoadIssue]
-) -> list[tuple[Path, Document]]:
-    documents: list[tuple[Path, Document]] = []
-    if not folder.is_dir():
-        issues.append(LoadIssue(folder, "not a folder"))
-        return documents
-    for path in sorted(folder.iterdir()):
-        suffix = path.suffix.lower()
-        if not path.is_file() or suffix not in TEXT_SUFFIXES | DOCX_SUFFIXES or path.name.startswith("."):
-            continue
-        if not _DOC_ID.match(path.stem):
-            issues.append(LoadIssue(path, "file name is not a valid document id"))
-            continue
-        decoded = decode_upload(path.name, path.read_bytes(), max_bytes=_MAX_BUNDLED_BYTES)
-        if isinstance(decoded, UploadRejected):
-            issues.append(LoadIssue(path, f"{decoded.reason}: {decoded.detail}"))
-            continue
-        doc = parse_document(path.stem, decoded.text, bundled=bundled, title=titles.get(path.stem))
-        if not doc.passages:
-            issues.append(LoadIssue(path, "no text"))
-            continue
-        documents.append((path, doc))
-    return documents
-
-
-def _read_titles(folder: Path, issues: list[LoadIssue]) -> dict[str, str]:
-    path = folder / TITLES_FILE_NAME
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        issues.append(LoadIssue(path, f"unreadable: {error}"))
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a file so a crash leaves either the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

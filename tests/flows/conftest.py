@@ -18,6 +18,7 @@ from config.settings import PROJECT_ROOT, Settings
 from domain.clock import FakeClock
 from domain.knowledge import KnowledgeBase
 from sandbox.double import BotApiDouble
+from storage.documents import load_knowledge
 
 TOKEN = "123456:TEST-TOKEN"
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -89,7 +90,7 @@ class World:
 @pytest.fixture(scope="session")
 def shared_kb() -> KnowledgeBase:
     """The bundled speeches indexed once for every flow test that only reads them."""
-    return KnowledgeBase.load(PROJECT_ROOT / "config" / "corpus")
+    return load_knowledge(PROJECT_ROOT / "config" / "corpus")
 
 
 @pytest.fixture

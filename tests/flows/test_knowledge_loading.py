@@ -12,6 +12,7 @@ import pytest
 
 import bot.app as app_module
 from domain.knowledge import KnowledgeBase
+from kernel import services as services_module
 from tests.flows.conftest import World
 
 
@@ -19,13 +20,13 @@ from tests.flows.conftest import World
 def held_load(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The bot's knowledge base load, held in its thread until the test sets the event (at most 10 s)."""
     release = threading.Event()
-    load = KnowledgeBase.load
+    load = services_module.load_documents
 
     def held(bundled_dir: Path, extra_dir: Path | None = None) -> KnowledgeBase:
         release.wait(timeout=10)
         return load(bundled_dir, extra_dir)
 
-    monkeypatch.setattr(KnowledgeBase, "load", held)
+    monkeypatch.setattr(services_module, "load_documents", held)
     yield release
     release.set()
 
@@ -37,7 +38,7 @@ def broken_load(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(bundled_dir: Path, extra_dir: Path | None = None) -> KnowledgeBase:
         raise PermissionError(f"cannot create {extra_dir}")
 
-    monkeypatch.setattr(KnowledgeBase, "load", broken)
+    monkeypatch.setattr(services_module, "load_documents", broken)
 
 
 class TestWhileLoading:

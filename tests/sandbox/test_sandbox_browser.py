@@ -21,6 +21,7 @@ from config.settings import PROJECT_ROOT
 from domain.knowledge import KnowledgeBase
 from sandbox.images import sample_jpeg
 from sandbox.runner import Sandbox
+from storage.documents import load_knowledge
 
 if TYPE_CHECKING:
     from playwright.async_api import FilePayload, Page
@@ -50,7 +51,7 @@ pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 @pytest.fixture(scope="module")
 def module_kb() -> KnowledgeBase:
     """The bundled speeches, indexed once for this module."""
-    return KnowledgeBase.load(PROJECT_ROOT / "config" / "corpus")
+    return load_knowledge(PROJECT_ROOT / "config" / "corpus")
 
 
 @pytest_asyncio.fixture

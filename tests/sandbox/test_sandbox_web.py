@@ -19,6 +19,7 @@ from domain.knowledge import KnowledgeBase
 from sandbox.cast import ADMIN_ID
 from sandbox.images import sample_jpeg
 from sandbox.runner import Sandbox, run_due_work
+from storage.documents import load_knowledge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -28,7 +29,7 @@ Json = dict[str, Any]
 @pytest.fixture(scope="module")
 def module_kb() -> KnowledgeBase:
     """The bundled speeches, indexed once for this module."""
-    return KnowledgeBase.load(PROJECT_ROOT / "config" / "corpus")
+    return load_knowledge(PROJECT_ROOT / "config" / "corpus")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

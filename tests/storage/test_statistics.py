@@ -16,7 +16,9 @@ from storage.db import Database
 from storage.hazards import HazardRepository, NewReport
 from storage.lifecycle import LifecycleRepository
 from storage.members import MemberRepository
-from storage.statistics import ScheduleRepository, SelfCheckRepository, StatisticsRepository
+from storage.schedule import ScheduleRepository
+from storage.selfchecks import SelfCheckRepository
+from storage.statistics import StatisticsRepository
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # 10:00 local

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from domain.knowledge import KnowledgeBase
+from storage.documents import load_knowledge
 
 REPO = Path(__file__).parents[3]
 BUNDLED = REPO / "config" / "corpus"
@@ -15,4 +16,4 @@ BUNDLED = REPO / "config" / "corpus"
 @pytest.fixture(scope="session")
 def bundled_kb() -> KnowledgeBase:
     """The bundled speeches, indexed once for all read-only tests."""
-    return KnowledgeBase.load(BUNDLED)
+    return load_knowledge(BUNDLED)

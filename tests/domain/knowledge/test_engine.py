@@ -15,6 +15,7 @@ from domain.knowledge import (
     KnowledgeBaseErrorReason,
     document_id_from_file_name,
 )
+from storage.documents import load_knowledge
 from texts.knowledge import location_label
 
 from .conftest import BUNDLED
@@ -182,7 +183,7 @@ def test_documents_list(bundled_kb: KnowledgeBase):
 
 def test_add_then_remove_reindexes_without_restart(tmp_path: Path):
     extra = tmp_path / "kb"
-    kb = KnowledgeBase.load(BUNDLED, extra)
+    kb = load_knowledge(BUNDLED, extra)
     assert kb.answer("燃煤锅炉检查").status is AnswerStatus.NOT_FOUND
 
     info = kb.add_document("winter", None, EXTRA_TEXT)
@@ -196,26 +197,26 @@ def test_add_then_remove_reindexes_without_restart(tmp_path: Path):
     assert (extra / "winter.txt").read_text(encoding="utf-8") == EXTRA_TEXT
 
     # A second load sees the saved document.
-    again = KnowledgeBase.load(BUNDLED, extra)
+    again = load_knowledge(BUNDLED, extra)
     assert "winter" in {d.id for d in again.documents()}
 
     kb.remove_document("winter")
     assert kb.answer("燃煤锅炉检查").status is AnswerStatus.NOT_FOUND
     assert kb.answer("锅炉三查是什么").status is AnswerStatus.NOT_FOUND
     assert not (extra / "winter.txt").exists()
-    assert "winter" not in {d.id for d in KnowledgeBase.load(BUNDLED, extra).documents()}
+    assert "winter" not in {d.id for d in load_knowledge(BUNDLED, extra).documents()}
 
 
 def test_given_title_is_kept_across_loads(tmp_path: Path):
-    kb = KnowledgeBase.load(BUNDLED, tmp_path)
+    kb = load_knowledge(BUNDLED, tmp_path)
     kb.add_document("w", "冬季供暖通知", EXTRA_TEXT)
     assert json.loads((tmp_path / "_titles.json").read_text(encoding="utf-8")) == {"w": "冬季供暖通知"}
-    reloaded = KnowledgeBase.load(BUNDLED, tmp_path)
+    reloaded = load_knowledge(BUNDLED, tmp_path)
     assert {d.id: d.title for d in reloaded.documents()}["w"] == "冬季供暖通知"
 
 
 def test_in_memory_without_extra_folder():
-    kb = KnowledgeBase.load(BUNDLED)
+    kb = load_knowledge(BUNDLED)
     kb.add_document("w", None, EXTRA_TEXT)
     assert kb.answer("燃煤锅炉检查").status is AnswerStatus.FOUND
 
@@ -231,7 +232,7 @@ def test_in_memory_without_extra_folder():
     ],
 )
 def test_add_refused(tmp_path: Path, doc_id: str, text: str, reason: KnowledgeBaseErrorReason):
-    kb = KnowledgeBase.load(BUNDLED, tmp_path)
+    kb = load_knowledge(BUNDLED, tmp_path)
     with pytest.raises(KnowledgeBaseError) as caught:
         kb.add_document(doc_id, None, text)
     assert caught.value.reason is reason
@@ -239,7 +240,7 @@ def test_add_refused(tmp_path: Path, doc_id: str, text: str, reason: KnowledgeBa
 
 
 def test_duplicate_needs_replace(tmp_path: Path):
-    kb = KnowledgeBase.load(BUNDLED, tmp_path)
+    kb = load_knowledge(BUNDLED, tmp_path)
     kb.add_document("w", None, EXTRA_TEXT)
     with pytest.raises(KnowledgeBaseError) as caught:
         kb.add_document("w", None, EXTRA_TEXT)
@@ -257,7 +258,7 @@ def test_duplicate_needs_replace(tmp_path: Path):
     ],
 )
 def test_remove_refused(doc_id: str, reason: KnowledgeBaseErrorReason):
-    kb = KnowledgeBase.load(BUNDLED)
+    kb = load_knowledge(BUNDLED)
     with pytest.raises(KnowledgeBaseError) as caught:
         kb.remove_document(doc_id)
     assert caught.value.reason is reason
@@ -266,7 +267,7 @@ def test_remove_refused(doc_id: str, reason: KnowledgeBaseErrorReason):
 def test_bad_files_in_the_extra_folder_are_reported_not_fatal(tmp_path: Path):
     (tmp_path / "broken.docx").write_bytes(b"not a zip")
     (tmp_path / "003_6bc51092b02f1105.txt").write_text("一、重复的编号。", encoding="utf-8")
-    kb = KnowledgeBase.load(BUNDLED, tmp_path)
+    kb = load_knowledge(BUNDLED, tmp_path)
     assert {issue.path.name for issue in kb.issues} == {"broken.docx", "003_6bc51092b02f1105.txt"}
     assert len(kb.documents()) == 5
 
@@ -276,7 +277,7 @@ def test_supplement_definition_is_shown_as_such(tmp_path: Path):
         '[[term]]\nterm = "四不放过"\ndefinition = "事故原因未查清不放过、……"\nsource = "补充释义出处"\n',
         encoding="utf-8",
     )
-    kb = KnowledgeBase.load(BUNDLED, tmp_path)
+    kb = load_knowledge(BUNDLED, tmp_path)
     answer = kb.answer("四不放过是什么")
     assert answer.status is AnswerStatus.FOUND
     (definition,) = answer.definitions
