@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # the layers, top to bottom (README "Architecture")
-PACKAGES := bot handlers messenger outbound views kernel reports storage domain config texts sandbox
+PACKAGES := bot handlers messenger outbound usecases views kernel reports storage domain config texts sandbox
 
 .PHONY: run test lint bench clean
 
@@ -21,7 +21,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check $(PACKAGES) tests bench
-	$(PY) -m mypy $(PACKAGES)
+	$(PY) -m mypy $(PACKAGES) tests
 
 # -rsx: the closing summary names skipped tests (the browser tests without Chromium) and xfails, with why
 test: lint

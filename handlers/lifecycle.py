@@ -7,7 +7,6 @@ transaction, so a stale button, a double tap or two members at once change the h
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import secrets
@@ -37,7 +36,6 @@ from domain.deadlines import (
     parse_deadline,
     year_to_confirm,
 )
-from domain.evidence import Reuse, find_reuse
 from domain.hazards import MAX_PHOTOS, Grade, Photo
 from domain.lifecycle import (
     URGE_COOLDOWN,
@@ -49,7 +47,6 @@ from domain.lifecycle import (
     PlanPart,
     Refusal,
     RefusalCode,
-    decide,
     missing_fields,
     precheck,
     text_refusal,
@@ -59,16 +56,15 @@ from domain.org import UnitKind
 from handlers.common import refuse_button, reply, require_member
 from handlers.context import BotContext
 from handlers.photos import receive_image
-from kernel.services import Services
 from texts import Html, has, plain, t
+from usecases.actions import apply_action
+from views.callbacks import Answer, HazardAction, decode
 from views.cards import grade_label
-from views.keyboards import PREFIX
-from views.notices import deadline_text, reuse_items
+from views.notices import deadline_text
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
 ASK = 0  # waiting for typed text, a button, or photos, depending on the field asked
-ANSWER = "h1a"  # callback data of answers: h1a:<nonce>:<what>[:<value>]
 NAME = "act"  # the conversation's name, as persisted
 
 
@@ -148,8 +144,7 @@ def _left_alone(update: Update, pending: Pending) -> int | None:
 
 
 def _button(pending: Pending, label: str, what: str, value: str = "") -> InlineKeyboardButton:
-    data = f"{ANSWER}:{pending.nonce}:{what}" + (f":{value}" if value else "")
-    return InlineKeyboardButton(label, callback_data=data)
+    return InlineKeyboardButton(label, callback_data=Answer(pending.nonce, what, value).encode())
 
 
 async def _actor(update: Update, context: BotContext) -> Actor | None:
@@ -176,15 +171,12 @@ async def pressed(update: Update, context: BotContext) -> int:
     """An action button on a hazard's message."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
+    button = decode(query.data)
     actor = await _actor(update, context)
     if actor is None:
         return END
-    try:
-        hazard_id, action = int(parts[1]), Action(parts[2])
-    except (IndexError, ValueError):
-        hazard_id, action = 0, Action.START_RECHECK
-    if not 0 < hazard_id < 2**63 or action is Action.START_RECHECK:  # forged: beyond any row id, or the bot's own
+    hazard_id, action = (button.hazard_id, button.action) if isinstance(button, HazardAction) else (0, None)
+    if action is None or action is Action.START_RECHECK:  # forged: beyond any row id, no action, or the bot's own
         await refuse_button(update, "button.invalid")
         return END
     facts = await context.services.lifecycle.get_facts(hazard_id)
@@ -292,15 +284,8 @@ def _transfer_targets(context: BotContext, facts: HazardFacts, actor: Actor) -> 
 
 async def _act(update: Update, context: BotContext, pending: Pending, actor: Actor) -> int:
     services = context.services
-    photos = [services.media.commit(p) for p in pending.photos]
-    phashes = [await asyncio.to_thread(services.media.perceptual_hash, p.media_path) for p in photos]
-    reuse = await _reuse(services, pending, photos, phashes) if pending.action is Action.SUBMIT_RECTIFICATION else []
-    now = services.now()
-    result = await services.lifecycle.act(
-        pending.hazard_id, lambda facts: decide(facts, actor, pending.action, pending.payload(), now),
-        services.planner(), now, update_id=update.update_id, photos=photos, phashes=phashes,
-        reuse=[r.as_data() for r in reuse], reuse_note=reuse_items([r.as_data() for r in reuse]) if reuse else None,
-    )  # fmt: skip
+    result = await apply_action(services, pending.hazard_id, actor, pending.action, pending.payload(), pending.photos,
+                                update.update_id)  # fmt: skip
     _discard(context)
     if isinstance(result, Refusal):
         await _refuse(update, result)
@@ -315,16 +300,6 @@ async def _act(update: Update, context: BotContext, pending: Pending, actor: Act
         context.application.create_task(services.dispatcher.deliver(), name="deliver:transfer")
     context.application.create_task(services.dispatcher.sweep(), name="sweep:after-action")
     return END
-
-
-async def _reuse(services: Services, pending: Pending, photos: list[Photo], phashes: list[str]) -> list[Reuse]:
-    """The new photos that repeat a photo on file (this hazard's report, or any other hazard's), hashing first the
-    photos stored before perceptual hashes were kept."""
-    while unhashed := await services.hazards.get_unhashed_photos():
-        await services.hazards.set_phashes(
-            [(row_id, await asyncio.to_thread(services.media.perceptual_hash, path)) for row_id, path in unhashed])
-    new = [(p.sha256, int(h, 16) if h else None) for p, h in zip(photos, phashes, strict=True)]
-    return find_reuse(pending.hazard_id, new, await services.hazards.get_photo_fingerprints())
 
 
 async def _lost(update: Update) -> int:
@@ -348,13 +323,13 @@ async def answered_button(update: Update, context: BotContext) -> int | None:
     """A button answering one of the questions."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":", 3)
+    answer = decode(query.data)
     state = await _resume(update, context)
-    if state is None or len(parts) < 3 or parts[1] != state[0].nonce:
+    if state is None or not isinstance(answer, Answer) or answer.nonce != state[0].nonce:
         await refuse_button(update)
         return None
     pending, facts, actor = state
-    what, value = parts[2], parts[3] if len(parts) > 3 else ""
+    what, value = answer.what, answer.value
     settings, org = context.services.settings, context.services.org
     if what == "grade" and value in set(Grade):
         pending.answers["grade"] = Grade(value)
@@ -550,10 +525,10 @@ def register(app: Application, conversation_timeout: float) -> None:
         # Answer buttons carry the pending action's nonce, checked on every press.
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         conversation = ConversationHandler(
-            entry_points=[CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:\d+:\w+$")],
+            entry_points=[CallbackQueryHandler(pressed, pattern=rf"^{HazardAction.PREFIX}:\d+:\w+$")],
             states={
                 ASK: [
-                    CallbackQueryHandler(answered_button, pattern=rf"^{ANSWER}:"),
+                    CallbackQueryHandler(answered_button, pattern=rf"^{Answer.PREFIX}:"),
                     MessageHandler(text, answered_text),
                     MessageHandler(images, answered_photo),
                     MessageHandler(filters.Document.ALL & ~filters.Document.IMAGE, answered_other_file),
@@ -567,4 +542,4 @@ def register(app: Application, conversation_timeout: float) -> None:
             persistent=True,  # answers so far survive a restart (bot/persistence.py)
         )
     app.add_handler(conversation)
-    app.add_handler(CallbackQueryHandler(stale_answer, pattern=rf"^{ANSWER}:"))
+    app.add_handler(CallbackQueryHandler(stale_answer, pattern=rf"^{Answer.PREFIX}:"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import warnings
 from collections.abc import Callable
+from enum import IntEnum
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -36,12 +37,30 @@ from domain.members import Role
 from handlers.common import refuse_button, reply, require_member, show_in_place
 from handlers.context import BotContext
 from handlers.photos import receive_image
-from storage.hazards import NewReport
 from texts import Html, plain, t
 from texts.limits import clip
+from usecases.reporting import file_report
 from views.cards import draft_card, grade_label, unit_names
 
 END = ConversationHandler.END
+
+
+class Asking(IntEnum):
+    """The conversation's states, one per question of the report. The numbers are what a restart restores from the
+    saved conversations (bot/persistence.py): they are fixed here, never derived from the order of `Step`, and a new
+    question takes a new number."""
+
+    DESCRIPTION = 0
+    CATEGORY = 1
+    PLACE = 2
+    PHOTOS = 3
+    GRADE = 4
+    CONFIRM = 5
+
+
+def _state(step: Step) -> Asking:
+    """The conversation state that asks `step`."""
+    return Asking[step.name]
 PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
 NAME = "report"  # the conversation's name, as persisted
 
@@ -81,7 +100,7 @@ async def _ask(update: Update, context: BotContext, draft: Draft, answered: Html
         await reply(update, text, markup)
     else:
         await show_in_place(update, t("report.answered", answer=answered, question=text), markup)
-    return list(Step).index(step)
+    return _state(step)
 
 
 def _question(context: BotContext, draft: Draft, step: Step) -> tuple[Html, InlineKeyboardMarkup | None]:
@@ -172,7 +191,7 @@ async def _take_text(update: Update, context: BotContext, field: str, limit: int
     value = check(raw)
     if isinstance(value, TextProblem):
         await reply(update, t(f"report.{field}_{value}", limit=limit, length=len(raw)))
-        return list(Step).index(draft.next_step())
+        return _state(draft.next_step())
     setattr(draft, field, value)
     return await _ask(update, context, draft)
 
@@ -300,16 +319,9 @@ async def submit(update: Update, context: BotContext) -> int | None:
     if draft.next_step() is not Step.CONFIRM:
         return await _ask(update, context, draft)
     services = context.services
-    assert draft.category_id is not None
-    draft.photos = [services.media.commit(p) for p in draft.photos]
-    now = services.now()
-    hazard, _created = await services.hazards.file_report(NewReport(
-        draft=draft, reporter_id=update.effective_user.id,  # type: ignore[union-attr]
-        township_id=services.org.enterprises[draft.enterprise_id].township_id,
-        department_id=services.org.categories[draft.category_id].department_id,
-        year=services.local_now().year, now=now, update_id=update.update_id, plan=services.planner()))  # fmt: skip
+    assert update.effective_user is not None
+    hazard = (await file_report(services, draft, update.effective_user.id, update.update_id)).hazard
     context.user_data.pop("draft", None)  # type: ignore[union-attr]
-    services.media.discard(draft.key)
     card = draft_card(services.org, draft, t("report.filed_title", code=hazard.code))
     await show_in_place(update, t("report.filed", card=card, code=hazard.code, units=unit_names(services.org, hazard)))
     context.application.create_task(services.dispatcher.deliver(), name=f"deliver:{hazard.code}")
@@ -384,15 +396,15 @@ def register(app: Application, conversation_timeout: float) -> None:
                 CommandHandler("report", start_report, private),
                 MessageHandler(images & filters.CaptionRegex(r"^\s*#隐患"), start_from_caption),
             ],
-            # a state is the index of its Step: DESCRIPTION, CATEGORY, PLACE, PHOTOS, GRADE, CONFIRM
             states={
-                0: [MessageHandler(text, got_description)],
-                1: [button("cat", chose_category), MessageHandler(text, expected_button)],
-                2: [MessageHandler(text, got_place), MessageHandler(private & filters.LOCATION, got_location)],
-                3: [button("done", photos_finished)],
-                4: [button("grade", chose_grade), MessageHandler(text, expected_button)],
-                5: [button("submit", submit), button("edit", edit), button("reopen", reopen),
-                    MessageHandler(text, expected_button)],
+                Asking.DESCRIPTION: [MessageHandler(text, got_description)],
+                Asking.CATEGORY: [button("cat", chose_category), MessageHandler(text, expected_button)],
+                Asking.PLACE: [MessageHandler(text, got_place),
+                               MessageHandler(private & filters.LOCATION, got_location)],
+                Asking.PHOTOS: [button("done", photos_finished)],
+                Asking.GRADE: [button("grade", chose_grade), MessageHandler(text, expected_button)],
+                Asking.CONFIRM: [button("submit", submit), button("edit", edit), button("reopen", reopen),
+                                 MessageHandler(text, expected_button)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[

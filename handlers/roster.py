@@ -25,12 +25,11 @@ from kernel.services import Services
 from storage.members import OpenInvite
 from texts import Html, t
 from texts.dates import datetime_cn
+from views.callbacks import RemoveMember, RevokeInvite, decode
 from views.cards import role_label, target_label
 
 log = logging.getLogger(__name__)
 
-REMOVE = "rm1"  # callback data: rm1:<telegram id>:ok|no
-REVOKE = "iv1"  # callback data: iv1:<invite number>
 GATE_GROUP = -2  # the handler group of refuse_removed: before every other handler
 MAX_INVITES_SHOWN = 20
 
@@ -98,8 +97,9 @@ async def remove_command(update: Update, context: BotContext) -> None:
         await reply(update, t(refusal, name=member.display_name))
         return
     markup = InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("roster.confirm_button"), callback_data=f"{REMOVE}:{target_id}:ok"),
-        InlineKeyboardButton(t("roster.keep_button"), callback_data=f"{REMOVE}:{target_id}:no")]])  # fmt: skip
+        InlineKeyboardButton(t("roster.confirm_button"), callback_data=RemoveMember(target_id, True).encode()),
+        InlineKeyboardButton(t("roster.keep_button"), callback_data=RemoveMember(target_id, False).encode()),
+    ]])  # fmt: skip
     await reply(update, t("roster.confirm", name=member.display_name, where=_where(context, member),
                           role=role_label(member.role)), markup)  # fmt: skip
 
@@ -117,15 +117,15 @@ async def remove_pressed(update: Update, context: BotContext) -> None:
     """确认移除 or 取消 under a /remove."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    if len(parts) != 3 or not parts[1].isdecimal() or parts[2] not in ("ok", "no"):  # PTB lets empty data through
+    button = decode(query.data)
+    if not isinstance(button, RemoveMember):  # PTB lets empty data through every pattern
         await refuse_button(update, "button.invalid")
         return
     admin = await _pressing_admin(update, context)
     if admin is None:
         return
-    choice, services, target_id = parts[2], context.services, int(parts[1])
-    if choice == "no":
+    services, target_id = context.services, button.member_id
+    if not button.confirmed:
         await query.answer()
         await show_in_place(update, t("roster.kept"))
         return
@@ -170,7 +170,7 @@ def _invites_page(context: BotContext, invites: list[OpenInvite], done: Html | N
         return Html("\n\n".join(parts)), None
     more = t("roster.invites_more", count=len(invites) - len(shown)) if len(invites) > len(shown) else Html("")
     parts.append(t("roster.invites", count=len(invites), lines=Html("\n".join(lines)), more=more))
-    buttons = [InlineKeyboardButton(t("roster.revoke_button", n=n), callback_data=f"{REVOKE}:{i.number}")
+    buttons = [InlineKeyboardButton(t("roster.revoke_button", n=n), callback_data=RevokeInvite(i.number).encode())
                for n, i in enumerate(shown, 1)]
     return Html("\n\n".join(parts)), InlineKeyboardMarkup([buttons[k : k + 4] for k in range(0, len(buttons), 4)])
 
@@ -188,15 +188,15 @@ async def revoke_pressed(update: Update, context: BotContext) -> None:
     """撤销 n under /invites: the link stops working at once."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    if len(parts) != 2 or not parts[1].isdecimal():  # PTB lets empty data through every pattern
+    button = decode(query.data)
+    if not isinstance(button, RevokeInvite):  # PTB lets empty data through every pattern
         await refuse_button(update, "button.invalid")
         return
     admin = await _pressing_admin(update, context)
     if admin is None:
         return
     services = context.services
-    revoked = await services.members.revoke_invite(int(parts[1]), admin.telegram_id, services.now())
+    revoked = await services.members.revoke_invite(button.number, admin.telegram_id, services.now())
     if revoked is None:
         await refuse_button(update, "roster.invite_gone")
         return
@@ -238,5 +238,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("members", members_command, private))
     app.add_handler(CommandHandler("remove", remove_command, private))
     app.add_handler(CommandHandler("invites", invites_command, private))
-    app.add_handler(CallbackQueryHandler(remove_pressed, pattern=rf"^{REMOVE}:\d{{1,15}}:(ok|no)$"))
-    app.add_handler(CallbackQueryHandler(revoke_pressed, pattern=rf"^{REVOKE}:\d{{1,18}}$"))
+    app.add_handler(CallbackQueryHandler(remove_pressed, pattern=rf"^{RemoveMember.PREFIX}:\d{{1,15}}:(ok|no)$"))
+    app.add_handler(CallbackQueryHandler(revoke_pressed, pattern=rf"^{RevokeInvite.PREFIX}:\d{{1,18}}$"))

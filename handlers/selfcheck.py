@@ -18,7 +18,8 @@ from reports.service import selfchecks_of
 from reports.text import period_label
 from texts import Html, t
 from texts.dates import datetime_cn
-from views.selfcheck import MAX_CODES, PREFIX, selfcheck_prompt
+from views.callbacks import SelfCheckChoice, decode
+from views.selfcheck import MAX_CODES, selfcheck_prompt
 
 
 async def selfcheck_command(update: Update, context: BotContext) -> None:
@@ -48,12 +49,11 @@ async def submit_selfcheck(update: Update, context: BotContext) -> None:
     """零报告 or 报送本周隐患 pressed: record the week's self-check once."""
     query = update.callback_query
     assert query is not None
-    try:
-        _, day, choice = (query.data or "").split(":")
-        week = week_of(dt.datetime.strptime(day, "%Y%m%d").date())  # noqa: DTZ007 (a calendar date, no instant)
-    except ValueError:
+    pressed = decode(query.data)
+    if not isinstance(pressed, SelfCheckChoice):
         await refuse_button(update, "button.invalid")
         return
+    week, choice = week_of(pressed.week_start), pressed.choice
     member = await require_member(update, context)
     if member is None:
         return
@@ -92,4 +92,4 @@ async def submit_selfcheck(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     """Add this feature's handlers."""
     app.add_handler(CommandHandler("selfcheck", selfcheck_command))
-    app.add_handler(CallbackQueryHandler(submit_selfcheck, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(submit_selfcheck, pattern=rf"^{SelfCheckChoice.PREFIX}:"))

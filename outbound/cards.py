@@ -21,6 +21,7 @@ from outbound.delivery import card_for
 from outbound.failures import recipient_name, send_failed
 from outbound.retry import Verdict
 from storage.lifecycle import OutboxRow, PendingSend
+from storage.payloads import RowStatus
 from texts import Html, t
 from views.keyboards import Keyboard, actions_of, only
 
@@ -49,7 +50,7 @@ async def refresh(messenger: Messenger, services: Services, row: OutboxRow, vali
     hazard = await services.hazards.get_hazard(row.hazard_id)
     facts = await services.lifecycle.get_facts(row.hazard_id)
     if hazard is None or facts is None:
-        await services.lifecycle.close_row(row.key, "expired", now)
+        await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
         return True
     threads = {(th.chat_id, th.topic_id or 0): th for th in await services.hazards.get_threads(hazard.id)
                if th.delivered_at and th.chat_id is not None and th.anchor_message_id is not None}  # fmt: skip
@@ -67,7 +68,7 @@ async def refresh(messenger: Messenger, services: Services, row: OutboxRow, vali
     if await services.lifecycle.count_unfinished_sends(row.key):
         return False
     await strip_stale_buttons(messenger, services, facts, valid_now)
-    await services.lifecycle.close_row(row.key, "sent", services.now())
+    await services.lifecycle.close_row(row.key, RowStatus.SENT, services.now())
     return True
 
 

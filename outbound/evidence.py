@@ -13,14 +13,16 @@ from domain.hazards import Hazard
 from domain.lifecycle import Action
 from kernel.services import Services
 from messenger.port import Captioned
-from storage.lifecycle import TRANSITION, OutboxRow
+from storage.lifecycle import OutboxRow
+from storage.payloads import TransitionPayload
 from views.evidence import album
 
 
 async def album_for(services: Services, row: OutboxRow, hazard: Hazard) -> Sequence[Captioned]:
     """The before/after album that goes with a 提交整改 notice into the units' threads; empty for any other row."""
-    if row.kind != TRANSITION or row.payload.get("action") != Action.SUBMIT_RECTIFICATION:
+    payload = row.payload
+    if not isinstance(payload, TransitionPayload) or payload.action != Action.SUBMIT_RECTIFICATION:
         return []
     before = await services.hazards.get_photos(hazard.id)
-    after = await services.hazards.get_photos(hazard.id, str(row.payload["photos_stage"]))
+    after = await services.hazards.get_photos(hazard.id, payload.photos_stage)
     return album(hazard.code, before, after)

@@ -26,6 +26,7 @@ from outbound.failures import recipient_name, send_failed
 from outbound.retry import Verdict, log_late
 from reports.service import digest_message, ranking_message, selfchecks_of, statistics_of
 from reports.text import period_label
+from storage.payloads import RowStatus
 from storage.schedule import DueItem, ItemSend, ScheduleRepository
 from texts import Html, t
 from texts.dates import deadline_cn
@@ -67,7 +68,7 @@ async def run(messenger: Messenger, services: Services, now: datetime, report: A
         verdict = dispatch(arrival(services.clock, item.due_at), item.expires_at, now,
                            late_after=services.policy.late_after)
         if verdict is Dispatch.EXPIRED:
-            await schedule.close(item.key, "expired", now)
+            await schedule.close(item.key, RowStatus.EXPIRED, now)
             report.expired += 1
             continue
         late = verdict is Dispatch.SEND_LATE or item.late
@@ -81,7 +82,7 @@ async def _send_item(messenger: Messenger, services: Services, schedule: Schedul
     if not await schedule.has_sends(item.key):
         composed = await compose(services, item, late)
         if composed is None or not composed.chats:
-            await schedule.close(item.key, "skipped", now)
+            await schedule.close(item.key, RowStatus.SKIPPED, now)
             return
         parts = ["text", "chart"] if composed.chart is not None else ["text"]
         await schedule.add_sends(item.key, [(chat, part) for chat in composed.chats for part in parts], late)
@@ -100,7 +101,7 @@ async def _send_item(messenger: Messenger, services: Services, schedule: Schedul
         if not await _send_one(messenger, services, schedule, item, send, composed, report):
             held.add(send.chat_id)
     if await schedule.count_unfinished(item.key) == 0:
-        await schedule.close(item.key, "sent", services.now(), late=late)
+        await schedule.close(item.key, RowStatus.SENT, services.now(), late=late)
         report.keys.append(item.key)
 
 

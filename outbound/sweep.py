@@ -26,7 +26,8 @@ from outbound import cards, evidence, periodic
 from outbound.delivery import deliver_pending, open_thread
 from outbound.failures import recipient_name, send_admin_notices, send_failed
 from outbound.retry import Verdict, log_late
-from storage.lifecycle import CARD, TRANSITION, UNPLANNED_KINDS, OutboxRow, PendingSend
+from storage.lifecycle import UNPLANNED_KINDS, OutboxRow, PendingSend
+from storage.payloads import CARD, TRANSITION, RowStatus, TransitionPayload
 from texts import Html, t
 from views.keyboards import Keyboard, action_keyboard, actions_of, follow_up_keyboard, member_viewer, unit_viewer
 from views.notices import body, head
@@ -89,7 +90,7 @@ async def sweep(messenger: Messenger, services: Services, stopping: Callable[[],
                         # recipients still waiting out a retry: theirs are failed sends too, and said once, here
                         log.warning("dropping %d unsent recipient(s) of %s: it expired at %s before they were reached",
                                     dropped, row.key, row.expires_at)
-                    await services.lifecycle.close_row(row.key, "expired", now)
+                    await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
                     await services.lifecycle.replan(row.hazard_id, planner, now)
                     report.expired += 1
                     continue
@@ -119,12 +120,13 @@ async def _send_row(messenger: Messenger, services: Services, row: OutboxRow, la
             services.planner(), now)  # fmt: skip
         if late and isinstance(result, Transition):  # the row is closed just below: said once
             log_late(log, row.key, row.due_at, now, services.last_sweep)
-        await services.lifecycle.close_row(row.key, "sent" if isinstance(result, Transition) else "expired", now)
+        started = isinstance(result, Transition)
+        await services.lifecycle.close_row(row.key, RowStatus.SENT if started else RowStatus.EXPIRED, now)
         return
     hazard = await services.hazards.get_hazard(row.hazard_id)
     facts = await services.lifecycle.get_facts(row.hazard_id)
     if hazard is None or facts is None:
-        await services.lifecycle.close_row(row.key, "expired", now)
+        await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
         return
     recipients = await services.lifecycle.add_recipients(row.key, await _recipients(services, row, facts), late)
     if recipients == "gone":
@@ -138,7 +140,7 @@ async def _send_row(messenger: Messenger, services: Services, row: OutboxRow, la
         await _send_one(messenger, services, hazard, send, text, keyboard, report,
                         photos if send.chat_id < 0 else [])  # fmt: skip
     if await services.lifecycle.count_unfinished_sends(row.key) == 0:
-        await services.lifecycle.close_row(row.key, "sent", services.now(), late=late)
+        await services.lifecycle.close_row(row.key, RowStatus.SENT, services.now(), late=late)
         await services.lifecycle.replan(row.hazard_id, services.planner(), services.now())
         report.keys.append(row.key)
 
@@ -250,8 +252,10 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
                 if audience is Audience.DEPARTMENT_THREAD:
                     units = [facts.department_id]
                 if audience is Audience.PREVIOUS_UNIT_THREAD:
-                    event = await services.lifecycle.get_event(int(row.payload["event_id"]))  # type: ignore[call-overload]
-                    units = [str(event[1]["from_unit"])] if event else []
+                    payload = row.payload
+                    event = await services.lifecycle.get_event(payload.event_id) \
+                        if isinstance(payload, TransitionPayload) else None
+                    units = [str(event.data["from_unit"])] if event else []
                 for unit_id in units:
                     thread = threads.get(unit_id)
                     if thread is not None and thread.chat_id is not None:
@@ -266,5 +270,5 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
                 binding = await services.groups.get_binding_of_unit(office.id) if office else None
                 if binding is not None:
                     found.setdefault((binding.chat_id, None), None)
-    actor = row.payload.get("actor_id") if row.kind == TRANSITION else None
+    actor = row.payload.actor_id if isinstance(row.payload, TransitionPayload) else None
     return [(chat, topic, reply) for (chat, topic), reply in found.items() if chat != actor]

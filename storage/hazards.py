@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from domain.listing import DONE_STATES, MyFilter, Relation
 from domain.members import Scope
 from domain.records import AuditEntry, SentEscalation
 from storage.db import Database, Tx
-from storage.lifecycle import DELIVERY, LifecycleRepository, Planner
+from storage.lifecycle import LifecycleRepository, Planner, audit_entry
+from storage.payloads import DELIVERED, DELIVERY, FAILED, UNBOUND, DeliveryPayload, decode, encode
 from storage.timefmt import from_db, from_db_required, to_db
 
 
@@ -120,7 +120,6 @@ class NewReport:
 
 # What the reporter is told of a unit: the report arrived, was given up on (the admins were told), or waits
 # for the unit's group to be bound. A thread being tried (or retried) has no outcome yet.
-DELIVERED, FAILED, UNBOUND = "delivered", "failed", "unbound"
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,12 +277,7 @@ class HazardRepository:
         """The hazard's audit log with each event's data, oldest first (for the 处理记录)."""
         async with self.db.reading() as tx:
             rows = await tx.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
-        return [
-            AuditEntry(from_db_required(r["at"]), r["actor_id"], r["action"],
-                       State(r["from_state"]) if r["from_state"] else None, State(r["to_state"]), r["reason"],
-                       json.loads(r["data"] or "{}"))
-            for r in rows
-        ]  # fmt: skip
+        return [audit_entry(r) for r in rows]
 
     async def get_sent_escalations(self, hazard_id: int, kinds: tuple[str, ...]) -> list[SentEscalation]:
         """The escalations of these kinds the bot has sent about the hazard (when, to whom), oldest first."""
@@ -296,7 +290,7 @@ class HazardRepository:
             )
         return [
             SentEscalation(from_db_required(r["done_at"]), r["kind"], tuple(a for a in r["audiences"].split(",") if a),
-                           json.loads(r["payload"]).get("working_days_overdue"))
+                           getattr(decode(r["kind"], r["payload"]), "working_days_overdue", None))
             for r in rows
         ]  # fmt: skip
 
@@ -460,7 +454,8 @@ class HazardRepository:
                 "INSERT INTO outbox (key, hazard_id, kind, audiences, payload, due_at, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (f"{hazard_id}:delivery:{number}", hazard_id, DELIVERY, Audience.REPORTER.value,
-                 json.dumps(outcomes), to_db(now), to_db(now)),
+                 encode(DeliveryPayload(*(tuple(outcomes[o]) for o in (DELIVERED, FAILED, UNBOUND)))), to_db(now),
+                 to_db(now)),
             )  # fmt: skip
             for outcome, unit_id in untold:
                 await tx.execute("UPDATE hazard_threads SET reporter_told = ? WHERE hazard_id = ? AND unit_id = ?",

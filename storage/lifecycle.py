@@ -16,15 +16,25 @@ from typing import Literal
 
 from domain.hazards import Grade, Photo, State, ThreadRole
 from domain.lifecycle import Action, Audience, ExtensionRequest, HazardFacts, PlanPart, Refusal, Transition
+from domain.records import AuditEntry
 from domain.reminders import PlannedNotification
 from storage.db import Database, Tx
+from storage.payloads import (
+    CARD,
+    DELIVERY,
+    TRANSITION,
+    CardPayload,
+    OutboxPayload,
+    ReminderPayload,
+    RowStatus,
+    TransitionPayload,
+    decode,
+    encode,
+)
 from storage.timefmt import from_db, from_db_required, to_db
 
-TRANSITION = "transition"  # outbox kind of a transition notice; reminder kinds are domain.reminders.Kind
-DELIVERY = "delivery"  # outbox kind of the reporter's follow-up: where the report arrived, or could not
-# outbox kind of the edit that brings each thread's anchor card up to date after a transition (issue 12 §4): outbound
-# work, so a failed edit is retried by the sweep and survives a restart, and never holds up the transition itself
-CARD = "card"
+# the card edit that brings each thread's anchor card up to date after a transition (issue 12 §4, kind CARD) is
+# outbound work, so a failed edit is retried by the sweep and survives a restart, and never holds up the transition
 # Rows an event wrote (a transition, a delivery's outcome, a card's edit), not the reminder plan: a replan never
 # removes them.
 UNPLANNED_KINDS = (TRANSITION, DELIVERY, CARD)
@@ -76,7 +86,7 @@ class OutboxRow:
     hazard_id: int
     kind: str
     audiences: tuple[Audience, ...]
-    payload: dict[str, object]
+    payload: OutboxPayload
     due_at: datetime
     expires_at: datetime | None
     late: bool
@@ -93,10 +103,18 @@ class PendingSend:
     attempts: int
 
 
+def audit_entry(row: sqlite3.Row) -> AuditEntry:
+    """An events row as the domain's audit entry."""
+    return AuditEntry(from_db_required(row["at"]), row["actor_id"], row["action"],
+                      State(row["from_state"]) if row["from_state"] else None, State(row["to_state"]), row["reason"],
+                      json.loads(row["data"] or "{}"))  # fmt: skip
+
+
 def _outbox_row(row: sqlite3.Row) -> OutboxRow:
     return OutboxRow(
         row["key"], row["hazard_id"], row["kind"], tuple(Audience(a) for a in row["audiences"].split(",") if a),
-        json.loads(row["payload"]), from_db_required(row["due_at"]), from_db(row["expires_at"]), bool(row["late"]),
+        decode(row["kind"], row["payload"]), from_db_required(row["due_at"]), from_db(row["expires_at"]),
+        bool(row["late"]),
     )  # fmt: skip
 
 
@@ -200,18 +218,18 @@ class LifecycleRepository:
                 (tr.hazard_id, stage, position, photo.file_id, photo.file_unique_id, photo.sha256, photo.size,
                  photo.media_path, photo.kind, phashes[position] if position < len(phashes) else None),
             )  # fmt: skip
-        payload = {"event_id": event_id, "action": tr.action.value, "actor_id": tr.actor_id, "photos_stage": stage}
+        payload = TransitionPayload(event_id, tr.action.value, tr.actor_id, stage)
         await tx.execute(
             "INSERT INTO outbox (key, hazard_id, kind, audiences, payload, due_at, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (f"{tr.hazard_id}:event:{event_id}", tr.hazard_id, TRANSITION, ",".join(tr.notify),
-             json.dumps(payload), to_db(now), to_db(now)),
+             encode(payload), to_db(now), to_db(now)),
         )  # fmt: skip
         await tx.execute(
             "INSERT INTO outbox (key, hazard_id, kind, audiences, payload, due_at, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (f"{tr.hazard_id}:card:{event_id}", tr.hazard_id, CARD, Audience.UNIT_THREADS,
-             json.dumps({"event_id": event_id}), to_db(now), to_db(now)),
+             encode(CardPayload(event_id)), to_db(now), to_db(now)),
         )  # fmt: skip
         return event_id
 
@@ -226,16 +244,12 @@ class LifecycleRepository:
             (hazard_id, *UNPLANNED_KINDS, *keys),
         )
         for n in planned:
-            payload = {
-                "about": to_db(n.about), "days_before": n.days_before,
-                "overdue_on": n.overdue_on.isoformat() if n.overdue_on else None,
-                "working_days_overdue": n.working_days_overdue, "already_told": list(n.already_told),
-                "office_minutes_before": n.office_minutes_before,
-            }  # fmt: skip
+            payload = ReminderPayload(n.about, n.days_before or 0, n.overdue_on, n.working_days_overdue,
+                                      tuple(n.already_told), n.office_minutes_before or 0)  # fmt: skip
             await tx.execute(
                 "INSERT OR IGNORE INTO outbox (key, hazard_id, kind, audiences, payload, due_at, expires_at,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (n.key, hazard_id, n.kind, ",".join(n.audiences), json.dumps(payload), to_db(n.due_at),
+                (n.key, hazard_id, n.kind, ",".join(n.audiences), encode(payload), to_db(n.due_at),
                  _opt(n.expires_at), to_db(now)),
             )  # fmt: skip
 
@@ -277,7 +291,7 @@ class LifecycleRepository:
             rows = await tx.all(DUE_QUERY, (to_db(now), to_db(now), limit))
         return [_outbox_row(r) for r in rows]
 
-    async def close_row(self, key: str, status: str, now: datetime, *, late: bool = False) -> None:
+    async def close_row(self, key: str, status: RowStatus, now: datetime, *, late: bool = False) -> None:
         """A row is done: sent (all its recipients), expired, or failed; recipients still waiting are dropped."""
         async with self.db.transaction() as tx:
             await tx.execute(
@@ -354,11 +368,11 @@ class LifecycleRepository:
                  send.topic_id or 0),
             )  # fmt: skip
 
-    async def get_event(self, event_id: int) -> tuple[sqlite3.Row, dict[str, object]] | None:
+    async def get_event(self, event_id: int) -> AuditEntry | None:
         """An audit event and its data."""
         async with self.db.reading() as tx:
             row = await tx.one("SELECT * FROM events WHERE id = ?", (event_id,))
-        return None if row is None else (row, json.loads(row["data"] or "{}"))
+        return None if row is None else audit_entry(row)
 
     async def get_outbox_status(self, now: datetime) -> dict[str, int]:
         """Counts for /status: rows waiting, overdue in the outbox, recipients retrying and given up on."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from domain.periods import Period, PeriodKind
 from domain.schedule import ItemKind, ScheduledItem
 from storage.db import Database
+from storage.payloads import RowStatus
 from storage.timefmt import from_db, from_db_required, to_db
 
 
@@ -81,7 +82,7 @@ class ScheduleRepository:
             )
         return [_due_item(r) for r in rows]
 
-    async def close(self, key: str, status: str, now: dt.datetime, *, late: bool = False) -> None:
+    async def close(self, key: str, status: RowStatus, now: dt.datetime, *, late: bool = False) -> None:
         """An item is done: sent, skipped (nobody to tell, nothing to say) or expired."""
         async with self.db.transaction() as tx:
             await tx.execute(

@@ -14,12 +14,8 @@ from domain.lifecycle import Action, Actor, HazardFacts, available_actions, prec
 from domain.members import Member, Role
 from domain.org import Organisation
 from texts import t
+from views.callbacks import Details, HazardAction, decode
 
-PREFIX = "h1"  # callback data version: h1:<hazard id>:<action>
-# 查看详情: v1:<hazard id>:details (the card and 处理记录, as /show); shaped like an action button (two colons, what
-# it does last) so the outbound card refresh keeps it on earlier messages as long as it is valid
-DETAILS_PREFIX = "v1"
-DETAILS = "details"
 PER_ROW = 3
 
 
@@ -42,7 +38,7 @@ def rows_of(buttons: Sequence[Button], per_row: int = PER_ROW) -> Keyboard:
 def action_keyboard(facts: HazardFacts, actor: Actor) -> Keyboard | None:
     """Buttons for the actions `actor` may take now; pressing is checked again on the server."""
     buttons = [
-        Button(t(f"act.{action}"), f"{PREFIX}:{facts.hazard_id}:{action}")
+        Button(t(f"act.{action}"), HazardAction(facts.hazard_id, action).encode())
         for action in available_actions(facts, actor)
         if action is not Action.START_RECHECK
     ]
@@ -63,22 +59,34 @@ def member_viewer(org: Organisation, member: Member) -> Actor:
 def follow_up_keyboard(facts: HazardFacts, actor: Actor) -> Keyboard:
     """An escalation's or nudge's buttons: the actions valid now, then 查看详情 and, where a lead reads it, 催办."""
     rows = action_keyboard(facts, actor) or ()
-    extra = [Button(t("follow_up.details"), f"{DETAILS_PREFIX}:{facts.hazard_id}:{DETAILS}")]
+    # 查看详情 (the card and 处理记录, as /show): shaped like an action button (what it does last), so the card refresh
+    # keeps it on earlier messages as long as it is valid
+    extra = [Button(t("follow_up.details"), Details(facts.hazard_id).encode())]
     # in a unit's group anyone may read it: offered when the unit's lead could press it (the press is checked again)
     lead = replace(actor, role=Role.LEAD) if actor.role is Role.MEMBER else actor
     if precheck(facts, lead, Action.URGE) is None:
-        extra.append(Button(t("follow_up.urge"), f"{PREFIX}:{facts.hazard_id}:{Action.URGE}"))
+        extra.append(Button(t("follow_up.urge"), HazardAction(facts.hazard_id, Action.URGE).encode()))
     return (*rows, tuple(extra))
 
 
+def _action(button: Button) -> str | None:
+    """What a hazard's button does: its action, or details (查看详情); None for any other button."""
+    match decode(button.data):
+        case HazardAction(action=action):
+            return action.value
+        case Details():
+            return Details.WHAT
+    return None
+
+
 def actions_of(keyboard: Keyboard) -> list[str]:
-    """The actions a hazard's keyboard offers (callback data h1:<hazard>:<action>, v1:<hazard>:details), in order."""
-    return [b.data.split(":")[2] for row in keyboard for b in row if b.data.count(":") == 2]
+    """The actions a hazard's keyboard offers (and 查看详情), in the order shown."""
+    return [what for row in keyboard for b in row if (what := _action(b)) is not None]
 
 
 def only(keyboard: Keyboard | None, actions: Sequence[str]) -> Keyboard | None:
     """The buttons of `keyboard` (what is valid now) for these actions, laid out three to a row as they were."""
     if keyboard is None or not actions:
         return None
-    kept = [b for row in keyboard for b in row if b.data.split(":")[-1] in actions]
+    kept = [b for row in keyboard for b in row if _action(b) in actions]
     return rows_of(kept) if kept else None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
-from typing import Any
 
 from domain.hazards import Grade, Hazard
 from domain.lifecycle import SYSTEM_ACTOR_ID, Action, Audience, HazardFacts, PlanPart
 from domain.reminders import Kind
 from kernel.services import Services
-from storage.hazards import DELIVERED, FAILED, UNBOUND
-from storage.lifecycle import DELIVERY, TRANSITION, OutboxRow
+from storage.lifecycle import OutboxRow
+from storage.payloads import DELIVERED, FAILED, UNBOUND, DeliveryPayload, ReminderPayload, TransitionPayload
 from storage.timefmt import from_db
 from texts import Html, plain, t
 from texts.dates import deadline_cn
@@ -62,16 +62,18 @@ async def body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
 
 async def _body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
     zone = services.zone
-    if row.kind == TRANSITION:
-        return await _transition(services, row, facts)
-    if row.kind == DELIVERY:
-        return _delivery(services, row.payload)
-    payload: dict[str, Any] = row.payload
-    about = from_db(payload["about"]) if payload.get("about") else facts.deadline
-    told = audiences_label([Audience(a) for a in payload.get("already_told") or []])
+    payload = row.payload
+    if isinstance(payload, TransitionPayload):
+        return await _transition(services, payload, facts)
+    if isinstance(payload, DeliveryPayload):
+        return _delivery(services, payload)
+    if not isinstance(payload, ReminderPayload):
+        raise ValueError(row.kind)
+    about = payload.about or facts.deadline
+    told = audiences_label(list(payload.already_told))
     match Kind(row.kind):
         case Kind.BEFORE:
-            days = int(payload.get("days_before") or 0)
+            days = payload.days_before
             key = "notice.before" if days > 0 else "notice.before_today"
             return t(key, deadline=deadline_text(about, zone), days=days)
         case Kind.OVERDUE:
@@ -79,51 +81,50 @@ async def _body(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
             return t("notice.overdue", deadline=deadline_text(about, zone), days=max(days, 1))
         case Kind.ESCALATION:
             # the first rung of a 重大 hazard comes as the deadline passes: "逾期 0 个工作日" says nothing
-            key = "notice.escalation" if payload.get("working_days_overdue") else "at_deadline.escalation"
-            return t(key, days=payload.get("working_days_overdue"), deadline=deadline_text(about, zone), told=told)
+            key = "notice.escalation" if payload.working_days_overdue else "at_deadline.escalation"
+            return t(key, days=payload.working_days_overdue, deadline=deadline_text(about, zone), told=told)
         case Kind.RECHECK_DUE:
             return t("notice.recheck_due", days=services.policy.recheck_after_days)
         case Kind.RECHECK_OVERDUE:
             return t("notice.recheck_overdue", deadline=deadline_text(about, zone))
         case Kind.RECHECK_ESCALATION:
-            key = "notice.recheck_escalation" if payload.get("working_days_overdue") \
-                else "at_deadline.recheck_escalation"
-            return t(key, days=payload.get("working_days_overdue"), deadline=deadline_text(about, zone), told=told)
+            key = "notice.recheck_escalation" if payload.working_days_overdue else "at_deadline.recheck_escalation"
+            return t(key, days=payload.working_days_overdue, deadline=deadline_text(about, zone), told=told)
         case Kind.ACCEPT_BEFORE | Kind.ACCEPT_OVERDUE | Kind.ACCEPT_ESCALATION:
             return _acceptance(services, Kind(row.kind), payload, facts, deadline_text(about, zone), told)
     raise ValueError(row.kind)
 
 
-def _acceptance(services: Services, kind: Kind, payload: dict[str, Any], facts: HazardFacts, deadline: str,
+def _acceptance(services: Services, kind: Kind, payload: ReminderPayload, facts: HazardFacts, deadline: str,
                 told: str) -> Html:
     """The 受理 clock's reminder, nudge or escalation: the department that has not accepted is named."""
     department = services.org.units[facts.department_id].name
     if kind is Kind.ACCEPT_BEFORE:
-        minutes = int(payload.get("office_minutes_before") or 0)
+        minutes = payload.office_minutes_before
         left = plain("acceptance.left_hours", hours=f"{minutes / 60:g}") if minutes >= 60 \
             else plain("acceptance.left_minutes", minutes=minutes)
         return t("acceptance.before", deadline=deadline, left=left, department=department)
     if kind is Kind.ACCEPT_OVERDUE:
         return t("acceptance.overdue", deadline=deadline, department=department)
-    days = int(payload.get("working_days_overdue") or 0)
+    days = payload.working_days_overdue or 0
     key = "acceptance.escalation" if days else "acceptance.escalation_at_limit"
     return t(key, days=days, deadline=deadline, department=department, told=told)
 
 
-async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) -> Html:
-    found = await services.lifecycle.get_event(int(row.payload["event_id"]))  # type: ignore[call-overload]
-    assert found is not None
-    event, data = found
+async def _transition(services: Services, payload: TransitionPayload, facts: HazardFacts) -> Html:
+    event = await services.lifecycle.get_event(payload.event_id)
+    assert event is not None
+    data = event.data
     zone, org = services.zone, services.org
 
     def when(key: str) -> str:
         value = data.get(key)
         return deadline_text(from_db(str(value)) if value else None, zone)
 
-    action = Action(event["action"])
+    action = Action(event.action)
     values: dict[str, object] = {
-        "actor": await actor_name(services, event["actor_id"]),
-        "reason": event["reason"] or "",
+        "actor": await actor_name(services, event.actor_id),
+        "reason": event.reason or "",
         "deadline": deadline_text(facts.deadline, zone),
     }
     match action:
@@ -153,7 +154,7 @@ async def _transition(services: Services, row: OutboxRow, facts: HazardFacts) ->
     return Html(t(f"notice.{action}", **values) + evidence_lines(action, data, facts))
 
 
-def evidence_lines(action: Action, data: dict[str, object], facts: HazardFacts) -> Html:
+def evidence_lines(action: Action, data: Mapping[str, object], facts: HazardFacts) -> Html:
     """What a transition adds for the decision makers (issue 12): 验收意见, 复查情况, reused photos, 挂牌督办."""
     lines: list[Html] = []
     if action is Action.VERIFY_PASS and data.get("opinion"):
@@ -187,15 +188,15 @@ def reuse_flag(reuse: list[dict[str, object]]) -> Html:
     return t("evidence.reuse_flag", items=reuse_items(reuse))
 
 
-def _delivery(services: Services, payload: dict[str, Any]) -> Html:
+def _delivery(services: Services, payload: DeliveryPayload) -> Html:
     """The reporter's follow-up: which units have the report, which could not get it, which have no group yet."""
     units = services.org.units
 
     def names(outcome: str) -> str:
-        return "、".join(units[u].name if u in units else u for u in payload.get(outcome) or [])
+        return "、".join(units[u].name if u in units else u for u in payload.units(outcome))
 
     lines = [t(f"delivery.followup.{outcome}", units=names(outcome))
-             for outcome in (DELIVERED, FAILED, UNBOUND) if payload.get(outcome)]  # fmt: skip
+             for outcome in (DELIVERED, FAILED, UNBOUND) if payload.units(outcome)]  # fmt: skip
     return Html("\n".join(lines))
 
 

@@ -9,9 +9,9 @@ from reports.service import selfchecks_of
 from reports.text import period_label
 from texts import Html, t
 from texts.dates import deadline_cn
+from views.callbacks import SelfCheckChoice
 from views.keyboards import Button, Keyboard
 
-PREFIX = "sc1"  # callback data version: sc1:<week's Monday yyyymmdd>:<link|zero>
 MAX_CODES = 20
 
 
@@ -24,12 +24,11 @@ async def selfcheck_prompt(services: Services, enterprise_id: str, week: Period,
     enterprise = services.org.enterprises[enterprise_id].name
     head = t("selfcheck.nudge" if nudge else "selfcheck.prompt", late=t("notice.late") if late else Html(""),
              enterprise=enterprise, period=period_label(week), deadline=deadline_cn(deadline, zone))  # fmt: skip
-    day = f"{week.start:%Y%m%d}"
     if found:
         codes = "、".join(h.code for h in found[:MAX_CODES]) + ("…" if len(found) > MAX_CODES else "")
         body = t("selfcheck.found", count=len(found), codes=codes)
-        button = Button(t("selfcheck.submit", count=len(found)), f"{PREFIX}:{day}:link")
+        button = Button(t("selfcheck.submit", count=len(found)), SelfCheckChoice(week.start, "link").encode())
     else:
         body = t("selfcheck.none_found")
-        button = Button(t("selfcheck.zero"), f"{PREFIX}:{day}:zero")
+        button = Button(t("selfcheck.zero"), SelfCheckChoice(week.start, "zero").encode())
     return Html(f"{head}\n\n{body}"), ((button,),)

@@ -138,7 +138,7 @@ async def test_calls_go_through_the_proxy() -> None:
     finally:
         await request.shutdown()
         server.close()
-    assert answer["username"] == "hazard_bot"
+    assert isinstance(answer, dict) and answer["username"] == "hazard_bot"
     assert lines == [f"POST http://api.telegram.example/bot{TOKEN}/getMe HTTP/1.1\r\n".encode()]
 
 

@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
+from telegram.error import TelegramError
 
 from bot.app import App, build_application
 from config.settings import PROJECT_ROOT, Settings
 from domain.clock import FakeClock
 from domain.knowledge import KnowledgeBase
 from sandbox.double import BotApiDouble
+from sandbox.model import Message
 from storage.documents import load_knowledge
 
 TOKEN = "123456:TEST-TOKEN"
@@ -44,7 +47,7 @@ class World:
         await stop_bot(self.app)
         self.app = await start_bot(self.settings, self.clock, self.kb)
 
-    async def command(self, user: Any, text: str, chat: Any = None) -> dict[str, Any]:
+    async def command(self, user: Any, text: str, chat: Any = None) -> Message:
         """Send a command and return the bot's next message in that chat."""
         chat_id = chat.id if chat is not None else user.id
         await self.api.send_text(user, text, chat=chat)
@@ -118,7 +121,7 @@ async def world(tmp_path: Path, overrides: dict[str, Any], world_kb: KnowledgeBa
                                    members=[admin, officer])
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
-            bot_token=TOKEN,
+            bot_token=SecretStr(TOKEN),
             api_base_url=api.base_url,
             api_base_file_url=api.base_file_url,
             database_path=tmp_path / "db.sqlite3",
@@ -145,8 +148,10 @@ async def start_bot(settings: Settings, clock: FakeClock, kb: KnowledgeBase | No
     assert app.post_init is not None and app.updater is not None
     await app.post_init(app)
     # polling errors reach the error handlers, as run_polling arranges
-    await app.updater.start_polling(poll_interval=0, timeout=1, error_callback=lambda exc: app.create_task(
-        app.process_error(update=None, error=exc)))
+    def on_polling_error(exc: TelegramError) -> None:
+        app.create_task(app.process_error(update=None, error=exc))
+
+    await app.updater.start_polling(poll_interval=0, timeout=1, error_callback=on_polling_error)
     await app.start()
     return app
 

@@ -13,9 +13,7 @@ from domain.periods import month_of
 from reports.service import ranking_message, ranking_of
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import accept, file_hazard, people
-from tests.flows.test_lifecycle import press as press_label
-from tests.flows.test_report import buttons, press, ready, submit
+from tests.flows.steps import accept, buttons, file_hazard, people, press, press_as, ready, submit
 from texts import Html
 
 
@@ -134,8 +132,8 @@ async def test_a_transfer_to_another_department_restarts_the_clock_there(world: 
     other_dept = world.api.add_group(title="县应急管理局", is_forum=True, members=[world.admin])
     await world.bind(other_dept, "yjj")
     world.clock.advance(timedelta(hours=5))  # Monday 15:00, before the first department's reminder
-    await press_label(world, member, card, "移送")
-    await press_label(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
+    await press_as(world, member, card, "移送")
+    await press_as(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
     await world.until(world.dept_group.id, "理由")
     await world.api.send_text(member, "属危化品储存", chat=world.dept_group,
                               thread_id=world.api.sent(world.dept_group)[-1]["message_thread_id"])

@@ -6,37 +6,23 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from typing import Any
 
 from bot.jobs import sweep
 from tests.flows.conftest import World
-from tests.flows.test_evidence import MAJOR, accept_in_topic, file_with, rectify, scene
-from tests.flows.test_lifecycle import answer, people, press, verify
-from tests.flows.test_report import buttons, ready
-
-
-def anchors(world: World) -> dict[str, int]:
-    """Each thread's anchor message id, by unit."""
-    with sqlite3.connect(world.database()) as conn:
-        return dict(conn.execute("SELECT unit_id, anchor_message_id FROM hazard_threads").fetchall())
-
-
-def card(world: World, chat: Any, unit_id: str) -> Any:
-    """The thread's anchor card as the group sees it now."""
-    return world.api.chat(chat).messages[anchors(world)[unit_id]]
-
-
-def shown(message: Any) -> str:
-    return message["plain_text"] or message["plain_caption"] or ""
-
-
-async def filed(world: World, photos: list[bytes]) -> Any:
-    await ready(world)
-    member, _, lead = await people(world)
-    await file_with(world, photos)
-    await world.until(world.dept_group.id, "YH-2026-000001")
-    await world.eventually("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL", [(0,)])
-    return member, lead
+from tests.flows.steps import (
+    MAJOR,
+    accept_in_topic,
+    anchors,
+    answer,
+    buttons,
+    card,
+    filed,
+    press_as,
+    rectify,
+    scene,
+    shown,
+    verify,
+)
 
 
 async def test_the_card_in_each_thread_follows_every_transition_with_the_buttons_valid_now(world: World) -> None:
@@ -117,11 +103,11 @@ async def test_a_photo_card_is_edited_in_its_caption(world: World) -> None:
 async def test_a_card_that_can_no_longer_be_edited_is_posted_anew(world: World) -> None:
     member, _ = await filed(world, [])
     old = anchors(world)["xfdd"]
-    await press(world, member, card(world, world.dept_group, "xfdd"), "受理定级")  # the question is open ...
+    await press_as(world, member, card(world, world.dept_group, "xfdd"), "受理定级")  # the question is open ...
     world.api.chat(world.dept_group).messages[old].deleted = True  # ... when someone deletes the card
-    await press(world, member, await world.until(world.dept_group.id, "隐患等级"), "一般隐患")
+    await press_as(world, member, await world.until(world.dept_group.id, "隐患等级"), "一般隐患")
     await world.until(world.dept_group.id, "整改期限")
-    await press(world, member, await answer(world, member, world.dept_group, "十五日内"), "确认")
+    await press_as(world, member, await answer(world, member, world.dept_group, "十五日内"), "确认")
     await world.until(world.dept_group.id, "责任人")
     assert "已完成：受理定级" in (await answer(world, member, world.dept_group, "王五"))["plain_text"]
     await sweep(world.app)

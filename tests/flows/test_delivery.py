@@ -8,7 +8,7 @@ from bot.jobs import sweep
 from outbound.retry import MAX_ATTEMPTS
 from sandbox.images import sample_jpeg, sample_png
 from tests.flows.conftest import World
-from tests.flows.test_report import finish, ready, report_until_photos, submit
+from tests.flows.steps import finish, ready, report_until_photos, submit
 
 
 async def test_a_delivery_cut_short_after_the_card_resumes_with_the_photos(world: World) -> None:

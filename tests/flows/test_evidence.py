@@ -5,7 +5,6 @@ the 安委办 told of a 重大 hazard at once, /major, and the treatment plan's 
 from __future__ import annotations
 
 import io
-import random
 import sqlite3
 from datetime import timedelta
 from typing import Any
@@ -14,24 +13,23 @@ import openpyxl
 from PIL import Image
 
 from bot.jobs import sweep
+from sandbox.model import Message
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import answer, people, press, recheck_pass, verify
-from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit
-from tests.flows.test_statistics import document
-
-MAJOR = "🔴重大隐患（挂牌督办）"
-
-
-def scene(seed: int, size: tuple[int, int] = (640, 480)) -> bytes:
-    """A photo of a 'scene' of its own: blocks of colour laid out by the seed (perceptually unlike any other seed)."""
-    rng = random.Random(seed)
-    image = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
-    cells = Image.new("RGB", (8, 6))
-    cells.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(48)])
-    image.paste(cells.resize(size, Image.Resampling.NEAREST))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
+from tests.flows.steps import (
+    MAJOR,
+    accept_in_topic,
+    answer,
+    buttons,
+    document,
+    file_with,
+    people,
+    press_as,
+    ready,
+    recheck_pass,
+    rectify,
+    scene,
+    verify,
+)
 
 
 def retaken(data: bytes) -> bytes:
@@ -48,40 +46,10 @@ def rows(world: World, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
-async def file_with(world: World, photos: list[bytes], grade: str = "一般隐患") -> None:
-    """The officer reports a hazard with these photos; the cards reach both groups."""
-    question = await report_until_photos(world)
-    for n, data in enumerate(photos, 1):
-        await world.api.send_photo(world.officer, data)
-        assert f"第 {n} 张" in (await world.api.expect(world.officer.id))["plain_text"]
-    await submit(world, await finish(world, question, grade))
-    await world.until(world.officer.id, "已送达")  # the follow-up once both units have the report
 
 
-async def accept_in_topic(world: World, member: Any, card: dict[str, Any], grade: str = "一般隐患") -> None:
-    """受理定级 from the card in the department's topic, 15 days, 王五."""
-    group = world.dept_group
-    await press(world, member, card, "受理定级")
-    await press(world, member, await world.until(group.id, "隐患等级"), grade)
-    await world.until(group.id, "整改期限")
-    await press(world, member, await answer(world, member, group, "十五日内"), "确认")
-    await world.until(group.id, "责任人")
-    assert "已完成：受理定级" in (await answer(world, member, group, "王五 仓库主管"))["plain_text"]
 
 
-async def rectify(world: World, code: str, photos: list[bytes]) -> None:
-    """The officer submits the rectification of `code` from its latest notice, with these photos."""
-    notice = [m for m in world.api.sent(world.officer.id) if code in (m["plain_text"] or "") and
-              "提交整改" in buttons(m)][-1]  # fmt: skip
-    await press(world, world.officer, notice, "提交整改")
-    await world.until(world.officer.id, "整改措施")
-    asked = await answer(world, world.officer, None, "已更换灭火器，清理安全出口")
-    assert "整改后照片" in asked["plain_text"]
-    for n, data in enumerate(photos, 1):
-        await world.api.send_photo(world.officer, data)
-        received = await world.until(world.officer.id, f"第 {n} 张")
-    await press(world, world.officer, received, "完成")
-    await world.until(world.officer.id, "已完成：提交整改")
 
 
 async def accepted_with_photos(world: World, report: list[bytes]) -> tuple[Any, Any, Any]:
@@ -95,7 +63,7 @@ async def accepted_with_photos(world: World, report: list[bytes]) -> tuple[Any, 
     return member, other, lead
 
 
-def captions(message: dict[str, Any]) -> list[str]:
+def captions(message: Message) -> list[str]:
     """The captions of an album's items, or of a single photo."""
     if message["media"]:
         return [item.get("plain_caption") or "" for item in message["media"]]
@@ -169,13 +137,13 @@ async def test_verifying_asks_for_an_opinion_and_a_confirmation(world: World) ->
     await rectify(world, "YH-2026-000001", [scene(21)])
     await sweep(world.app)
     submitted = await world.until(world.dept_group.id, "已提交整改")
-    await press(world, member, submitted, "验收通过")
+    await press_as(world, member, submitted, "验收通过")
     asked = await world.until(world.dept_group.id, "验收意见")
     assert "无意见" in buttons(asked)
     confirm = await answer(world, member, world.dept_group, "灭火器已更换，出口畅通，同意销号")
     assert "请确认验收通过" in confirm["plain_text"] and "同意销号" in confirm["plain_text"]
     assert rows(world, "SELECT state FROM hazards") == [("awaiting_verification",)]  # nothing yet
-    await press(world, member, confirm, "确认")
+    await press_as(world, member, confirm, "确认")
     await world.until(world.dept_group.id, "已完成：验收通过")
     await sweep(world.app)
     told = await world.until(world.officer.id, "验收通过")
@@ -188,10 +156,10 @@ async def test_cancelling_at_the_confirmation_changes_nothing(world: World) -> N
     member, _, _ = await accepted_with_photos(world, [scene(30)])
     await rectify(world, "YH-2026-000001", [scene(31)])
     await sweep(world.app)
-    await press(world, member, await world.until(world.dept_group.id, "已提交整改"), "退回整改")
+    await press_as(world, member, await world.until(world.dept_group.id, "已提交整改"), "退回整改")
     await world.until(world.dept_group.id, "理由")
     confirm = await answer(world, member, world.dept_group, "照片看不清出口")
-    await press(world, member, confirm, "取消")
+    await press_as(world, member, confirm, "取消")
     assert "未作任何更改" in (await world.until(world.dept_group.id, "已取消"))["plain_text"]
     assert rows(world, "SELECT state FROM hazards") == [("awaiting_verification",)]
 
@@ -205,19 +173,19 @@ async def test_the_recheck_takes_a_note_and_photos_and_a_rebound_asks_for_site_p
     await sweep(world.app)
     await sweep(world.app)
     task = await world.until(world.town_group.id, "回头看：销号已满")
-    await press(world, lead, task, "发现反弹")
+    await press_as(world, lead, task, "发现反弹")
     await world.until(world.town_group.id, "反弹情况")
     asked = await answer(world, lead, world.town_group, "安全出口又被堵")
     assert "现场照片" in asked["plain_text"] and "整改后" not in asked["plain_text"]
     await world.api.send_text(lead, "/cancel", chat=world.town_group)
     await world.until(world.town_group.id, "已取消")
 
-    await press(world, lead, task, "复查通过")
+    await press_as(world, lead, task, "复查通过")
     await world.until(world.town_group.id, "复查情况")
     photos = await answer(world, lead, world.town_group, "出口畅通，灭火器在有效期内")
     assert "现场照片" in photos["plain_text"]
     await world.api.send_photo(lead, scene(42), chat=world.town_group)
-    await press(world, lead, await world.until(world.town_group.id, "第 1 张"), "完成")
+    await press_as(world, lead, await world.until(world.town_group.id, "第 1 张"), "完成")
     await world.until(world.town_group.id, "已完成：复查通过")
     assert rows(world, "SELECT reason FROM events WHERE action = 'recheck_pass'") == [("出口畅通，灭火器在有效期内",)]
     assert rows(world, "SELECT COUNT(*) FROM hazard_photos WHERE stage LIKE 'recheck_pass:%'") == [(1,)]
@@ -304,15 +272,15 @@ async def test_the_plan_menu_shows_what_is_done_and_the_plan_is_in_show_and_the_
     await accept_in_topic(world, member, card, MAJOR)
     await sweep(world.app)
     notice = await world.until(world.dept_group.id, "已受理")
-    await press(world, member, notice, "填写治理方案")
+    await press_as(world, member, notice, "填写治理方案")
     menu = await world.until(world.dept_group.id, "治理方案部分")
     assert "已填写 0/6 项，还差 6 项" in menu["plain_text"] and "不能验收通过" in menu["plain_text"]
-    await press(world, member, menu, "方法和措施")
+    await press_as(world, member, menu, "方法和措施")
     asked = await world.until(world.dept_group.id, "该部分内容")
     await world.api.send_text(member, "更换储罐阀门，增设可燃气体报警", chat=world.dept_group,
                               thread_id=asked["message_thread_id"])
     await world.until(world.dept_group.id, "已完成：填写治理方案")
-    await press(world, member, notice, "填写治理方案")
+    await press_as(world, member, notice, "填写治理方案")
     menu = await world.until(world.dept_group.id, "治理方案部分")
     assert "已填写 1/6 项，还差 5 项：治理目标和任务、经费和物资" in menu["plain_text"]
     labels = list(buttons(menu))
@@ -333,11 +301,11 @@ async def test_the_plan_menu_shows_what_is_done_and_the_plan_is_in_show_and_the_
 async def test_an_after_photo_sent_as_a_file_still_reaches_the_verifier_with_the_notice(world: World) -> None:
     await accepted_with_photos(world, [scene(90)])
     notice = [m for m in world.api.sent(world.officer.id) if "提交整改" in buttons(m)][-1]
-    await press(world, world.officer, notice, "提交整改")
+    await press_as(world, world.officer, notice, "提交整改")
     await world.until(world.officer.id, "整改措施")
     await answer(world, world.officer, None, "已更换灭火器")
     await world.api.send_document(world.officer, scene(91), file_name="整改后.jpg", mime_type="image/jpeg")
-    await press(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
+    await press_as(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
     await world.until(world.officer.id, "已完成：提交整改")
     await sweep(world.app)
     before = await world.until(world.dept_group.id, "整改前 1/1")
@@ -365,10 +333,10 @@ async def test_an_opinion_given_before_a_restart_is_confirmed_after_it(world: Wo
     member, _, _ = await accepted_with_photos(world, [scene(96)])
     await rectify(world, "YH-2026-000001", [scene(97)])
     await sweep(world.app)
-    await press(world, member, await world.until(world.dept_group.id, "已提交整改"), "验收通过")
+    await press_as(world, member, await world.until(world.dept_group.id, "已提交整改"), "验收通过")
     await world.until(world.dept_group.id, "验收意见")
     confirm = await answer(world, member, world.dept_group, "出口畅通，同意销号")
     await world.restart()  # the answers so far are in the session, stored as JSON
-    await press(world, member, confirm, "确认")
+    await press_as(world, member, confirm, "确认")
     await world.until(world.dept_group.id, "已完成：验收通过")
     assert rows(world, "SELECT reason FROM events WHERE action = 'verify_pass'") == [("出口畅通，同意销号",)]

@@ -8,8 +8,9 @@ from typing import Any
 from telegram import Update
 
 from bot.jobs import sweep
+from sandbox.model import Message
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import _accepted, _submit_rectification, events, press
+from tests.flows.steps import accepted, events, press_as, submit_rectification
 
 
 def _update_of(world: World, query_id: str, update_id: int) -> dict[str, Any]:
@@ -20,19 +21,19 @@ def _update_of(world: World, query_id: str, update_id: int) -> dict[str, Any]:
         "data": query.data, "message": query.message.to_api()}}  # fmt: skip
 
 
-async def _to_confirmation(world: World, member: Any, submitted: dict[str, Any]) -> dict[str, Any]:
+async def _to_confirmation(world: World, member: Any, submitted: Message) -> Message:
     """验收通过 pressed and 无意见 answered in the department's topic: the confirmation waiting for 确认."""
-    await press(world, member, submitted, "验收通过")
+    await press_as(world, member, submitted, "验收通过")
     asked = await world.until(world.dept_group.id, "验收意见")
-    await press(world, member, asked, "无意见")
+    await press_as(world, member, asked, "无意见")
     return await world.until(world.dept_group.id, "请确认验收通过")
 
 
 async def test_a_redelivered_press_changes_the_hazard_once(world: World) -> None:
-    member, _, _, _ = await _accepted(world)
-    await _submit_rectification(world)
+    member, _, _, _ = await accepted(world)
+    await submit_rectification(world)
     submitted = await world.until(world.dept_group.id, "已提交整改")
-    query_id = await press(world, member, await _to_confirmation(world, member, submitted), "确认")
+    query_id = await press_as(world, member, await _to_confirmation(world, member, submitted), "确认")
     await world.until(world.dept_group.id, "已完成：验收通过")
     # Telegram delivers the same update again (e.g. the bot died before confirming it)
     again = Update.de_json(_update_of(world, query_id, 999_001), world.app.bot)
@@ -41,12 +42,12 @@ async def test_a_redelivered_press_changes_the_hazard_once(world: World) -> None
 
 
 async def test_two_members_confirming_at_the_same_moment(world: World) -> None:
-    member, other, _, _ = await _accepted(world)
-    await _submit_rectification(world)
+    member, other, _, _ = await accepted(world)
+    await submit_rectification(world)
     submitted = await world.until(world.dept_group.id, "已提交整改")
     mine = await _to_confirmation(world, member, submitted)
     theirs = await _to_confirmation(world, other, submitted)
-    await asyncio.gather(press(world, member, mine, "确认"), press(world, other, theirs, "确认"))
+    await asyncio.gather(press_as(world, member, mine, "确认"), press_as(world, other, theirs, "确认"))
     replies = [await world.api.expect(world.dept_group.id) for _ in range(2)]
     await sweep(world.app)
     assert [a for a, _ in events(world)].count("verify_pass") == 1

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from tests.flows.conftest import World
-from tests.flows.test_report import buttons
+from tests.flows.steps import buttons
 
 
 @pytest.fixture

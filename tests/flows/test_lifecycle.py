@@ -5,95 +5,26 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from typing import Any
 
 from bot.jobs import sweep
 from outbound.sweep import PAGE
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
-from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit
-
-
-def events(world: World) -> list[tuple[str, str]]:
-    with sqlite3.connect(world.database()) as conn:
-        return conn.execute("SELECT action, to_state FROM events ORDER BY id").fetchall()
-
-
-async def file_hazard(world: World) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The officer files one hazard; returns its card in the department's topic and in the township's group."""
-    photos_question = await report_until_photos(world)
-    await submit(world, await finish(world, photos_question))
-    cards = await world.api.expect(world.dept_group.id), await world.api.expect(world.town_group.id)
-    assert "已送达：县消防救援大队、城关镇" in (await world.api.expect(world.officer.id))["plain_text"]
-    return cards
-
-
-async def answer(world: World, user: Any, chat: Any, text: str) -> dict[str, Any]:
-    """Type into a group, in the topic of the bot's last message there (None: the private chat); the bot's next
-    message there."""
-    thread_id = world.api.sent(chat)[-1]["message_thread_id"] if chat is not None else None
-    await world.api.send_text(user, text, chat=chat, thread_id=thread_id)
-    return await world.api.expect(chat.id if chat is not None else user.id)
-
-
-async def press(world: World, user: Any, message: dict[str, Any], label: str) -> str:
-    return await world.api.press(user, message, buttons(message)[label])
-
-
-async def verify(world: World, member: Any, message: dict[str, Any], opinion: str | None = None) -> dict[str, Any]:
-    """验收通过 from `message`: the optional 验收意见 (typed, or 无意见), then 确认; the bot's 已完成 reply."""
-    chat = message["chat"]["id"]
-    group = world.dept_group if chat == world.dept_group.id else world.town_group
-    await press(world, member, message, "验收通过")
-    asked = await world.until(chat, "验收意见")
-    confirm = await answer(world, member, group, opinion) if opinion else None
-    if confirm is None:
-        await press(world, member, asked, "无意见")
-        confirm = await world.until(chat, "请确认")
-    assert "请确认验收通过" in confirm["plain_text"]
-    await press(world, member, confirm, "确认")
-    return await world.until(chat, "已完成：验收通过")
-
-
-async def recheck_pass(world: World, user: Any, message: dict[str, Any], note: str = "复查整改到位") -> dict[str, Any]:
-    """复查通过 from `message` in the township's group: the note, no photos (完成), the bot's 已完成 reply."""
-    await press(world, user, message, "复查通过")
-    await world.until(world.town_group.id, "复查情况")
-    photos = await answer(world, user, world.town_group, note)
-    assert "现场照片" in photos["plain_text"]
-    await press(world, user, photos, "完成")
-    return await world.until(world.town_group.id, "已完成：复查通过")
-
-
-async def people(world: World) -> tuple[Any, Any, Any]:
-    """Two department members and the township's lead, joined."""
-    first = world.api.add_user(first_name="消防一")
-    second = world.api.add_user(first_name="消防二")
-    lead = world.api.add_user(first_name="城关镇长")
-    for user in (first, second):
-        world.api.set_member(world.dept_group, user)
-        await world.join(user, "xfdd", "成员")
-    world.api.set_member(world.town_group, lead)
-    await world.join(lead, "cgz", "负责人")
-    return first, second, lead
-
-
-async def accept(world: World, member: Any, card: dict[str, Any], deadline: str = "3天内") -> None:
-    """受理定级 in the department's topic: 一般, the deadline typed, confirmed, a person responsible."""
-    group = world.dept_group
-    await press(world, member, card, "受理定级")
-    grade_question = await world.api.expect(group.id)
-    assert "请确定隐患等级" in grade_question["plain_text"]
-    await press(world, member, grade_question, "一般隐患")
-    deadline_question = await world.api.expect(group.id)
-    assert "请输入整改期限" in deadline_question["plain_text"]
-    echo = await answer(world, member, group, deadline)
-    assert "2026年11月26日（星期四）18:00" in echo["plain_text"]
-    await press(world, member, echo, "确认")
-    person_question = await world.api.expect(group.id)
-    assert "责任人" in person_question["plain_text"]
-    done = await answer(world, member, group, "王五 仓库主管")
-    assert "已完成：受理定级" in done["plain_text"] and "整改中" in done["plain_text"]
+from tests.flows.steps import (
+    accept,
+    accepted,
+    answer,
+    asked_for_a_deadline,
+    buttons,
+    events,
+    file_hazard,
+    people,
+    press_as,
+    ready,
+    recheck_pass,
+    submit_rectification,
+    verify,
+)
 
 
 async def test_the_whole_loop_for_a_general_hazard(world: World) -> None:
@@ -118,21 +49,21 @@ async def test_the_whole_loop_for_a_general_hazard(world: World) -> None:
     assert "已超过整改期限 2026年11月26日（星期四）18:00（逾期 1 天）" in nudge["plain_text"]
 
     # the officer rectifies from the nudge in private chat
-    await press(world, world.officer, nudge, "提交整改")
+    await press_as(world, world.officer, nudge, "提交整改")
     measures_question = await world.api.expect(world.officer.id)
     assert "整改措施" in measures_question["plain_text"]
     photos_question = await answer(world, world.officer, None, "已更换灭火器，清理安全出口")
     await world.api.send_photo(world.officer, sample_jpeg(label="after"))
     received = await world.api.expect(world.officer.id)
     assert "第 1 张" in received["plain_text"] and photos_question
-    await press(world, world.officer, received, "完成")
+    await press_as(world, world.officer, received, "完成")
     assert "已完成：提交整改" in (await world.api.expect(world.officer.id))["plain_text"]
 
     # verification in the department's topic; a second member's press a moment later changes nothing
     await sweep(world.app)
     topic_notice = await world.until(world.dept_group.id, "已提交整改")
     await verify(world, member, topic_notice)
-    second = await press(world, other_member, topic_notice, "验收通过")
+    second = await press_as(world, other_member, topic_notice, "验收通过")
     assert "已销号" in (await world.api.wait_callback_answer(second))["text"]
 
     # 30 days later the 回头看 falls due: the threads get the task, the township passes it
@@ -161,15 +92,6 @@ async def test_stale_and_forbidden_presses(world: World) -> None:
     assert [a for a, _ in events(world)] == ["report", "accept"]
 
 
-async def asked_for_a_deadline(world: World) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """A hazard filed; a department member pressed 受理定级 and 一般隐患 in its topic: the member, the card and the
-    deadline question."""
-    await ready(world)
-    member, _, _ = await people(world)
-    card, _ = await file_hazard(world)
-    await press(world, member, card, "受理定级")
-    await press(world, member, await world.api.expect(world.dept_group.id), "一般隐患")
-    return member, card, await world.api.expect(world.dept_group.id)
 
 
 async def test_deadline_text_that_names_no_date_is_asked_again(world: World) -> None:
@@ -224,30 +146,21 @@ async def test_an_open_question_left_idle_while_the_bot_was_stopped_ends_at_star
     assert [a for a, _ in events(world)] == ["report"]
 
 
-async def _accepted(world: World) -> tuple[Any, Any, Any, dict[str, Any]]:
-    """A hazard accepted (一般, 3天内) by the department; the accept notices swept out. Returns people and card."""
-    await ready(world)
-    member, other, lead = await people(world)
-    card, _ = await file_hazard(world)
-    await accept(world, member, card)
-    await sweep(world.app)
-    await world.until(world.officer.id, "已受理")
-    return member, other, lead, card
 
 
 async def test_extension_is_decided_by_the_unit_and_keeps_the_original_deadline(world: World) -> None:
-    member, _, _, _ = await _accepted(world)
+    member, _, _, _ = await accepted(world)
     notice = world.api.sent(world.officer.id)[-1]
-    await press(world, world.officer, notice, "申请延期")
+    await press_as(world, world.officer, notice, "申请延期")
     await world.until(world.officer.id, "理由")
     await answer(world, world.officer, None, "灭火器厂家缺货")
     echo = await answer(world, world.officer, None, "12月5日")
     assert "2026年12月5日（星期六）18:00" in echo["plain_text"]
-    await press(world, world.officer, echo, "确认")
+    await press_as(world, world.officer, echo, "确认")
     await world.until(world.officer.id, "已完成：申请延期")
     await sweep(world.app)
     request = await world.until(world.dept_group.id, "申请延期至")
-    await press(world, member, request, "同意延期")
+    await press_as(world, member, request, "同意延期")
     await world.until(world.dept_group.id, "已完成：同意延期")
     await sweep(world.app)
     approved = await world.until(world.officer.id, "同意延期")
@@ -258,22 +171,22 @@ async def test_extension_is_decided_by_the_unit_and_keeps_the_original_deadline(
 
 
 async def test_refused_verification_goes_back_to_rectification(world: World) -> None:
-    member, _, _, _ = await _accepted(world)
+    member, _, _, _ = await accepted(world)
     notice = world.api.sent(world.officer.id)[-1]
-    await press(world, world.officer, notice, "提交整改")
+    await press_as(world, world.officer, notice, "提交整改")
     await world.until(world.officer.id, "整改措施")
     await answer(world, world.officer, None, "已整改")
     await world.api.send_photo(world.officer, sample_jpeg(label="after"))
     received = await world.until(world.officer.id, "第 1 张")
-    await press(world, world.officer, received, "完成")
+    await press_as(world, world.officer, received, "完成")
     await world.until(world.officer.id, "已完成：提交整改")
     await sweep(world.app)
     submitted = await world.until(world.dept_group.id, "已提交整改")
-    await press(world, member, submitted, "退回整改")
+    await press_as(world, member, submitted, "退回整改")
     await world.until(world.dept_group.id, "理由")
     confirm = await answer(world, member, world.dept_group, "出口仍有杂物")
     assert "请确认退回整改" in confirm["plain_text"] and "出口仍有杂物" in confirm["plain_text"]
-    await press(world, member, confirm, "确认")
+    await press_as(world, member, confirm, "确认")
     await world.until(world.dept_group.id, "已完成：退回整改")
     await sweep(world.app)
     assert "出口仍有杂物" in (await world.until(world.officer.id, "退回整改"))["plain_text"]
@@ -284,7 +197,7 @@ async def test_refused_verification_goes_back_to_rectification(world: World) -> 
 async def test_a_reminder_replanned_away_while_the_sweep_holds_it_is_not_sent(world: World) -> None:
     """An action replans the hazard between the sweep reading a due row and sending it: the row is gone, not an
     error (it used to fail the recipients' insert on the foreign key and abort the sweep)."""
-    await _accepted(world)
+    await accepted(world)
     services = world.app.bot_data.services
     world.clock.advance(timedelta(days=3, hours=23))
     [row, *_] = await services.lifecycle.get_due(services.now(), 10)
@@ -297,7 +210,7 @@ async def test_a_reminder_replanned_away_while_the_sweep_holds_it_is_not_sent(wo
 
 
 async def test_a_429_in_a_batch_delays_that_recipient_only(world: World) -> None:
-    _, _, lead, _ = await _accepted(world)
+    _, _, lead, _ = await accepted(world)
     world.clock.advance(timedelta(days=3, hours=23))  # Friday 09:00: nudge, threads, the township's lead
     fault = world.api.fail_next("sendMessage", 429, retry_after=30, when=lambda p: p.get("chat_id") == world.officer.id)
     await sweep(world.app)  # (a background sweep may have done the work: the effects are what count)
@@ -317,7 +230,7 @@ async def test_a_429_in_a_batch_delays_that_recipient_only(world: World) -> None
 
 
 async def test_reminders_wait_out_quiet_hours_and_weekends(world: World) -> None:
-    await _accepted(world)  # deadline Thursday 26th 18:00
+    await accepted(world)  # deadline Thursday 26th 18:00
     world.clock.advance(timedelta(hours=11, minutes=30))  # Monday 21:30: quiet hours
     await sweep(world.app)
     await world.api.expect_nothing(world.officer.id)
@@ -329,7 +242,7 @@ async def test_reminders_wait_out_quiet_hours_and_weekends(world: World) -> None
 
 
 async def test_reminders_due_while_the_bot_was_down_go_out_once_after_restart(world: World) -> None:
-    _, _, lead, _ = await _accepted(world)
+    _, _, lead, _ = await accepted(world)
     await world.restart()
     world.clock.advance(timedelta(days=3, hours=23, minutes=40))  # Friday 09:40: due at 09:00, sent late
     await sweep(world.app)
@@ -343,38 +256,29 @@ async def test_reminders_due_while_the_bot_was_down_go_out_once_after_restart(wo
     await world.api.expect_nothing(world.officer.id)
 
 
-async def _submit_rectification(world: World) -> None:
-    notice = world.api.sent(world.officer.id)[-1]
-    await press(world, world.officer, notice, "提交整改")
-    await world.until(world.officer.id, "整改措施")
-    await answer(world, world.officer, None, "已整改到位")
-    await world.api.send_photo(world.officer, sample_jpeg(label="after"))
-    await press(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
-    await world.until(world.officer.id, "已完成：提交整改")
-    await sweep(world.app)
 
 
 async def test_a_major_hazard_needs_its_six_part_plan_before_xiaohao(world: World) -> None:
     await ready(world)
     member, _, _ = await people(world)
     card, _ = await file_hazard(world)
-    await press(world, member, card, "受理定级")
-    await press(world, member, await world.api.expect(world.dept_group.id), "🔴重大隐患（挂牌督办）")
+    await press_as(world, member, card, "受理定级")
+    await press_as(world, member, await world.api.expect(world.dept_group.id), "🔴重大隐患（挂牌督办）")
     await world.until(world.dept_group.id, "整改期限")
-    await press(world, member, await answer(world, member, world.dept_group, "十五日内"), "确认")
+    await press_as(world, member, await answer(world, member, world.dept_group, "十五日内"), "确认")
     await world.until(world.dept_group.id, "责任人")
     await answer(world, member, world.dept_group, "王五")
     await sweep(world.app)
     accepted = await world.until(world.officer.id, "已受理")
     assert "【挂牌督办】" in accepted["plain_text"] and "重大隐患" in accepted["plain_text"]
-    await _submit_rectification(world)
+    await submit_rectification(world)
     submitted = await world.until(world.dept_group.id, "已提交整改")
     assert "验收通过" not in buttons(submitted) and "填写治理方案" in buttons(submitted)
     forced = await world.api.press(member, submitted, "h1:1:verify_pass")
     assert "还缺" in (await world.api.wait_callback_answer(forced))["text"]
     for part in ["治理目标和任务", "方法和措施", "经费和物资", "负责机构和人员", "时限和要求", "安全措施和应急预案"]:
-        await press(world, member, submitted, "填写治理方案")
-        await press(world, member, await world.until(world.dept_group.id, "治理方案部分"), part)
+        await press_as(world, member, submitted, "填写治理方案")
+        await press_as(world, member, await world.until(world.dept_group.id, "治理方案部分"), part)
         asked = await world.until(world.dept_group.id, "该部分内容")
         await world.api.send_text(member, f"{part}：已落实", chat=world.dept_group,
                                   thread_id=asked["message_thread_id"])
@@ -386,20 +290,20 @@ async def test_a_major_hazard_needs_its_six_part_plan_before_xiaohao(world: Worl
 
 
 async def test_rebound_at_the_recheck_reopens_rectification_and_is_counted(world: World) -> None:
-    member, _, lead, _ = await _accepted(world)
-    await _submit_rectification(world)
+    member, _, lead, _ = await accepted(world)
+    await submit_rectification(world)
     await verify(world, member, await world.until(world.dept_group.id, "已提交整改"))
     world.clock.advance(timedelta(days=31))
     await sweep(world.app)
     await sweep(world.app)
     task = await world.until(world.town_group.id, "回头看：销号已满")
-    await press(world, lead, task, "发现反弹")
+    await press_as(world, lead, task, "发现反弹")
     await world.until(world.town_group.id, "理由")
     await answer(world, lead, world.town_group, "安全出口又被堵")
     await world.api.send_photo(lead, sample_jpeg(label="rebound"), chat=world.town_group)
-    await press(world, lead, await world.until(world.town_group.id, "第 1 张"), "完成")
+    await press_as(world, lead, await world.until(world.town_group.id, "第 1 张"), "完成")
     await world.until(world.town_group.id, "整改期限")
-    await press(world, lead, await answer(world, lead, world.town_group, "7天内"), "确认")
+    await press_as(world, lead, await answer(world, lead, world.town_group, "7天内"), "确认")
     await world.until(world.town_group.id, "已完成：发现反弹")
     with sqlite3.connect(world.database()) as conn:
         assert conn.execute("SELECT state, rebounds FROM hazards").fetchone() == ("rectifying", 1)
@@ -412,8 +316,8 @@ async def test_transfer_opens_a_thread_in_the_new_units_group(world: World) -> N
     card, _ = await file_hazard(world)
     other_dept = world.api.add_group(title="县应急管理局", is_forum=True, members=[world.admin])
     await world.bind(other_dept, "yjj")
-    await press(world, member, card, "移送")
-    await press(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
+    await press_as(world, member, card, "移送")
+    await press_as(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
     await world.until(world.dept_group.id, "理由")
     assert "已完成：移送" in (await answer(world, member, world.dept_group, "属危化品储存"))["plain_text"]
     opened = await world.api.expect(other_dept.id)
@@ -425,14 +329,14 @@ async def test_transfer_opens_a_thread_in_the_new_units_group(world: World) -> N
 
 
 async def test_show_tells_the_deadline_and_the_person_responsible(world: World) -> None:
-    await _accepted(world)
+    await accepted(world)
     shown = await world.command(world.officer, "/show YH-2026-000001")
     assert "整改期限：2026年11月26日（星期四）18:00" in shown["plain_text"]
     assert "企业责任人：王五 仓库主管" in shown["plain_text"] and "受理定级 → 整改中" in shown["plain_text"]
 
 
 async def test_overdue_climbs_the_whole_ladder_once_per_step(world: World) -> None:
-    _, _, township_lead, _ = await _accepted(world)  # deadline Thursday 26th 18:00
+    _, _, township_lead, _ = await accepted(world)  # deadline Thursday 26th 18:00
     office_group = world.api.add_group(title="县安委办", is_forum=False, members=[world.admin])
     await world.bind(office_group, "awb")
     department_lead = world.api.add_user(first_name="消防大队长")
@@ -452,7 +356,7 @@ async def test_overdue_climbs_the_whole_ladder_once_per_step(world: World) -> No
 
 
 async def test_rows_waiting_out_a_long_429_do_not_hold_back_the_rows_behind_them(world: World) -> None:
-    await _accepted(world)
+    await accepted(world)
     world.clock.advance(timedelta(days=3, hours=23))  # Friday 09:00: nudge, threads, the township's lead
     world.api.fail_next("sendMessage", 429, retry_after=3600, times=50)  # every recipient is flooded
     await sweep(world.app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.flows.conftest import World
-from tests.flows.test_report import buttons, finish, ready, report_until_photos, submit
+from tests.flows.steps import buttons, finish, ready, report_until_photos, submit
 
 
 async def _file_one(world: World) -> None:

@@ -11,7 +11,7 @@ import pytest
 from telegram.error import ChatMigrated
 
 from tests.flows.conftest import World
-from tests.flows.test_report import finish, report_until_photos, submit
+from tests.flows.steps import finish, report_until_photos, submit
 
 WAIT = 0.5  # HAZARD_MIGRATION_WAIT_SECONDS in these tests
 

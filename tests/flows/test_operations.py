@@ -14,8 +14,7 @@ from config.settings import Settings
 from storage.db import AlreadyRunning, Database
 from storage.timefmt import to_db
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import _accepted
-from tests.flows.test_statistics import rows
+from tests.flows.steps import accepted, rows
 
 
 async def test_a_second_instance_cannot_open_the_database(world: World) -> None:
@@ -69,7 +68,7 @@ async def test_status_for_admins_only(world: World) -> None:
 
 async def test_a_bot_told_to_stop_ends_its_sweep_after_the_reminder_in_hand(world: World) -> None:
     """SIGTERM within seconds even with a backlog: the sweep stops between reminders; the rest stay due."""
-    await _accepted(world)
+    await accepted(world)
     world.clock.advance(timedelta(days=10))  # long overdue: the nudge and every escalation step fall due at once
     now = to_db(world.clock.now())
     due = "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ?"

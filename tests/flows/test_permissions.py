@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import file_hazard
-from tests.flows.test_report import ready
+from tests.flows.steps import file_hazard, ready
 from texts import plain
 
 # role → (target of the invite)

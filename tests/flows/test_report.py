@@ -4,75 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from sandbox.images import sample_jpeg, sample_png
 from tests.flows.conftest import World
-
-
-def buttons(message: dict[str, Any]) -> dict[str, str]:
-    """Label → callback data of a message's inline keyboard."""
-    markup = message.get("reply_markup") or {}
-    return {b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row}
-
-
-def rows(world: World, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(world.database()) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-async def ready(world: World, *, bind_township: bool = True) -> None:
-    """Both groups bound (or only the department's), the officer joined."""
-    await world.bind(world.dept_group, "xfdd")
-    if bind_township:
-        await world.bind(world.town_group, "cgz")
-    await world.join(world.officer, "e01", "安全员")
-
-
-async def say(world: World, text: str) -> dict[str, Any]:
-    return await world.command(world.officer, text)
-
-
-async def press(world: World, message: dict[str, Any], label: str) -> dict[str, Any]:
-    """Press the report button labelled `label`: the question it answered becomes the next one, in place."""
-    await world.api.press(world.officer, message, buttons(message)[label])
-    edit = await world.api.expect_edit(world.officer.id)
-    assert edit.message_id == message["message_id"]
-    await world.api.expect_nothing(world.officer.id, within=0)  # no new message beside it
-    return edit.message
-
-
-DESCRIPTION = "二号仓库灭火器过期，安全出口被杂物堵塞"
-
-
-async def report_until_photos(world: World, description: str = DESCRIPTION) -> dict[str, Any]:
-    asked = await say(world, "/report")
-    assert "请描述" in asked["text"]
-    categories = await say(world, description)
-    assert next(iter(buttons(categories))) == "消防安全"  # suggested from 灭火器 / 安全出口
-    place_question = await press(world, categories, "消防安全")
-    assert "具体位置" in place_question["text"]
-    photos_question = await say(world, "二号仓库东门")
-    assert "现场照片" in photos_question["text"]
-    return photos_question
-
-
-async def finish(world: World, photos_question: dict[str, Any], grade: str = "一般隐患") -> dict[str, Any]:
-    """完成 → grade → the confirmation card."""
-    grade_question = await press(world, photos_question, "完成")
-    assert "隐患等级" in grade_question["text"]
-    label = next(k for k in buttons(grade_question) if grade in k)
-    card = await press(world, grade_question, label)
-    assert "请确认隐患报告" in card["text"]
-    return card
-
-
-async def submit(world: World, card: dict[str, Any]) -> dict[str, Any]:
-    filed = await press(world, card, "提交")
-    assert "已立案" in filed["text"]
-    return filed
+from tests.flows.steps import buttons, finish, press, ready, report_until_photos, rows, say, submit
 
 
 async def test_report_with_photos_opens_a_topic_and_a_reply_thread(world: World) -> None:

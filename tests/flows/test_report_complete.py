@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
-from typing import Any
 
 from bot import session_codec
 from domain.hazards import TextProblem
 from sandbox.images import sample_jpeg
+from sandbox.model import Message
 from tests.flows.conftest import World, start_bot, stop_bot
-from tests.flows.test_report import buttons, press, ready, rows, say, submit
+from tests.flows.steps import buttons, press, ready, rows, say, submit
 
 
-async def officer_says_photo(world: World, caption: str) -> dict[str, Any]:
+async def officer_says_photo(world: World, caption: str) -> Message:
     await world.api.send_photo(world.officer, sample_jpeg(label="cap"), caption=caption)
     return await world.api.expect(world.officer.id)
 

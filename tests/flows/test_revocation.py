@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import answer, events, file_hazard, press
-from tests.flows.test_report import buttons, ready
+from tests.flows.steps import accept, answer, buttons, events, file_hazard, finish, press_as, ready, report_until_photos
 
 
 def rows(world: World, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -24,11 +23,11 @@ async def test_a_line_in_another_group_is_not_the_answer_to_a_question_asked_els
     group's General topic is not the township question's reason (it used to be, and moved the hazard)."""
     await ready(world)
     card, town_card = await file_hazard(world)
-    await press(world, world.admin, card, "移送")  # its question waits in the department's topic …
+    await press_as(world, world.admin, card, "移送")  # its question waits in the department's topic …
     await world.until(world.dept_group.id, "移送的单位")
-    await press(world, world.admin, town_card, "移送")  # … and this one in the township's group (no topics)
+    await press_as(world, world.admin, town_card, "移送")  # … and this one in the township's group (no topics)
     units = await world.until(world.town_group.id, "移送的单位")
-    await press(world, world.admin, units, "县应急管理局")
+    await press_as(world, world.admin, units, "县应急管理局")
     await world.until(world.town_group.id, "理由")
     await world.api.send_text(world.admin, "大家下午好", chat=world.dept_group)  # the General topic
     await world.api.expect_nothing(world.dept_group.id)
@@ -128,7 +127,7 @@ async def test_members_are_listed_and_a_removal_is_confirmed_logged_and_at_once(
     assert "未移除" in (await world.api.expect_edit(world.admin.id)).message["plain_text"]
     assert "消防一" in (await world.command(world.admin, "/members xfdd"))["plain_text"]
 
-    await press(world, member, card, "受理定级")  # a question open in the topic when the removal comes
+    await press_as(world, member, card, "受理定级")  # a question open in the topic when the removal comes
     grade_question = await world.until(world.dept_group.id, "隐患等级")
     assert "已移除 消防一（县消防救援大队 · 成员）" in await _remove(world, member)
     refused = await world.api.press(member, grade_question, buttons(grade_question)["一般隐患"])
@@ -153,13 +152,12 @@ async def test_members_are_listed_and_a_removal_is_confirmed_logged_and_at_once(
 
 
 async def test_a_removed_officers_open_report_and_a_removed_members_open_action_change_nothing(world: World) -> None:
-    from tests.flows.test_report import finish, report_until_photos
 
     await ready(world)
     member = await _department_member(world)
     card, _ = await file_hazard(world)
-    await press(world, member, card, "移送")
-    await press(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
+    await press_as(world, member, card, "移送")
+    await press_as(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
     await world.until(world.dept_group.id, "理由")
     confirm_card = await finish(world, await report_until_photos(world))  # the officer's second report, unsent
 
@@ -247,7 +245,6 @@ async def test_an_admin_taken_out_of_the_settings_loses_the_role_at_the_next_sta
 async def test_a_removed_reporter_hears_no_more_of_their_hazards(world: World) -> None:
     """Notices about a hazard went to its reporter for ever, also after their membership ended."""
     from bot.jobs import sweep
-    from tests.flows.test_lifecycle import accept
 
     await ready(world)
     member = await _department_member(world)

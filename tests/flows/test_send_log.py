@@ -10,8 +10,7 @@ import pytest
 
 from bot.jobs import sweep
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import _accepted
-from tests.flows.test_report import ready, rows
+from tests.flows.steps import accepted, ready, rows
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 FRIDAY_NUDGE = timedelta(days=3, hours=23)  # from _accepted (Monday 10:00) to Friday 09:00: the first overdue nudge
@@ -30,7 +29,7 @@ def keyed(messages: list[str], keys: list[str]) -> dict[str, list[str]]:
 async def test_reminders_sent_late_after_downtime_are_logged_once_each(world: World,
                                                                       caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="outbound.sweep")
-    await _accepted(world)
+    await accepted(world)
     await world.restart()
     world.clock.advance(FRIDAY_NUDGE + timedelta(minutes=40))  # the bot was down over Friday 09:00
     # one recipient of a late row is flooded: the row is finished in a later sweep, which must not log it again
@@ -55,7 +54,7 @@ async def test_reminders_sent_late_after_downtime_are_logged_once_each(world: Wo
 async def test_a_send_that_fails_is_logged_once_with_telegrams_reason(world: World,
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="outbound.sweep")
-    await _accepted(world)
+    await accepted(world)
     world.clock.advance(FRIDAY_NUDGE)
     world.api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user",
                         when=lambda p: p.get("chat_id") == world.officer.id)
@@ -75,7 +74,7 @@ async def test_a_send_that_fails_is_logged_once_with_telegrams_reason(world: Wor
 async def test_recipients_dropped_when_their_row_expires_are_logged_once(world: World,
                                                                         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="outbound.sweep")
-    await _accepted(world)
+    await accepted(world)
     world.clock.advance(FRIDAY_NUDGE)
     # Friday's nudge waits three days for the officer: by then Monday's nudge has replaced it
     world.api.fail_next("sendMessage", 429, retry_after=3 * 24 * 3600,

@@ -7,16 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from bot.jobs import sweep
 from outbound.retry import MAX_ATTEMPTS
 from tests.flows.conftest import World
-from tests.flows.test_cards import card, filed, shown
-from tests.flows.test_evidence import accept_in_topic
-from tests.flows.test_lifecycle import _accepted, file_hazard, people, press
-from tests.flows.test_report import finish, ready, report_until_photos, rows, submit
+from tests.flows.steps import (
+    accept_in_topic,
+    accepted,
+    card,
+    file_hazard,
+    filed,
+    finish,
+    people,
+    press_as,
+    ready,
+    report_until_photos,
+    rows,
+    shown,
+    submit,
+)
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 FRIDAY_NUDGE = timedelta(days=3, hours=23)  # from _accepted (Monday 10:00) to Friday 09:00: the first overdue nudge
@@ -41,7 +53,7 @@ async def sweeps(world: World, hours: int) -> None:
 # ——— hazards' notices ———
 
 async def test_a_notice_told_to_wait_waits_its_retry_after_and_is_not_a_failed_attempt(world: World) -> None:
-    await _accepted(world)
+    await accepted(world)
     world.clock.advance(FRIDAY_NUDGE)
     fault = world.api.fail_next("sendMessage", 429, retry_after=120, times=1,
                                 when=lambda p: p.get("chat_id") == world.officer.id)  # fmt: skip
@@ -63,11 +75,13 @@ async def test_a_notice_told_to_wait_waits_its_retry_after_and_is_not_a_failed_a
 async def test_429s_do_not_use_up_a_notices_attempts(world: World) -> None:
     """MAX_ATTEMPTS 429s, then a 502: the 429s only waited, so the 502 is a first failure that backs off, and the
     notice goes out; nobody is alarmed."""
-    await _accepted(world)
+    await accepted(world)
     world.clock.advance(FRIDAY_NUDGE)
-    to_officer = {"when": lambda p: p.get("chat_id") == world.officer.id}
-    flood = world.api.fail_next("sendMessage", 429, retry_after=60, times=MAX_ATTEMPTS, **to_officer)
-    bad_gateway = world.api.fail_next("sendMessage", 502, "Bad Gateway", **to_officer)
+    def to_officer(params: dict[str, Any]) -> bool:
+        return params.get("chat_id") == world.officer.id
+
+    flood = world.api.fail_next("sendMessage", 429, retry_after=60, times=MAX_ATTEMPTS, when=to_officer)
+    bad_gateway = world.api.fail_next("sendMessage", 502, "Bad Gateway", when=to_officer)
     for _ in range(MAX_ATTEMPTS + 1):
         await sweep(world.app)
         world.clock.advance(timedelta(seconds=61))
@@ -81,7 +95,7 @@ async def test_429s_do_not_use_up_a_notices_attempts(world: World) -> None:
 
 async def test_a_notice_refused_by_a_units_group_is_given_up_at_once_and_told_once_with_the_unit(
         world: World) -> None:
-    await _accepted(world)
+    await accepted(world)
     world.api.remove_bot(world.dept_group)
     world.clock.advance(FRIDAY_NUDGE)
     await sweep(world.app)
@@ -94,7 +108,7 @@ async def test_a_notice_refused_by_a_units_group_is_given_up_at_once_and_told_on
 
 
 async def test_a_notice_failing_every_time_is_given_up_after_its_attempts_and_told_once(world: World) -> None:
-    await _accepted(world)
+    await accepted(world)
     world.clock.advance(FRIDAY_NUDGE)
     fault = world.api.fail_next("sendMessage", 502, "Bad Gateway", times=1000,
                                 when=lambda p: p.get("chat_id") == world.officer.id)  # fmt: skip
@@ -110,7 +124,7 @@ async def test_a_notice_failing_every_time_is_given_up_after_its_attempts_and_to
 # ——— scheduled items (the digest here; rankings and self-checks go through the same function) ———
 
 async def _digest_due(world: World) -> None:
-    await _accepted(world)  # a hazard in the week: the digest has a chart, sent as a second part
+    await accepted(world)  # a hazard in the week: the digest has a chart, sent as a second part
     await sweep(world.app)  # plans from now
     world.clock.set(DIGEST_DUE)
 
@@ -197,8 +211,8 @@ async def test_a_hazard_moved_to_a_department_without_a_group_is_told_to_the_adm
     await ready(world)
     member, _, _ = await people(world)
     card, _ = await file_hazard(world)
-    await press(world, member, card, "移送")
-    await press(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
+    await press_as(world, member, card, "移送")
+    await press_as(world, member, await world.until(world.dept_group.id, "移送的单位"), "县应急管理局")
     await world.until(world.dept_group.id, "理由")
     await world.api.send_text(member, "属危化品储存", chat=world.dept_group,
                               thread_id=world.api.sent(world.dept_group)[-1]["message_thread_id"])

@@ -11,8 +11,17 @@ from pathlib import Path
 
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import answer, asked_for_a_deadline, events
-from tests.flows.test_report import finish, ready, report_until_photos, rows, say, submit
+from tests.flows.steps import (
+    answer,
+    asked_for_a_deadline,
+    events,
+    finish,
+    ready,
+    report_until_photos,
+    rows,
+    say,
+    submit,
+)
 
 
 class _Opens:

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 from bot.jobs import sweep
+from sandbox.model import Message
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import _accepted, file_hazard, people
-from tests.flows.test_report import buttons, ready, rows
+from tests.flows.steps import accepted, buttons, document, file_hazard, local, people, ready, rows
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -25,11 +25,9 @@ def overrides() -> dict[str, Any]:
     return {"schedule_enabled": True}
 
 
-def local(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def texts(world: World, chat: Any, needle: str) -> list[dict[str, Any]]:
+def texts(world: World, chat: Any, needle: str) -> list[Message]:
     return [m for m in world.api.sent(chat) if needle in (m["plain_text"] or m["plain_caption"] or "")]
 
 
@@ -41,16 +39,10 @@ async def edited(world: World, chat_id: int, needle: str) -> str:
             return str(edit.params["text"])
 
 
-async def document(world: World, chat_id: int) -> Any:
-    """The next document the bot sends to the chat (the files /export sends)."""
-    while True:
-        message = await world.api.expect(chat_id, timeout=20)
-        if message["document_file"] is not None:
-            return message
 
 
 async def test_stats_figures_in_each_scope(world: World) -> None:
-    await _accepted(world)  # one hazard filed and accepted on Monday 23rd, deadline Thursday 26th 18:00
+    await accepted(world)  # one hazard filed and accepted on Monday 23rd, deadline Thursday 26th 18:00
     world.clock.set(local(11, 28, 10))  # Saturday: two days overdue
     shown = await world.command(world.officer, "/stats")
     text = shown["plain_text"]
@@ -69,7 +61,7 @@ async def test_stats_figures_in_each_scope(world: World) -> None:
 
 
 async def test_digest_and_ranking_go_out_on_schedule_once(world: World) -> None:
-    await _accepted(world)
+    await accepted(world)
     office = world.api.add_group(title="县安委办", is_forum=False, members=[world.admin])
     await world.bind(office, "awb")
     await sweep(world.app)  # plans from now: the digest of last week (due this morning) is not sent late
@@ -168,7 +160,7 @@ async def test_selfcheck_links_the_weeks_reports(world: World) -> None:
 
 
 async def test_export_sends_the_ledger_as_excel_and_csv(world: World) -> None:
-    await _accepted(world)
+    await accepted(world)
     world.clock.set(local(11, 28, 10))
     await world.api.send_text(world.admin, "/export")
     workbook_message = await document(world, world.admin.id)

@@ -10,10 +10,21 @@ from typing import Any
 from bot.jobs import sweep
 from domain.lifecycle import Action, available_actions
 from sandbox.images import sample_jpeg
+from sandbox.model import Message
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import answer, file_hazard, people, press
-from tests.flows.test_report import buttons, finish, ready, report_until_photos, rows, submit
-from tests.flows.test_statistics import local
+from tests.flows.steps import (
+    answer,
+    buttons,
+    file_hazard,
+    finish,
+    local,
+    people,
+    press_as,
+    ready,
+    report_until_photos,
+    rows,
+    submit,
+)
 from views.keyboards import member_viewer
 
 
@@ -28,13 +39,13 @@ async def test_cards_name_the_reporter_and_write_times_with_the_weekday(world: W
     assert "上报人：张 安全（示范化工有限公司）" in shown["plain_text"]
 
 
-async def _accept(world: World, member: Any, card: dict[str, Any], deadline: str) -> None:
+async def _accept(world: World, member: Any, card: Message, deadline: str) -> None:
     """受理定级 as tests.flows.test_lifecycle.accept, for any day (the echo is not checked)."""
     group = world.dept_group
-    await press(world, member, card, "受理定级")
-    await press(world, member, await world.until(group.id, "请确定隐患等级"), "一般隐患")
+    await press_as(world, member, card, "受理定级")
+    await press_as(world, member, await world.until(group.id, "请确定隐患等级"), "一般隐患")
     await world.until(group.id, "请输入整改期限")
-    await press(world, member, await answer(world, member, group, deadline), "确认")
+    await press_as(world, member, await answer(world, member, group, deadline), "确认")
     await world.until(group.id, "责任人")
     assert "已完成：受理定级" in (await answer(world, member, group, "王五 仓库主管"))["plain_text"]
 
@@ -49,11 +60,11 @@ async def test_show_records_who_did_what_escalations_and_late_steps(world: World
     await sweep(world.app)
     await world.until(lead.id, "逾期 1 个工作日")
     nudge = await world.until(world.officer.id, "已超过整改期限")
-    await press(world, world.officer, nudge, "提交整改")
+    await press_as(world, world.officer, nudge, "提交整改")
     await world.until(world.officer.id, "整改措施")
     await answer(world, world.officer, None, "已更换灭火器")
     await world.api.send_photo(world.officer, sample_jpeg(label="after"))
-    await press(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
+    await press_as(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
     await world.until(world.officer.id, "已完成：提交整改")
 
     shown = (await world.command(world.officer, "/show YH-2026-000001"))["plain_text"]
@@ -100,10 +111,12 @@ async def test_my_shows_badges_and_filters_by_what_waits_for_the_caller(world: W
     for user in (world.officer, member, lead, world.admin):
         listed = _codes(await _my(world, user, "待我处理"))
         person = await services.members.get_member(user.id)
+        assert person is not None
         actor = member_viewer(services.org, person)
         expected = set()
         for hazard_id, code in ((1, "YH-2026-000001"), (2, "YH-2026-000002"), (3, "YH-2026-000003")):
             facts = await services.lifecycle.get_facts(hazard_id)
+            assert facts is not None
             if set(available_actions(facts, actor)) - {Action.TRANSFER}:
                 expected.add(code)
         assert listed == expected, (user.first_name, listed, expected)
@@ -171,11 +184,11 @@ async def test_escalations_name_who_answers_and_offer_details_and_urging(world: 
     assert "2026年11月27日（星期五）09:00 城关镇长（城关镇 负责人） 催办" in shown
     # the officer rectifies: the cards are refreshed and earlier messages lose the buttons no longer valid, while the
     # escalation keeps 查看详情 and 催办 (still open)
-    await press(world, world.officer, nudge, "提交整改")
+    await press_as(world, world.officer, nudge, "提交整改")
     await world.until(world.officer.id, "整改措施")
     await answer(world, world.officer, None, "已更换灭火器")
     await world.api.send_photo(world.officer, sample_jpeg(label="after"))
-    await press(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
+    await press_as(world, world.officer, await world.until(world.officer.id, "第 1 张"), "完成")
     await world.until(world.officer.id, "已完成：提交整改")
     await sweep(world.app)
     kept = next(m for m in world.api.messages(lead.id) if m.message_id == escalation["message_id"])

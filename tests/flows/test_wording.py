@@ -8,16 +8,16 @@ from datetime import timedelta
 from typing import Any
 
 from bot.jobs import sweep
+from sandbox.model import Message
 from tests.flows.conftest import World
-from tests.flows.test_lifecycle import accept, answer, file_hazard, people, press
-from tests.flows.test_report import ready
+from tests.flows.steps import accept, answer, file_hazard, people, press_as, ready
 
 
-async def deadline_question(world: World, member: Any, card: dict[str, Any], grade: str = "一般隐患") -> str:
+async def deadline_question(world: World, member: Any, card: Message, grade: str = "一般隐患") -> str:
     """受理定级 pressed and a grade chosen in the department's topic: the deadline question's text."""
-    await press(world, member, card, "受理定级")
+    await press_as(world, member, card, "受理定级")
     grade_question = await world.api.expect(world.dept_group.id)
-    await press(world, member, grade_question, grade)
+    await press_as(world, member, grade_question, grade)
     asked = await world.api.expect(world.dept_group.id)
     assert "请输入整改期限" in asked["plain_text"]
     return str(asked["plain_text"])
@@ -29,7 +29,7 @@ async def test_an_escalation_as_the_deadline_passes_does_not_say_zero_days_overd
     card, _ = await file_hazard(world)
     await deadline_question(world, member, card, "🔴重大隐患（挂牌督办）")
     echo = await answer(world, member, world.dept_group, "3天内")
-    await press(world, member, echo, "确认")
+    await press_as(world, member, echo, "确认")
     await world.until(world.dept_group.id, "责任人")
     await answer(world, member, world.dept_group, "王五 仓库主管")
     await sweep(world.app)
@@ -48,15 +48,15 @@ async def test_a_deadline_on_a_day_off_and_a_year_not_typed_are_pointed_out(worl
     saturday = await answer(world, member, world.dept_group, "12月5日前")
     assert "2026年12月5日（星期六）" in saturday["plain_text"] and "休息日" in saturday["plain_text"]
     assert "注意年份" not in saturday["plain_text"]
-    await press(world, member, saturday, "重新输入")
+    await press_as(world, member, saturday, "重新输入")
     await world.api.expect(world.dept_group.id)
     friday = await answer(world, member, world.dept_group, "12月4日前")
     assert "休息日" not in friday["plain_text"]
-    await press(world, member, friday, "重新输入")
+    await press_as(world, member, friday, "重新输入")
     await world.api.expect(world.dept_group.id)
     far = await answer(world, member, world.dept_group, "6月1日前")  # June of next year
     assert "2027年6月1日" in far["plain_text"] and "注意年份：2027年" in far["plain_text"]
-    await press(world, member, far, "重新输入")
+    await press_as(world, member, far, "重新输入")
     await world.api.expect(world.dept_group.id)
     typed = await answer(world, member, world.dept_group, "2027年6月1日前")
     assert "注意年份" not in typed["plain_text"]
@@ -80,7 +80,7 @@ async def test_a_file_that_is_not_an_image_at_the_photo_step_gets_the_photo_hint
     await accept(world, member, card)
     await sweep(world.app)
     notice = await world.until(world.officer.id, "已受理")
-    await press(world, world.officer, notice, "提交整改")
+    await press_as(world, world.officer, notice, "提交整改")
     await world.until(world.officer.id, "整改措施")
     photos_question = await answer(world, world.officer, None, "已更换灭火器，清理安全出口")
     assert "照片" in photos_question["plain_text"]

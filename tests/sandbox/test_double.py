@@ -157,6 +157,7 @@ async def test_a_file_id_is_taken_only_by_the_send_method_of_its_kind(api: BotAp
     user = api.add_user("孙二")
     sent_photo = await api.send_photo(user, sample_jpeg(label="p"))
     sent_file = await api.send_document(user, sample_png(label="d"), file_name="d.png", mime_type="image/png")
+    assert sent_photo.photo_files and sent_file.document_file
     photo_id = sent_photo.photo_files[-1].file_id
     document_id = sent_file.document_file.file_id
     video_id = api.world.store_file(b"\x00\x00\x00\x18ftypmp42", kind="video").file_id

@@ -4,6 +4,7 @@ replanned reminders, written together or not at all."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from domain.hazards import Draft, Grade, State
 from domain.lifecycle import Action, Actor, HazardFacts, Payload, Refusal, Transition, decide
 from domain.members import InviteSpec, Role
 from domain.org import UnitKind
-from domain.reminders import Policy, plan_notifications
+from domain.reminders import PlannedNotification, Policy, plan_notifications
 from domain.workcalendar import WorkCalendar
 from storage.db import Database
 from storage.hazards import HazardRepository, NewReport
@@ -27,12 +28,12 @@ MEMBER = Actor(7, Role.MEMBER, "xfdd", UnitKind.DEPARTMENT)  # of the responsibl
 ACCEPT = Payload(grade=Grade.GENERAL, deadline=MONDAY + dt.timedelta(days=3, hours=8), responsible_person="王五")
 
 
-def _plan(facts: HazardFacts) -> list:  # type: ignore[type-arg]
+def _plan(facts: HazardFacts) -> list[PlannedNotification]:
     return plan_notifications(facts, Policy(), WorkCalendar(), ZONE, LATER)
 
 
 @pytest.fixture
-async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
     """A database with one hazard filed by an officer of e01 on Monday (已上报)."""
     database = await Database.open(tmp_path / "db.sqlite3")
     members = MemberRepository(database)
@@ -96,7 +97,7 @@ async def test_a_failure_after_the_state_rolls_back_the_state_and_the_event(db: 
     """The planner runs last in the transaction: if it fails, the state change and the event are undone too."""
     before = await _counts(db)
 
-    def broken(_facts: HazardFacts) -> list:  # type: ignore[type-arg]
+    def broken(_facts: HazardFacts) -> list[PlannedNotification]:
         raise ValueError("planner failed")
 
     with pytest.raises(ValueError, match="planner failed"):

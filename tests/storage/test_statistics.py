@@ -16,6 +16,7 @@ from storage.db import Database
 from storage.hazards import HazardRepository, NewReport
 from storage.lifecycle import LifecycleRepository
 from storage.members import MemberRepository
+from storage.payloads import RowStatus
 from storage.schedule import ScheduleRepository
 from storage.selfchecks import SelfCheckRepository
 from storage.statistics import StatisticsRepository
@@ -118,6 +119,6 @@ async def test_schedule_plans_once_and_sends_once_per_part(tmp_path: Path) -> No
     (moved,) = await schedule.get_pending_sends(due.key, MONDAY + dt.timedelta(minutes=1))
     assert (moved.chat_id, moved.attempts) == (-300, 1)
     await schedule.mark_sent(moved, 12, MONDAY)
-    await schedule.close(due.key, "sent", MONDAY)
+    await schedule.close(due.key, RowStatus.SENT, MONDAY)
     assert await schedule.get_due(MONDAY + dt.timedelta(days=1)) == []
     await db.close()

@@ -1,0 +1,1 @@
+"""The application's use cases: plain arguments in, plain results out, no messenger imports."""
