@@ -21,18 +21,17 @@ from handlers.common import refuse_button, reply, require_admin, require_member,
 from handlers.context import BotContext
 from handlers.guard import refused
 from texts import Html, t
-from texts.limits import CALLBACK_DATA_LIMIT
+from views.callbacks import KnowledgeButton, decode
 from views.knowledge import render_answer, render_full_passage, render_mentions
 
-PREFIX = "kb1"  # callback data version: kb1:<p|m|q|t>:<passage id | term | offset>
 TERMS_PAGE = 30
 MAX_QUESTION = 200
 
 
 def _button(label: str, kind: str, value: str) -> InlineKeyboardButton | None:
     """A button, or None when its data would not fit Telegram's 64 bytes (a very long id or term)."""
-    data = f"{PREFIX}:{kind}:{value}"
-    return InlineKeyboardButton(label, callback_data=data) if len(data.encode()) <= CALLBACK_DATA_LIMIT else None
+    button = KnowledgeButton(kind, value)
+    return InlineKeyboardButton(label, callback_data=button.encode()) if button.fits() else None
 
 
 def _markup(buttons: list[InlineKeyboardButton | None]) -> InlineKeyboardMarkup | None:
@@ -91,8 +90,8 @@ async def pressed(update: Update, context: BotContext) -> None:
     assert query is not None
     if await require_member(update, context) is None or (kb := await _loaded(update, context)) is None:
         return
-    parts = (query.data or "").split(":", 2)
-    kind, value = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+    button = decode(query.data)
+    kind, value = (button.kind, button.value) if isinstance(button, KnowledgeButton) else ("", "")
     if kind == "p":
         hit = kb.passage(value)
         if hit is None:
@@ -203,4 +202,4 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("kb", kb_command))
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/kb(@\w+)?\s+add\b"), add_document))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, ask_in_private))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{KnowledgeButton.PREFIX}:"))

@@ -56,6 +56,8 @@ from domain.org import UnitKind
 from handlers.common import refuse_button, reply, require_member
 from handlers.context import BotContext
 from handlers.photos import receive_image
+from messenger.port import MessengerError
+from messenger.telegram import TelegramMessenger
 from texts import Html, has, plain, t
 from usecases.actions import apply_action
 from views.callbacks import Answer, HazardAction, decode
@@ -103,6 +105,7 @@ class Pending:
     photos_done: bool = False  # photos count as answered only once 完成 is pressed
     topic_id: int | None = None  # the forum topic the questions are asked in; answers count only there
     chat_id: int | None = None  # the chat they are asked in: a line typed in another group is never an answer
+    asked_message_id: int | None = None  # the last question with buttons: they come off once it is answered
 
     @property
     def staging_key(self) -> str:
@@ -200,7 +203,8 @@ async def pressed(update: Update, context: BotContext) -> int:
 
 
 async def _next(update: Update, context: BotContext, pending: Pending, facts: HazardFacts, actor: Actor) -> int:
-    """Ask the next unanswered question, or act when all are answered."""
+    """Ask the next unanswered question, or act when all are answered; the question answered loses its buttons."""
+    await _unbutton(context, pending)
     missing = missing_fields(pending.action, pending.payload())
     if not missing:
         return await _act(update, context, pending, actor)
@@ -210,36 +214,56 @@ async def _next(update: Update, context: BotContext, pending: Pending, facts: Ha
     intro = t("loop.asking", action=t(f"act.{pending.action}"), code=code)
     if question is Field.GRADE:
         markup = InlineKeyboardMarkup([[_button(pending, grade_label(g), "grade", g) for g in Grade]])
-        await reply(update, Html(f"{intro}\n{t('loop.ask.grade')}"), markup)
+        await _ask(update, context, pending, Html(f"{intro}\n{t('loop.ask.grade')}"), markup)
     elif question is Field.DEADLINE:
         grade = pending.answers.get("grade") or facts.grade
         days = context.services.settings.default_deadline_days(grade)
         markup = InlineKeyboardMarkup([[_button(pending, t("loop.use_default", days=days), "default")]])
         example = _example(context)
-        await reply(update, Html(f"{intro}\n{t(f'loop.ask.deadline_{pending.action}', example=example)}"),
-                    markup if pending.action is not Action.REQUEST_EXTENSION else None)
+        asked = t(f"loop.ask.deadline_{pending.action}", example=example)
+        await _ask(update, context, pending, Html(f"{intro}\n{asked}"),
+                   markup if pending.action is not Action.REQUEST_EXTENSION else None)
     elif question is Field.TO_UNIT:
         units = _transfer_targets(context, facts, actor)
         rows = [[_button(pending, u.name, "unit", u.id) for u in units[i : i + 2]] for i in range(0, len(units), 2)]
-        await reply(update, Html(f"{intro}\n{t('loop.ask.to_unit')}"), InlineKeyboardMarkup(rows))
+        await _ask(update, context, pending, Html(f"{intro}\n{t('loop.ask.to_unit')}"), InlineKeyboardMarkup(rows))
     elif question is Field.PLAN_PART:
         order = [*facts.missing_plan_parts, *(p for p in PlanPart if p in facts.plan_parts)]
         buttons = [_button(pending, plan_part_label(p, p in facts.plan_parts), "part", p) for p in order]
-        await reply(update, Html(f"{intro}\n{plan_progress(facts)}\n{t('loop.ask.plan_part')}"),
-                    InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)]))
+        await _ask(update, context, pending, Html(f"{intro}\n{plan_progress(facts)}\n{t('loop.ask.plan_part')}"),
+                   InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)]))
     elif question in (Field.PHOTOS, Field.OPTIONAL_PHOTOS):
-        await reply(update, Html(f"{intro}\n{_question(pending.action, question)}"),
-                    InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
+        await _ask(update, context, pending, Html(f"{intro}\n{_question(pending.action, question)}"),
+                   InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
     elif question is Field.OPINION:
-        await reply(update, Html(f"{intro}\n{t('evidence.ask.opinion')}"),
-                    InlineKeyboardMarkup([[_button(pending, t("evidence.no_opinion"), "skip")]]))
+        await _ask(update, context, pending, Html(f"{intro}\n{t('evidence.ask.opinion')}"),
+                   InlineKeyboardMarkup([[_button(pending, t("evidence.no_opinion"), "skip")]]))
     elif question is Field.CONFIRM:
         markup = InlineKeyboardMarkup([[_button(pending, t("loop.confirm"), "confirm"),
                                         _button(pending, t("evidence.cancel"), "cancel")]])  # fmt: skip
-        await reply(update, Html(f"{intro}\n{_summary(pending)}"), markup)
+        await _ask(update, context, pending, Html(f"{intro}\n{_summary(pending)}"), markup)
     else:
-        await reply(update, Html(f"{intro}\n{_question(pending.action, question)}"))
+        await _ask(update, context, pending, Html(f"{intro}\n{_question(pending.action, question)}"))
     return ASK
+
+
+async def _ask(update: Update, context: BotContext, pending: Pending, text: Html,
+               markup: InlineKeyboardMarkup | None = None) -> None:
+    """Ask a question; remember it if it has buttons (they are taken off once it is answered)."""
+    message = await reply(update, text, markup)
+    pending.asked_message_id = message.message_id if message is not None and markup is not None else None
+
+
+async def _unbutton(context: BotContext, pending: Pending) -> None:
+    """Take the buttons off the question last asked (answered now, by a button or by typing, or given up): pressed
+    later they would only be refused. Best effort: a message that cannot be edited keeps them."""
+    if pending.asked_message_id is None or pending.chat_id is None:
+        return
+    message_id, pending.asked_message_id = pending.asked_message_id, None
+    try:
+        await TelegramMessenger(context.bot).set_buttons(pending.chat_id, message_id, None)
+    except MessengerError as exc:
+        log.info("buttons of question %s in %s left on: %s", message_id, pending.chat_id, exc)
 
 
 def _question(action: Action, question: Field) -> Html:
@@ -418,7 +442,8 @@ async def _read_deadline(update: Update, context: BotContext, pending: Pending, 
     if (year := year_to_confirm(result, services.local_now())) is not None:
         notes.append(t("deadline_note.far_year", year=year))
     echo = t("loop.deadline.echo", when=deadline_text(result.at, services.zone))
-    await reply(update, Html("\n".join([echo, *notes])), markup)
+    await _unbutton(context, pending)  # the question's 用默认期限: answered by typing
+    await _ask(update, context, pending, Html("\n".join([echo, *notes])), markup)
     return None
 
 
@@ -442,8 +467,9 @@ async def answered_photo(update: Update, context: BotContext) -> int | None:
     photo = await receive_image(update, context, pending.staging_key, len(pending.photos))
     if photo is not None:
         pending.photos.append(photo)
-        await reply(update, t("report.photo_received", count=len(pending.photos), max=MAX_PHOTOS),
-                    InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
+        await _unbutton(context, pending)  # one 完成 at a time: the latest photo's
+        await _ask(update, context, pending, t("report.photo_received", count=len(pending.photos), max=MAX_PHOTOS),
+                   InlineKeyboardMarkup([[_button(pending, t("report.photos_done"), "photos_done")]]))
     return None
 
 
@@ -472,6 +498,8 @@ async def cancel(update: Update, context: BotContext) -> int:
     """/cancel while answering: nothing changes."""
     pending = _pending(context)
     if pending is None or not _in_other_chat(update, pending):  # not the action open in another chat
+        if pending is not None:
+            await _unbutton(context, pending)
         _discard(context)
     await reply(update, t("loop.cancelled"))
     return END

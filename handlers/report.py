@@ -40,6 +40,7 @@ from handlers.photos import receive_image
 from texts import Html, plain, t
 from texts.limits import clip
 from usecases.reporting import file_report
+from views.callbacks import DraftButton, decode
 from views.cards import draft_card, grade_label, unit_names
 
 END = ConversationHandler.END
@@ -61,7 +62,6 @@ class Asking(IntEnum):
 def _state(step: Step) -> Asking:
     """The conversation state that asks `step`."""
     return Asking[step.name]
-PREFIX = "r1"  # callback data version: r1:<draft key>:<action>[:<arg>]
 NAME = "report"  # the conversation's name, as persisted
 
 
@@ -71,21 +71,20 @@ def _draft(context: BotContext) -> Draft | None:
 
 
 def _button(draft: Draft, label: str, action: str, arg: str = "") -> InlineKeyboardButton:
-    data = f"{PREFIX}:{draft.key}:{action}" + (f":{arg}" if arg else "")
-    return InlineKeyboardButton(label, callback_data=data)
+    return InlineKeyboardButton(label, callback_data=DraftButton(draft.key, action, arg).encode())
 
 
 async def _pressed(update: Update, context: BotContext) -> tuple[Draft, str] | None:
     """The draft a button belongs to and its argument; stale or forged presses are refused here."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":", 3)
+    button = decode(query.data)
     draft = _draft(context)
-    if draft is None or len(parts) < 3 or parts[1] != draft.key:
+    if draft is None or not isinstance(button, DraftButton) or button.draft_key != draft.key:
         await refuse_button(update)
         return None
     await query.answer()
-    return draft, parts[3] if len(parts) > 3 else ""
+    return draft, button.value
 
 
 async def _ask(update: Update, context: BotContext, draft: Draft, answered: Html | None = None) -> int:
@@ -386,7 +385,7 @@ def register(app: Application, conversation_timeout: float) -> None:
     text = private & filters.TEXT & ~filters.COMMAND
 
     def button(action: str, callback: Any) -> CallbackQueryHandler:
-        return CallbackQueryHandler(callback, pattern=rf"^{PREFIX}:[0-9a-f]+:{action}(:|$)")
+        return CallbackQueryHandler(callback, pattern=rf"^{DraftButton.PREFIX}:[0-9a-f]+:{action}(:|$)")
 
     with warnings.catch_warnings():
         # Buttons here belong to the user's one draft, checked by its key, not tracked per message.
@@ -411,7 +410,7 @@ def register(app: Application, conversation_timeout: float) -> None:
                 CommandHandler("cancel", cancel),
                 MessageHandler(images, got_image),
                 button("reopen", reopen),
-                CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:"),
+                CallbackQueryHandler(stale_button, pattern=rf"^{DraftButton.PREFIX}:"),
                 MessageHandler(private & ~filters.COMMAND, unexpected),
             ],
             conversation_timeout=conversation_timeout,
@@ -420,5 +419,5 @@ def register(app: Application, conversation_timeout: float) -> None:
             persistent=True,  # a draft survives a restart (bot/persistence.py)
         )
     app.add_handler(conversation)
-    app.add_handler(CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(stale_button, pattern=rf"^{DraftButton.PREFIX}:"))
 

@@ -128,13 +128,53 @@ class Answer:
         return _encoded(f"{self.PREFIX}:{self.nonce}:{self.what}" + (f":{self.value}" if self.value else ""))
 
 
-Callback = HazardAction | Details | MyPage | SelfCheckChoice | RemoveMember | RevokeInvite | Answer
+@dataclass(frozen=True, slots=True)
+class DraftButton:
+    """A button of the report conversation: r1:<draft key>:<what>[:<value>] (a category, a grade, a step)."""
+
+    PREFIX: ClassVar[str] = "r1"
+    draft_key: str
+    what: str
+    value: str = ""
+
+    def encode(self) -> str:
+        """The button's data."""
+        return _encoded(f"{self.PREFIX}:{self.draft_key}:{self.what}" + (f":{self.value}" if self.value else ""))
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeButton:
+    """全文 (p), 其他提及 (m), a suggested term (q) or a /terms page (t): kb1:<kind>:<passage id | term | offset>.
+
+    A term may hold any character, a colon too: everything after the second colon is the value."""
+
+    PREFIX: ClassVar[str] = "kb1"
+    KINDS: ClassVar[tuple[str, ...]] = ("p", "m", "q", "t")
+    kind: str
+    value: str
+
+    def encode(self) -> str:
+        """The button's data."""
+        return _encoded(f"{self.PREFIX}:{self.kind}:{self.value}")
+
+    def fits(self) -> bool:
+        """Whether its data fits the 64 bytes (a very long passage id or term does not: no button then)."""
+        return len(f"{self.PREFIX}:{self.kind}:{self.value}".encode()) <= MAX_BYTES
+
+
+Callback = (HazardAction | Details | MyPage | SelfCheckChoice | RemoveMember | RevokeInvite | Answer | DraftButton
+            | KnowledgeButton)
+_HEX_KEY = re.compile(r"^[0-9a-f]{1,32}$")
 
 
 def decode(data: str | None) -> Callback | None:
     """The typed value of a button's data; None when it is not one this version reads (stale, forged, malformed)."""
     if not data or len(data.encode()) > MAX_BYTES:
         return None
+    if data.startswith(f"{KnowledgeButton.PREFIX}:"):
+        _, kind, value = (*data.split(":", 2), "")[:3]
+        ok = kind in KnowledgeButton.KINDS and value and (kind != "t" or value.isdecimal())
+        return KnowledgeButton(kind, value) if ok else None
     parts = data.split(":")
     try:
         return _decode(parts)
@@ -162,4 +202,7 @@ def _decode(parts: list[str]) -> Callback | None:
         case [Answer.PREFIX, nonce, what, *value] if len(value) <= 1 and all(
                 _SAFE.match(p) for p in (nonce, what, *value)):
             return Answer(nonce, what, value[0] if value else "")
+        case [DraftButton.PREFIX, key, what, *value] if len(value) <= 1 and _HEX_KEY.match(key) and all(
+                _SAFE.match(p) for p in (what, *value)):
+            return DraftButton(key, what, value[0] if value else "")
     return None

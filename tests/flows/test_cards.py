@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
+from typing import Any
 
 from bot.jobs import sweep
 from tests.flows.conftest import World
@@ -134,3 +135,29 @@ async def test_an_edit_refused_for_now_is_retried_and_the_transition_stands(worl
     await sweep(world.app)
     assert "状态：整改中" in shown(card(world, world.dept_group, "xfdd"))
     assert "状态：整改中" in shown(card(world, world.town_group, "cgz"))
+
+
+def answer_buttons_left(world: World, chat: Any) -> list[str]:
+    """The texts of the bot's messages in the chat that still carry a question's answer buttons (h1a:…)."""
+    left = []
+    for message in world.api.chat(chat).messages.values():
+        markup = message.get("reply_markup") or {}
+        data = [b.get("callback_data") or "" for row in markup.get("inline_keyboard", []) for b in row]
+        if any(d.startswith("h1a:") for d in data):
+            left.append(shown(message))
+    return left
+
+
+async def test_a_questions_buttons_come_off_once_it_is_answered(world: World) -> None:
+    """受理定级's questions (grade, 用默认期限 answered by typing, 确认, the person), 提交整改's photos (完成 under
+    each photo) and 验收's (无意见, 确认): once answered, none of their buttons is left to press."""
+    member, _ = await filed(world, [scene(1)])
+    await accept_in_topic(world, member, card(world, world.dept_group, "xfdd"))
+    assert answer_buttons_left(world, world.dept_group) == []
+    await sweep(world.app)  # the officer's 已受理 notice, with 提交整改
+    await rectify(world, "YH-2026-000001", [scene(2), scene(3)])
+    assert answer_buttons_left(world, world.officer.id) == []
+    await sweep(world.app)
+    notice = next(m for m in reversed(world.api.sent(world.dept_group.id)) if "验收通过" in buttons(m))
+    await verify(world, member, notice)
+    assert answer_buttons_left(world, world.dept_group) == []
