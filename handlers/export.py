@@ -7,8 +7,13 @@ time per user, and at most one per HAZARD_EXPORT_COOLDOWN_SECONDS.
 
 from __future__ import annotations
 
+import logging
+import tempfile
+from pathlib import Path
+
 from telegram import Message, Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from domain.members import Scope, scope_of
@@ -20,6 +25,8 @@ from kernel.services import Services
 from reports.service import export_files
 from reports.text import period_label, scope_label
 from texts import t
+
+log = logging.getLogger(__name__)
 
 MAX_PERIOD_TEXT = 40
 
@@ -51,14 +58,26 @@ async def export(update: Update, context: BotContext) -> None:
 
 
 async def send_export(services: Services, message: Message, scope: Scope, period: Period, user_id: int) -> None:
-    """Build the ledger files (in the worker process) and send them in reply to the /export message."""
+    """Build the ledger files (in the worker process, a chunk at a time) with a progress message edited as they
+    grow (行数 / 百分比), then send them in reply to the /export message."""
+    what = {"scope": scope_label(services.org, scope), "period": period_label(period)}
+    status = await message.reply_text(t("export.progress_start", **what), do_quote=False)
+
+    async def progress(done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        try:
+            await status.edit_text(t("export.progress", done=done, total=total, percent=percent, **what))
+        except TelegramError as exc:  # a progress line that did not change or could not be edited: the files come
+            log.info("export progress not shown: %s", exc)
+
     try:
-        files = await export_files(services, scope, period)
-        caption = t("export.caption", scope=scope_label(services.org, scope), period=period_label(period),
-                    count=files.count)  # fmt: skip
-        await message.reply_document(files.xlsx, filename=f"{files.name}.xlsx", caption=caption, do_quote=False)
-        await message.reply_document(files.csv, filename=f"{files.name}.csv", caption=t("export.caption_csv"),
-                                     do_quote=False)
+        with tempfile.TemporaryDirectory(prefix="export-") as folder:
+            files = await export_files(services, scope, period, Path(folder), progress)
+            await status.edit_text(t("export.progress_done", count=files.count, **what))
+            caption = t("export.caption", count=files.count, **what)
+            await message.reply_document(files.xlsx, filename=f"{files.name}.xlsx", caption=caption, do_quote=False)
+            await message.reply_document(files.csv, filename=f"{files.name}.csv", caption=t("export.caption_csv"),
+                                         do_quote=False)
     finally:
         services.guards.exporting.discard(user_id)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +25,9 @@ from domain.statistics import (
     AcceptanceDue,
     Compliance,
     Figures,
-    HazardRecord,
+    StateRow,
     compliance,
     ledger_rows,
-    state_rows,
 )
 from kernel.services import Services
 from reports.charts import Panel, bar_chart
@@ -63,30 +62,6 @@ def acceptance_of(services: Services) -> Acceptance:
     return Acceptance(accept_due_of(services), {g: services.policy.for_grade(g).accept_limit for g in Grade})
 
 
-Group = tuple[str, str, Callable[[HazardRecord], bool]]  # name, kind (export.kind key), membership
-
-
-def _in_unit(unit_id: str) -> Callable[[HazardRecord], bool]:
-    return lambda record: unit_id in record.unit_ids
-
-
-def _of_enterprise(enterprise_id: str) -> Callable[[HazardRecord], bool]:
-    return lambda record: record.enterprise_id == enterprise_id
-
-
-def groups_for(org: Organisation, scope: Scope, records: Sequence[HazardRecord]) -> list[Group]:
-    """The rows a scope is broken down into: units for the county, enterprises for a unit, none for an enterprise."""
-    if scope.everything:
-        units = org.units_of_kind(UnitKind.DEPARTMENT) + org.units_of_kind(UnitKind.TOWNSHIP)
-        return [(u.name, u.kind.value, _in_unit(u.id)) for u in units]
-    if scope.unit_id is not None:
-        ids = [e.id for e in org.enterprises_in([scope.unit_id])]
-        ids += sorted({r.enterprise_id for r in records} - set(ids))
-        return [(org.enterprises[e].name if e in org.enterprises else e, "enterprise", _of_enterprise(e))
-                for e in ids]
-    return []
-
-
 def accept_due_of(services: Services) -> AcceptanceDue:
     """The 受理 time limit as the reminders count it (this deployment's policy, calendar and zone), for counting."""
     return lambda start, grade: acceptance_due(start, grade, services.policy, services.calendar, services.zone)
@@ -94,7 +69,7 @@ def accept_due_of(services: Services) -> AcceptanceDue:
 
 def _table_rows(org: Organisation, scope: Scope, table: dict[str, Figures], *,
                 active_only: bool) -> list[tuple[str, Figures]]:  # fmt: skip
-    """The rows of a breakdown in groups_for's order: the county's units, or a unit's enterprises (those of the
+    """The rows of a breakdown: the county's units, or a unit's enterprises (those of the
     organisation, then any other with figures, as the hazards name them)."""
     if scope.everything:
         units = org.units_of_kind(UnitKind.DEPARTMENT) + org.units_of_kind(UnitKind.TOWNSHIP)
@@ -231,35 +206,58 @@ async def ranking_message(services: Services, period: Period, late: bool) -> tup
 
 @dataclass(frozen=True, slots=True)
 class ExportFiles:
-    """The ledger as .xlsx (ledger and quarterly table) and as .csv."""
+    """The ledger as .xlsx (ledger and quarterly table) and as .csv, written to files in `folder`."""
 
-    xlsx: bytes
-    csv: bytes
+    xlsx: Path
+    csv: Path
     count: int
     name: str  # file name without extension
 
 
-async def export_files(services: Services, scope: Scope, period: Period) -> ExportFiles:
-    """Build the ledger files of a scope and period: read and built in a worker process."""
+Progress = Callable[[int, int], Awaitable[None]]  # rows written so far, rows in all
+
+
+async def export_files(services: Services, scope: Scope, period: Period, folder: Path,
+                       progress: Progress | None = None) -> ExportFiles:
+    """Build the ledger files of a scope and period in `folder`: read and written in a worker process, a chunk at a
+    time; `progress` hears how far it got every PROGRESS_EVERY seconds (the worker writes it to a file)."""
     org, zone, now = services.org, services.zone, services.now()
     quarter = quarter_of(period.start)
     job = ExportJob(services.db.path, org, scope, period, now, zone,
                     subtitle=plain("export.table_subtitle", scope=scope_label(org, scope),
                                    period=period_label(quarter), at=datetime_cn(now, zone)),
-                    name=plain("export.file_name", scope=scope_label(org, scope), period=period.key))  # fmt: skip
+                    name=plain("export.file_name", scope=scope_label(org, scope), period=period.key),
+                    folder=folder)  # fmt: skip
     # a worker process, not a thread: reading thousands of rows and openpyxl's seconds of CPU in threads held the event
     # loop up for up to half a second at a time (the GIL), so everyone's replies waited while three exports were built
     workers = services.export_workers()
-    try:
-        return await asyncio.get_running_loop().run_in_executor(workers, build_export, job)
+    try:  # a pool whose worker died refuses the job at once (BrokenProcessPool), or fails it while it runs
+        building = asyncio.get_running_loop().run_in_executor(workers, build_export, job)
+        while progress is not None and not building.done():
+            await asyncio.wait([building], timeout=PROGRESS_EVERY)
+            if not building.done() and (told := _progress_of(job.progress)) is not None:
+                await progress(*told)
+        return await building
     except BrokenProcessPool:
         services.drop_export_workers(workers)  # the worker died (killed, out of memory): the next export starts anew
         raise
 
 
+PROGRESS_EVERY = 2.0  # seconds between the progress message's edits (Telegram allows about one a second per chat)
+
+
+def _progress_of(path: Path) -> tuple[int, int] | None:
+    """What the worker last wrote: rows written and rows in all (None before its first chunk)."""
+    try:
+        done, total = path.read_text(encoding="ascii").split()
+        return int(done), int(total)
+    except (OSError, ValueError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class ExportJob:
-    """What the worker process needs to read and build the ledger files (sent to it pickled: small)."""
+    """What the worker process needs to read and write the ledger files (sent to it pickled: small)."""
 
     database: Path
     org: Organisation
@@ -269,33 +267,58 @@ class ExportJob:
     zone: dt.tzinfo
     subtitle: str
     name: str
+    folder: Path
+
+    @property
+    def progress(self) -> Path:
+        """Where the worker says how far it got."""
+        return self.folder / "progress"
 
 
 def build_export(job: ExportJob) -> ExportFiles:
-    """Read the records (a read-only connection of its own) and build the files: in the worker process."""
+    """Read the records (a read-only connection of its own) and write the files: in the worker process."""
     return asyncio.run(_read_and_build(job))
 
 
 async def _read_and_build(job: ExportJob) -> ExportFiles:
     # openpyxl (and numpy with it) is imported by the worker, never by the bot's own process
-    from reports.workbook import TableRow, ledger_csv, ledger_workbook
+    from reports.workbook import StreamedLedger, TableRow
 
     org, zone, now, scope, quarter = job.org, job.zone, job.now, job.scope, quarter_of(job.period.start)
-    q_start, q_end = quarter.start_at(zone), quarter.end_at(zone)
+    start, end = job.period.start_at(zone), job.period.end_at(zone)
+    xlsx, csv = job.folder / f"{job.name}.xlsx", job.folder / f"{job.name}.csv"
     db = await Database.open_read_only(job.database)
+    ledger = StreamedLedger(xlsx, csv, org, zone)
     try:
         repository = StatisticsRepository(db)
-        records = await repository.get_ledger(scope, job.period.start_at(zone), job.period.end_at(zone))
-        quarter_records = await repository.get_records(scope, q_start, q_end)
-        # the verifiers' names, and the reporters' for the 上报人 column
-        names = await repository.get_names(e.actor_id for r in records for e in r.events
-                                           if e.action in ("verify_pass", "report"))
+        total = await repository.count_ledger(scope, start, end)
+        async for records in repository.ledger_chunks(scope, start, end):
+            # the verifiers' names, and the reporters' for the 上报人 column
+            names = await repository.get_names(e.actor_id for r in records for e in r.events
+                                               if e.action in ("verify_pass", "report"))
+            ledger.add(ledger_rows(records, now, zone), names)
+            job.progress.write_text(f"{ledger.count} {max(total, ledger.count)}", encoding="ascii")
+        # the quarterly table counted in the database, not from every record of the quarter in memory
+        by = GroupBy.UNIT if scope.everything else GroupBy.ENTERPRISE if scope.unit_id else GroupBy.TOTAL
+        counted = await CountingRepository(db).state_rows(scope, quarter.start_at(zone), quarter.end_at(zone), now,
+                                                          zone, by)  # fmt: skip
+        keys = _table_keys(org, scope, counted)
+        lines = [TableRow(name, kind, counted.get(key, StateRow())) for name, kind, key in keys]
+        ledger.finish(lines, counted.get("", StateRow()), table_subtitle=job.subtitle)
     finally:
+        ledger.close()
         await db.close()
-    rows = ledger_rows(records, now, zone)
-    groups = groups_for(org, scope, quarter_records)
-    table = state_rows(quarter_records, {name: belongs for name, _, belongs in groups}, q_start, q_end, now, zone)
-    total = state_rows(quarter_records, {"": lambda _: True}, q_start, q_end, now, zone)[""]
-    lines = [TableRow(name, kind, table[name]) for name, kind, _ in groups]
-    xlsx = ledger_workbook(rows, lines, total, org, names, zone, table_subtitle=job.subtitle)
-    return ExportFiles(xlsx, ledger_csv(rows, org, names, zone), len(rows), job.name)
+    return ExportFiles(xlsx, csv, ledger.count, job.name)
+
+
+def _table_keys(org: Organisation, scope: Scope, counted: dict[str, StateRow]) -> list[tuple[str, str, str]]:
+    """The quarterly table's rows as (name, kind, key in `counted`), in _table_rows' order: the county's units, or a
+    unit's enterprises (the organisation's, then any other the hazards name), or none for an enterprise."""
+    if scope.everything:
+        units = org.units_of_kind(UnitKind.DEPARTMENT) + org.units_of_kind(UnitKind.TOWNSHIP)
+        return [(u.name, u.kind.value, u.id) for u in units]
+    if scope.unit_id is not None:
+        ids = [e.id for e in org.enterprises_in([scope.unit_id])]
+        ids += sorted(set(counted) - set(ids) - {""})
+        return [(org.enterprises[e].name if e in org.enterprises else e, "enterprise", e) for e in ids]
+    return []

@@ -1,8 +1,8 @@
 """The ledger (隐患排查治理台账) as an Excel workbook and as CSV, and the quarterly statistics table.
 
-Plain functions of rows: the handler runs them in a worker thread (``asyncio.to_thread``), so a
-10,000-row ledger does not hold up the bot's other updates. Dates are real Excel dates in local
-time (Excel has no time zones); headers are frozen and filtered; widths fit Chinese text.
+Written as the rows come (StreamedLedger: openpyxl's write-only mode and csv.writer, straight to files), in the
+export's worker process, so memory is that of a chunk of rows whatever the size of the ledger. Dates are real Excel
+dates in local time (Excel has no time zones); headers are frozen and filtered; widths fit Chinese text.
 
 Exports are data, never code (OWASP CSV injection): a text cell that a spreadsheet would read as a formula
 (it starts with = + - @, a tab or a carriage return) is written as text in both files, whoever typed it.
@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from domain.hazards import Grade, State
 from domain.lifecycle import PlanPart
@@ -66,15 +67,6 @@ def reads_as_formula(value: object) -> bool:
 def csv_text(value: object) -> object:
     """A CSV cell made inert: a text a spreadsheet would evaluate gets a leading apostrophe (OWASP)."""
     return f"'{value}" if reads_as_formula(value) else value
-
-
-def _keep_text(sheet: Worksheet) -> None:
-    """Every cell openpyxl would write as a formula, or Excel read as one, stays the text it is."""
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if reads_as_formula(cell.value):
-                cell.data_type = "s"  # openpyxl makes a str starting with = a formula; this writes it as a string
-                cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
 
 
 def _local(instant: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
@@ -124,68 +116,125 @@ def _table_values(index: int | str, line: TableRow) -> list[object]:
     ]  # fmt: skip
 
 
+class StreamedLedger:
+    """The ledger written as its rows come, to two files: the .xlsx in openpyxl's write-only mode (each row goes to
+    disk as it is added; the frozen header, the filter and the column widths kept) and the .csv. Memory is that of the
+    rows in hand, whatever the size of the ledger; `finish` adds the statistics table sheet and closes both."""
+
+    def __init__(self, xlsx: Path, csv_path: Path, org: Organisation, zone: dt.tzinfo) -> None:
+        self.xlsx, self.org, self.zone, self.count = xlsx, org, zone, 0
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(plain("export.sheet_ledger"))
+        _widths(self.sheet, LEDGER_COLUMNS)  # before the first row: a write-only sheet writes its columns first
+        self.sheet.freeze_panes = "A2"
+        self.sheet.append(_header_cells(self.sheet, LEDGER_COLUMNS, "export.column"))
+        self._dates = {i for i, (key, _) in enumerate(LEDGER_COLUMNS) if key in _DATE_COLUMNS}
+        # UTF-8 with a byte-order mark, so that Excel opens it as UTF-8
+        self._csv_file = csv_path.open("w", encoding="utf-8-sig", newline="")
+        self._csv = csv.writer(self._csv_file, lineterminator="\r\n")
+        self._csv.writerow([plain(f"export.column.{key}") for key, _ in LEDGER_COLUMNS])
+
+    def add(self, rows: Sequence[LedgerRow], names: Mapping[int, str]) -> None:
+        """Write these ledger lines (oldest first, after the ones written before) to both files."""
+        for row in rows:
+            values = ledger_values(row, self.org, names, self.zone)
+            self.sheet.append([self._cell(i, v) for i, v in enumerate(values)])
+            self._csv.writerow(["" if v is None else f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime)
+                                else csv_text(v) for v in values])  # fmt: skip
+        self.count += len(rows)
+
+    def _cell(self, index: int, value: object) -> object:
+        if index in self._dates and isinstance(value, dt.datetime):
+            cell = WriteOnlyCell(self.sheet, value)
+            cell.number_format = DATE_FORMAT
+            return cell
+        return _text_cell(self.sheet, value) if reads_as_formula(value) else value
+
+    def finish(self, table: Sequence[TableRow], total: StateRow, *, table_subtitle: str) -> None:
+        """Add the statistics table sheet, close the filter over the rows written, and save both files."""
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(LEDGER_COLUMNS))}{self.count + 1}"
+        _table_sheet(self.book, table, total, table_subtitle)
+        self.book.save(self.xlsx)
+        self._csv_file.close()
+
+    def close(self) -> None:
+        """Let the files go (after `finish`, or on a failure half way)."""
+        self._csv_file.close()
+
+
+def _table_sheet(book: Workbook, table: Sequence[TableRow], total: StateRow, subtitle: str) -> None:
+    """The statistics table (隐患排查治理情况统计表): title and subtitle merged across, bordered, the total in bold."""
+    stats = book.create_sheet(plain("export.sheet_table"))
+    width = len(TABLE_COLUMNS)
+    _widths(stats, TABLE_COLUMNS)
+    stats.freeze_panes = "C4"
+    title = WriteOnlyCell(stats, plain("export.table_title"))
+    title.font, title.alignment = Font(bold=True, size=14), Alignment(horizontal="center")
+    stats.append([title])
+    stats.append([_text_cell(stats, subtitle) if reads_as_formula(subtitle) else subtitle])
+    for row in (1, 2):
+        stats.merged_cells.add(f"A{row}:{get_column_letter(width)}{row}")
+    stats.append(_header_cells(stats, TABLE_COLUMNS, "export.table_column", border=True))
+    lines: list[tuple[int | str, TableRow]] = [*enumerate(table, 1), ("", TableRow(plain("export.total"), "", total))]
+    for n, (index, line) in enumerate(lines, 1):
+        cells = []
+        for column, value in enumerate(_table_values(index, line), 1):
+            cell = _text_cell(stats, value) if reads_as_formula(value) else WriteOnlyCell(stats, value)
+            cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+            if column == 14:
+                cell.number_format = "0.0%"
+            if n == len(lines):
+                cell.font = Font(bold=True)
+            cells.append(cell)
+        stats.append(cells)
+
+
+def _text_cell(sheet: object, value: object) -> WriteOnlyCell:
+    """A cell openpyxl would write as a formula, or Excel read as one, kept the text it is."""
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"  # openpyxl makes a str starting with = a formula; this writes it as a string
+    cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
+    return cell
+
+
+def _widths(sheet: object, columns: Sequence[tuple[str, int]]) -> None:
+    for number, (_, width) in enumerate(columns, 1):
+        sheet.column_dimensions[get_column_letter(number)].width = width  # type: ignore[attr-defined]
+
+
+def _header_cells(sheet: object, columns: Sequence[tuple[str, int]], prefix: str, *,
+                  border: bool = False) -> list[WriteOnlyCell]:
+    cells = []
+    for key, _ in columns:
+        cell = WriteOnlyCell(sheet, plain(f"{prefix}.{key}"))
+        cell.font, cell.fill = Font(bold=True), _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        if border:
+            cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+        cells.append(cell)
+    return cells
+
+
+def ledger_files(rows: Sequence[LedgerRow], table: Sequence[TableRow], total: StateRow, org: Organisation,
+                 names: Mapping[int, str], zone: dt.tzinfo, *, table_subtitle: str) -> tuple[bytes, bytes]:
+    """The .xlsx and the .csv of a few rows, as bytes (tests, small uses): the same writer as the export's."""
+    with tempfile.TemporaryDirectory() as folder:
+        xlsx, csv_path = Path(folder) / "ledger.xlsx", Path(folder) / "ledger.csv"
+        ledger = StreamedLedger(xlsx, csv_path, org, zone)
+        try:
+            ledger.add(rows, names)
+            ledger.finish(table, total, table_subtitle=table_subtitle)
+        finally:
+            ledger.close()
+        return xlsx.read_bytes(), csv_path.read_bytes()
+
+
 def ledger_workbook(rows: Sequence[LedgerRow], table: Sequence[TableRow], total: StateRow, org: Organisation,
                     names: Mapping[int, str], zone: dt.tzinfo, *, table_subtitle: str) -> bytes:
     """The .xlsx: the ledger sheet and the statistics table sheet."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = plain("export.sheet_ledger")
-    sheet.append([plain(f"export.column.{key}") for key, _ in LEDGER_COLUMNS])
-    date_columns = [i for i, (key, _) in enumerate(LEDGER_COLUMNS, 1) if key in _DATE_COLUMNS]
-    for row in rows:
-        sheet.append(ledger_values(row, org, names, zone))
-    for column in date_columns:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = DATE_FORMAT
-    _header(sheet, 1, LEDGER_COLUMNS)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(LEDGER_COLUMNS))}{max(len(rows) + 1, 1)}"
-
-    stats = book.create_sheet(plain("export.sheet_table"))
-    width = len(TABLE_COLUMNS)
-    stats.append([plain("export.table_title")])
-    stats.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    stats["A1"].font = Font(bold=True, size=14)
-    stats["A1"].alignment = Alignment(horizontal="center")
-    stats.append([table_subtitle])
-    stats.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    stats.append([plain(f"export.table_column.{key}") for key, _ in TABLE_COLUMNS])
-    for index, line in enumerate(table, 1):
-        stats.append(_table_values(index, line))
-    stats.append(_table_values("", TableRow(plain("export.total"), "", total)))
-    last = stats.max_row
-    for (cell,) in stats.iter_rows(min_row=4, max_row=last, min_col=14, max_col=14):
-        cell.number_format = "0.0%"
-    for cells in stats.iter_rows(min_row=3, max_row=last, max_col=width):
-        for cell in cells:
-            cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-    for cell in stats[last]:
-        cell.font = Font(bold=True)
-    _header(stats, 3, TABLE_COLUMNS)
-    stats.freeze_panes = "C4"
-    for each in (sheet, stats):
-        _keep_text(each)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _header(sheet: object, row: int, columns: Sequence[tuple[str, int]]) -> None:
-    for number, (_, width) in enumerate(columns, 1):
-        cell = sheet.cell(row=row, column=number)  # type: ignore[attr-defined]
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(number)].width = width  # type: ignore[attr-defined]
+    return ledger_files(rows, table, total, org, names, zone, table_subtitle=table_subtitle)[0]
 
 
 def ledger_csv(rows: Sequence[LedgerRow], org: Organisation, names: Mapping[int, str], zone: dt.tzinfo) -> bytes:
     """The ledger as CSV, UTF-8 with a byte-order mark so that Excel opens it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([plain(f"export.column.{key}") for key, _ in LEDGER_COLUMNS])
-    for row in rows:
-        writer.writerow(["" if v is None else f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) else csv_text(v)
-                         for v in ledger_values(row, org, names, zone)])  # fmt: skip
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return ledger_files(rows, [], StateRow(), org, names, zone, table_subtitle="")[1]

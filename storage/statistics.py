@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 
 from domain.hazards import Grade, State
 from domain.members import Scope
@@ -20,6 +20,7 @@ from domain.statistics import EventRecord, HazardRecord
 from storage.db import Database
 from storage.timefmt import from_db, from_db_required, to_db
 
+LEDGER_CHUNK = 2000  # hazards per read of the export: a few MB of rows in hand, whatever the ledger's size
 _LIVE = ("reported", "rectifying", "awaiting_verification", "recheck")
 
 
@@ -88,6 +89,37 @@ class StatisticsRepository:
         live = ",".join("?" * len(_LIVE))
         where = f"{scoped} AND h.reported_at < ? AND (h.updated_at >= ? OR h.state IN ({live}))"
         return await self._read(where, (*params, to_db(end), to_db(start), *_LIVE))
+
+    async def count_ledger(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> int:
+        """How many hazards in scope were filed in [start, end) (the export's progress: N of this)."""
+        scoped, params = scope_where(scope)
+        async with self.db.bulk_reading() as tx:
+            return int(await tx.scalar(f"SELECT COUNT(*) FROM hazards h WHERE {scoped} AND h.reported_at >= ?"
+                                       " AND h.reported_at < ?", (*params, to_db(start), to_db(end))) or 0)
+
+    async def ledger_chunks(self, scope: Scope, start: dt.datetime, end: dt.datetime,
+                            size: int = LEDGER_CHUNK) -> AsyncIterator[list[HazardRecord]]:
+        """The ledger of get_ledger in chunks of `size`, oldest first: each read starts after the last hazard of the
+        one before (its filing time and id), so a read costs a chunk, whatever the size of the ledger."""
+        scoped, params = scope_where(scope)
+        base, values = f"{scoped} AND h.reported_at >= ? AND h.reported_at < ?", (*params, to_db(start), to_db(end))
+        after: tuple[object, ...] = ()
+        while True:
+            where = base + (" AND (h.reported_at > ? OR (h.reported_at = ? AND h.id > ?))" if after else "")
+            chunk = await self._read_chunk(where, (*values, *after), size)
+            if chunk:
+                yield chunk
+            if len(chunk) < size:
+                return
+            last = chunk[-1]
+            after = (to_db(last.reported_at), to_db(last.reported_at), last.id)
+
+    async def _read_chunk(self, where: str, params: tuple[object, ...], size: int) -> list[HazardRecord]:
+        async with self.db.bulk_reading() as tx:
+            rows = await tx.all(_HAZARDS.format(where=where) + " LIMIT ?", (*params, size))
+            ids = [r["id"] for r in rows]
+            events = await tx.all(_EVENTS.format(ids=",".join("?" * len(ids))), ids) if ids else []
+        return await asyncio.to_thread(_records, rows, events)
 
     async def get_ledger(self, scope: Scope, start: dt.datetime, end: dt.datetime) -> list[HazardRecord]:
         """The hazards in scope filed in [start, end), oldest first, with their events."""

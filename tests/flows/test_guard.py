@@ -10,6 +10,7 @@ import pytest
 
 from tests.bombs import empty_paragraphs_bomb
 from tests.flows.conftest import World
+from tests.flows.steps import document
 
 
 async def test_a_reply_held_up_in_one_chat_does_not_hold_up_another_chat(world: World) -> None:
@@ -98,6 +99,7 @@ async def test_an_export_is_built_in_the_background_one_at_a_time_with_a_cooldow
     # Telegram is slow to take the file (6 s): the export is still on its way while the admin goes on
     slow = world.api.fail_next("sendDocument", None, delay=6, when=lambda p: p.get("chat_id") == admin)
     await world.api.send_text(world.admin, "/export")
+    await world.until(admin, "正在生成隐患台账")  # the progress message first
     await world.api.wait_for(lambda: slow.hits == 1, what="the ledger on its way")
     assert "/invite" in (await world.command(world.admin, "/help"))["plain_text"]  # answered meanwhile
     assert "台账正在生成" in (await world.command(world.admin, "/export 上月"))["plain_text"]
@@ -108,7 +110,7 @@ async def test_an_export_is_built_in_the_background_one_at_a_time_with_a_cooldow
     assert "操作太频繁" in wait["plain_text"]
     world.clock.advance(timedelta(seconds=world.settings.export_cooldown_seconds))
     await world.api.send_text(world.admin, "/export")
-    assert (await world.api.expect(admin))["document_file"] is not None
+    assert (await document(world, admin))["document_file"] is not None
 
 
 @pytest.mark.parametrize("period", ["0000年", "9999年", "9999年12月", "9999年第四季度", "0001年1月1日至1月2日",
@@ -131,15 +133,16 @@ async def test_a_zip_bomb_docx_for_the_knowledge_base_is_refused_at_once(world: 
 
 async def test_an_export_worker_that_died_is_replaced_at_the_next_export(world: World) -> None:
     await world.api.send_text(world.admin, "/export")
-    await world.api.expect_many(world.admin.id, 2)  # the worker process is up
+    await world.api.expect_many(world.admin.id, 3)  # the progress message and the two files: the worker is up
     services = world.app.bot_data.services
     assert services.workers is not None
     for process in list(services.workers._processes.values()):  # killed from outside (OOM killer, an operator)
         process.kill()
         process.join()
     world.clock.advance(timedelta(seconds=world.settings.export_cooldown_seconds))
-    assert "处理时出错了" in (await world.command(world.admin, "/export"))["plain_text"]  # the one in hand is lost
+    await world.api.send_text(world.admin, "/export")
+    await world.until(world.admin.id, "处理时出错了")  # the one in hand is lost
     world.clock.advance(timedelta(seconds=world.settings.export_cooldown_seconds))
     await world.api.send_text(world.admin, "/export")  # a new worker builds it
-    xlsx, csv = await world.api.expect_many(world.admin.id, 2, timeout=30)
+    _, xlsx, csv = await world.api.expect_many(world.admin.id, 3, timeout=30)
     assert xlsx["document_file"] is not None and csv["document_file"] is not None

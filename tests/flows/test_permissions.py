@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.flows.conftest import World
-from tests.flows.steps import file_hazard, ready
+from tests.flows.steps import document, file_hazard, ready
 from texts import plain
 
 # role → (target of the invite)
@@ -75,7 +75,8 @@ async def test_commands_by_role(world: World, role: str, command: str) -> None:
 async def test_stats_and_export_scope_by_role(world: World, role: str, scope: str) -> None:
     person = await _person(world, role)
     assert f"隐患统计 · {scope}\n" in (await world.command(person, "/stats"))["plain_text"]
-    ledger = await world.command(person, "/export")
+    await world.api.send_text(person, "/export")
+    ledger = await document(world, person.id)
     assert ledger["document"] and f"隐患排查治理台账 · {scope} · 2026年11月" in ledger["plain_caption"]
 
 

@@ -163,8 +163,12 @@ async def test_export_sends_the_ledger_as_excel_and_csv(world: World) -> None:
     await accepted(world)
     world.clock.set(local(11, 28, 10))
     await world.api.send_text(world.admin, "/export")
+    status = await world.until(world.admin.id, "正在生成隐患台账 · 全县 · 2026年11月")
     workbook_message = await document(world, world.admin.id)
     assert "隐患排查治理台账 · 全县 · 2026年11月（共 1 项）" in workbook_message["plain_caption"]
+    # the progress line, edited as the rows are written, ends saying how many
+    assert "隐患台账已生成 · 全县 · 2026年11月：共 1 行" in world.api.chat(world.admin.id).messages[
+        status["message_id"]]["plain_text"]
     workbook = workbook_message["document_file"]
     assert workbook.file_name == "隐患台账_全县_2026-11.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(workbook.data))

@@ -122,3 +122,22 @@ async def test_schedule_plans_once_and_sends_once_per_part(tmp_path: Path) -> No
     await schedule.close(due.key, RowStatus.SENT, MONDAY)
     assert await schedule.get_due(MONDAY + dt.timedelta(days=1)) == []
     await db.close()
+
+
+async def test_the_ledger_is_read_in_chunks_each_after_the_last(tmp_path: Path) -> None:
+    """The export reads a chunk at a time (keyset: filing time, then id): together exactly get_ledger's rows, in order,
+    however the chunks fall (two hazards filed at the same instant included)."""
+    db = await _county(tmp_path)
+    hazards = HazardRepository(db)
+    same = Draft(key="k3", enterprise_id="e01", description="隐患k3", category_id="xfaq", place="仓库",
+                 grade=Grade.GENERAL, photos_done=True)
+    await hazards.file_report(NewReport(same, 42, "cgz", "xfdd", 2026, MONDAY, None))  # at the same instant as k1
+    stats, scope = StatisticsRepository(db), Scope(everything=True)
+    start, end = MONDAY - dt.timedelta(days=30), MONDAY + dt.timedelta(days=30)
+    whole = [r.code for r in await stats.get_ledger(scope, start, end)]
+    assert len(whole) == 4 and await stats.count_ledger(scope, start, end) == 4
+    for size in (1, 2, 3, 4, 5):
+        chunks = [[r.code for r in chunk] async for chunk in stats.ledger_chunks(scope, start, end, size)]
+        assert [code for chunk in chunks for code in chunk] == whole
+        assert all(len(chunk) <= size for chunk in chunks)
+    await db.close()
