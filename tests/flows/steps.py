@@ -283,3 +283,14 @@ async def filed(world: World, photos: list[bytes]) -> Any:
     await world.until(world.dept_group.id, "YH-2026-000001")
     await world.eventually("SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL", [(0,)])
     return member, lead
+
+
+async def leads_and_office(world: World) -> tuple[Any, Any]:
+    """The department's lead joined, and the 安委办's group bound."""
+    dept_lead = world.api.add_user(first_name="消防大队长")
+    world.api.set_member(world.dept_group, dept_lead)
+    await world.join(dept_lead, "xfdd", "负责人")
+    office = world.api.add_group(title="县安委办", is_forum=False, bot_is_admin=True, can_manage_topics=False,
+                                 members=[world.admin])
+    await world.bind(office, "awb")
+    return dept_lead, office

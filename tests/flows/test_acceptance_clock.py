@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from datetime import timedelta
-from typing import Any
 
 from bot.jobs import sweep
 from domain.periods import month_of
 from reports.service import ranking_message, ranking_of
 from sandbox.images import sample_jpeg
 from tests.flows.conftest import World
-from tests.flows.steps import accept, buttons, file_hazard, people, press, press_as, ready, submit
+from tests.flows.steps import accept, buttons, file_hazard, leads_and_office, people, press, press_as, ready, submit
 from texts import Html
 
 
@@ -22,17 +21,6 @@ def accept_rows(world: World, status: str = "pending") -> list[str]:
         rows = conn.execute("SELECT key FROM outbox WHERE kind LIKE 'accept%' AND status = ? ORDER BY due_at, key",
                             (status,)).fetchall()
     return [r[0] for r in rows]
-
-
-async def leads_and_office(world: World) -> tuple[Any, Any]:
-    """The department's lead joined, and the 安委办's group bound."""
-    dept_lead = world.api.add_user(first_name="消防大队长")
-    world.api.set_member(world.dept_group, dept_lead)
-    await world.join(dept_lead, "xfdd", "负责人")
-    office = world.api.add_group(title="县安委办", is_forum=False, bot_is_admin=True, can_manage_topics=False,
-                                 members=[world.admin])
-    await world.bind(office, "awb")
-    return dept_lead, office
 
 
 async def test_an_unaccepted_report_is_reminded_then_escalated_across_a_restart(world: World) -> None:

@@ -22,6 +22,7 @@ from tests.flows.steps import (
     accept_in_topic,
     buttons,
     file_with,
+    leads_and_office,
     local,
     people,
     press,
@@ -75,12 +76,7 @@ def said(world: World, chat: Any, needle: str) -> list[str]:
 async def test_eight_weeks_every_role_none_of_the_defects(world: World) -> None:
     await ready(world)
     member, _, town_lead = await people(world)
-    dept_lead = world.api.add_user(first_name="消防大队长")
-    world.api.set_member(world.dept_group, dept_lead)
-    await world.join(dept_lead, "xfdd", "负责人")
-    office = world.api.add_group(title="县安委办", is_forum=False, bot_is_admin=True, can_manage_topics=False,
-                                 members=[world.admin])
-    await world.bind(office, "awb")
+    dept_lead, office = await leads_and_office(world)
     housing_lead = world.api.add_user(first_name="住建局长")  # the lead of the department that will ignore a report
     await world.join(housing_lead, "zjj", "负责人")
     await sweep(world.app)  # the schedule planned from now

@@ -106,3 +106,29 @@ async def test_filtered_pages_are_slices_of_the_filtered_ledger(ledger: Path, sc
     finally:
         await db.close()
     assert expected or scope.unit_id == "nobody"
+
+
+async def test_the_kept_counts_follow_filings_and_transfers(ledger: Path, tmp_path: Path) -> None:
+    """migration 013's counts equal a COUNT(*) for every scope after filings and after 移送 of department and
+    township (the triggers run in the moving transaction)."""
+    copy = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(ledger) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE hazards SET department_id = 'jtj' WHERE id % 7 = 0 AND department_id != 'jtj'")
+        conn.execute("UPDATE hazards SET township_id = 'hsx' WHERE id % 11 = 0 AND township_id != 'hsx'")
+        kept = dict(conn.execute("SELECT scope, n FROM hazard_counts").fetchall())
+        rows = conn.execute("SELECT department_id, township_id, enterprise_id FROM hazards").fetchall()
+    expected: dict[str, int] = {"": len(rows)}
+    for d, t, e in rows:
+        for key in (f"d:{d}", f"t:{t}", f"e:{e}"):
+            expected[key] = expected.get(key, 0) + 1
+    assert {k: n for k, n in kept.items() if n} == expected
+    db = await Database.open(copy)
+    try:
+        hazards = HazardRepository(db)
+        for scope in (Scope(everything=True), Scope(unit_id="jtj"), Scope(unit_id="hsx"), Scope(enterprise_id="e01")):
+            _, total = await hazards.list_hazards(scope, 10, 0)
+            assert total == len(_expected(copy, scope))
+    finally:
+        await db.close()
