@@ -35,7 +35,8 @@ bench: $(STAMP)
 	$(PY) bench/bench_flood.py  # ~1 min: /help alone, during a stranger's flood, during three exports
 	$(PY) bench/bench_scale.py  # ~6 min, ~4 GB in $$TMPDIR for the 1,000,000-hazard ledger
 	$(PY) bench/bench_outbound.py --sweep-interval 1  # ~9 min at Telegram's 30/s
-	$(PY) bench/bench_counting.py  # ~6 min, ~2 GB in $$TMPDIR for the 1,000,000-hazard ledger
+	$(PY) bench/bench_counting.py  # ~8 min, ~2 GB in $$TMPDIR for the 1,000,000-hazard ledger
+	$(PY) bench/bench_stop.py  # ~2.5 min: SIGTERM after 200 filings, deliveries queued behind the pacing
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
