@@ -27,6 +27,8 @@ from config.org import load_org
 from config.settings import PROJECT_ROOT
 from domain.members import Scope
 from domain.periods import Period, PeriodKind
+from domain.reminders import Policy
+from domain.workcalendar import WorkCalendar
 from reports.service import export_files
 from storage.db import Database
 
@@ -96,7 +98,7 @@ async def main() -> None:
                                       initializer=os.nice, initargs=(10,))
         await asyncio.get_running_loop().run_in_executor(workers, int)
         services = SimpleNamespace(org=org, zone=ZoneInfo("Asia/Shanghai"), db=db, now=lambda: now,
-                                   export_workers=lambda: workers)
+                                   export_workers=lambda: workers, policy=Policy(), calendar=WorkCalendar())
         year = Period(PeriodKind.YEAR, datetime(2026, 1, 1).date(), datetime(2027, 1, 1).date())  # noqa: DTZ001
         gaps: list[float] = []
         stop = asyncio.Event()

@@ -394,10 +394,13 @@ class LedgerRow:
     closed_at: dt.datetime | None  # the last 销号
     recheck: RecheckResult
     days_overdue: int  # late rectification: by how many days; still open: overdue now
+    acceptance: Acceptance | None = None  # the 受理 limit and when it came (None: the limit not known to the caller)
+    accept_overdue: bool = False  # not accepted and past its limit now (超时未受理)
 
 
-def ledger_rows(records: Iterable[HazardRecord], now: dt.datetime, zone: dt.tzinfo) -> list[LedgerRow]:
-    """The ledger, in filing order."""
+def ledger_rows(records: Iterable[HazardRecord], now: dt.datetime, zone: dt.tzinfo,
+                accept_due: AcceptanceDue | None = None) -> list[LedgerRow]:
+    """The ledger, in filing order; with `accept_due`, each line's 受理 limit and whether it was met."""
     rows = []
     for record in sorted(records, key=lambda r: (r.reported_at, r.id)):
         submits = [e for e in record.events if e.action == "submit"]
@@ -415,9 +418,12 @@ def ledger_rows(records: Iterable[HazardRecord], now: dt.datetime, zone: dt.tzin
         late = overdue_days(record, now, zone)
         if not late and last is not None and not last.on_time and last.deadline is not None:
             late = max(1, (last.submitted_at.astimezone(zone).date() - last.deadline.astimezone(zone).date()).days)
+        acceptance = acceptance_at(record, now, accept_due) if accept_due is not None else None
         rows.append(LedgerRow(
             record, submits[-1].at if submits else None, last.verified_by if last else None,
-            last.verified_at if last else None, recheck, late,
+            last.verified_at if last else None, recheck, late, acceptance,
+            acceptance is not None and acceptance.accepted_at is None and now > acceptance.due
+            and record.state is State.REPORTED,
         ))  # fmt: skip
     return rows
 

@@ -19,7 +19,7 @@ from domain.members import Member, Role, Scope, scope_of
 from domain.org import Organisation, UnitKind
 from domain.periods import Period, month_of, quarter_of, week_of
 from domain.ranking import UnitInput, UnitScore, rank_units
-from domain.reminders import acceptance_due
+from domain.reminders import Policy, acceptance_due
 from domain.schedule import selfcheck_times
 from domain.statistics import (
     AcceptanceDue,
@@ -29,6 +29,7 @@ from domain.statistics import (
     compliance,
     ledger_rows,
 )
+from domain.workcalendar import WorkCalendar
 from kernel.services import Services
 from reports.charts import Panel, bar_chart
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
@@ -227,7 +228,7 @@ async def export_files(services: Services, scope: Scope, period: Period, folder:
                     subtitle=plain("export.table_subtitle", scope=scope_label(org, scope),
                                    period=period_label(quarter), at=datetime_cn(now, zone)),
                     name=plain("export.file_name", scope=scope_label(org, scope), period=period.key),
-                    folder=folder)  # fmt: skip
+                    folder=folder, policy=services.policy, calendar=services.calendar)  # fmt: skip
     # a worker process, not a thread: reading thousands of rows and openpyxl's seconds of CPU in threads held the event
     # loop up for up to half a second at a time (the GIL), so everyone's replies waited while three exports were built
     workers = services.export_workers()
@@ -268,6 +269,8 @@ class ExportJob:
     subtitle: str
     name: str
     folder: Path
+    policy: Policy  # the 受理 limits (with the calendar): the ledger says whether each was met
+    calendar: WorkCalendar
 
     @property
     def progress(self) -> Path:
@@ -287,6 +290,10 @@ async def _read_and_build(job: ExportJob) -> ExportFiles:
     org, zone, now, scope, quarter = job.org, job.zone, job.now, job.scope, quarter_of(job.period.start)
     start, end = job.period.start_at(zone), job.period.end_at(zone)
     xlsx, csv = job.folder / f"{job.name}.xlsx", job.folder / f"{job.name}.csv"
+
+    def due(start: dt.datetime, grade: Grade) -> dt.datetime:
+        return acceptance_due(start, grade, job.policy, job.calendar, zone)
+
     db = await Database.open_read_only(job.database)
     ledger = StreamedLedger(xlsx, csv, org, zone)
     try:
@@ -296,7 +303,7 @@ async def _read_and_build(job: ExportJob) -> ExportFiles:
             # the verifiers' names, and the reporters' for the 上报人 column
             names = await repository.get_names(e.actor_id for r in records for e in r.events
                                                if e.action in ("verify_pass", "report"))
-            ledger.add(ledger_rows(records, now, zone), names)
+            ledger.add(ledger_rows(records, now, zone, due), names)
             job.progress.write_text(f"{ledger.count} {max(total, ledger.count)}", encoding="ascii")
         # the quarterly table counted in the database, not from every record of the quarter in memory
         by = GroupBy.UNIT if scope.everything else GroupBy.ENTERPRISE if scope.unit_id else GroupBy.TOTAL

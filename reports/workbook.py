@@ -32,11 +32,12 @@ from texts import plain
 
 LEDGER_COLUMNS = (  # catalog key under export.column, width in characters
     ("code", 16), ("found_at", 24), ("enterprise", 22), ("reporter", 24), ("township", 12), ("industry", 12),
-    ("description", 40), ("place", 16), ("grade", 9), ("state", 9), ("units", 28), ("person", 14), ("deadline", 24),
+    ("description", 40), ("place", 16), ("grade", 9), ("state", 9), ("accept_due", 24), ("acceptance", 12),
+    ("units", 28), ("person", 14), ("deadline", 24),
     ("measures", 36), ("rectified_at", 24), ("verified_by", 10), ("closed_at", 24), ("recheck", 12),
     ("days_overdue", 9), ("photos", 8), ("after_photos", 8), ("plan", 40),
 )  # fmt: skip
-_DATE_COLUMNS = {"found_at", "deadline", "rectified_at", "closed_at"}
+_DATE_COLUMNS = {"found_at", "accept_due", "deadline", "rectified_at", "closed_at"}
 TABLE_COLUMNS = (
     ("index", 6), ("unit", 22), ("kind", 10), ("total", 10), ("general", 9), ("major", 9), ("reported", 9),
     ("rectifying", 9), ("awaiting", 9), ("closed", 9), ("recheck", 9), ("archived", 9), ("rectified", 9),
@@ -85,12 +86,23 @@ def ledger_values(row: LedgerRow, org: Organisation, names: Mapping[int, str], z
         org.categories[r.category_id].name if r.category_id in org.categories else r.category_id,
         r.description, r.place,
         plain(f"export.grade.{r.grade}"), plain(f"state.{r.state}"),
+        _local(row.acceptance.due, zone) if row.acceptance else None, _acceptance_text(row),
         plain("hazard.units", department=_name(org, r.department_id), township=_name(org, r.township_id)),
         r.responsible_person or "", _local(r.deadline, zone), r.measures or "", _local(row.rectified_at, zone),
         names.get(row.verified_by, str(row.verified_by)) if row.verified_by is not None else "",
         _local(row.closed_at, zone), plain(f"export.recheck.{row.recheck}"), row.days_overdue, r.photos,
         r.after_photos, _plan_text(r.plan),
     ]  # fmt: skip
+
+
+def _acceptance_text(row: LedgerRow) -> str:
+    """受理情况: 按时受理, 超时受理, 超时未受理, or 待受理 (not accepted, its limit still ahead)."""
+    acceptance = row.acceptance
+    if acceptance is None:
+        return ""
+    if acceptance.accepted_at is None:
+        return plain("export.acceptance.overdue" if row.accept_overdue else "export.acceptance.waiting")
+    return plain("export.acceptance.late" if acceptance.late else "export.acceptance.on_time")
 
 
 def _plan_text(plan: Sequence[tuple[str, str]]) -> str:

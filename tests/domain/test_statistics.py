@@ -154,6 +154,20 @@ def test_ledger_rows() -> None:
     assert [r.record.id for r in ledger_rows(WEEK, at(12, 1), ZONE)] == [7, 5, 2, 6, 1, 3, 4]
 
 
+def test_ledger_rows_say_whether_the_acceptance_limit_was_met() -> None:
+    """With a 受理 limit of 2 hours from filing (the caller's office-time rule, here plain hours)."""
+    due = lambda start, grade: start + dt.timedelta(hours=2)  # noqa: E731
+    late = hazard(8, at(11, 23), [ev(at(11, 23, 13), "accept", F, at(11, 26, 18))])
+    rows = {r.record.id: r for r in ledger_rows([A_ON_TIME, late, D_MAJOR_OPEN], at(11, 27, 13), ZONE, due)}
+    assert rows[1].acceptance is not None and not rows[1].acceptance.late  # accepted after 1 hour
+    assert rows[8].acceptance is not None and rows[8].acceptance.late  # after 3 hours
+    assert rows[4].acceptance is not None and rows[4].acceptance.accepted_at is None and rows[4].accept_overdue
+    assert not ledger_rows([D_MAJOR_OPEN], at(11, 27, 11), ZONE, due)[0].accept_overdue  # 11:00: limit at 12:00
+    assert not ledger_rows([D_MAJOR_OPEN], at(11, 27, 11, 30), ZONE, lambda s, g: s + dt.timedelta(days=1))[
+        0].accept_overdue  # its limit still ahead: 待受理
+    assert ledger_rows(WEEK, at(12, 1), ZONE)[0].acceptance is None  # no limit given: nothing said
+
+
 def test_state_rows_per_unit() -> None:
     groups = {"xfdd": lambda r: "xfdd" in r.unit_ids, "yjj": lambda r: "yjj" in r.unit_ids, "all": lambda r: True}
     table = state_rows(WEEK, groups, at(10, 1, 0), at(12, 1, 0), at(12, 20), ZONE)

@@ -182,7 +182,9 @@ async def test_export_sends_the_ledger_as_excel_and_csv(world: World) -> None:
     assert values["隐患等级"] == "一般隐患" and values["当前状态"] == "整改中"
     assert values["整改责任人"] == "王五 仓库主管"
     assert values["逾期天数"] == 2 and values["责任单位"] == "县消防救援大队（行业主管）、城关镇（属地）"
-    assert ledger.freeze_panes == "A2" and ledger.auto_filter.ref == "A1:V2"
+    assert ledger.freeze_panes == "A2" and ledger.auto_filter.ref == "A1:X2"
+    assert values["受理情况"] == "按时受理"  # accepted two hours after filing: within its office day
+    assert values["受理时限"] == local(11, 24, 10).replace(tzinfo=None)  # one office day from Monday 10:00
     assert ledger["B2"].number_format == '[$-804]yyyy"年"m"月"d"日（"aaaa"）"hh:mm'  # 2026年11月23日（星期一）10:00
     assert values["上报人"] == "张 安全（示范化工有限公司）"
     table = book["统计分析表"]
