@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # the layers, top to bottom (README "Architecture")
-PACKAGES := bot handlers messenger outbound usecases views kernel reports storage domain config texts sandbox
+PACKAGES := bot handlers feishu messenger outbound usecases views kernel reports storage domain config texts sandbox
 
 .PHONY: run test lint bench clean
 

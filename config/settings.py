@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     # a non-admin's join event for a supergroup waits this long for the migrate_from_chat_id message that says the
     # bot's own group was upgraded (Telegram sends the two in either order) before the bot leaves
     migration_wait_seconds: float = Field(default=2, ge=0)
+    # Feishu (飞书), the second messenger (README "Feishu"): the app's credentials from the Open Platform, its domain
+    # (https://open.larksuite.com for Lark), and the admins by their open_id (ou_…) as HAZARD_ADMIN_IDS is for Telegram
+    feishu_app_id: str | None = None
+    feishu_app_secret: SecretStr | None = None
+    feishu_domain: str = "https://open.feishu.cn"
+    feishu_admin_open_ids: Annotated[frozenset[str], NoDecode] = frozenset()
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -110,6 +116,14 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("feishu_admin_open_ids", mode="before")
+    @classmethod
+    def _split_open_ids(cls, value: object) -> object:
+        """Accept `ou_a,ou_b` as written in .env."""
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
         return value
 
     @field_validator(

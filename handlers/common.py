@@ -9,6 +9,7 @@ from domain.members import Member, Role
 from handlers.context import BotContext
 from texts import Html, t
 from texts.limits import MESSAGE_LIMIT, clip_html
+from usecases import membership
 
 
 def display_name(update: Update) -> str:
@@ -49,11 +50,8 @@ async def find_member(update: Update, context: BotContext) -> Member | None:
     user = update.effective_user
     if user is None:
         return None
-    services = context.services
-    member = await services.members.get_member(user.id)
-    if user.id in services.settings.admin_ids and (member is None or member.role is not Role.ADMIN):
-        member = await services.members.ensure_admin(user.id, user.full_name, services.now())
-    return member
+    admins = context.services.settings.admin_ids
+    return await membership.caller(context.services, user.id, user.full_name, configured_admin=user.id in admins)
 
 
 async def require_member(update: Update, context: BotContext) -> Member | None:

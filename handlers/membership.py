@@ -5,14 +5,12 @@ from __future__ import annotations
 from telegram import ChatMemberAdministrator, ChatMemberOwner, Update
 from telegram.ext import Application, CommandHandler, filters
 
-from domain.members import InviteProblem, InviteSpec, invite_expiry, invite_spec, new_invite_code
 from handlers.common import display_name, find_member, reply, require_admin
 from handlers.context import BotContext
 from handlers.visibility import private_only
-from storage.members import GroupBinding
 from texts import t
-from texts.dates import datetime_cn
-from views.cards import role_label, target_label
+from usecases import membership
+from views.cards import role_label
 
 # their answers are for the caller's eyes only
 PRIVATE_ONLY = ["invite", "export", "my", "members", "remove", "invites"]
@@ -20,16 +18,9 @@ PRIVATE_ONLY = ["invite", "export", "my", "members", "remove", "invites"]
 
 async def start(update: Update, context: BotContext) -> None:
     """/start [code]: join with an invite code, or be greeted."""
-    services = context.services
     if context.args:
-        result = await services.members.redeem_invite(
-            context.args[0][:64], update.effective_user.id, display_name(update), services.now()  # type: ignore[union-attr]
-        )
-        if isinstance(result, InviteProblem):
-            await reply(update, t(f"invite.problem.{result}"))
-            return
-        await reply(update, t("invite.joined", role=role_label(result.role),
-                              where=target_label(services.org, result.unit_id, result.enterprise_id)))
+        await reply(update, await membership.join(context.services, context.args[0], update.effective_user.id,  # type: ignore[union-attr]
+                                                  display_name(update)))
         return
     member = await find_member(update, context)
     await reply(update, t("start.member" if member else "join.how"))
@@ -40,25 +31,17 @@ async def invite(update: Update, context: BotContext) -> None:
     admin = await require_admin(update, context)
     if admin is None:
         return
-    services = context.services
     if len(context.args or []) != 2:
         await reply(update, t("invite.usage"))
         return
     target, role_text = context.args  # type: ignore[misc]
-    spec = invite_spec(services.org, target, role_text)
-    if isinstance(spec, InviteProblem):
-        await reply(update, t(f"invite.problem.{spec}", target=target, role=role_text))
+    made = await membership.invite(context.services, admin, target, role_text)
+    if not isinstance(made, membership.Invited):
+        await reply(update, made)
         return
-    code, now = new_invite_code(), services.now()
-    expires = invite_expiry(now, services.settings.invite_ttl_days)
-    await services.members.create_invite(code, spec, admin.telegram_id, now, expires)
-    await reply(update, t("invite.created", link=f"https://t.me/{context.bot.username}?start={code}",
-                          role=role_label(spec.role), where=_where(context, spec),
-                          expires=datetime_cn(expires, services.zone)))
-
-
-def _where(context: BotContext, spec: InviteSpec) -> str:
-    return target_label(context.services.org, spec.unit_id, spec.enterprise_id)
+    await reply(update, t("invite.created", link=f"https://t.me/{context.bot.username}?start={made.code}",
+                          role=role_label(made.spec.role), where=membership.invited_where(context.services, made),
+                          expires=made.expires))
 
 
 async def bind(update: Update, context: BotContext) -> None:
@@ -68,21 +51,19 @@ async def bind(update: Update, context: BotContext) -> None:
         return
     services, chat = context.services, update.effective_chat
     assert chat is not None
-    unit = services.org.unit(context.args[0]) if context.args else None
-    if unit is None:
-        await reply(update, t("bind.usage", units=", ".join(f"{u.id}={u.name}" for u in services.org.units.values())))
+    if not context.args or services.org.unit(context.args[0]) is None:
+        await reply(update, (await membership.bind(services, admin, None, chat.id, "", False))[0])
         return
     full = await context.bot.get_chat(chat.id)
     missing = await _missing_rights(context, chat.id, bool(full.is_forum))
     if missing:
         await reply(update, t("bind.missing_rights", missing="、".join(t(f"bind.right.{m}") for m in missing)))
         return
-    await services.hazards.forget_threads_in_chat(unit.id)
-    await services.groups.bind(GroupBinding(unit.id, chat.id, full.title or "", bool(full.is_forum)),
-                               admin.telegram_id, services.now())
-    mode = t("bind.mode_topics" if full.is_forum else "bind.mode_replies")
-    await reply(update, t("bind.done", unit=unit.name, mode=mode))
-    context.application.create_task(context.services.dispatcher.deliver(unit.id), name=f"deliver:{unit.id}")
+    answer, unit_id = await membership.bind(services, admin, context.args[0], chat.id, full.title or "",
+                                            bool(full.is_forum))  # fmt: skip
+    await reply(update, answer)
+    if unit_id is not None:
+        context.application.create_task(services.dispatcher.deliver(unit_id), name=f"deliver:{unit_id}")
 
 
 async def _missing_rights(context: BotContext, chat_id: int, is_forum: bool) -> list[str]:
@@ -98,9 +79,7 @@ async def unbind(update: Update, context: BotContext) -> None:
     """/unbind in a bound group: stop threading hazards here."""
     if await require_admin(update, context) is None:
         return
-    unit_id = await context.services.groups.unbind_chat(update.effective_chat.id)  # type: ignore[union-attr]
-    unit = context.services.org.unit(unit_id) if unit_id else None
-    await reply(update, t("unbind.done", unit=unit.name) if unit else t("unbind.not_bound"))
+    await reply(update, await membership.unbind(context.services, update.effective_chat.id))  # type: ignore[union-attr]
 
 
 async def group_only(update: Update, context: BotContext) -> None:
