@@ -56,7 +56,7 @@ async def report_until_photos(world: World, description: str = DESCRIPTION) -> M
     asked = await say(world, "/report")
     assert "请描述" in asked["text"]
     categories = await say(world, description)
-    assert next(iter(buttons(categories))) == "消防安全"  # suggested from 灭火器 / 安全出口
+    assert next(iter(buttons(categories))) == "消防安全", categories["text"]  # suggested from 灭火器 / 安全出口
     place_question = await press(world, categories, "消防安全")
     assert "具体位置" in place_question["text"]
     photos_question = await say(world, "二号仓库东门")
