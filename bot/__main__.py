@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from datetime import timedelta
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args:
         return cli.run(args, settings)
+    if settings.messenger == "feishu":
+        return _run_feishu(settings)
     if settings.bot_token is None:
         from sandbox.__main__ import main as run_sandbox  # without a token: try the bot in the sandbox
         from sandbox.__main__ import page_url
@@ -51,6 +54,27 @@ def main(argv: list[str] | None = None) -> int:
             run_webhook(app, settings, updates)  # our server: the secret is checked before the body is read
         else:
             app.run_polling(allowed_updates=updates, drop_pending_updates=False)
+    except AlreadyRunning:
+        print(plain("startup.already_running", database=settings.database_path), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_feishu(settings: Settings) -> int:
+    """The bot on Feishu (飞书), through the long connection (bot/feishu.py)."""
+    if not settings.feishu_app_id or settings.feishu_app_secret is None:
+        print(plain("startup.feishu_credentials"), file=sys.stderr)
+        return 2
+    setup_logging(settings.feishu_app_secret.get_secret_value())
+    try:
+        load_org(settings.org_file)
+    except OrgFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from bot.feishu import run_feishu  # the Feishu SDK is loaded only where Feishu runs
+
+    try:
+        asyncio.run(run_feishu(settings))
     except AlreadyRunning:
         print(plain("startup.already_running", database=settings.database_path), file=sys.stderr)
         return 1

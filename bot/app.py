@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
-from bot import jobs, session_codec
+from bot import jobs
 from bot.ordering import OrderedUpdateProcessor
 from bot.persistence import Abandoned, SqlitePersistence
 from bot.transport import AiohttpRequest, environment_proxy
@@ -25,6 +25,7 @@ from handlers import statistics as statistics_handlers
 from handlers.context import BotContext, BotData
 from kernel.services import Services
 from messenger.telegram_pacing import Pacing
+from usecases import sessions
 
 App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
@@ -50,7 +51,7 @@ def build_application(settings: Settings, *, org: Organisation | None = None, cl
     the_clock = clock if clock is not None else SystemClock()
 
     persistence = SqlitePersistence(settings.database_path, the_clock, settings.conversation_timeout_seconds,
-                                    codec=session_codec)
+                                    codec=sessions)
 
     async def post_init(app: App) -> None:
         # the database was opened by the persistence, which read the users' drafts during initialize()

@@ -32,7 +32,7 @@ UPDATE_INTERVAL = 1.0  # seconds between PTB's writes of what changed
 
 
 class SessionCodec(Protocol):
-    """How a user's data is written and read back (bot/session_codec.py: JSON into the bot's own types)."""
+    """How a user's data is written and read back (usecases/sessions.py: JSON into the bot's own types)."""
 
     def dump(self, data: dict[Any, Any]) -> str:
         """The data as text."""

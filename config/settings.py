@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -103,6 +103,7 @@ class Settings(BaseSettings):
     migration_wait_seconds: float = Field(default=2, ge=0)
     # Feishu (飞书), the second messenger (README "Feishu"): the app's credentials from the Open Platform, its domain
     # (https://open.larksuite.com for Lark), and the admins by their open_id (ou_…) as HAZARD_ADMIN_IDS is for Telegram
+    messenger: Literal["telegram", "feishu"] = "telegram"  # one county runs one messenger at a time
     feishu_app_id: str | None = None
     feishu_app_secret: SecretStr | None = None
     feishu_domain: str = "https://open.feishu.cn"

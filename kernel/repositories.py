@@ -12,6 +12,7 @@ from storage.members import GroupRepository, MemberRepository
 from storage.notices import AdminNoticeRepository
 from storage.schedule import ScheduleRepository
 from storage.selfchecks import SelfCheckRepository
+from storage.sessions import SessionRepository
 from storage.statistics import StatisticsRepository
 
 
@@ -55,6 +56,11 @@ class Repositories:
     def statistics(self) -> StatisticsRepository:
         """Records for statistics and the ledger."""
         return StatisticsRepository(self.db)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        """What users are in the middle of (drafts, answers so far)."""
+        return SessionRepository(self.db)
 
     @cached_property
     def selfchecks(self) -> SelfCheckRepository:

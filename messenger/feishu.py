@@ -26,11 +26,14 @@ from typing import Any, Protocol
 
 import httpx
 import lark_oapi as lark
+from lark_oapi.api.contact.v3 import GetUserRequest
 from lark_oapi.api.im.v1 import (
     CreateImageRequest,
     CreateImageRequestBody,
     CreateMessageRequest,
     CreateMessageRequestBody,
+    GetChatRequest,
+    GetMessageResourceRequest,
     PatchMessageRequest,
     PatchMessageRequestBody,
     ReplyMessageRequest,
@@ -39,6 +42,7 @@ from lark_oapi.api.im.v1 import (
 from lark_oapi.core.token.manager import TokenManager
 
 from domain.hazards import Photo
+from messenger.feishu_pacing import FeishuPacing
 from messenger.port import (
     Blocked,
     Captioned,
@@ -195,10 +199,12 @@ def client(app_id: str, app_secret: str, domain: str) -> lark.Client:
 class FeishuMessenger:
     """The messenger port over the Feishu Open API (lark-oapi)."""
 
-    def __init__(self, api: lark.Client, addresses: Addresses, path_of: Callable[[Photo], Path]) -> None:
+    def __init__(self, api: lark.Client, addresses: Addresses, path_of: Callable[[Photo], Path],
+                 pacing: FeishuPacing | None = None) -> None:  # fmt: skip
         self.api = api
         self.addresses = addresses
         self.path_of = path_of
+        self.pacing = pacing or FeishuPacing()
         self._image_keys: dict[str, str] = {}  # a stored photo's sha256 → its uploaded image key
 
     # ------------------------------------------------------------------ the port
@@ -227,7 +233,7 @@ class FeishuMessenger:
         images = [e for e in json.loads(old).get("elements", []) if e.get("tag") == "img"] if old else []
         if images:  # a photo's card keeps its picture
             shown["elements"] = images + shown["elements"]
-        await self._patch(message_id, shown)
+        await self._patch(chat_id, message_id, shown)
 
     async def set_buttons(self, chat_id: int, message_id: int, keyboard: Keyboard | None) -> None:
         old = await self.addresses.card(message_id)
@@ -237,7 +243,7 @@ class FeishuMessenger:
         shown["elements"] += actions(keyboard)
         if not shown["elements"]:
             return
-        await self._patch(message_id, shown)
+        await self._patch(chat_id, message_id, shown)
 
     async def open_thread(self, chat_id: int, title: str) -> int:
         """A topic's first message: the title as a card header; what follows replies in its thread."""
@@ -246,16 +252,45 @@ class FeishuMessenger:
                                                             "template": "orange"},
                                                  "elements": [{"tag": "hr"}]})  # fmt: skip
 
+    # ------------------------------------------------------------------ inbound: what a message or a chat is
+    async def download(self, message_id: str, key: str, kind: str = "image") -> bytes | None:
+        """A picture or file a person sent (by its message and key); None when Feishu would not give it."""
+        request = GetMessageResourceRequest.builder().message_id(message_id).file_key(key).type(kind).build()
+        try:
+            response = await self._call(self.api.im.v1.message_resource.aget, request)
+        except (FeishuError, MessengerError):
+            return None
+        return bytes(response.file.read()) if response.file is not None else None
+
+    async def describe_group(self, chat_id: int) -> tuple[str, bool]:
+        """A group's name and whether it is a 话题群 (group_message_type "thread": every hazard a topic)."""
+        request = GetChatRequest.builder().chat_id(await self.addresses.external("chat", chat_id)).build()
+        with self._translated():
+            response = await self._call(self.api.im.v1.chat.aget, request)
+        return str(response.data.name or ""), response.data.group_message_type == "thread"
+
+    async def user_name(self, user_id: int) -> str:
+        """A person's name as Feishu shows it ("" when the app may not read contacts)."""
+        request = GetUserRequest.builder().user_id(await self.addresses.external("user", user_id)) \
+            .user_id_type("open_id").build()  # fmt: skip
+        try:
+            response = await self._call(self.api.contact.v3.user.aget, request)
+        except (FeishuError, MessengerError):
+            return ""
+        user = response.data.user if response.data is not None else None
+        return str(user.name or "") if user is not None else ""
+
     # ------------------------------------------------------------------ Open API calls
     async def _send(self, place: Place, shown: dict[str, Any]) -> int:
         content = json.dumps(shown, ensure_ascii=False)
         parent = place.reply_to if place.reply_to is not None else place.thread_id
+        paced = await self.addresses.external("chat" if place.chat_id < 0 else "user", place.chat_id)
         if parent is not None:
             request: Any = ReplyMessageRequest.builder().message_id(await self.addresses.external("message", parent)) \
                 .request_body(ReplyMessageRequestBody.builder().msg_type("interactive").content(content)
                               .reply_in_thread(True).build()).build()  # fmt: skip
             with self._translated(in_thread=True):
-                response = await self._call(self.api.im.v1.message.areply, request)
+                response = await self._call(self.api.im.v1.message.areply, request, paced)
         else:  # a group (negative, as in the ledger), or a person: the bot's private chat with them
             kind, id_type = ("chat", "chat_id") if place.chat_id < 0 else ("user", "open_id")
             receiver = await self.addresses.external(kind, place.chat_id)
@@ -263,12 +298,12 @@ class FeishuMessenger:
                 .request_body(CreateMessageRequestBody.builder().receive_id(receiver).msg_type("interactive")
                               .content(content).build()).build()  # fmt: skip
             with self._translated():
-                response = await self._call(self.api.im.v1.message.acreate, request)
+                response = await self._call(self.api.im.v1.message.acreate, request, paced)
         local = await self.addresses.local("message", response.data.message_id)
         await self.addresses.keep_card(local, content)
         return local
 
-    async def _patch(self, message_id: int, shown: dict[str, Any]) -> None:
+    async def _patch(self, chat_id: int, message_id: int, shown: dict[str, Any]) -> None:
         content = json.dumps(shown, ensure_ascii=False)
         if content == await self.addresses.card(message_id):
             return  # unchanged is done
@@ -276,10 +311,11 @@ class FeishuMessenger:
             external = await self.addresses.external("message", message_id)
         except KeyError as exc:
             raise NotEditable(str(exc)) from exc
+        paced = await self.addresses.external("chat" if chat_id < 0 else "user", chat_id)
         request = PatchMessageRequest.builder().message_id(external) \
             .request_body(PatchMessageRequestBody.builder().content(content).build()).build()  # fmt: skip
         with self._translated(editing=True):
-            await self._call(self.api.im.v1.message.apatch, request)
+            await self._call(self.api.im.v1.message.apatch, request, paced)
         await self.addresses.keep_card(message_id, content)
 
     async def _image_key(self, photo: Photo) -> str:
@@ -295,12 +331,15 @@ class FeishuMessenger:
             response = await self._call(self.api.im.v1.image.acreate, request)
         return str(response.data.image_key)
 
-    async def _call(self, method: Callable[[Any], Any], request: Any) -> Any:
-        """One Open API call with a valid token; a response other than code 0 raised as FeishuError."""
+    async def _call(self, method: Callable[[Any], Any], request: Any, paced: str | None = None) -> Any:
+        """One Open API call with a valid token (a send or an update paced for the chat `paced`); a response other
+        than code 0 raised as FeishuError."""
         config = self.api.config
         assert config is not None
         if not TokenManager.cache.get(f"self_tenant_token:{config.app_id}"):
             await asyncio.to_thread(TokenManager.get_self_tenant_token, config)
+        if paced is not None:
+            await self.pacing.wait(paced)
         try:
             response = await method(request)
         except httpx.HTTPError as exc:

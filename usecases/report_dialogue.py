@@ -109,8 +109,9 @@ async def start(services: Services, talk: Talk, session: Session, member: Member
 
 
 async def start_from_caption(services: Services, talk: Talk, session: Session, member: Member, caption: str,
-                             album_id: str | None, take: TakeImage) -> Outcome:  # fmt: skip
-    """A photo captioned `#隐患 …`: a report in one message, asking only what is missing."""
+                             album_id: str | None, take: TakeImage, *more: TakeImage) -> Outcome:  # fmt: skip
+    """A photo captioned `#隐患 …` (with `more` photos of the same message, where a messenger sends them together): a
+    report in one message, asking only what is missing."""
     draft = await _new_draft(services, talk, session, member)
     if draft is None:
         return ENDED
@@ -122,6 +123,9 @@ async def start_from_caption(services: Services, talk: Talk, session: Session, m
         discard(services, session)
         return ENDED
     draft.photos.append(photo)
+    for taking in more:  # each told and left out if it cannot be used (one too many, not an image)
+        if (another := await taking(draft)) is not None:
+            draft.photos.append(another)
     # what the caption gave but could not be used is said first; the question for it follows (in order)
     if intake.description is not None:
         await talk.say(t(f"report.description_{intake.description}", limit=MAX_DESCRIPTION,

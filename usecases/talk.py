@@ -24,8 +24,28 @@ Session = MutableMapping[str, Any]
 class Talk(Protocol):
     """The person's side of a dialogue: the chat the message came from, or the message whose button was pressed."""
 
-    async def say(self, text: Html, keyboard: Keyboard | None = None) -> None:
-        """A new message in the chat (in its thread)."""
+    @property
+    def chat_id(self) -> int | None:
+        """The chat the person is talking in (a person's private chat is their user id), as the ledger keeps it."""
+        ...
+
+    @property
+    def thread_id(self) -> int | None:
+        """The thread of that chat they are talking in (a forum topic; on Feishu, the thread's first message)."""
+        ...
+
+    async def say(self, text: Html, keyboard: Keyboard | None = None) -> int | None:
+        """A new message in the chat (in its thread); its id."""
+        ...
+
+    async def alert(self, key: str, **values: object) -> None:
+        """Tell the person the catalog's `key`: on the press itself where the messenger can (an alert), else in the
+        chat."""
+        ...
+
+    async def unbutton(self, message_id: int) -> None:
+        """Take the buttons off a question the bot asked in this chat (best effort: one that cannot be edited keeps
+        them)."""
         ...
 
     async def in_place(self, text: Html, keyboard: Keyboard | None = None) -> None:

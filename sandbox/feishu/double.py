@@ -31,6 +31,7 @@ import secrets
 import socket
 import threading
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,12 +144,19 @@ class _Fault:
 
 class FeishuDouble:
     def __init__(self, app_id: str | None = None, app_secret: str = "test-secret", bot_name: str = "隐患闭环", *,
-                 group_messages: bool = False) -> None:
+                 group_messages: bool = False, limits: bool = False) -> None:
         # an app id of its own by default: the SDK caches tokens per app id for the whole process
         self.app_id = app_id or "cli_" + secrets.token_hex(8)
         self.app_secret, self.bot_name = app_secret, bot_name
         # the app holds 获取群组中所有消息 (im:message.group_msg): every group message reaches it, not only @-mentions
         self.group_messages = group_messages
+        # Feishu's limits for sending and updating messages, enforced: 1,000 a minute and 50 a second for the app
+        # (99991400, HTTP 429), 5 a second to one chat (230020); `sends` keeps when each send was accepted
+        self.limits = limits
+        self.sends: list[float] = []
+        self.refused_for_rate = 0
+        self._app_window: deque[float] = deque()
+        self._chat_windows: dict[str, deque[float]] = defaultdict(deque)
         self.bot_open_id = "ou_bot_" + secrets.token_hex(6)
         self.users: dict[str, User] = {}
         self.chats: dict[str, Chat] = {}
@@ -470,6 +478,12 @@ class FeishuDouble:
             return self._refuse(request.method, path, query, body, TOKEN_MISSING, "Missing access token", 400)
         if authorization.removeprefix("Bearer ") not in self._tokens:
             return self._refuse(request.method, path, query, body, TOKEN_INVALID, "Invalid access token", 400)
+        limited = self._rate_limited(request.method, path, query, body)
+        if limited is not None:
+            code, status, reset = limited
+            return self._answer(Request(request.method, path, query, body, code),
+                                {"code": code, "msg": "request trigger frequency limit"}, status,
+                                {"x-ogw-ratelimit-limit": "50", "x-ogw-ratelimit-reset": str(reset)})
         fault = self._fault(request.method, path)
         if fault is not None:
             return self._answer(Request(request.method, path, query, body, fault.code),
@@ -483,6 +497,36 @@ class FeishuDouble:
             self.requests.append(Request(request.method, path, query, body, 0))
             return data
         return self._answer(Request(request.method, path, query, body, 0), {"code": 0, "msg": "success", "data": data})
+
+    def _rate_limited(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, int, int] | None:
+        """(code, HTTP status, seconds to wait) when a send or an update would pass Feishu's limits."""
+        parts = path.strip("/").split("/")
+        sending = parts[:3] == ["im", "v1", "messages"] and (
+            (method == "POST" and (len(parts) == 3 or parts[-1] == "reply")) or (method == "PATCH" and len(parts) == 4))
+        if not self.limits or not sending:
+            return None
+        with self._lock:
+            if len(parts) == 3:
+                chat = str(body.get("receive_id", "")) if isinstance(body, dict) else ""
+            else:
+                message = self.messages.get(parts[3])
+                chat = message.chat_id if message is not None else ""
+            now = time.monotonic()
+            for window, seconds in ((self._app_window, 60), (self._chat_windows[chat], 1)):
+                while window and window[0] <= now - seconds:
+                    window.popleft()
+            last_second = sum(1 for t in reversed(self._app_window) if t > now - 1) if self._app_window else 0
+            if len(self._app_window) >= 1000 or last_second >= 50:
+                self.refused_for_rate += 1
+                reset = self._app_window[0] + 60 - now if len(self._app_window) >= 1000 else 1
+                return RATE_LIMITED, 429, max(1, round(reset))
+            if len(self._chat_windows[chat]) >= 5:
+                self.refused_for_rate += 1
+                return GROUP_RATE_LIMITED, 400, 1
+            self._app_window.append(now)
+            self._chat_windows[chat].append(now)
+            self.sends.append(now)
+        return None
 
     def _fault(self, method: str, path: str) -> _Fault | None:
         with self._lock:
@@ -506,6 +550,8 @@ class FeishuDouble:
 
     def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> Any:
         parts = path.strip("/").split("/")  # im/v1/messages/{id}/reply …
+        if parts[:2] == ["contact", "v3"]:
+            return self._contact(method, parts, query)
         if parts[:2] != ["im", "v1"] or len(parts) < 3:
             raise _Refusal(404, f"no such endpoint {path}")
         resource, rest = parts[2], parts[3:]
@@ -525,6 +571,17 @@ class FeishuDouble:
         if resource == "chats" and method == "GET" and len(rest) == 1:
             return self._chat_info(rest[0])
         raise _Refusal(404, f"no such endpoint {method} {path}")
+
+    def _contact(self, method: str, parts: list[str], query: dict[str, str]) -> dict[str, Any]:
+        """GET /contact/v3/users/{id}?user_id_type=open_id: a person's name (needs contact:user.base:readonly)."""
+        if method != "GET" or len(parts) != 4 or parts[2] != "users":
+            raise _Refusal(404, f"no such endpoint {method} /{'/'.join(parts)}")
+        if query.get("user_id_type", "open_id") != "open_id":
+            raise _Refusal(INVALID_PARAM, "the double serves user_id_type open_id")
+        user = self.users.get(parts[3])
+        if user is None:
+            raise _Refusal(41050, "no user authority error")
+        return {"user": {"open_id": user.open_id, "name": user.name}}
 
     def _new_message(self, chat: Chat, body: Any) -> Message:
         if not isinstance(body, dict):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pickle
 import sqlite3
 
-from bot import session_codec
 from domain.hazards import TextProblem
 from sandbox.images import sample_jpeg
 from sandbox.model import Message
 from tests.flows.conftest import World, start_bot, stop_bot
 from tests.flows.steps import buttons, press, ready, rows, say, submit
+from usecases import sessions as session_codec
 
 
 async def officer_says_photo(world: World, caption: str) -> Message:

@@ -3,6 +3,7 @@ images, edits, the address book, and Feishu's errors read as the port's."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -175,3 +176,14 @@ def test_the_card_json_is_what_feishu_documents() -> None:
 
     built = card(Html("文字"), ((Button("受理", "h1:1:accept"),),))
     assert json.loads(json.dumps(built))["elements"][1]["actions"][0]["value"] == {"d": "h1:1:accept"}
+
+
+async def test_sends_are_paced_to_feishus_limits_so_none_is_refused(book: AddressBook, tmp_path: Path) -> None:
+    async with FeishuDouble(limits=True) as feishu:  # 50 a second for the app, 5 a second to one chat
+        messenger = FeishuMessenger(client(feishu.app_id, feishu.app_secret, feishu.url), book,
+                                    lambda p: tmp_path / p.media_path)  # fmt: skip
+        group = feishu.add_group("县消防救援大队")
+        chat = await book.local("chat", group.chat_id)
+        await asyncio.gather(*(messenger.send_text(Place(chat), Html(f"提醒{i}")) for i in range(7)))
+        assert feishu.refused_for_rate == 0 and len(feishu.sent(group)) == 7
+        assert feishu.sends[-1] - feishu.sends[0] >= 1.0  # the sixth and seventh waited for the chat's next second

@@ -28,7 +28,6 @@ from typing import Any
 
 import pytest
 
-from bot import session_codec
 from config.org import load_org
 from config.settings import Settings
 from handlers import lifecycle, report
@@ -45,6 +44,7 @@ from tests.process.ledger import (
     repeated_cards,
 )
 from tests.process.people import DepartmentMember, Officer, Reader, bind, join, query
+from usecases import sessions as session_codec
 
 pytestmark = pytest.mark.process
 

@@ -1,0 +1,271 @@
+"""What Feishu's events ask of the use cases: the private chat (joining, /report and the `#隐患` rich-text shortcut,
+the report's answers, /invite for admins), a group's @-mentions (/bind, /unbind), and presses on cards.
+
+Every person, chat and message is the ledger's integer here (the address book pairs them with Feishu's ids); a person's
+private chat is their user id, as on Telegram. What someone is in the middle of (a report's draft) is their session,
+kept in the database after every step (storage.sessions), as Telegram's are.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
+from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger
+
+from domain.hazards import MediaKind, Photo
+from domain.members import Member, Role
+from feishu.talk import Background, FeishuTalk
+from kernel.services import Services
+from messenger.feishu import FeishuMessenger
+from storage.addresses import AddressBook
+from texts import plain, t
+from usecases import action_dialogue as actions
+from usecases import membership
+from usecases import report_dialogue as dialogue
+from usecases.action_dialogue import Pending
+from usecases.sessions import SessionStore
+from usecases.talk import Talk, take_image
+from views.callbacks import Answer, DraftButton, HazardAction, decode
+from views.cards import role_label
+
+log = logging.getLogger(__name__)
+
+NOT_YET = ("my", "show", "stats", "export", "ask", "terms", "selfcheck", "members", "remove", "invites", "kb",
+           "status", "major")  # fmt: skip
+
+
+class FeishuInbound:
+    """The bot's answers to Feishu's events, through the same use cases as Telegram's."""
+
+    def __init__(self, services: Services, messenger: FeishuMessenger, addresses: AddressBook,
+                 sessions: SessionStore) -> None:  # fmt: skip
+        self.services, self.messenger, self.addresses, self.sessions = services, messenger, addresses, sessions
+        self.background = Background()
+        self.admins = services.settings.feishu_admin_open_ids
+
+    # ------------------------------------------------------------------ presses
+    @staticmethod
+    def toast(event: P2CardActionTrigger) -> str:
+        """What a press shows at once (Feishu waits 3 seconds for it): the work follows."""
+        return plain("feishu.pressed")
+
+    async def on_press(self, event: P2CardActionTrigger) -> None:
+        data = event.event
+        if data is None or data.operator is None or data.context is None or data.action is None:
+            return
+        open_id = str(data.operator.open_id)
+        user = await self.addresses.local("user", open_id)
+        chat = await self.addresses.local("chat", str(data.context.open_chat_id))
+        pressed = await self.addresses.local("message", str(data.context.open_message_id))
+        member = await self._member(user, open_id)
+        talk = FeishuTalk(self.messenger, chat, self.background, pressed=pressed)
+        button = decode(str((data.action.value or {}).get("d", "")))
+        session = self.sessions.get(user)
+        if isinstance(button, DraftButton):
+            if button.what == "submit" and member is None:
+                await talk.say(t("join.not_member_short"))
+            await dialogue.press(self.services, talk, session, button, member, None)
+        elif isinstance(button, HazardAction):
+            if member is None:
+                await talk.say(t("join.not_member_short"))
+            talk.thread = await self._thread_of(button.hazard_id, chat)
+            await actions.press(self.services, talk, session, member, button, None, thread_id=talk.thread)
+        elif isinstance(button, Answer):
+            pending = actions.pending_of(session)
+            talk.thread = pending.topic_id if pending is not None else None
+            await actions.answer_button(self.services, talk, session, member, button, None)
+        else:
+            await talk.refuse("button.invalid" if button is None else "button.stale")
+        await self.sessions.put(user, session)
+
+    async def _thread_of(self, hazard_id: int, chat: int) -> int | None:
+        """The thread a hazard's card is in (its topic's first message; in an ordinary group the card itself): where
+        the action's questions are asked and answered."""
+        for thread in await self.services.hazards.get_threads(hazard_id):
+            if thread.chat_id == chat:
+                return thread.topic_id if thread.topic_id is not None else thread.anchor_message_id
+        return None  # a private chat (a notice's buttons), or a group that is not one of the hazard's units
+
+    # ------------------------------------------------------------------ messages
+    async def on_message(self, event: P2ImMessageReceiveV1) -> None:
+        data = event.event
+        if data is None or data.message is None or data.sender is None or data.sender.sender_id is None:
+            return
+        message, open_id = data.message, str(data.sender.sender_id.open_id)
+        user = await self.addresses.local("user", open_id)
+        content: dict[str, Any] = json.loads(message.content or "{}")
+        chat = await self.addresses.local("chat", str(message.chat_id))
+        if message.chat_type == "p2p":
+            await self._private(user, open_id, chat, str(message.message_id), str(message.message_type), content)
+        else:
+            root = message.root_id or message.message_id  # a message in a thread answers in it; else it starts one
+            thread = await self.addresses.local("message", str(root))
+            await self._group(user, open_id, chat, thread, str(message.message_id), str(message.message_type),
+                              content)  # fmt: skip
+
+    async def _private(self, user: int, open_id: str, chat: int, message_id: str, kind: str,
+                       content: dict[str, Any]) -> None:  # fmt: skip
+        talk = FeishuTalk(self.messenger, chat, self.background)
+        session = self.sessions.get(user)
+        member = await self._member(user, open_id)
+        pending = actions.pending_of(session)
+        if pending is not None and not actions.elsewhere(talk, pending) and kind in {"text", "image"}:
+            text = str(content.get("text", "")).strip()
+            if kind == "image":
+                take = self._action_taker(talk, message_id, str(content.get("image_key", "")))
+                await actions.answer_photo(self.services, talk, session, take)
+            elif text == "/cancel":
+                await actions.cancel(self.services, talk, session)
+            elif not text.startswith("/"):
+                await actions.answer_text(self.services, talk, session, member, text, None)
+            if kind == "image" or not text.startswith("/") or text == "/cancel":
+                await self.sessions.put(user, session)
+                return
+        if kind == "text":
+            await self._private_text(talk, session, user, open_id, member, str(content.get("text", "")).strip())
+        elif kind == "image":
+            key = str(content.get("image_key", ""))
+            if dialogue.draft_of(session) is None:
+                await talk.say(t("feishu.photo_without_report"))
+            else:
+                await dialogue.image(self.services, talk, session, None, self._taker(talk, message_id, key))
+        elif kind == "post":
+            await self._post(talk, session, member, message_id, content)
+        elif dialogue.draft_of(session) is not None:
+            await dialogue.unexpected(talk, session)
+        else:
+            await talk.say(t("hint.private"))
+        await self.sessions.put(user, session)
+
+    async def _private_text(self, talk: FeishuTalk, session: dict[str, Any], user: int, open_id: str,
+                            member: Member | None, text: str) -> None:  # fmt: skip
+        if not text.startswith("/"):
+            if dialogue.draft_of(session) is not None:
+                await dialogue.text(self.services, talk, session, text)
+            else:
+                await talk.say(t("hint.private") if member else t("join.how"))
+            return
+        command, _, rest = text[1:].partition(" ")
+        command, args = command.lower(), rest.split()
+        if command == "start":
+            if args:
+                await talk.say(await membership.join(self.services, args[0], user, await self._name(user)))
+            else:
+                await talk.say(t("start.member" if member else "join.how"))
+        elif member is None:
+            await talk.say(t("join.how"))
+        elif command == "help":
+            await talk.say(t(f"help.{member.role}") if member.role is not Role.ADMIN else t("help.admin"))
+        elif command == "report":
+            await dialogue.start(self.services, talk, session, member)
+        elif command == "cancel":
+            if dialogue.draft_of(session) is not None:
+                await dialogue.cancel(self.services, talk, session)
+            else:
+                await talk.say(t("cancel.nothing"))
+        elif command == "invite":
+            await self._invite(talk, member, args)
+        elif command in NOT_YET or command in {"bind", "unbind"}:
+            await talk.say(t("bind.in_group_only") if command in {"bind", "unbind"}
+                           else t("feishu.not_yet", command=command))  # fmt: skip
+        else:
+            await talk.say(t("hint.unknown_command"))
+
+    async def _invite(self, talk: Talk, member: Member, args: list[str]) -> None:
+        if member.role is not Role.ADMIN:
+            await talk.say(t("admin.only"))
+            return
+        if len(args) != 2:
+            await talk.say(t("invite.usage"))
+            return
+        made = await membership.invite(self.services, member, args[0], args[1])
+        if isinstance(made, membership.Invited):
+            await talk.say(t("feishu.invite_created", code=made.code, role=role_label(made.spec.role),
+                             where=membership.invited_where(self.services, made), expires=made.expires))  # fmt: skip
+        else:
+            await talk.say(made)
+
+    async def _post(self, talk: FeishuTalk, session: dict[str, Any], member: Member | None, message_id: str,
+                    content: dict[str, Any]) -> None:  # fmt: skip
+        """A rich-text message: its text and its pictures, as a photo with a caption (the `#隐患` shortcut)."""
+        rows = content.get("content") or []
+        text = "".join(str(e.get("text", "")) for row in rows for e in row if e.get("tag") == "text").strip()
+        keys = [str(e["image_key"]) for row in rows for e in row if e.get("tag") == "img" and e.get("image_key")]
+        if text.startswith("#隐患") and keys:
+            if member is None:
+                await talk.say(t("join.how"))
+                return
+            takers = [self._taker(talk, message_id, key) for key in keys]
+            await dialogue.start_from_caption(self.services, talk, session, member, text, message_id, *takers)
+        elif dialogue.draft_of(session) is not None and keys:
+            for key in keys:
+                await dialogue.image(self.services, talk, session, message_id, self._taker(talk, message_id, key))
+        elif dialogue.draft_of(session) is not None:
+            await dialogue.text(self.services, talk, session, text)
+        else:
+            await talk.say(t("feishu.photo_without_report"))
+
+    def _action_taker(self, talk: Talk, message_id: str, key: str) -> actions.TakeImage:
+        async def take(pending: Pending) -> Photo | None:
+            return await take_image(self.services, talk, pending.staging_key, len(pending.photos),
+                                    lambda: self.messenger.download(message_id, key), key, key, MediaKind.PHOTO,
+                                    None)  # fmt: skip
+        return take
+
+    def _taker(self, talk: Talk, message_id: str, key: str) -> dialogue.TakeImage:
+        async def take(draft: Any) -> Photo | None:
+            return await take_image(self.services, talk, draft.key, len(draft.photos),
+                                    lambda: self.messenger.download(message_id, key), key, key, MediaKind.PHOTO,
+                                    None)  # fmt: skip
+        return take
+
+    async def _group(self, user: int, open_id: str, chat: int, thread: int, message_id: str, kind: str,
+                     content: dict[str, Any]) -> None:  # fmt: skip
+        """A message in a group that reached the bot (an @-mention, or every message with the group permission): an
+        answer to the question the person was asked in this thread, or /bind and /unbind."""
+        talk = FeishuTalk(self.messenger, chat, self.background, thread=thread)
+        session = self.sessions.get(user)
+        pending = actions.pending_of(session)
+        text = " ".join(w for w in str(content.get("text", "")).split() if not w.startswith("@_user_"))
+        if pending is not None and not actions.elsewhere(talk, pending) and not text.startswith("/"):
+            member = await self._member(user, open_id)
+            if kind == "image":
+                key = str(content.get("image_key", ""))
+                await actions.answer_photo(self.services, talk, session, self._action_taker(talk, message_id, key))
+            elif kind == "text":
+                await actions.answer_text(self.services, talk, session, member, text, None)
+            else:
+                await actions.answer_other_file(self.services, talk, session, member, None)
+            await self.sessions.put(user, session)
+            return
+        if kind != "text" or not text.startswith("/"):
+            return  # talk among the group's members is not for the bot
+        command, _, rest = text[1:].partition(" ")
+        if command not in {"bind", "unbind"}:
+            await talk.say(t("feishu.group_hint"))
+            return
+        member = await self._member(user, open_id)
+        if member is None or member.role is not Role.ADMIN:
+            await talk.say(t("admin.only") if member else t("join.how"))
+            return
+        if command == "unbind":
+            await talk.say(await membership.unbind(self.services, chat))
+            return
+        title, topics = await self.messenger.describe_group(chat)
+        answer, unit_id = await membership.bind(self.services, member, rest.split()[0] if rest.split() else None,
+                                                chat, title, topics)  # fmt: skip
+        await talk.say(answer)
+        if unit_id is not None:
+            talk.soon(self.services.dispatcher.deliver(unit_id), f"deliver:{unit_id}")
+
+    # ------------------------------------------------------------------ people
+    async def _member(self, user: int, open_id: str) -> Member | None:
+        configured = open_id in self.admins
+        return await membership.caller(self.services, user, await self._name(user) if configured else "",
+                                       configured_admin=configured)  # fmt: skip
+
+    async def _name(self, user: int) -> str:
+        return await self.messenger.user_name(user)

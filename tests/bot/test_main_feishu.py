@@ -1,0 +1,47 @@
+"""`python -m bot` on Feishu (HAZARD_MESSENGER=feishu): without credentials it says what to set; with them it runs
+on the long connection — here against the Feishu double in this process — answers, and stops on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from sandbox.feishu.double import FeishuDouble
+from tests.paths import REPO
+
+
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HAZARD_")}
+    return clean | {"PYTHONPATH": str(REPO), "HAZARD_MESSENGER": "feishu"} | extra
+
+
+def test_without_credentials_it_says_what_to_set(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "bot"], env=_env({}), cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60, check=False)  # fmt: skip
+    assert result.returncode == 2
+    assert "HAZARD_FEISHU_APP_ID" in result.stderr and "HAZARD_FEISHU_APP_SECRET" in result.stderr
+
+
+async def test_it_runs_on_the_long_connection_and_stops_on_sigterm(tmp_path: Path) -> None:
+    async with FeishuDouble() as feishu:
+        admin = feishu.add_user("管理员")
+        env = _env({"HAZARD_FEISHU_APP_ID": feishu.app_id, "HAZARD_FEISHU_APP_SECRET": feishu.app_secret,
+                    "HAZARD_FEISHU_DOMAIN": feishu.url, "HAZARD_FEISHU_ADMIN_OPEN_IDS": admin.open_id,
+                    "HAZARD_DATABASE_PATH": str(tmp_path / "db.sqlite3"), "HAZARD_MEDIA_DIR": str(tmp_path / "media"),
+                    "HAZARD_KNOWLEDGE_DIR": str(tmp_path / "knowledge")})  # fmt: skip
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=env, cwd=tmp_path,
+                                                       stderr=asyncio.subprocess.PIPE)  # fmt: skip
+        try:
+            await feishu.wait_for(lambda: feishu.connections > 0, timeout=60, what="the long connection")
+            await feishu.send_text(admin, "/help")
+            answer = await feishu.expect(feishu.p2p(admin), timeout=30)
+            assert "管理员" in answer.text and "/invite" in answer.text
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        assert process.returncode == 0, stderr.decode()
+    assert feishu.violations == []
