@@ -16,25 +16,35 @@ from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger
 
 from domain.hazards import MediaKind, Photo
+from domain.listing import MyFilter
 from domain.members import Member, Role
+from domain.throttle import Throttle
 from feishu.talk import Background, FeishuTalk
 from kernel.services import Services
 from messenger.feishu import FeishuMessenger
 from storage.addresses import AddressBook
 from texts import plain, t
 from usecases import action_dialogue as actions
-from usecases import membership
+from usecases import asking, lookup, membership, selfchecking
 from usecases import report_dialogue as dialogue
 from usecases.action_dialogue import Pending
 from usecases.sessions import SessionStore
 from usecases.talk import Talk, take_image
-from views.callbacks import Answer, DraftButton, HazardAction, decode
+from views.callbacks import (
+    Answer,
+    Details,
+    DraftButton,
+    HazardAction,
+    KnowledgeButton,
+    MyPage,
+    SelfCheckChoice,
+    decode,
+)
 from views.cards import role_label
 
 log = logging.getLogger(__name__)
 
-NOT_YET = ("my", "show", "stats", "export", "ask", "terms", "selfcheck", "members", "remove", "invites", "kb",
-           "status", "major")  # fmt: skip
+NOT_YET = ("stats", "export", "members", "remove", "invites", "kb", "status", "major")
 
 
 class FeishuInbound:
@@ -77,6 +87,24 @@ class FeishuInbound:
             pending = actions.pending_of(session)
             talk.thread = pending.topic_id if pending is not None else None
             await actions.answer_button(self.services, talk, session, member, button, None)
+        elif member is None and isinstance(button, KnowledgeButton | SelfCheckChoice | MyPage | Details):
+            await talk.say(t("join.not_member_short"))
+        elif isinstance(button, MyPage):
+            assert member is not None
+            if button.offset % lookup.PAGE_SIZE:
+                await talk.refuse("button.invalid")
+            elif not await self.messenger.is_private(chat):  # a page of /my is for the caller's eyes only
+                await talk.refuse("visibility.my_private_only")
+            else:
+                await lookup.my_page(self.services, talk, member, button.view, button.offset)
+        elif isinstance(button, Details):
+            assert member is not None
+            await self._details(talk, member, chat, button)
+        elif isinstance(button, KnowledgeButton):
+            await asking.press(self.services, talk, button)
+        elif isinstance(button, SelfCheckChoice):
+            assert member is not None
+            await selfchecking.submit(self.services, talk, member, button)
         else:
             await talk.refuse("button.invalid" if button is None else "button.stale")
         await self.sessions.put(user, session)
@@ -145,8 +173,10 @@ class FeishuInbound:
         if not text.startswith("/"):
             if dialogue.draft_of(session) is not None:
                 await dialogue.text(self.services, talk, session, text)
-            else:
-                await talk.say(t("hint.private") if member else t("join.how"))
+            elif member is None:
+                await talk.say(t("join.how"))
+            elif await self._allowed(talk, user, self.services.guards.ask):
+                await asking.answer(self.services, talk, text)  # a question (讲话精神)
             return
         command, _, rest = text[1:].partition(" ")
         command, args = command.lower(), rest.split()
@@ -168,6 +198,22 @@ class FeishuInbound:
                 await talk.say(t("cancel.nothing"))
         elif command == "invite":
             await self._invite(talk, member, args)
+        elif command == "ask":
+            if not " ".join(args).strip() or await self._allowed(talk, user, self.services.guards.ask):
+                await asking.ask(self.services, talk, " ".join(args))
+        elif command == "my":
+            await lookup.my_page(self.services, talk, member, MyFilter.ALL, 0)
+        elif command == "show":
+            readers = await lookup.audience(self.services, talk, member, private=True)
+            hazard = await lookup.find(self.services, talk, readers, args[0]) if args and readers else None
+            if not args:
+                await talk.say(t("show.usage"))
+            elif hazard is not None:
+                await lookup.show(self.services, talk, hazard)
+        elif command == "terms":
+            await asking.terms(self.services, talk)
+        elif command == "selfcheck":
+            await selfchecking.open_week(self.services, talk, member)
         elif command in NOT_YET or command in {"bind", "unbind"}:
             await talk.say(t("bind.in_group_only") if command in {"bind", "unbind"}
                            else t("feishu.not_yet", command=command))  # fmt: skip
@@ -260,6 +306,24 @@ class FeishuInbound:
         await talk.say(answer)
         if unit_id is not None:
             talk.soon(self.services.dispatcher.deliver(unit_id), f"deliver:{unit_id}")
+
+    async def _details(self, talk: FeishuTalk, member: Member, chat: int, button: Details) -> None:
+        """查看详情 under a notice: /show, where it was pressed — in a group, only what the group's unit may see too."""
+        hazard = await self.services.hazards.get_hazard(button.hazard_id)
+        private = await self.messenger.is_private(chat)
+        readers = await lookup.audience(self.services, talk, member, private=private) if hazard else None
+        if hazard is None or readers is None or not readers.may_view(hazard.enterprise_id, hazard.unit_ids):
+            await talk.refuse("button.invalid")
+            return
+        talk.thread = None if private else await self._thread_of(hazard.id, chat)
+        await lookup.show(self.services, talk, hazard)
+
+    async def _allowed(self, talk: Talk, user: int, throttle: Throttle) -> bool:
+        """Whether the person may use this expensive command now (told once per wait when not)."""
+        verdict = throttle.check(user, self.services.now())
+        if not verdict.allowed and verdict.tell:
+            await talk.say(t("guard.wait", seconds=verdict.seconds))
+        return verdict.allowed
 
     # ------------------------------------------------------------------ people
     async def _member(self, user: int, open_id: str) -> Member | None:

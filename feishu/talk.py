@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from messenger.feishu import FeishuMessenger
-from messenger.port import MessengerError, NotEditable, Place
+from messenger.port import Captioned, MessengerError, NotEditable, Place
 from texts import Html, t
 from views.keyboards import Keyboard
 
@@ -63,6 +63,9 @@ class FeishuTalk:
 
     async def alert(self, key: str, **values: object) -> None:
         await self.say(t(key, **values))
+
+    async def album(self, images: Sequence[Captioned]) -> None:
+        await self.messenger.send_album(Place(self.chat, thread_id=self.thread), images)
 
     async def unbutton(self, message_id: int) -> None:
         try:

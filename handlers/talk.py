@@ -4,14 +4,14 @@ in place of the pressed button's message, refusals as alerts."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from telegram import Message, Update
 
 from handlers.common import refuse_button, reply, show_in_place
 from handlers.context import BotContext
-from messenger.port import MessengerError
+from messenger.port import Captioned, MessengerError, Place
 from messenger.telegram import TelegramMessenger, markup
 from texts import Html, plain, t
 from views.keyboards import Keyboard
@@ -55,6 +55,11 @@ class TelegramTalk:
     async def acknowledge(self) -> None:
         if self.update.callback_query is not None:
             await self.update.callback_query.answer()
+
+    async def album(self, images: Sequence[Captioned]) -> None:
+        message = self.update.effective_message
+        if message is not None:
+            await TelegramMessenger(self.context.bot).send_album(Place(message.chat_id, self.thread_id), images)
 
     async def unbutton(self, message_id: int) -> None:
         if self.chat_id is None:

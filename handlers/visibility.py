@@ -3,15 +3,16 @@ group's unit may see (a group's other people read every answer there)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from telegram import Update
 from telegram.constants import ChatType
 
-from domain.members import Member, Scope, may_view, scope_of, unit_scope
+from domain.members import Member
 from handlers.common import find_member, reply
 from handlers.context import BotContext
+from handlers.talk import TelegramTalk
 from texts import t
+from usecases import lookup
+from usecases.lookup import Audience
 
 
 def in_private(update: Update) -> bool:
@@ -20,32 +21,9 @@ def in_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
-@dataclass(frozen=True, slots=True)
-class Audience:
-    """Who reads an answer: the caller's scope and, in a group, the scope of the unit the group is bound to."""
-
-    caller: Scope
-    group: Scope | None = None  # None: a private chat
-
-    def may_view(self, enterprise_id: str, responsible_unit_ids: set[str]) -> bool:
-        """Whether a hazard may be shown here: the caller and the group may both see it."""
-        return may_view(self.caller, enterprise_id, responsible_unit_ids) and (
-            self.group is None or may_view(self.group, enterprise_id, responsible_unit_ids))
-
-
 async def audience(update: Update, context: BotContext, member: Member) -> Audience | None:
-    """Who will read the answer to `member` here; in a group bound to no unit: None, and the caller is told (nothing
-    about hazards is shown in a group that belongs to no unit)."""
-    services = context.services
-    caller = scope_of(member, services.org)
-    if in_private(update):
-        return Audience(caller)
-    chat = update.effective_chat
-    binding = await services.groups.get_binding_of_chat(chat.id) if chat is not None else None
-    if binding is None:
-        await reply(update, t("visibility.unbound_group"))
-        return None
-    return Audience(caller, unit_scope(services.org, binding.unit_id))
+    """Who will read the answer to `member` here (usecases.lookup.audience)."""
+    return await lookup.audience(context.services, TelegramTalk(update, context), member, private=in_private(update))
 
 
 async def private_only(update: Update, context: BotContext) -> None:

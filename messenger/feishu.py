@@ -206,6 +206,8 @@ class FeishuMessenger:
         self.path_of = path_of
         self.pacing = pacing or FeishuPacing()
         self._image_keys: dict[str, str] = {}  # a stored photo's sha256 → its uploaded image key
+        self._names: dict[int, str] = {}
+        self._private: dict[int, bool] = {}
 
     # ------------------------------------------------------------------ the port
     async def send_text(self, place: Place, text: Html, keyboard: Keyboard | None = None) -> int:
@@ -269,8 +271,23 @@ class FeishuMessenger:
             response = await self._call(self.api.im.v1.chat.aget, request)
         return str(response.data.name or ""), response.data.group_message_type == "thread"
 
+    async def is_private(self, chat_id: int) -> bool:
+        """Whether a chat is someone's private chat with the bot (chat_mode "p2p"); asked once per chat."""
+        if chat_id not in self._private:
+            request = GetChatRequest.builder().chat_id(await self.addresses.external("chat", chat_id)).build()
+            with self._translated():
+                response = await self._call(self.api.im.v1.chat.aget, request)
+            self._private[chat_id] = response.data.chat_mode == "p2p"
+        return self._private[chat_id]
+
     async def user_name(self, user_id: int) -> str:
-        """A person's name as Feishu shows it ("" when the app may not read contacts)."""
+        """A person's name as Feishu shows it ("" when the app may not read contacts); asked once per person."""
+        if user_id in self._names:
+            return self._names[user_id]
+        self._names[user_id] = name = await self._user_name(user_id)
+        return name
+
+    async def _user_name(self, user_id: int) -> str:
         request = GetUserRequest.builder().user_id(await self.addresses.external("user", user_id)) \
             .user_id_type("open_id").build()  # fmt: skip
         try:

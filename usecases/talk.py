@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, MutableMapping, Sequence
 from typing import Any, Protocol
 
 from PIL import Image, UnidentifiedImageError
 
 from domain.hazards import MAX_PHOTOS, MediaKind, Photo
 from kernel.services import Services
+from messenger.port import Captioned
 from texts import Html, t
 from views.keyboards import Keyboard
 
@@ -41,6 +42,10 @@ class Talk(Protocol):
     async def alert(self, key: str, **values: object) -> None:
         """Tell the person the catalog's `key`: on the press itself where the messenger can (an alert), else in the
         chat."""
+        ...
+
+    async def album(self, images: Sequence[Captioned]) -> None:
+        """Images in the chat (its thread), captioned, in their order (messenger.port.Messenger.send_album)."""
         ...
 
     async def unbutton(self, message_id: int) -> None:

@@ -1,0 +1,43 @@
+"""/my and /show on Feishu, through the same use cases as on Telegram: a page of the person's hazards with filter
+buttons turned in place, a hazard's card, 处理记录 and photos."""
+
+from __future__ import annotations
+
+from sandbox.feishu.double import Message
+from sandbox.images import sample_jpeg
+from tests.feishu.conftest import FeishuWorld
+
+
+async def _press(fworld: FeishuWorld, card: Message, label: str) -> None:
+    edits = len(card.edits)
+    await fworld.feishu.press(fworld.officer, card, label)
+    await fworld.feishu.wait_for(lambda: len(card.edits) > edits, what=f"{label} answered in place")
+
+
+async def test_my_and_show_after_a_report(fworld: FeishuWorld) -> None:
+    feishu, officer = fworld.feishu, fworld.officer
+    await fworld.join(officer, "e01", "安全员")
+    assert "YH-" not in (await fworld.command(officer, "/my")).text
+    await feishu.send_post(officer, "#隐患 配电箱门损坏，线路裸露", [sample_jpeg(label="scene")])
+    categories = await feishu.until(feishu.p2p(officer), "行业领域")
+    await _press(fworld, categories, "消防安全")
+    grade = await fworld.command(officer, "二号车间")
+    await _press(fworld, grade, "一般隐患")
+    await _press(fworld, grade, "提交")
+    assert "YH-2026-000001" in grade.text
+
+    page = await fworld.command(officer, "/my")
+    assert "YH-2026-000001" in page.text and "配电箱门损坏" in page.text
+    overdue = next(label for label, _ in page.buttons if "逾期" in label)
+    edits = len(page.edits)
+    await feishu.press(officer, page, overdue)
+    await feishu.wait_for(lambda: len(page.edits) > edits, what="the filter applied in place")
+    assert "YH-2026-000001" not in feishu.messages[page.message_id].text
+
+    await feishu.send_text(officer, "/show YH-2026-000001")
+    shown = await feishu.until(feishu.p2p(officer), "处理记录")  # (after the notice that no unit has a group yet)
+    assert "YH-2026-000001" in shown.text and "配电箱门损坏" in shown.text
+    album = await feishu.expect(feishu.p2p(officer))
+    assert len(album.images) == 1 and "整改前" in album.text
+    hidden = await fworld.command(officer, "/show YH-2026-009999")
+    assert "YH-2026-009999" in hidden.text and "处理记录" not in hidden.text
