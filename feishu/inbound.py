@@ -25,7 +25,7 @@ from messenger.feishu import FeishuMessenger
 from storage.addresses import AddressBook
 from texts import plain, t
 from usecases import action_dialogue as actions
-from usecases import asking, lookup, membership, selfchecking
+from usecases import asking, exporting, figures, lookup, membership, selfchecking
 from usecases import report_dialogue as dialogue
 from usecases.action_dialogue import Pending
 from usecases.sessions import SessionStore
@@ -44,7 +44,7 @@ from views.cards import role_label
 
 log = logging.getLogger(__name__)
 
-NOT_YET = ("stats", "export", "members", "remove", "invites", "kb", "status", "major")
+NOT_YET = ("members", "remove", "invites", "kb", "status", "major")
 
 
 class FeishuInbound:
@@ -210,6 +210,12 @@ class FeishuInbound:
                 await talk.say(t("show.usage"))
             elif hazard is not None:
                 await lookup.show(self.services, talk, hazard)
+        elif command == "export":
+            await exporting.request(self.services, talk, member, " ".join(args))
+        elif command == "stats":
+            readers = await lookup.audience(self.services, talk, member, private=True)
+            if readers is not None:
+                await figures.stats(self.services, talk, member, readers)
         elif command == "terms":
             await asking.terms(self.services, talk)
         elif command == "selfcheck":

@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from messenger.feishu import FeishuMessenger
@@ -66,6 +67,15 @@ class FeishuTalk:
 
     async def album(self, images: Sequence[Captioned]) -> None:
         await self.messenger.send_album(Place(self.chat, thread_id=self.thread), images)
+
+    async def edit(self, message_id: int, text: Html) -> None:
+        try:
+            await self.messenger.edit_card(self.chat, message_id, text, None)
+        except MessengerError as exc:  # a progress line that could not be edited: what follows still comes
+            log.info("message %s in %s not edited: %s", message_id, self.chat, exc)
+
+    async def send_file(self, path: Path, filename: str, caption: Html | None = None) -> None:
+        await self.messenger.send_file(Place(self.chat, thread_id=self.thread), path, filename, caption)
 
     async def unbutton(self, message_id: int) -> None:
         try:

@@ -1,16 +1,15 @@
-"""/stats: this week's and this month's figures in the caller's scope (enterprise, unit, or the county)."""
+"""/stats: this week's and this month's figures in the caller's scope — Telegram's adapter of usecases.figures."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from domain.members import common_scope
-from handlers.common import reply, require_member
+from handlers.common import require_member
 from handlers.context import BotContext
+from handlers.talk import TelegramTalk
 from handlers.visibility import audience
-from reports.service import stats_message
-from texts import t
+from usecases import figures
 
 
 async def stats(update: Update, context: BotContext) -> None:
@@ -19,14 +18,8 @@ async def stats(update: Update, context: BotContext) -> None:
     if member is None:
         return
     readers = await audience(update, context, member)
-    if readers is None:
-        return
-    # in a group: the figures of what both the caller and the group's unit may see, when that is one scope
-    scope = readers.caller if readers.group is None else common_scope(readers.caller, readers.group)
-    if scope is None:
-        await reply(update, t("visibility.stats_elsewhere"))
-        return
-    await reply(update, await stats_message(context.services, member, scope))
+    if readers is not None:
+        await figures.stats(context.services, TelegramTalk(update, context), member, readers)
 
 
 def register(app: Application) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 from telegram import Message, Update
@@ -60,6 +61,19 @@ class TelegramTalk:
         message = self.update.effective_message
         if message is not None:
             await TelegramMessenger(self.context.bot).send_album(Place(message.chat_id, self.thread_id), images)
+
+    async def edit(self, message_id: int, text: Html) -> None:
+        if self.chat_id is None:
+            return
+        try:
+            await TelegramMessenger(self.context.bot).edit_card(self.chat_id, message_id, text, None)
+        except MessengerError as exc:  # a progress line that could not be edited: what follows still comes
+            log.info("message %s in %s not edited: %s", message_id, self.chat_id, exc)
+
+    async def send_file(self, path: Path, filename: str, caption: Html | None = None) -> None:
+        if self.chat_id is not None:
+            await TelegramMessenger(self.context.bot).send_file(Place(self.chat_id, self.thread_id), path, filename,
+                                                                caption)  # fmt: skip
 
     async def unbutton(self, message_id: int) -> None:
         if self.chat_id is None:

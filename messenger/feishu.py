@@ -28,6 +28,8 @@ import httpx
 import lark_oapi as lark
 from lark_oapi.api.contact.v3 import GetUserRequest
 from lark_oapi.api.im.v1 import (
+    CreateFileRequest,
+    CreateFileRequestBody,
     CreateImageRequest,
     CreateImageRequestBody,
     CreateMessageRequest,
@@ -65,6 +67,7 @@ TOKEN_PROBLEMS = {99991661, 99991663, 99991668, 99991677}
 BOT_NOT_THERE = {230002, 230013, 230027}  # not in the chat; the user is outside the app's availability; no permission
 RECALLED = {230011}
 DEFAULT_WAIT = timedelta(seconds=1)
+FILE_TYPES = {".xlsx": "xls", ".xls": "xls", ".csv": "stream", ".pdf": "pdf", ".docx": "doc", ".doc": "doc"}
 
 # --------------------------------------------------------------------------------------------- rendering
 
@@ -229,6 +232,20 @@ class FeishuMessenger:
         key = await self._upload(png)
         return await self._send(Place(chat_id), card(None, None, [(key, caption)]))
 
+    async def send_file(self, place: Place, path: Path, filename: str, caption: Html | None = None) -> int:
+        """Upload the file (as Feishu's type for its suffix), send it, then its caption as a card of its own (a file
+        message carries no text)."""
+        data = await asyncio.to_thread(path.read_bytes)
+        request = CreateFileRequest.builder().request_body(
+            CreateFileRequestBody.builder().file_type(FILE_TYPES.get(path.suffix.lower(), "stream"))
+            .file_name(filename).file(BytesIO(data)).build()).build()  # fmt: skip
+        with self._translated():
+            response = await self._call(self.api.im.v1.file.acreate, request)
+        sent = await self._send_message(place, "file", json.dumps({"file_key": response.data.file_key}))
+        if caption:
+            await self.send_text(place, caption)
+        return sent
+
     async def edit_card(self, chat_id: int, message_id: int, text: Html, keyboard: Keyboard | None) -> None:
         shown = card(text, keyboard)
         old = await self.addresses.card(message_id)
@@ -300,11 +317,16 @@ class FeishuMessenger:
     # ------------------------------------------------------------------ Open API calls
     async def _send(self, place: Place, shown: dict[str, Any]) -> int:
         content = json.dumps(shown, ensure_ascii=False)
+        local = await self._send_message(place, "interactive", content)
+        await self.addresses.keep_card(local, content)
+        return local
+
+    async def _send_message(self, place: Place, msg_type: str, content: str) -> int:
         parent = place.reply_to if place.reply_to is not None else place.thread_id
         paced = await self.addresses.external("chat" if place.chat_id < 0 else "user", place.chat_id)
         if parent is not None:
             request: Any = ReplyMessageRequest.builder().message_id(await self.addresses.external("message", parent)) \
-                .request_body(ReplyMessageRequestBody.builder().msg_type("interactive").content(content)
+                .request_body(ReplyMessageRequestBody.builder().msg_type(msg_type).content(content)
                               .reply_in_thread(True).build()).build()  # fmt: skip
             with self._translated(in_thread=True):
                 response = await self._call(self.api.im.v1.message.areply, request, paced)
@@ -312,13 +334,11 @@ class FeishuMessenger:
             kind, id_type = ("chat", "chat_id") if place.chat_id < 0 else ("user", "open_id")
             receiver = await self.addresses.external(kind, place.chat_id)
             request = CreateMessageRequest.builder().receive_id_type(id_type) \
-                .request_body(CreateMessageRequestBody.builder().receive_id(receiver).msg_type("interactive")
+                .request_body(CreateMessageRequestBody.builder().receive_id(receiver).msg_type(msg_type)
                               .content(content).build()).build()  # fmt: skip
             with self._translated():
                 response = await self._call(self.api.im.v1.message.acreate, request, paced)
-        local = await self.addresses.local("message", response.data.message_id)
-        await self.addresses.keep_card(local, content)
-        return local
+        return await self.addresses.local("message", response.data.message_id)
 
     async def _patch(self, chat_id: int, message_id: int, shown: dict[str, Any]) -> None:
         content = json.dumps(shown, ensure_ascii=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Protocol
 
 from domain.hazards import Photo
@@ -89,6 +90,10 @@ class Messenger(Protocol):
 
     async def send_chart(self, chat_id: int, png: bytes, caption: Html) -> int:
         """Send a picture made by the bot (a digest's chart); its message id."""
+        ...
+
+    async def send_file(self, place: Place, path: Path, filename: str, caption: Html | None = None) -> int:
+        """Send a file the bot made (a ledger export) under `filename`, with a caption; its message id."""
         ...
 
     async def edit_card(self, chat_id: int, message_id: int, text: Html, keyboard: Keyboard | None) -> None:

@@ -8,10 +8,12 @@ of documents only (Telegram groups documents with documents alone, and refuses a
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto, Message
@@ -137,6 +139,14 @@ class TelegramMessenger:
         """sendPhoto of the picture's bytes."""
         with translated():
             message = await self.bot.send_photo(chat_id, png, caption=clip(caption, CAPTION_LIMIT))
+        return message.message_id
+
+    async def send_file(self, place: Place, path: Path, filename: str, caption: Html | None = None) -> int:
+        """sendDocument of the file's bytes (read off the event loop)."""
+        data = await asyncio.to_thread(path.read_bytes)
+        with translated():
+            message = await self.bot.send_document(place.chat_id, data, filename=filename, caption=caption,
+                                                   **_where(place))  # fmt: skip
         return message.message_id
 
     async def edit_card(self, chat_id: int, message_id: int, text: Html, keyboard: Keyboard | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Awaitable, Callable, Coroutine, MutableMapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from PIL import Image, UnidentifiedImageError
@@ -46,6 +47,14 @@ class Talk(Protocol):
 
     async def album(self, images: Sequence[Captioned]) -> None:
         """Images in the chat (its thread), captioned, in their order (messenger.port.Messenger.send_album)."""
+        ...
+
+    async def edit(self, message_id: int, text: Html) -> None:
+        """Change the text of a message the bot sent in this chat (a progress line); best effort."""
+        ...
+
+    async def send_file(self, path: Path, filename: str, caption: Html | None = None) -> None:
+        """A file the bot made, in the chat (its thread)."""
         ...
 
     async def unbutton(self, message_id: int) -> None:

@@ -41,3 +41,21 @@ async def test_my_and_show_after_a_report(fworld: FeishuWorld) -> None:
     assert len(album.images) == 1 and "整改前" in album.text
     hidden = await fworld.command(officer, "/show YH-2026-009999")
     assert "YH-2026-009999" in hidden.text and "处理记录" not in hidden.text
+
+
+async def test_stats_and_export_in_the_private_chat(fworld: FeishuWorld) -> None:
+    feishu, officer = fworld.feishu, fworld.officer
+    await fworld.join(officer, "e01", "安全员")
+    stats = await fworld.command(officer, "/stats")
+    assert "本周" in stats.text and "本月" in stats.text
+    await feishu.send_text(officer, "/export")
+    progress = await feishu.until(feishu.p2p(officer), "正在生成隐患台账")
+    await feishu.wait_for(lambda: "隐患台账已生成" in progress.text, timeout=30, what="the progress line at its end")
+    await feishu.wait_for(lambda: len([m for m in feishu.sent(feishu.p2p(officer)) if m.msg_type == "file"]) == 2,
+                          timeout=30, what="the two files")
+    files = [m for m in feishu.sent(feishu.p2p(officer)) if m.msg_type == "file"]
+    names = [feishu.files[m.content["file_key"]][0] for m in files]
+    assert names[0].endswith(".xlsx") and names[1].endswith(".csv")
+    assert feishu.files[files[0].content["file_key"]][1][:2] == b"PK"  # a real .xlsx (a zip)
+    await feishu.send_text(officer, "/export 去年的某一天")
+    await feishu.until(feishu.p2p(officer), "没有看懂“去年的某一天”")

@@ -1,0 +1,69 @@
+"""/export [period] for every messenger alike: the hazard ledger of the person's scope as Excel (with the quarterly
+table) and CSV, built in the background (the heavy part in a worker process) with a progress message edited as it
+grows (行数 / 百分比), then sent as files. One export at a time per person, and at most one per
+HAZARD_EXPORT_COOLDOWN_SECONDS."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from domain.members import Member, Scope, scope_of
+from domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodProblem, month_of, parse_period
+from kernel.services import Services
+from reports.service import export_files
+from reports.text import period_label, scope_label
+from texts import t
+from usecases.talk import Talk
+
+log = logging.getLogger(__name__)
+
+MAX_PERIOD_TEXT = 40
+
+
+async def request(services: Services, talk: Talk, member: Member, text: str) -> bool:
+    """Start an export of `text`'s period (this month when empty); whether it was started (it runs after this)."""
+    today = services.local_now().date()
+    text = text.strip()[:MAX_PERIOD_TEXT]
+    period = parse_period(text, today) if text else month_of(today)
+    if isinstance(period, PeriodProblem):
+        await talk.say(t(f"period.problem.{period}", text=text, first=FIRST_YEAR, last=LAST_YEAR))
+        return False
+    guards, user_id = services.guards, member.telegram_id
+    if user_id in guards.exporting:
+        await talk.say(t("guard.export_running"))
+        return False
+    verdict = guards.export.check(user_id, services.now())
+    if not verdict.allowed:
+        if verdict.tell:
+            await talk.say(t("guard.wait", seconds=verdict.seconds))
+        return False
+    guards.exporting.add(user_id)
+    talk.soon(send_export(services, talk, scope_of(member, services.org), period, user_id), f"export:{user_id}")
+    return True
+
+
+async def send_export(services: Services, talk: Talk, scope: Scope, period: Period, user_id: int) -> None:
+    """Build the ledger files (in the worker process, a chunk at a time) with a progress message edited as they
+    grow, then send them; a failure is said, never silent."""
+    what = {"scope": scope_label(services.org, scope), "period": period_label(period)}
+    try:
+        status = await talk.say(t("export.progress_start", **what))
+
+        async def progress(done: int, total: int) -> None:
+            percent = 100 * done // total if total else 100
+            if status is not None:
+                await talk.edit(status, t("export.progress", done=done, total=total, percent=percent, **what))
+
+        with tempfile.TemporaryDirectory(prefix="export-") as folder:
+            files = await export_files(services, scope, period, Path(folder), progress)
+            if status is not None:
+                await talk.edit(status, t("export.progress_done", count=files.count, **what))
+            await talk.send_file(files.xlsx, f"{files.name}.xlsx", t("export.caption", count=files.count, **what))
+            await talk.send_file(files.csv, f"{files.name}.csv", t("export.caption_csv"))
+    except Exception:
+        log.exception("export for user %s failed", user_id)
+        await talk.say(t("error.generic"))
+    finally:
+        services.guards.exporting.discard(user_id)
