@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_outbound.py --sweep-interval 1  # ~9 min at Telegram's 30/s
 	$(PY) bench/bench_counting.py  # ~8 min, ~2 GB in $$TMPDIR for the 1,000,000-hazard ledger
 	$(PY) bench/bench_stop.py  # ~2.5 min: SIGTERM after 200 filings, deliveries queued behind the pacing
+	$(PY) bench/bench_feishu.py  # ~5 min: the bot on Feishu beside an echo bot on the SDK; 2,000 reminders at Feishu's limits
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -57,6 +57,14 @@ def environment(feishu: FeishuDouble, data: Path, admin: User | None, **extra: o
     return env | {f"HAZARD_{k.upper()}": str(v) for k, v in extra.items()}
 
 
+def rss_mb(pid: int) -> float:
+    """A process's resident memory now, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
 async def spawn(argv: list[str], env: dict[str, str], data: Path, feishu: FeishuDouble) -> asyncio.subprocess.Process:
     """Start a process and wait until it holds the long connection."""
     connections = feishu.connections
@@ -74,7 +82,7 @@ async def stop(process: asyncio.subprocess.Process) -> None:
 async def _edited(feishu: FeishuDouble, user: User, card: Message, label: str) -> Message:
     edits = len(card.edits)
     await feishu.press(user, card, label)
-    await feishu.wait_for(lambda: len(card.edits) > edits, 20, f"{label} answered")
+    await feishu.wait_for(lambda: len(card.edits) > edits, 60, f"{label} answered")
     return card
 
 
@@ -82,14 +90,14 @@ async def report(feishu: FeishuDouble, user: User, photo: bytes) -> int:
     """One report through the bot's questions; the updates it took."""
     chat = feishu.p2p(user)
     await feishu.send_text(user, "/report")
-    await feishu.until(chat, "请描述", 20)
+    await feishu.until(chat, "请描述", 60)
     await feishu.send_text(user, "二号仓库灭火器过期，安全出口被杂物堵塞")
-    categories = await feishu.until(chat, "行业领域", 20)
+    categories = await feishu.until(chat, "行业领域", 60)
     await _edited(feishu, user, categories, "消防安全")
     await feishu.send_text(user, "二号仓库东侧")
-    await feishu.until(chat, "照片", 20)
+    await feishu.until(chat, "照片", 60)
     await feishu.send_image(user, photo)
-    received = await feishu.until(chat, "第 1 张", 20)
+    received = await feishu.until(chat, "第 1 张", 60)
     card = await _edited(feishu, user, received, "完成")
     card = await _edited(feishu, user, card, "一般隐患")
     await _edited(feishu, user, card, "提交")
@@ -99,14 +107,14 @@ async def report(feishu: FeishuDouble, user: User, photo: bytes) -> int:
 async def echo_round(feishu: FeishuDouble, user: User, photo: bytes) -> int:
     """The same eight updates' shapes, to the echo bot."""
     chat = feishu.p2p(user)
-    for text in ("/report", "二号仓库灭火器过期"):
+    for text in ("/report", "二号仓库灭火器过期"):  # (the bot's notices before it, in the same chat, are skipped)
         await feishu.send_text(user, text)
-        card = await feishu.expect(chat, 20)
+        card = await feishu.until(chat, text, 60)
     await _edited(feishu, user, card, "下一步")
     await feishu.send_text(user, "二号仓库东侧")
-    await feishu.expect(chat, 20)
+    await feishu.until(chat, "二号仓库东侧", 60)
     await feishu.send_image(user, photo)
-    card = await feishu.until(chat, "照片", 20)
+    card = await feishu.until(chat, "照片", 60)
     for _ in range(3):
         await _edited(feishu, user, card, "下一步")
     return 8
@@ -114,6 +122,7 @@ async def echo_round(feishu: FeishuDouble, user: User, photo: bytes) -> int:
 
 async def measured(process: asyncio.subprocess.Process, users: list[User], rounds: int, work: Any,
                    feishu: FeishuDouble, photos: list[bytes]) -> dict[str, float]:  # fmt: skip
+    """Every user's `rounds` of `work` at once: the process's CPU and the wall time per update."""
     cpu0, wall0 = cpu_seconds(process.pid), time.perf_counter()
 
     async def one(user: User, photo: bytes) -> int:
@@ -128,6 +137,15 @@ async def measured(process: asyncio.subprocess.Process, users: list[User], round
 async def inbound(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as temporary:
         data = Path(temporary)
+        try:
+            return await _inbound(args, data)
+        except Exception:
+            print((data / "process.log").read_text(errors="replace")[-4000:], file=sys.stderr)  # what the bot said
+            raise
+
+
+async def _inbound(args: argparse.Namespace, data: Path) -> dict[str, Any]:
+    if True:
         async with FeishuDouble() as feishu:
             admin = feishu.add_user("管理员")
             users = [feishu.add_user(f"安全员{n}") for n in range(args.users)]
@@ -146,6 +164,7 @@ async def inbound(args: argparse.Namespace) -> dict[str, Any]:
                     await feishu.until(feishu.p2p(user), "加入成功", 30)
                 await measured(bot, users, 1, report, feishu, photos)  # warm-up: not counted
                 ours = await measured(bot, users, args.flows, report, feishu, photos)
+                ours["rss_mb_after"] = rss_mb(bot.pid)
             finally:
                 await stop(bot)
             echo = await spawn([str(REPO / "bench" / "feishu_echo_bot.py")], environment(feishu, data, None), data,
@@ -153,6 +172,7 @@ async def inbound(args: argparse.Namespace) -> dict[str, Any]:
             try:
                 await measured(echo, users, 1, echo_round, feishu, photos)
                 floor = await measured(echo, users, args.flows, echo_round, feishu, photos)
+                floor["rss_mb_after"] = rss_mb(echo.pid)
             finally:
                 await stop(echo)
             assert not feishu.violations, feishu.violations[:5]

@@ -51,8 +51,10 @@ def setup_logging(token: str, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # APScheduler says "Added job"/"Removed job" at INFO: each report step reschedules its conversation's timeout
+    # APScheduler says "Added job"/"Removed job" at INFO: each report step reschedules its conversation's timeout;
+    # httpx (the Feishu SDK's transport) logs every request at INFO
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     scheduler = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(f, SweepStillRunning) for f in scheduler.filters):
         scheduler.addFilter(SweepStillRunning())

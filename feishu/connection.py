@@ -83,8 +83,10 @@ class LongConnection:
                 loop.run_until_complete(client._disconnect())
             except Exception:
                 pass
-            for task in asyncio.all_tasks(loop):
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
                 task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
     def _hand_over(self, work: Awaitable[None]) -> None:

@@ -8,8 +8,10 @@ kept in the database after every step (storage.sessions), as Telegram's are.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections import defaultdict
 from typing import Any
 
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
@@ -55,6 +57,8 @@ class FeishuInbound:
         self.services, self.messenger, self.addresses, self.sessions = services, messenger, addresses, sessions
         self.background = Background()
         self.admins = services.settings.feishu_admin_open_ids
+        # one person's events are handled one at a time, in the order they came (as Telegram's updates are)
+        self._turns: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # ------------------------------------------------------------------ presses
     @staticmethod
@@ -66,6 +70,12 @@ class FeishuInbound:
         data = event.event
         if data is None or data.operator is None or data.context is None or data.action is None:
             return
+        async with self._turns[str(data.operator.open_id)]:
+            await self._press(event)
+
+    async def _press(self, event: P2CardActionTrigger) -> None:
+        data = event.event
+        assert data is not None and data.operator is not None and data.context is not None and data.action is not None
         open_id = str(data.operator.open_id)
         user = await self.addresses.local("user", open_id)
         chat = await self.addresses.local("chat", str(data.context.open_chat_id))
@@ -122,6 +132,13 @@ class FeishuInbound:
         data = event.event
         if data is None or data.message is None or data.sender is None or data.sender.sender_id is None:
             return
+        async with self._turns[str(data.sender.sender_id.open_id)]:
+            await self._message(event)
+
+    async def _message(self, event: P2ImMessageReceiveV1) -> None:
+        data = event.event
+        assert data is not None and data.message is not None and data.sender is not None
+        assert data.sender.sender_id is not None
         message, open_id = data.message, str(data.sender.sender_id.open_id)
         user = await self.addresses.local("user", open_id)
         content: dict[str, Any] = json.loads(message.content or "{}")

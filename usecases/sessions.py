@@ -68,10 +68,11 @@ class SessionStore:
         return self._sessions.setdefault(user_id, {})
 
     async def put(self, user_id: int, session: dict[str, Any]) -> None:
-        """Keep the session as it stands now (an empty one is forgotten)."""
+        """Keep the session as it stands now in the database (an empty one is dropped there); in memory the user
+        keeps this one object, which a step still running may be writing to."""
+        self._sessions[user_id] = session
         text = dump(session)
         if text == "{}":
-            self._sessions.pop(user_id, None)
             await self.repository.drop(user_id)
         else:
             await self.repository.put(user_id, text, self.clock.now())
