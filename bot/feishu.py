@@ -62,6 +62,7 @@ class FeishuBot:
     async def _sweep_forever(self, interval: float) -> None:
         while self.running:
             try:
+                await self.inbound.expire_idle()
                 await self.sweep()
             except Exception:
                 log.exception("the sweep failed; trying again at the next interval")

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
@@ -340,6 +341,28 @@ class FeishuInbound:
             return
         talk.thread = None if private else await self._thread_of(hazard.id, chat)
         await lookup.show(self.services, talk, hazard)
+
+    async def expire_idle(self) -> None:
+        """End the reports and actions left idle longer than HAZARD_CONVERSATION_TIMEOUT_SECONDS (as Telegram's
+        conversations time out), each person told where they were asked: nothing of them is kept."""
+        timeout = self.services.settings.conversation_timeout_seconds
+        for user in self.sessions.idle(timedelta(seconds=timeout)):
+            open_id = await self.addresses.external("user", user)
+            async with self._turns[open_id]:
+                session = self.sessions.get(user)
+                if user in self.services.removed_ids:  # removed meanwhile: ended with the membership, nothing to say
+                    dialogue.discard(self.services, session)
+                    actions.discard(self.services, session)
+                elif dialogue.draft_of(session) is not None:
+                    dialogue.discard(self.services, session)
+                    await FeishuTalk(self.messenger, user, self.background).say(
+                        t("report.timed_out", minutes=round(timeout / 60)))
+                if (pending := actions.pending_of(session)) is not None:
+                    actions.discard(self.services, session)
+                    where = pending.chat_id if pending.chat_id is not None else user
+                    await FeishuTalk(self.messenger, where, self.background, thread=pending.topic_id).say(
+                        t("loop.timed_out"))
+                await self.sessions.put(user, session)
 
     async def _allowed(self, talk: Talk, user: int, throttle: Throttle) -> bool:
         """Whether the person may use this expensive command now (told once per wait when not)."""

@@ -5,6 +5,7 @@ session store (below) both keep them in the `sessions` table."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
@@ -53,14 +54,16 @@ class SessionStore:
     def __init__(self, repository: SessionRepository, clock: Clock) -> None:
         self.repository, self.clock = repository, clock
         self._sessions: dict[int, dict[str, Any]] = {}
+        self._touched: dict[int, datetime] = {}  # when each session was last written (the person's last step)
 
     async def load(self) -> set[str]:
         """Read every stored session; the staging folders of their drafts and answers (kept at start)."""
-        for user, (stored, _) in (await self.repository.get_all()).items():
+        for user, (stored, touched) in (await self.repository.get_all()).items():
             try:
                 self._sessions[user] = load(stored)
             except UnreadableSession:
                 continue
+            self._touched[user] = touched
         return {key for data in self._sessions.values() for key in staging_keys(data)}
 
     def get(self, user_id: int) -> dict[str, Any]:
@@ -73,9 +76,16 @@ class SessionStore:
         self._sessions[user_id] = session
         text = dump(session)
         if text == "{}":
+            self._touched.pop(user_id, None)
             await self.repository.drop(user_id)
         else:
-            await self.repository.put(user_id, text, self.clock.now())
+            self._touched[user_id] = now = self.clock.now()
+            await self.repository.put(user_id, text, now)
+
+    def idle(self, longer_than: timedelta) -> list[int]:
+        """The people whose open session has not moved for longer than `longer_than`."""
+        cutoff = self.clock.now() - longer_than
+        return [user for user, at in self._touched.items() if at <= cutoff and self._sessions.get(user)]
 
 
 def staging_keys(data: dict[str, Any]) -> list[str]:

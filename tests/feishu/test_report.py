@@ -4,6 +4,8 @@ place), and the report reaching both units' groups."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sandbox.feishu.double import Message
 from sandbox.images import sample_jpeg
 from tests.feishu.conftest import FeishuWorld
@@ -62,3 +64,20 @@ async def test_a_rich_text_message_with_hashtag_is_a_report_in_one_message(fworl
     assert asked.buttons, asked.text  # the category (or the grade) is what is left to ask
     session = fworld.bot.inbound.sessions.get(await fworld.bot.addresses.local("user", officer.open_id))
     assert len(session["draft"].photos) == 2, [m.text for m in feishu.sent(feishu.p2p(officer))]
+
+
+async def test_a_report_left_idle_is_ended_and_said_so(fworld: FeishuWorld) -> None:
+    feishu, officer = fworld.feishu, fworld.officer
+    await fworld.join(officer, "e01", "安全员")
+    assert "请描述" in (await fworld.command(officer, "/report")).text
+    fworld.clock.advance(timedelta(minutes=29))
+    await fworld.bot.inbound.expire_idle()
+    assert not [m for m in feishu.sent(feishu.p2p(officer)) if "已自动取消" in m.text]
+    fworld.clock.advance(timedelta(minutes=2))  # 31 minutes idle: past HAZARD_CONVERSATION_TIMEOUT_SECONDS
+    await fworld.bot.inbound.expire_idle()
+    told = await feishu.until(feishu.p2p(officer), "已自动取消")
+    assert "30 分钟" in told.text
+    answer = await fworld.command(officer, "二号仓库灭火器过期")  # no longer an answer: a question to the speeches
+    assert "行业领域" not in answer.text
+    session = fworld.bot.inbound.sessions.get(await fworld.bot.addresses.local("user", officer.open_id))
+    assert "draft" not in session
