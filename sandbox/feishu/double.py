@@ -260,6 +260,15 @@ class FeishuDouble:
     def remove_bot(self, chat: Chat) -> None:
         chat.bot_in = False
 
+    def plant_card(self, chat: Chat, card: dict[str, Any]) -> Message:
+        """A card in `chat` as if the bot had sent it — an old version's, or one forged by a test — already read (not
+        what `expect` returns next)."""
+        with self._lock:
+            message = Message(self._id("om"), chat.chat_id, "bot", "interactive", card)
+            self.messages[message.message_id] = message
+            self._taken.add(message.message_id)
+            return message
+
     def recall(self, message_id: str) -> None:
         self.messages[message_id].recalled = True
 
