@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -57,8 +58,15 @@ def feishu_kb() -> KnowledgeBase:
 
 
 @pytest.fixture
-async def fworld(tmp_path: Path, feishu_kb: KnowledgeBase) -> AsyncIterator[FeishuWorld]:
-    async with FeishuDouble() as feishu:
+def feishu_options() -> dict[str, Any]:
+    """How the double is set up (override this fixture: e.g. the app's permission to read every group message)."""
+    return {}
+
+
+@pytest.fixture
+async def fworld(tmp_path: Path, feishu_kb: KnowledgeBase,
+                 feishu_options: dict[str, Any]) -> AsyncIterator[FeishuWorld]:  # fmt: skip
+    async with FeishuDouble(**feishu_options) as feishu:
         admin, officer = feishu.add_user("管理员"), feishu.add_user("张安全")
         dept = feishu.add_group("县消防救援大队", [admin], topics=True)
         town = feishu.add_group("城关镇", [admin])

@@ -4,47 +4,24 @@ talk is left alone either way."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
-from bot.feishu import start_feishu
-from config.settings import Settings
-from domain.clock import FakeClock
-from domain.knowledge import KnowledgeBase
-from sandbox.feishu.double import FeishuDouble
 from sandbox.images import sample_jpeg
 from tests.feishu.conftest import FeishuWorld
-from tests.flows.conftest import START
 from tests.scenario.drivers import FeishuDriver
 
 
 @pytest.fixture
-async def reading_all(tmp_path: Path, feishu_kb: KnowledgeBase) -> AsyncIterator[FeishuWorld]:
-    """A Feishu world whose app holds 获取群组中所有消息 (im:message.group_msg)."""
-    async with FeishuDouble(group_messages=True) as feishu:
-        admin, officer = feishu.add_user("管理员"), feishu.add_user("张安全")
-        dept = feishu.add_group("县消防救援大队", [admin], topics=True)
-        town = feishu.add_group("城关镇", [admin])
-        settings = Settings(_env_file=None, database_path=tmp_path / "db.sqlite3",  # type: ignore[call-arg]
-                            media_dir=tmp_path / "media", knowledge_dir=tmp_path / "knowledge",
-                            feishu_app_id=feishu.app_id, feishu_app_secret=SecretStr(feishu.app_secret),
-                            feishu_domain=feishu.url, feishu_admin_open_ids=frozenset({admin.open_id}),
-                            schedule_enabled=False)  # fmt: skip
-        clock = FakeClock(START)
-        bot = await start_feishu(settings, clock=clock, kb=feishu_kb, sweeping=False)
-        try:
-            yield FeishuWorld(feishu, bot, clock, settings, admin, officer, dept, town)
-        finally:
-            await bot.stop()
-        assert not feishu.violations, feishu.violations
+def feishu_options() -> dict[str, Any]:
+    """The app holds 获取群组中所有消息 (im:message.group_msg)."""
+    return {"group_messages": True}
 
 
-async def test_with_the_permission_answers_in_the_thread_need_no_mention(reading_all: FeishuWorld) -> None:
-    d = FeishuDriver(reading_all)
-    feishu = reading_all.feishu
+async def test_with_the_permission_answers_in_the_thread_need_no_mention(fworld: FeishuWorld) -> None:
+    d = FeishuDriver(fworld)
+    feishu = fworld.feishu
     await d.setup()
     await feishu.send_text(d.member, "大家好，今天下午开会", chat=d.dept)  # the group's own talk: left alone
     await d.private(d.officer, "/report")
