@@ -26,6 +26,7 @@ from outbound.sweep import SweepReport
 from storage.addresses import AddressBook
 from storage.db import Database
 from storage.sessions import SessionRepository
+from usecases import membership
 from usecases.sessions import SessionStore
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,10 @@ async def start_feishu(settings: Settings, *, org: Organisation | None = None, c
     if kb is None:
         await services.load_knowledge()
     addresses = AddressBook(db, "feishu")
+    admins = {await addresses.local("user", open_id) for open_id in settings.feishu_admin_open_ids}
+    for member in await membership.on_start(services, admins):
+        log.warning("%s is no longer in HAZARD_FEISHU_ADMIN_OPEN_IDS: admin role removed",
+                    await addresses.external("user", member.telegram_id))
     secret = settings.feishu_app_secret.get_secret_value()
     messenger = FeishuMessenger(client(settings.feishu_app_id, secret, settings.feishu_domain), addresses,
                                 services.media.path_of)  # fmt: skip

@@ -10,6 +10,7 @@ the answer is given at once in the SDK's thread (a toast), and the work is done 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -38,6 +39,8 @@ class LongConnection:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sdk_loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._client: lark.ws.Client | None = None
+        self._pinging: asyncio.Task[None] | None = None
         self._work: set[Future[None]] = set()
         self.connected = threading.Event()
 
@@ -48,12 +51,14 @@ class LongConnection:
         self._thread.start()
 
     async def stop(self) -> None:
-        """Stop receiving; work already handed to the bot's loop finishes."""
-        sdk_loop = self._sdk_loop
-        if sdk_loop is not None and sdk_loop.is_running():
-            sdk_loop.call_soon_threadsafe(sdk_loop.stop)
+        """Stop receiving (the SDK told first not to reconnect); work already handed to the bot's loop finishes."""
+        sdk_loop, client = self._sdk_loop, self._client
+        if sdk_loop is not None and client is not None and sdk_loop.is_running():
+            done = asyncio.run_coroutine_threadsafe(_shut(client), sdk_loop)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.wrap_future(done), 10)
         if self._thread is not None:
-            await asyncio.to_thread(self._thread.join, 5)
+            await asyncio.to_thread(self._thread.join, 10)
         pending = [asyncio.wrap_future(f) for f in self._work]
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
@@ -61,7 +66,6 @@ class LongConnection:
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        self._sdk_loop = loop
         ws_client.loop = loop  # the SDK schedules its tasks on this module-level loop (see the module's note)
         handler = lark.EventDispatcherHandler.builder("", "") \
             .register_p2_im_message_receive_v1(self._message) \
@@ -69,24 +73,17 @@ class LongConnection:
         client = lark.ws.Client(self.app_id, self.app_secret, event_handler=handler, domain=self.domain,
                                 log_level=lark.LogLevel.WARNING)  # fmt: skip
         client.on_reconnected = self.connected.set
+        self._client = client
+        self._sdk_loop = loop
         try:
             loop.run_until_complete(client._connect())  # start() would block on an endless select of its own
             self.connected.set()
-            pinging = loop.create_task(client._ping_loop())
-            loop.run_forever()
-            pinging.cancel()
+            self._pinging = loop.create_task(client._ping_loop())  # ended by _shut() with the SDK's other tasks
+            loop.run_forever()  # until _shut() stops it
         except Exception:
             log.exception("the Feishu long connection stopped")
         finally:
             self.connected.clear()
-            try:
-                loop.run_until_complete(client._disconnect())
-            except Exception:
-                pass
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
     def _hand_over(self, work: Awaitable[None]) -> None:
@@ -101,6 +98,18 @@ class LongConnection:
     def _press(self, event: P2CardActionTrigger) -> P2CardActionTriggerResponse:
         self._hand_over(self.on_press(event))
         return P2CardActionTriggerResponse({"toast": {"type": "info", "content": self.toast(event)}})
+
+
+async def _shut(client: lark.ws.Client) -> None:
+    """In the SDK's loop: no reconnecting, the connection closed, every task of the SDK's ended, the loop stopped."""
+    client._auto_reconnect = False
+    with contextlib.suppress(Exception):
+        await client._disconnect()
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    asyncio.get_running_loop().stop()
 
 
 async def _logged(work: Awaitable[Any]) -> None:

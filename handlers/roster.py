@@ -25,6 +25,7 @@ from kernel.services import Services
 from storage.members import OpenInvite
 from texts import Html, t
 from texts.dates import datetime_cn
+from usecases import membership
 from views.callbacks import RemoveMember, RevokeInvite, decode
 from views.cards import role_label, target_label
 
@@ -37,9 +38,8 @@ MAX_INVITES_SHOWN = 20
 async def on_start(services: Services) -> None:
     """At start: an admin the configuration no longer lists loses the role (HAZARD_ADMIN_IDS is the truth); the
     gate learns who was removed."""
-    for member in await services.members.drop_unconfigured_admins(services.settings.admin_ids, services.now()):
+    for member in await membership.on_start(services, services.settings.admin_ids):
         log.warning("user %s is no longer in HAZARD_ADMIN_IDS: admin role removed", member.telegram_id)
-    services.removed_ids = await services.members.get_removed_ids() - services.settings.admin_ids
 
 
 def _where(context: BotContext, member: Member) -> str:

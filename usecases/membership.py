@@ -4,6 +4,7 @@ invite redeemed, an invite made, a unit's group bound or unbound. Each returns w
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from domain.members import InviteProblem, InviteSpec, Member, Role, invite_expiry, invite_spec, new_invite_code
@@ -20,6 +21,14 @@ async def caller(services: Services, user_id: int, name: str, *, configured_admi
     if configured_admin and (member is None or member.role is not Role.ADMIN):
         member = await services.members.ensure_admin(user_id, name, services.now())
     return member
+
+
+async def on_start(services: Services, configured_admins: Set[int]) -> list[Member]:
+    """At start: an admin the configuration no longer lists loses the role (the configuration is the truth); the
+    gate learns who was removed. The admins demoted."""
+    demoted = await services.members.drop_unconfigured_admins(configured_admins, services.now())
+    services.removed_ids = await services.members.get_removed_ids() - set(configured_admins)
+    return demoted
 
 
 async def join(services: Services, code: str, user_id: int, name: str) -> Html:

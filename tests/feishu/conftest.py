@@ -76,9 +76,10 @@ async def fworld(tmp_path: Path, feishu_kb: KnowledgeBase,
                             feishu_domain=feishu.url, feishu_admin_open_ids=frozenset({admin.open_id}),
                             schedule_enabled=False)  # fmt: skip
         clock = FakeClock(START)
-        bot = await start_feishu(settings, clock=clock, kb=feishu_kb, sweeping=False)
+        world = FeishuWorld(feishu, await start_feishu(settings, clock=clock, kb=feishu_kb, sweeping=False), clock,
+                            settings, admin, officer, dept, town)  # fmt: skip
         try:
-            yield FeishuWorld(feishu, bot, clock, settings, admin, officer, dept, town)
+            yield world
         finally:
-            await bot.stop()
+            await world.bot.stop()  # the bot running now (a test may have restarted it)
         assert not feishu.violations, feishu.violations
