@@ -64,8 +64,14 @@ def feishu_options() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def fworld(tmp_path: Path, feishu_kb: KnowledgeBase,
-                 feishu_options: dict[str, Any]) -> AsyncIterator[FeishuWorld]:  # fmt: skip
+def feishu_settings() -> dict[str, Any]:
+    """Settings a test changes (override this fixture: e.g. the digests' calendar on)."""
+    return {}
+
+
+@pytest.fixture
+async def fworld(tmp_path: Path, feishu_kb: KnowledgeBase, feishu_options: dict[str, Any],
+                 feishu_settings: dict[str, Any]) -> AsyncIterator[FeishuWorld]:  # fmt: skip
     async with FeishuDouble(**feishu_options) as feishu:
         admin, officer = feishu.add_user("管理员"), feishu.add_user("张安全")
         dept = feishu.add_group("县消防救援大队", [admin], topics=True)
@@ -74,7 +80,7 @@ async def fworld(tmp_path: Path, feishu_kb: KnowledgeBase,
                             media_dir=tmp_path / "media", knowledge_dir=tmp_path / "knowledge",
                             feishu_app_id=feishu.app_id, feishu_app_secret=SecretStr(feishu.app_secret),
                             feishu_domain=feishu.url, feishu_admin_open_ids=frozenset({admin.open_id}),
-                            schedule_enabled=False)  # fmt: skip
+                            **({"schedule_enabled": False} | feishu_settings))  # fmt: skip
         clock = FakeClock(START)
         world = FeishuWorld(feishu, await start_feishu(settings, clock=clock, kb=feishu_kb, sweeping=False), clock,
                             settings, admin, officer, dept, town)  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.feishu.conftest import feishu_kb, feishu_options, fworld  # noqa: F401 - fixtures
+from tests.feishu.conftest import feishu_kb, feishu_options, feishu_settings, fworld  # noqa: F401 - fixtures
 from tests.flows.conftest import overrides, shared_kb, world, world_kb  # noqa: F401 - fixtures
 from tests.scenario.drivers import Driver, FeishuDriver, TelegramDriver
 
