@@ -54,9 +54,8 @@ class LongConnection:
         """Stop receiving (the SDK told first not to reconnect); work already handed to the bot's loop finishes."""
         sdk_loop, client = self._sdk_loop, self._client
         if sdk_loop is not None and client is not None and sdk_loop.is_running():
-            done = asyncio.run_coroutine_threadsafe(_shut(client), sdk_loop)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.wrap_future(done), 10)
+            # not awaited: _shut() stops the loop it runs on, so its own result is never delivered; the thread ends
+            asyncio.run_coroutine_threadsafe(_shut(client), sdk_loop)
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, 10)
         pending = [asyncio.wrap_future(f) for f in self._work]
