@@ -26,7 +26,7 @@ from feishu.talk import Background, FeishuTalk
 from kernel.services import Services
 from messenger.feishu import FeishuMessenger
 from storage.addresses import AddressBook
-from texts import plain, t
+from texts import Html, plain, t
 from usecases import action_dialogue as actions
 from usecases import asking, exporting, figures, lookup, membership, selfchecking
 from usecases import report_dialogue as dialogue
@@ -206,7 +206,8 @@ class FeishuInbound:
         elif member is None:
             await talk.say(t("join.how"))
         elif command == "help":
-            await talk.say(t(f"help.{member.role}") if member.role is not Role.ADMIN else t("help.admin"))
+            role = t(f"help.{member.role}") if member.role is not Role.ADMIN else t("help.admin")
+            await talk.say(Html(f"{role}\n\n{t('feishu.help_not_yet')}"))
         elif command == "report":
             await dialogue.start(self.services, talk, session, member)
         elif command == "cancel":
