@@ -128,7 +128,7 @@ class Sandbox:
         The page's port is taken first (so a port in use fails before anything starts) and
         listened on last, so a page that answers is a sandbox that is ready.
         """
-        from sandbox.web import build_web_app, page_of  # the page needs a sandbox: imported here
+        from sandbox.web import TelegramPage, build_web_app, page_of  # the page needs a sandbox: imported here
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -139,7 +139,7 @@ class Sandbox:
             raise
         self._sock = sock
         self.port = sock.getsockname()[1]
-        web_app = build_web_app(self)
+        web_app = build_web_app(TelegramPage(self))
         self._web = web.AppRunner(web_app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         await self._web.setup()
         self._fresh_data()

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from sandbox.images import image_dimensions
-from sandbox.model import PRESENT, Chat, Message, StoredFile, User, WorldEvent
+from sandbox.model import PRESENT, Chat, Message, StoredFile, User
 from sandbox.render import entities_to_html
 from texts import plain, table
 from texts.dates import date_with_weekday
@@ -46,29 +46,28 @@ class PageError(Exception):
 
 
 class Page:
-    """The page's state over the sandbox: a change counter for long polls and who has read what."""
+    """What the page needs from a sandbox's world, whatever the messenger; the HTTP handlers below speak only to this.
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    The shared part — a change counter for long polls, who has read what, the clock — is here; the world's people,
+    chats and actions are a subclass's: `TelegramPage` over the Bot API double, `sandbox.feishu.page.FeishuPage` over
+    the Feishu double. Ids on the page are integers as Telegram's are (a private chat's id is its person's, groups
+    are negative), so the browser's script is the same for both.
+    """
+
+    text_limit = 4096  # the longest message the page lets a user type
+
+    def __init__(self, sandbox: Any) -> None:
         self.sandbox = sandbox
-        self.world = sandbox.api.world
         self.version = 0
         self._changed = asyncio.Event()
         # (user, chat, thread) → the newest message id that user has seen there
         self.read: dict[tuple[int, int, int | None], int] = {}
-        self.world.subscribe(self._on_event)
 
-    def _on_event(self, event: WorldEvent) -> None:
+    def changed(self, *_: object) -> None:
+        """Something a reader sees has changed: the long polls answer."""
         self.version += 1
         self._changed.set()
         self._changed = asyncio.Event()
-
-    def mark_all_read(self) -> None:
-        """Everything so far counts as read (the cast's set-up is not news)."""
-        for chat in self.world.chats.values():
-            for message in chat.messages.values():
-                for user_id in chat.members:
-                    key = (user_id, chat.id, _thread_key(chat, message))
-                    self.read[key] = max(self.read.get(key, 0), message.message_id)
 
     async def wait(self, since: int, timeout: float) -> int:  # noqa: ASYNC109
         """The version once it is past ``since``, or the current one after ``timeout``."""
@@ -81,6 +80,117 @@ class Page:
         except TimeoutError:
             pass
         return self.version
+
+    def local(self, instant: datetime) -> datetime:
+        """An instant in the bot's zone."""
+        return instant.astimezone(self.sandbox.zone)
+
+    def clock(self) -> dict[str, Any]:
+        """The sandbox time as the page shows it, and how far it has been moved."""
+        now = self.local(self.sandbox.clock.now())
+        offset = self.sandbox.moved
+        days, hours = offset.days, offset.seconds // 3600
+        moved = "".join([plain("sandbox.web.days", n=days) if days else "",
+                         plain("sandbox.web.hours", n=hours) if hours else ""])  # fmt: skip
+        return {
+            "now": plain("sandbox.web.now", day=date_with_weekday(now.date()), time=f"{now:%H:%M}"),
+            "offset_hours": round(offset.total_seconds() / 3600, 2),
+            "moved": plain("sandbox.web.moved", moved=moved) if moved else plain("sandbox.web.not_moved"),
+        }
+
+    def mark_seen(self, user: int, chat: int, thread: int | None, message: int) -> None:
+        """The user has seen the chat's (or topic's) messages up to ``message``."""
+        key = (user, chat, thread)
+        self.read[key] = max(self.read.get(key, 0), message)
+
+    def seen(self, user: int, chat: int, thread: int | None) -> int:
+        """The newest message the user has seen there."""
+        return self.read.get((user, chat, thread), 0)
+
+    # -- what a world says ---------------------------------------------------------------------
+
+    def mark_all_read(self) -> None:
+        """Everything so far counts as read (the cast's set-up is not news)."""
+        raise NotImplementedError
+
+    def bot(self) -> dict[str, Any]:
+        """The bot as the page names it: id, name, username (the invite links' bot)."""
+        raise NotImplementedError
+
+    def people(self) -> list[dict[str, Any]]:
+        """Everyone the page can be: the cast first, then people added from the page."""
+        raise NotImplementedError
+
+    def default_user(self) -> int | None:
+        """Who the page is at first (a safety officer)."""
+        raise NotImplementedError
+
+    def token_help(self) -> str:
+        """How to run the real bot instead."""
+        raise NotImplementedError
+
+    def chat_list(self, user: Any) -> list[dict[str, Any]]:
+        """The user's chats: private chat first, then groups with their topics."""
+        raise NotImplementedError
+
+    def conversation(self, user: Any, chat: Any, thread: Any) -> dict[str, Any]:
+        """One chat or topic as the user sees it: chat, thread, title, closed, messages (reading marks them read)."""
+        raise NotImplementedError
+
+    async def send_text(self, data: dict[str, Any], text: str) -> None:
+        """The user (data's user, chat, thread) sends a text message."""
+        raise NotImplementedError
+
+    async def send_photos(self, data: Any, images: list[bytes], caption: str | None) -> None:
+        """The user sends one photo or an album."""
+        raise NotImplementedError
+
+    async def send_document(self, data: Any, content: bytes, name: str, mime: str, caption: str | None) -> None:
+        """The user sends a file."""
+        raise NotImplementedError
+
+    async def send_location(self, data: dict[str, Any], latitude: float, longitude: float) -> None:
+        """The user shares a location."""
+        raise NotImplementedError
+
+    async def press(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The user presses a button (data's user, chat, message, data); the bot's answer: text and alert, or None."""
+        raise NotImplementedError
+
+    def add_person(self, name: str) -> int:
+        """A new person (not yet joined); their id."""
+        raise NotImplementedError
+
+    def stored_file(self, file_id: str) -> tuple[bytes, str, str | None] | None:
+        """A file or photo the page links to: its bytes, type and name (None: no such file)."""
+        raise NotImplementedError
+
+
+class TelegramPage(Page):
+    """The page over the Bot API double's world."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__(sandbox)
+        self.sandbox: Sandbox = sandbox
+        self.world = sandbox.api.world
+        self.world.subscribe(self.changed)
+
+    def mark_all_read(self) -> None:
+        for chat in self.world.chats.values():
+            for message in chat.messages.values():
+                for user_id in chat.members:
+                    self.mark_seen(user_id, chat.id, _thread_key(chat, message), message.message_id)
+
+    def bot(self) -> dict[str, Any]:
+        bot = self.sandbox.api.bot
+        return {"id": bot.id, "name": bot.first_name, "username": bot.username}
+
+    def default_user(self) -> int | None:
+        cast = self.sandbox.cast
+        return next((user.id for user, part in cast.people if part.role == "officer"), None) if cast else None
+
+    def token_help(self) -> str:
+        return plain("startup.no_token")
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -125,8 +235,8 @@ class Page:
             raise PageError(plain("sandbox.error.unknown_topic"))
         return thread
 
-    def chats(self, user: User) -> list[dict[str, Any]]:
-        """The user's chat list: private chat first, then groups with their topics."""
+    def chat_list(self, value: Any) -> list[dict[str, Any]]:
+        user = self.user(value)
         listed = []
         for chat in self.world.chats.values():
             if chat.member(user.id).status not in PRESENT or (chat.type == "private" and chat.id != user.id):
@@ -150,7 +260,7 @@ class Page:
         return listed
 
     def _unread(self, user: User, chat: Chat, thread: int | None) -> int:
-        seen = self.read.get((user.id, chat.id, thread), 0)
+        seen = self.seen(user.id, chat.id, thread)
         return sum(
             1
             for m in chat.messages.values()
@@ -162,8 +272,7 @@ class Page:
         """What the user sees in a chat or topic, oldest first; reading them marks them read."""
         shown = [m for m in chat.messages.values() if not m.deleted and _thread_key(chat, m) == thread]
         if shown:
-            key = (user.id, chat.id, thread)
-            self.read[key] = max(self.read.get(key, 0), shown[-1].message_id)
+            self.mark_seen(user.id, chat.id, thread, shown[-1].message_id)
         items: list[dict[str, Any]] = []
         for message in shown[-SHOWN_MESSAGES:]:
             if message.album and message.album[0] is not message:
@@ -204,25 +313,7 @@ class Page:
             item["reply"] = {"from": replied.sender.full_name, "snippet": _snippet(replied)}
         return item
 
-    def local(self, instant: datetime) -> datetime:
-        """An instant in the bot's zone."""
-        return instant.astimezone(self.sandbox.zone)
-
-    def clock(self) -> dict[str, Any]:
-        """The sandbox time as the page shows it, and how far it has been moved."""
-        now = self.local(self.sandbox.clock.now())
-        offset = self.sandbox.moved
-        days, hours = offset.days, offset.seconds // 3600
-        moved = "".join([plain("sandbox.web.days", n=days) if days else "",
-                         plain("sandbox.web.hours", n=hours) if hours else ""])  # fmt: skip
-        return {
-            "now": plain("sandbox.web.now", day=date_with_weekday(now.date()), time=f"{now:%H:%M}"),
-            "offset_hours": round(offset.total_seconds() / 3600, 2),
-            "moved": plain("sandbox.web.moved", moved=moved) if moved else plain("sandbox.web.not_moved"),
-        }
-
     def people(self) -> list[dict[str, Any]]:
-        """Everyone the page can be: the cast first, then people added from the page."""
         cast = self.sandbox.cast
         listed = []
         for user in self.world.users.values():
@@ -235,6 +326,72 @@ class Page:
                 "group": part.group if part else plain("sandbox.web.others"),
             })  # fmt: skip
         return listed
+
+    def conversation(self, user: Any, chat: Any, thread: Any) -> dict[str, Any]:
+        person = self.user(user)
+        place = self.chat_for(person, chat)
+        topic_id = self.thread_for(place, thread)
+        topic = place.topics.get(topic_id) if topic_id is not None else None
+        title = topic.name if topic else (self.sandbox.api.bot.first_name if place.type == "private" else place.title)
+        return {"chat": place.id, "thread": topic_id, "title": title, "closed": bool(topic and topic.is_closed),
+                "messages": self.messages(person, place, topic_id)}  # fmt: skip
+
+    async def send_text(self, data: dict[str, Any], text: str) -> None:
+        user, chat, thread = self.place(data)
+        await _posting(self.sandbox.api.send_text(user, text, chat=chat.id, thread_id=thread))
+
+    async def send_photos(self, data: Any, images: list[bytes], caption: str | None) -> None:
+        user, chat, thread = self.place(data)
+        api = self.sandbox.api
+        if len(images) == 1:
+            await _posting(api.send_photo(user, images[0], caption=caption, chat=chat.id, thread_id=thread))
+        else:
+            await _posting(api.send_album(user, images, caption=caption, chat=chat.id, thread_id=thread))
+
+    async def send_document(self, data: Any, content: bytes, name: str, mime: str, caption: str | None) -> None:
+        user, chat, thread = self.place(data)
+        await _posting(self.sandbox.api.send_document(user, content, file_name=name, mime_type=mime, caption=caption,
+                                                      chat=chat.id, thread_id=thread))  # fmt: skip
+
+    async def send_location(self, data: dict[str, Any], latitude: float, longitude: float) -> None:
+        user, chat, thread = self.place(data)
+        await _posting(self.sandbox.api.send_location(user, latitude, longitude, chat=chat.id, thread_id=thread))
+
+    async def press(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        user = self.user(data.get("user"))
+        chat = self.chat_for(user, data.get("chat"))
+        message = chat.messages.get(_number(data.get("message")))
+        callback_data = data.get("data")
+        if message is None or message.deleted or not any(b.get("callback_data") == callback_data
+                                                         for b in message.buttons):  # fmt: skip
+            raise PageError(plain("sandbox.error.stale_button"))
+        api = self.sandbox.api
+        query_id = await _posting(api.press(user, message, str(callback_data)))
+        try:
+            answer = await api.wait_callback_answer(query_id, timeout=ANSWER_WAIT)
+        except AssertionError:
+            return None
+        return {"text": answer.get("text") or "", "alert": bool(answer.get("show_alert"))}
+
+    def add_person(self, name: str) -> int:
+        user = self.sandbox.api.add_user(name)
+        self.changed()
+        return user.id
+
+    def stored_file(self, file_id: str) -> tuple[bytes, str, str | None] | None:
+        stored = self.world.files.get(file_id)
+        if stored is None:
+            return None
+        mime = stored.mime_type or ("image/jpeg" if stored.kind == "photo" else "application/octet-stream")
+        return stored.data, mime, stored.file_name
+
+
+def _number(value: Any) -> int:
+    """A request's id field as an integer (0 when it is not one: no such thing)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _thread_key(chat: Chat, message: Message) -> int | None:
@@ -317,17 +474,15 @@ async def index(request: web.Request) -> web.StreamResponse:
 
 
 async def state(request: web.Request) -> web.Response:
-    """Who can be chosen, the bot, the clock and how to get a real token."""
+    """Who can be chosen, the bot, the clock and how to run the real bot."""
     page = _page(request)
-    bot = page.sandbox.api.bot
-    cast = page.sandbox.cast
     return web.json_response({
-        "bot": {"id": bot.id, "name": bot.first_name, "username": bot.username},
+        "bot": page.bot(),
         "people": page.people(),
-        "default_user": next((user.id for user, part in cast.people if part.role == "officer"), None) if cast else None,
+        "default_user": page.default_user(),
         "clock": page.clock(),
         "version": page.version,
-        "token_help": plain("startup.no_token"),
+        "token_help": page.token_help(),
         "org_file": str(page.sandbox.org_file),
     })  # fmt: skip
 
@@ -335,23 +490,14 @@ async def state(request: web.Request) -> web.Response:
 async def chats(request: web.Request) -> web.Response:
     """The chat list of the user."""
     page = _page(request)
-    user = page.user(request.query.get("user"))
-    return web.json_response({"chats": page.chats(user), "clock": page.clock(), "version": page.version})
+    listed = page.chat_list(request.query.get("user"))
+    return web.json_response({"chats": listed, "clock": page.clock(), "version": page.version})
 
 
 async def messages(request: web.Request) -> web.Response:
     """The messages of one chat or topic, as the user sees them."""
-    page = _page(request)
-    user = page.user(request.query.get("user"))
-    chat = page.chat_for(user, request.query.get("chat"))
-    thread = page.thread_for(chat, request.query.get("thread"))
-    topic = chat.topics.get(thread) if thread is not None else None
-    return web.json_response({
-        "chat": chat.id, "thread": thread,
-        "title": topic.name if topic else (page.sandbox.api.bot.first_name if chat.type == "private" else chat.title),
-        "closed": bool(topic and topic.is_closed),
-        "messages": page.messages(user, chat, thread),
-    })  # fmt: skip
+    query = request.query
+    return web.json_response(_page(request).conversation(query.get("user"), query.get("chat"), query.get("thread")))
 
 
 async def updates(request: web.Request) -> web.Response:
@@ -368,13 +514,12 @@ async def send(request: web.Request) -> web.Response:
     """The user sends a text message."""
     page = _page(request)
     data = await _body(request)
-    user, chat, thread = page.place(data)
     text = str(data.get("text") or "")
     if not text.strip():
         raise PageError(plain("sandbox.error.empty_message"))
-    if len(text) > 4096:
+    if len(text) > page.text_limit:
         raise PageError(plain("sandbox.error.message_too_long"))
-    await _posting(page.sandbox.api.send_text(user, text, chat=chat.id, thread_id=thread))
+    await page.send_text(data, text)
     return web.json_response({"ok": True})
 
 
@@ -382,29 +527,23 @@ async def upload(request: web.Request) -> web.Response:
     """The user sends photos (one, or 2–10 as an album) or a file, with an optional caption."""
     page = _page(request)
     form = await request.post()
-    user, chat, thread = page.place(form)
     caption = str(form.get("caption") or "").strip() or None
     files = [f for f in form.getall("file", []) if isinstance(f, web.FileField)]
     if not files:
         raise PageError(plain("sandbox.error.no_file"))
-    api = page.sandbox.api
     if form.get("as") == "photo":
         images = [f.file.read() for f in files]
         if len(images) > 10:
             raise PageError(plain("sandbox.error.too_many_photos"))
         if any(image_dimensions(image) is None for image in images):
             raise PageError(plain("sandbox.error.not_an_image"))
-        if len(images) == 1:
-            await _posting(api.send_photo(user, images[0], caption=caption, chat=chat.id, thread_id=thread))
-        else:
-            await _posting(api.send_album(user, images, caption=caption, chat=chat.id, thread_id=thread))
+        await page.send_photos(form, images, caption)
     else:
         if len(files) != 1:
             raise PageError(plain("sandbox.error.one_file"))
         field = files[0]
-        await _posting(api.send_document(user, field.file.read(), file_name=field.filename or "file.bin",
-                                         mime_type=field.content_type or "application/octet-stream",
-                                         caption=caption, chat=chat.id, thread_id=thread))
+        await page.send_document(form, field.file.read(), field.filename or "file.bin",
+                                 field.content_type or "application/octet-stream", caption)  # fmt: skip
     return web.json_response({"ok": True})
 
 
@@ -412,35 +551,20 @@ async def location(request: web.Request) -> web.Response:
     """The user shares a location."""
     page = _page(request)
     data = await _body(request)
-    user, chat, thread = page.place(data)
     try:
         latitude, longitude = float(data["latitude"]), float(data["longitude"])
     except (KeyError, TypeError, ValueError):
         raise PageError(plain("sandbox.error.no_location")) from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise PageError(plain("sandbox.error.bad_location"))
-    await _posting(page.sandbox.api.send_location(user, latitude, longitude, chat=chat.id, thread_id=thread))
+    await page.send_location(data, latitude, longitude)
     return web.json_response({"ok": True})
 
 
 async def press(request: web.Request) -> web.Response:
     """The user presses an inline button; answers with the bot's callback answer (toast or alert)."""
     page = _page(request)
-    data = await _body(request)
-    user = page.user(data.get("user"))
-    chat = page.chat_for(user, data.get("chat"))
-    message = chat.messages.get(int(data.get("message") or 0))
-    callback_data = data.get("data")
-    if message is None or message.deleted or not any(b.get("callback_data") == callback_data
-                                                     for b in message.buttons):  # fmt: skip
-        raise PageError(plain("sandbox.error.stale_button"))
-    api = page.sandbox.api
-    query_id = await _posting(api.press(user, message, str(callback_data)))
-    try:
-        answer = await api.wait_callback_answer(query_id, timeout=ANSWER_WAIT)
-    except AssertionError:
-        return web.json_response({"answer": None})
-    return web.json_response({"answer": {"text": answer.get("text") or "", "alert": bool(answer.get("show_alert"))}})
+    return web.json_response({"answer": await page.press(await _body(request))})
 
 
 async def move_time(request: web.Request) -> web.Response:
@@ -451,7 +575,7 @@ async def move_time(request: web.Request) -> web.Response:
     if step is None:
         raise PageError(plain("sandbox.error.bad_jump"))
     sweeps = await page.sandbox.advance(step)
-    page._on_event(WorldEvent("clock"))  # the page shows the new time even when the bot sends nothing
+    page.changed()  # the page shows the new time even when the bot sends nothing
     return web.json_response({"clock": page.clock(), "sweeps": sweeps})
 
 
@@ -462,22 +586,19 @@ async def add_person(request: web.Request) -> web.Response:
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 32:
         raise PageError(plain("sandbox.error.bad_name"))
-    user = page.sandbox.api.add_user(name)
-    page._on_event(WorldEvent("chat", user.id))
-    return web.json_response({"id": user.id})
+    return web.json_response({"id": page.add_person(name)})
 
 
 async def file(request: web.Request) -> web.StreamResponse:
     """A stored file's bytes (photos inline; ``?download=1`` as an attachment with its name)."""
-    stored = _page(request).world.files.get(request.match_info["file_id"])
+    stored = _page(request).stored_file(request.match_info["file_id"])
     if stored is None:
         raise web.HTTPNotFound(text=plain("sandbox.error.no_such_file"))
+    data, mime, name = stored
     headers = {"Cache-Control": "private, max-age=3600"}
     if request.query.get("download"):
-        name = stored.file_name or "file.bin"
-        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    mime = stored.mime_type or ("image/jpeg" if stored.kind == "photo" else "application/octet-stream")
-    return web.Response(body=stored.data, content_type=mime, headers=headers)
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name or 'file.bin')}"
+    return web.Response(body=data, content_type=mime, headers=headers)
 
 
 async def _posting(action: Awaitable[Any]) -> Any:
@@ -506,10 +627,10 @@ def _own_origins(request: web.Request) -> set[str]:
     return {f"http://127.0.0.1:{port}", f"http://localhost:{port}"}
 
 
-def build_web_app(sandbox: Sandbox) -> web.Application:
-    """The page's aiohttp application."""
+def build_web_app(page: Page) -> web.Application:
+    """The page's aiohttp application over a world's page."""
     app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024, middlewares=[guard])
-    app[PAGE] = Page(sandbox)
+    app[PAGE] = page
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/api/state", state)

@@ -34,6 +34,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
@@ -95,6 +96,7 @@ class Message:
     thread_id: str = ""
     recalled: bool = False
     edits: list[dict[str, Any]] = field(default_factory=list)
+    date: datetime = field(default_factory=lambda: datetime.now(UTC))  # the double's clock, when it was sent
 
     @property
     def text(self) -> str:
@@ -144,7 +146,9 @@ class _Fault:
 
 class FeishuDouble:
     def __init__(self, app_id: str | None = None, app_secret: str = "test-secret", bot_name: str = "隐患闭环", *,
-                 group_messages: bool = False, limits: bool = False) -> None:
+                 group_messages: bool = False, limits: bool = False,
+                 clock: Callable[[], datetime] | None = None) -> None:  # fmt: skip
+        """`clock`: what a message's date is read from (the sandbox's movable clock; default the real time)."""
         # an app id of its own by default: the SDK caches tokens per app id for the whole process
         self.app_id = app_id or "cli_" + secrets.token_hex(8)
         self.app_secret, self.bot_name = app_secret, bot_name
@@ -179,6 +183,17 @@ class FeishuDouble:
         self._connected: asyncio.Event | None = None
         self._answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.connections = 0  # long connections opened so far
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._watchers: list[Callable[[], None]] = []
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        """Call `changed` after anything a reader sees changes (a message sent, a card updated, a person added) — from
+        the double's own thread when the bot did it: the watcher hands it to its loop itself."""
+        self._watchers.append(changed)
+
+    def _changed(self) -> None:
+        for changed in self._watchers:
+            changed()
 
     # ---------------------------------------------------------------- life
     async def __aenter__(self) -> FeishuDouble:
@@ -238,14 +253,16 @@ class FeishuDouble:
         with self._lock:
             user = User(self._id("ou"), name)
             self.users[user.open_id] = user
-            return user
+        self._changed()
+        return user
 
     def add_group(self, name: str, members: list[User] | None = None, *, topics: bool = False,
                   bot_in: bool = True) -> Chat:  # fmt: skip
         with self._lock:
             chat = Chat(self._id("oc"), name, "group", topics, {u.open_id for u in members or []}, bot_in)
             self.chats[chat.chat_id] = chat
-            return chat
+        self._changed()
+        return chat
 
     def p2p(self, user: User) -> Chat:
         """The user's private chat with the bot (made on first use)."""
@@ -264,10 +281,11 @@ class FeishuDouble:
         """A card in `chat` as if the bot had sent it — an old version's, or one forged by a test — already read (not
         what `expect` returns next)."""
         with self._lock:
-            message = Message(self._id("om"), chat.chat_id, "bot", "interactive", card)
+            message = Message(self._id("om"), chat.chat_id, "bot", "interactive", card, date=self._clock())
             self.messages[message.message_id] = message
             self._taken.add(message.message_id)
-            return message
+        self._changed()
+        return message
 
     def recall(self, message_id: str) -> None:
         self.messages[message_id].recalled = True
@@ -361,12 +379,13 @@ class FeishuDouble:
                             mention: bool = False, reply_to: Message | None = None) -> Message:  # fmt: skip
         with self._lock:
             chat.members.add(user.open_id)
-            message = Message(self._id("om"), chat.chat_id, user.open_id, msg_type, content)
+            message = Message(self._id("om"), chat.chat_id, user.open_id, msg_type, content, date=self._clock())
             if reply_to is not None:
                 message.parent_id = reply_to.message_id
                 message.root_id = reply_to.root_id or reply_to.message_id
                 message.thread_id = reply_to.thread_id
             self.messages[message.message_id] = message
+        self._changed()
         mentions = [{"key": "@_user_1", "id": {"open_id": self.bot_open_id}, "name": self.bot_name}] if mention else []
         event = {"sender": {"sender_id": {"open_id": user.open_id}, "sender_type": "user", "tenant_key": "tenant"},
                  "message": {"message_id": message.message_id, "root_id": message.root_id,
@@ -505,6 +524,8 @@ class FeishuDouble:
         if isinstance(data, web.Response):
             self.requests.append(Request(request.method, path, query, body, 0))
             return data
+        if request.method != "GET":
+            self._changed()
         return self._answer(Request(request.method, path, query, body, 0), {"code": 0, "msg": "success", "data": data})
 
     def _rate_limited(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, int, int] | None:
@@ -615,7 +636,7 @@ class FeishuDouble:
             for message in self.messages.values():  # the same uuid within an hour: the first message, not a new one
                 if message.sender == "bot" and getattr(message, "uuid", None) == uuid:
                     return message
-        message = Message(self._id("om"), chat.chat_id, "bot", msg_type, content)
+        message = Message(self._id("om"), chat.chat_id, "bot", msg_type, content, date=self._clock())
         message.uuid = uuid  # type: ignore[attr-defined]
         return message
 
