@@ -63,8 +63,11 @@ def main(argv: list[str] | None = None) -> int:
 def _run_feishu(settings: Settings) -> int:
     """The bot on Feishu (飞书), through the long connection (bot/feishu.py)."""
     if not settings.feishu_app_id or settings.feishu_app_secret is None:
-        print(plain("startup.feishu_credentials"), file=sys.stderr)
-        return 2
+        from sandbox.__main__ import main as run_sandbox  # without an app: try the bot on the Feishu double
+        from sandbox.__main__ import page_url
+
+        print(plain("sandbox.starting_feishu", url=page_url()), flush=True)
+        return run_sandbox(["--messenger", "feishu"])
     setup_logging(settings.feishu_app_secret.get_secret_value())
     try:
         load_org(settings.org_file)

@@ -20,7 +20,7 @@ PREFERRED_ENTERPRISES = ("e01", "e10", "e04", "e09")
 OFFICERS = 4
 
 
-def _role_word(role: str) -> str:
+def role_word(role: str) -> str:
     """The word /invite takes for a role (安全员, 成员, 负责人, 管理员)."""
     return plain(f"role.{role}")
 
@@ -37,7 +37,7 @@ class Part:
     @property
     def label(self) -> str:
         """"县应急管理局 · 负责人"."""
-        return f"{self.place} · {_role_word(self.role)}" if self.target else _role_word(self.role)
+        return f"{self.place} · {role_word(self.role)}" if self.target else role_word(self.role)
 
 
 @dataclass
@@ -67,7 +67,7 @@ def plan_roles(org: Organisation) -> list[Part]:
     return roles
 
 
-def _name(index: int) -> str:
+def person_name(index: int) -> str:
     names = plain("sandbox.cast.names").split()
     return names[index % len(names)] + ("" if index < len(names) else str(index // len(names) + 1))
 
@@ -75,27 +75,27 @@ def _name(index: int) -> str:
 async def seed(api: BotApiDouble, org: Organisation, timeout: float = 10.0) -> Cast:  # noqa: ASYNC109
     """Create the cast in the double and set them up through the running bot; AssertionError if it refuses."""
     roles = plan_roles(org)
-    admin = api.add_user(_name(0), user_id=ADMIN_ID)
+    admin = api.add_user(person_name(0), user_id=ADMIN_ID)
     cast = Cast(admin, [(admin, roles[0])])
     for index, role in enumerate(roles[1:], start=1):
-        cast.people.append((api.add_user(_name(index)), role))
+        cast.people.append((api.add_user(person_name(index)), role))
     await _ask(api, admin, "/start", None, timeout)
     for user, role in cast.people[1:]:
-        created = await _ask(api, admin, f"/invite {role.target} {_role_word(role.role)}", None, timeout)
+        created = await _ask(api, admin, f"/invite {role.target} {role_word(role.role)}", None, timeout)
         code = re.search(r"start=([\w-]+)", created)
         assert code, f"/invite {role.target}: {created}"
         joined = await _ask(api, user, f"/start {code.group(1)}", None, timeout)
-        assert joined.startswith(_before_first_value("invite.joined")), f"/start for {role.label}: {joined}"
+        assert joined.startswith(before_first_value("invite.joined")), f"/start for {role.label}: {joined}"
     for unit in org.units.values():
         members = [user for user, role in cast.people if role.target == unit.id]
         group = api.add_group(unit.name, is_forum=True, members=members, owner=admin)
         answer = await _ask(api, admin, f"/bind {unit.id}", group, timeout)
-        assert answer.startswith(_before_first_value("bind.done")), f"/bind {unit.id}: {answer}"
+        assert answer.startswith(before_first_value("bind.done")), f"/bind {unit.id}: {answer}"
         cast.groups[unit.id] = group
     return cast
 
 
-def _before_first_value(key: str) -> str:
+def before_first_value(key: str) -> str:
     """The fixed start of a catalog entry (up to its first placeholder): how the seed knows the bot agreed."""
     return raw(key).split("{", 1)[0]
 

@@ -60,20 +60,11 @@ async def run_due_work(app: App) -> int:
     return ran
 
 
-class Sandbox:
-    """Start and stop everything; the web page reaches the double, the bot and the clock through this."""
+class Place:
+    """What every sandbox is, whatever the messenger: the data folder, the clock the page moves, the page's port."""
 
-    def __init__(
-        self,
-        *,
-        port: int = DEFAULT_PORT,
-        data_dir: Path = DEFAULT_DATA_DIR,
-        org_file: Path = EXAMPLE_ORG,
-        kb: KnowledgeBase | None = None,
-        env_file: str | None = ".env",
-        start_at: datetime | None = None,
-    ) -> None:
-        """``start_at``: an aware instant the sandbox's clock starts from (tests pin the weekday); default now."""
+    def __init__(self, *, port: int, data_dir: Path, org_file: Path, kb: KnowledgeBase | None, env_file: str | None,
+                 start_at: datetime | None) -> None:  # fmt: skip
         self.port = port
         self.data_dir = data_dir
         self.org_file = org_file
@@ -81,12 +72,9 @@ class Sandbox:
         if start_at is not None:
             self.clock.advance(start_at - self.clock.now())
         self._start_offset = self.clock.offset
-        self.api = BotApiDouble(token=TOKEN, bot_username=BOT_USERNAME, clock=self.clock.now)
         self.org: Organisation = load_org(org_file)
-        self.cast: Cast | None = None
         self._kb = kb
         self._env_file = env_file
-        self._app: App | None = None
         self._web: web.AppRunner | None = None
         self._sock: socket.socket | None = None
         self.zone: ZoneInfo = ZoneInfo("Asia/Shanghai")  # the bot's, once started
@@ -101,6 +89,67 @@ class Sandbox:
         """How far the page has moved time forward."""
         return self.clock.offset - self._start_offset
 
+    async def _take_port(self, web_app: web.Application) -> None:
+        """Take the page's port (OSError when it is in use) and set the page up, not yet listening."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", self.port))
+        except OSError:
+            sock.close()
+            raise
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        self._web = web.AppRunner(web_app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
+        await self._web.setup()
+
+    async def _listen(self) -> None:
+        """Open the page: a page that answers is a sandbox that is ready."""
+        assert self._web is not None and self._sock is not None
+        await web.SockSite(self._web, self._sock).start()
+
+    async def _close_page(self) -> None:
+        if self._web is not None:
+            await self._web.cleanup()
+            self._web = None
+        if self._sock is not None:
+            self._sock.close()  # still ours when the start failed before the page listened
+            self._sock = None
+
+    def _fresh_data(self) -> None:
+        """Every start is a new sandbox: the double's chats live in memory, so the old database would not match."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        for name in ("hazards.sqlite3", "hazards.sqlite3-wal", "hazards.sqlite3-shm"):
+            (self.data_dir / name).unlink(missing_ok=True)
+        for folder in ("media", "knowledge"):
+            shutil.rmtree(self.data_dir / folder, ignore_errors=True)
+
+    def _local_settings(self) -> dict[str, Any]:
+        """The settings every sandbox overrides: its own database, media, knowledge, org file."""
+        return {"_env_file": self._env_file, "database_path": self.data_dir / "hazards.sqlite3",
+                "media_dir": self.data_dir / "media", "knowledge_dir": self.data_dir / "knowledge",
+                "org_file": self.org_file}  # fmt: skip
+
+
+class Sandbox(Place):
+    """Start and stop everything; the web page reaches the double, the bot and the clock through this."""
+
+    def __init__(
+        self,
+        *,
+        port: int = DEFAULT_PORT,
+        data_dir: Path = DEFAULT_DATA_DIR,
+        org_file: Path = EXAMPLE_ORG,
+        kb: KnowledgeBase | None = None,
+        env_file: str | None = ".env",
+        start_at: datetime | None = None,
+    ) -> None:
+        """``start_at``: an aware instant the sandbox's clock starts from (tests pin the weekday); default now."""
+        super().__init__(port=port, data_dir=data_dir, org_file=org_file, kb=kb, env_file=env_file, start_at=start_at)
+        self.api = BotApiDouble(token=TOKEN, bot_username=BOT_USERNAME, clock=self.clock.now)
+        self.cast: Cast | None = None
+        self._app: App | None = None
+
     @property
     def app(self) -> App:
         """The running bot."""
@@ -110,14 +159,10 @@ class Sandbox:
     def settings(self) -> Settings:
         """The bot's settings: the environment's, with everything that makes it a sandbox overridden."""
         return Settings(
-            _env_file=self._env_file,  # type: ignore[call-arg]
+            **self._local_settings(),
             bot_token=SecretStr(TOKEN),
             api_base_url=self.api.base_url,
             api_base_file_url=self.api.base_file_url,
-            database_path=self.data_dir / "hazards.sqlite3",
-            media_dir=self.data_dir / "media",
-            knowledge_dir=self.data_dir / "knowledge",
-            org_file=self.org_file,
             admin_ids=frozenset({ADMIN_ID}),
             rate_limit=False,
         )
@@ -130,18 +175,8 @@ class Sandbox:
         """
         from sandbox.web import TelegramPage, build_web_app, page_of  # the page needs a sandbox: imported here
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", self.port))  # OSError when the port is taken
-        except OSError:
-            sock.close()
-            raise
-        self._sock = sock
-        self.port = sock.getsockname()[1]
         web_app = build_web_app(TelegramPage(self))
-        self._web = web.AppRunner(web_app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
-        await self._web.setup()
+        await self._take_port(web_app)
         self._fresh_data()
         await self.api.start()
         settings = self.settings()
@@ -154,16 +189,11 @@ class Sandbox:
         await self._app.start()
         self.cast = await seed(self.api, self.org)
         page_of(web_app).mark_all_read()
-        await web.SockSite(self._web, sock).start()
+        await self._listen()
 
     async def stop(self) -> None:
         """Stop the page, the bot (in PTB's order) and the double; safe to call after a failed start."""
-        if self._web is not None:
-            await self._web.cleanup()
-            self._web = None
-        if self._sock is not None:
-            self._sock.close()  # still ours when the start failed before the page listened
-            self._sock = None
+        await self._close_page()
         app, self._app = self._app, None
         if app is not None:
             if app.updater is not None and app.updater.running:
@@ -181,14 +211,6 @@ class Sandbox:
         ran = await run_due_work(self.app)
         await asyncio.sleep(0)
         return ran
-
-    def _fresh_data(self) -> None:
-        """Every start is a new sandbox: the double's chats live in memory, so the old database would not match."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        for name in ("hazards.sqlite3", "hazards.sqlite3-wal", "hazards.sqlite3-shm"):
-            (self.data_dir / name).unlink(missing_ok=True)
-        for folder in ("media", "knowledge"):
-            shutil.rmtree(self.data_dir / folder, ignore_errors=True)
 
     def describe(self) -> dict[str, Any]:
         """Where things are, for the console and the page."""

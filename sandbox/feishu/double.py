@@ -289,6 +289,7 @@ class FeishuDouble:
 
     def recall(self, message_id: str) -> None:
         self.messages[message_id].recalled = True
+        self._changed()
 
     def expire_tokens(self) -> None:
         """Every tenant access token issued so far stops working (the bot must fetch a new one)."""
@@ -352,22 +353,27 @@ class FeishuDouble:
         content = {"text": (f"@_user_1 {text}" if mention else text)}
         return await self._user_message(user, place, "text", content, mention=mention, reply_to=reply_to)
 
-    async def send_image(self, user: User, data: bytes, chat: Chat | None = None) -> Message:
+    async def send_image(self, user: User, data: bytes, chat: Chat | None = None, *,
+                         reply_to: Message | None = None) -> Message:  # fmt: skip
         """The user sends a picture."""
         key = self._store_image(data)
-        return await self._user_message(user, chat or self.p2p(user), "image", {"image_key": key})
+        return await self._user_message(user, chat or self.p2p(user), "image", {"image_key": key}, reply_to=reply_to)
 
-    async def send_post(self, user: User, text: str, images: list[bytes], chat: Chat | None = None) -> Message:
+    async def send_post(self, user: User, text: str, images: list[bytes], chat: Chat | None = None, *,
+                        reply_to: Message | None = None) -> Message:  # fmt: skip
         """A rich-text message: a line of text and pictures (Feishu's way to caption photos)."""
         row: list[dict[str, Any]] = [{"tag": "text", "text": text}]
         row += [{"tag": "img", "image_key": self._store_image(data)} for data in images]
-        return await self._user_message(user, chat or self.p2p(user), "post", {"title": "", "content": [row]})
+        return await self._user_message(user, chat or self.p2p(user), "post", {"title": "", "content": [row]},
+                                        reply_to=reply_to)  # fmt: skip
 
-    async def send_file(self, user: User, name: str, data: bytes, chat: Chat | None = None) -> Message:
+    async def send_file(self, user: User, name: str, data: bytes, chat: Chat | None = None, *,
+                        reply_to: Message | None = None) -> Message:  # fmt: skip
         with self._lock:
             key = self._id("file_v3")
             self.files[key] = (name, data)
-        return await self._user_message(user, chat or self.p2p(user), "file", {"file_key": key, "file_name": name})
+        return await self._user_message(user, chat or self.p2p(user), "file", {"file_key": key, "file_name": name},
+                                        reply_to=reply_to)  # fmt: skip
 
     def _store_image(self, data: bytes) -> str:
         with self._lock:
