@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from domain.knowledge import (
-    DEFAULT_MAX_UPLOAD_BYTES,
-    KnowledgeBase,
-    KnowledgeBaseError,
-    UploadRejected,
-    decode_upload,
-    document_id_from_file_name,
-)
+from domain.knowledge import KnowledgeBase
 from handlers.common import refuse_button, reply, require_admin, require_member
 from handlers.context import BotContext
 from handlers.guard import refused
 from handlers.talk import TelegramTalk
-from texts import Html, t
-from usecases import asking
+from texts import t
+from usecases import asking, documents
 from views.callbacks import KnowledgeButton, decode
 
 
@@ -70,62 +61,30 @@ async def terms(update: Update, context: BotContext) -> None:
 
 async def kb_command(update: Update, context: BotContext) -> None:
     """/kb lists the documents; /kb remove <id> removes one (admins)."""
-    if await require_admin(update, context) is None or (kb := await _loaded(update, context)) is None:
-        return
-    args = context.args or []
-    if args[:1] == ["remove"]:
-        if len(args) != 2:
-            await reply(update, t("kb.remove_usage"))
-            return
-        try:
-            info = await asyncio.to_thread(kb.remove_document, args[1])
-        except KnowledgeBaseError as exc:
-            await reply(update, t(f"kb.error.{exc.reason}", id=args[1]))
-            return
-        await reply(update, t("kb.removed", id=info.id, title=info.title))
-        return
-    if args[:1] == ["add"]:
-        await reply(update, t("kb.add_needs_file"))
-        return
-    documents = kb.documents()
-    lines = [
-        t("kb.document_line", mark=t("kb.bundled_mark") if d.bundled else t("kb.added_mark"), id=d.id, title=d.title,
-          passages=d.passages, chars=d.chars)
-        for d in documents
-    ]  # fmt: skip
-    await reply(update, t("kb.documents", count=len(documents), lines=Html("\n".join(lines))))
+    if await require_admin(update, context) is not None:
+        await documents.command(context.services, TelegramTalk(update, context), list(context.args or []))
 
 
 async def add_document(update: Update, context: BotContext) -> None:
     """A .txt or .docx captioned `/kb add [标题]`: index it now, no restart (admins)."""
     if await require_admin(update, context) is None or await refused(update, context, context.services.guards.kb_add):
         return
-    if (kb := await _loaded(update, context)) is None:
+    talk = TelegramTalk(update, context)
+    if await asking.loaded(context.services, talk) is None:
         return
     message = update.effective_message
     assert message is not None and message.document is not None
-    document, mb = message.document, DEFAULT_MAX_UPLOAD_BYTES // (1024 * 1024)
-    if (document.file_size or 0) > DEFAULT_MAX_UPLOAD_BYTES:
-        await reply(update, t("kb.file_too_large", mb=mb))
+    document = message.document
+    if documents.too_large(document.file_size):
+        await reply(update, t("kb.file_too_large", mb=documents.MAX_MB))
         return
     try:
-        data = bytes(await (await document.get_file()).download_as_bytearray())
+        data: bytes | None = bytes(await (await document.get_file()).download_as_bytearray())
     except TelegramError:
-        await reply(update, t("kb.download_failed"))
-        return
-    decoded = await asyncio.to_thread(decode_upload, document.file_name, data)  # a .docx is XML to parse
-    if isinstance(decoded, UploadRejected):
-        await reply(update, t(f"kb.rejected.{decoded.reason}", mb=mb))
-        return
+        data = None
     words = (message.caption or "").split(maxsplit=2)
     title = words[2].strip() if len(words) == 3 else None
-    doc_id = document_id_from_file_name(document.file_name or "document.txt")
-    try:
-        info = await asyncio.to_thread(kb.add_document, doc_id, title, decoded.text)
-    except KnowledgeBaseError as exc:
-        await reply(update, t(f"kb.error.{exc.reason}", id=doc_id))
-        return
-    await reply(update, t("kb.added", id=info.id, title=info.title, passages=info.passages))
+    await documents.add(context.services, talk, document.file_name, data, title)
 
 
 def register(app: Application) -> None:

@@ -1,12 +1,13 @@
-"""Taking roles away: /members, /remove (confirmed with a button), /invites (revoked with a button), the configured
-admins as the truth at start, and the gate that refuses a removed person at once, open conversations included."""
+"""Taking roles away on Telegram: /members, /remove (confirmed with a button), /invites (revoked with a button) through
+usecases.roster; the configured admins as the truth at start, and the gate that refuses a removed person at once, open
+conversations included."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import (
     Application,
@@ -19,20 +20,17 @@ from telegram.ext import (
 
 from domain.members import Member, Role
 from handlers import lifecycle, report
-from handlers.common import find_member, refuse_button, reply, require_admin, show_in_place
+from handlers.common import find_member, refuse_button, reply, require_admin
 from handlers.context import BotContext
+from handlers.talk import TelegramTalk
 from kernel.services import Services
-from storage.members import OpenInvite
-from texts import Html, t
-from texts.dates import datetime_cn
-from usecases import membership
+from texts import t
+from usecases import membership, roster
 from views.callbacks import RemoveMember, RevokeInvite, decode
-from views.cards import role_label, target_label
 
 log = logging.getLogger(__name__)
 
 GATE_GROUP = -2  # the handler group of refuse_removed: before every other handler
-MAX_INVITES_SHOWN = 20
 
 
 async def on_start(services: Services) -> None:
@@ -42,66 +40,18 @@ async def on_start(services: Services) -> None:
         log.warning("user %s is no longer in HAZARD_ADMIN_IDS: admin role removed", member.telegram_id)
 
 
-def _where(context: BotContext, member: Member) -> str:
-    return target_label(context.services.org, member.unit_id, member.enterprise_id)
-
-
 async def members_command(update: Update, context: BotContext) -> None:
-    """/members <unit-or-enterprise-id>: who belongs there, with the command that removes each."""
-    if await require_admin(update, context) is None:
-        return
-    org, target = context.services.org, (context.args or [""])[0]
-    if target in org.units:
-        joined = await context.services.members.list_members(unit_id=target)
-        where = org.units[target].name
-    elif target in org.enterprises:
-        joined = await context.services.members.list_members(enterprise_id=target)
-        where = org.enterprises[target].name
-    else:
-        await reply(update, t("roster.members_usage") if not target else t("roster.unknown_target", target=target))
-        return
-    if not joined:
-        await reply(update, t("roster.members_empty", where=where))
-        return
-    zone = context.services.zone
-    lines = [t("roster.member_line", name=j.member.display_name, role=role_label(j.member.role),
-               id=j.member.telegram_id, joined=datetime_cn(j.joined_at, zone)) for j in joined]  # fmt: skip
-    await reply(update, t("roster.members", where=where, count=len(joined), lines=Html("\n".join(lines))))
-
-
-def _removable(context: BotContext, admin: Member, target_id: int) -> str | None:
-    """Why `target_id` cannot be removed by `admin` (a catalog key), or None."""
-    if target_id == admin.telegram_id:
-        return "roster.not_yourself"
-    if target_id in context.services.settings.admin_ids:
-        return "roster.configured_admin"
-    return None
+    """/members <unit-or-enterprise-id>: who belongs there, with the id /remove takes."""
+    if await require_admin(update, context) is not None:
+        await roster.members(context.services, TelegramTalk(update, context), (context.args or [""])[0])
 
 
 async def remove_command(update: Update, context: BotContext) -> None:
     """/remove <user id>: asks to confirm, with the person's name, unit and role."""
     admin = await require_admin(update, context)
-    if admin is None:
-        return
-    text = (context.args or [""])[0]
-    target_id = int(text) if text.isdecimal() and len(text) <= 15 else None
-    if target_id is None or len(context.args or []) != 1:
-        await reply(update, t("roster.remove_usage"))
-        return
-    member = await context.services.members.get_member(target_id)
-    if member is None:
-        await reply(update, t("roster.not_a_member", id=target_id))
-        return
-    refusal = _removable(context, admin, target_id)
-    if refusal is not None:
-        await reply(update, t(refusal, name=member.display_name))
-        return
-    markup = InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("roster.confirm_button"), callback_data=RemoveMember(target_id, True).encode()),
-        InlineKeyboardButton(t("roster.keep_button"), callback_data=RemoveMember(target_id, False).encode()),
-    ]])  # fmt: skip
-    await reply(update, t("roster.confirm", name=member.display_name, where=_where(context, member),
-                          role=role_label(member.role)), markup)  # fmt: skip
+    if admin is not None:
+        await roster.ask_remove(context.services, TelegramTalk(update, context), admin, list(context.args or []),
+                                context.services.settings.admin_ids)  # fmt: skip
 
 
 async def _pressing_admin(update: Update, context: BotContext) -> Member | None:
@@ -124,25 +74,10 @@ async def remove_pressed(update: Update, context: BotContext) -> None:
     admin = await _pressing_admin(update, context)
     if admin is None:
         return
-    services, target_id = context.services, button.member_id
-    if not button.confirmed:
-        await query.answer()
-        await show_in_place(update, t("roster.kept"))
-        return
-    refusal = _removable(context, admin, target_id)
-    if refusal is not None:
-        await refuse_button(update, refusal)
-        return
-    removed = await services.members.remove_member(target_id, admin.telegram_id, services.now())
-    await query.answer()
-    if removed is None:
-        await show_in_place(update, t("roster.already_gone"))
-        return
-    services.removed_ids.add(target_id)
-    end_sessions(context.application, services, target_id)
-    log.info("user %s removed by admin %s", target_id, admin.telegram_id)
-    await show_in_place(update, t("roster.removed", name=removed.display_name, where=_where(context, removed),
-                                  role=role_label(removed.role)))  # fmt: skip
+    services = context.services
+    removed = await roster.remove(services, TelegramTalk(update, context), admin, button, services.settings.admin_ids)
+    if removed is not None:
+        end_sessions(context.application, services, removed)
 
 
 def end_sessions(application: Application[Any, Any, Any, Any, Any, Any], services: Services, user_id: int) -> None:
@@ -156,32 +91,10 @@ def end_sessions(application: Application[Any, Any, Any, Any, Any, Any], service
     application.drop_user_data(user_id)
 
 
-def _invites_page(context: BotContext, invites: list[OpenInvite], done: Html | None = None
-                  ) -> tuple[Html, InlineKeyboardMarkup | None]:
-    services = context.services
-    shown = invites[:MAX_INVITES_SHOWN]
-    lines = [t("roster.invite_line", n=n, where=target_label(services.org, i.spec.unit_id, i.spec.enterprise_id),
-               role=role_label(i.spec.role), by=i.created_by_name or str(i.created_by),
-               created=datetime_cn(i.created_at, services.zone), expires=datetime_cn(i.expires_at, services.zone))
-             for n, i in enumerate(shown, 1)]  # fmt: skip
-    parts = [done] if done else []
-    if not invites:
-        parts.append(t("roster.invites_empty"))
-        return Html("\n\n".join(parts)), None
-    more = t("roster.invites_more", count=len(invites) - len(shown)) if len(invites) > len(shown) else Html("")
-    parts.append(t("roster.invites", count=len(invites), lines=Html("\n".join(lines)), more=more))
-    buttons = [InlineKeyboardButton(t("roster.revoke_button", n=n), callback_data=RevokeInvite(i.number).encode())
-               for n, i in enumerate(shown, 1)]
-    return Html("\n\n".join(parts)), InlineKeyboardMarkup([buttons[k : k + 4] for k in range(0, len(buttons), 4)])
-
-
 async def invites_command(update: Update, context: BotContext) -> None:
     """/invites: the links that can still be used, each with a button that revokes it."""
-    if await require_admin(update, context) is None:
-        return
-    services = context.services
-    text, markup = _invites_page(context, await services.members.list_open_invites(services.now()))
-    await reply(update, text, markup)
+    if await require_admin(update, context) is not None:
+        await roster.invites(context.services, TelegramTalk(update, context))
 
 
 async def revoke_pressed(update: Update, context: BotContext) -> None:
@@ -193,19 +106,8 @@ async def revoke_pressed(update: Update, context: BotContext) -> None:
         await refuse_button(update, "button.invalid")
         return
     admin = await _pressing_admin(update, context)
-    if admin is None:
-        return
-    services = context.services
-    revoked = await services.members.revoke_invite(button.number, admin.telegram_id, services.now())
-    if revoked is None:
-        await refuse_button(update, "roster.invite_gone")
-        return
-    await query.answer()
-    log.info("invite for %s (%s) revoked by admin %s", revoked.spec.unit_id or revoked.spec.enterprise_id,
-             revoked.spec.role, admin.telegram_id)  # fmt: skip
-    done = t("roster.revoked", where=target_label(services.org, revoked.spec.unit_id, revoked.spec.enterprise_id),
-             role=role_label(revoked.spec.role))  # fmt: skip
-    await show_in_place(update, *_invites_page(context, await services.members.list_open_invites(services.now()), done))
+    if admin is not None:
+        await roster.revoke(context.services, TelegramTalk(update, context), admin, button)
 
 
 async def refuse_removed(update: Update, context: BotContext) -> None:

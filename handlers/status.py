@@ -1,26 +1,20 @@
-"""/status for admins: is the bot keeping up — the outbox, the last sweep, failed sends, the database."""
+"""/status for admins on Telegram (usecases.status): is the bot keeping up."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from handlers.common import reply, require_admin
+from handlers.common import require_admin
 from handlers.context import BotContext
-from texts import plain, t
-from texts.dates import datetime_cn
+from handlers.talk import TelegramTalk
+from usecases.status import status as show_status
 
 
 async def status(update: Update, context: BotContext) -> None:
     """/status: the outbox and the database at a glance."""
-    if await require_admin(update, context) is None:
-        return
-    services = context.services
-    counts = await services.lifecycle.get_outbox_status(services.now())
-    path = services.settings.database_path
-    size = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
-    last = datetime_cn(services.last_sweep, services.zone) if services.last_sweep else plain("status.never")
-    await reply(update, t("status.report", last_sweep=last, size=f"{size / 1024 / 1024:.1f}", **counts))
+    if await require_admin(update, context) is not None:
+        await show_status(context.services, TelegramTalk(update, context))
 
 
 def register(app: Application) -> None:

@@ -1,12 +1,14 @@
-"""Looking things up, for every messenger alike: /my (a page of the hazards in the person's scope, with filters) and
-/show <id> (card, photos, 处理记录) — in a group, only what both the person and the group's unit may see, since
-everyone there reads the answer."""
+"""Looking things up, for every messenger alike: /my (a page of the hazards in the person's scope, with filters),
+/show <id> (card, photos, 处理记录) and /major (the 挂牌督办清单) — in a group, only what both the person and the
+group's unit may see, since everyone there reads the answer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.evidence import days_overdue
 from domain.hazards import Grade, Hazard
+from domain.lifecycle import PlanPart
 from domain.listing import MyFilter, badges
 from domain.members import Member, Scope, may_view, scope_of, unit_scope
 from kernel.services import Services
@@ -20,9 +22,11 @@ from views.callbacks import MyPage
 from views.cards import hazard_card, plan_section, thread_status
 from views.evidence import album
 from views.keyboards import Button, Keyboard
+from views.notices import deadline_text
 from views.records import processing_record_text
 
 PAGE_SIZE = 10
+MAJOR_LIMIT = 30  # lines in one /major message; the ledger (/export) has them all
 FILTER_ROWS = ((MyFilter.ALL, MyFilter.MINE, MyFilter.OVERDUE), (MyFilter.MAJOR, MyFilter.DONE))
 
 
@@ -115,3 +119,26 @@ async def show(services: Services, talk: Talk, hazard: Hazard) -> None:
     items = album(hazard.code, shown.before, shown.after)
     if items:
         await talk.album(items)
+
+
+async def major_list(services: Services, talk: Talk, readers: Audience) -> None:
+    """/major, the 挂牌督办清单: the open 重大 hazards, soonest deadline first, with plan progress and days overdue —
+    the county's list, for the 安委办 and admins (in private chat or in the 安委办's own group)."""
+    if not readers.caller.everything or (readers.group is not None and not readers.group.everything):
+        await talk.say(t("evidence.major_only"))
+        return
+    hazards, total = await services.hazards.list_open_major(MAJOR_LIMIT)
+    if not hazards:
+        await talk.say(t("evidence.major_empty"))
+        return
+    lines = []
+    for hazard, done in hazards:
+        overdue = days_overdue(hazard.deadline, hazard.state, services.now(), services.zone)
+        lines.append(t(
+            "evidence.major_line", code=hazard.code, enterprise=services.org.enterprises[hazard.enterprise_id].name,
+            description=clip(hazard.description, 30), state=plain(f"state.{hazard.state}"),
+            deadline=deadline_text(hazard.deadline, services.zone),
+            overdue=t("evidence.major_overdue", days=overdue) if overdue else Html(""), done=done, total=len(PlanPart),
+        ))  # fmt: skip
+    more = t("evidence.major_more", count=total - len(hazards)) if total > len(hazards) else Html("")
+    await talk.say(Html(t("evidence.major_page", count=total, lines=Html("\n".join(lines))) + more))
