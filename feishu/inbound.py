@@ -1,5 +1,7 @@
 """What Feishu's events ask of the use cases: the private chat (joining, /report and the `#隐患` rich-text shortcut,
-the report's answers, /invite for admins), a group's @-mentions (/bind, /unbind), and presses on cards.
+the report's answers, questions, lookups, and the admins' /invite, /members, /remove, /invites, /kb, /status), a
+group's @-mentions (/bind, /unbind) and answers in a hazard's thread, and presses on cards. A removed person gets no
+further than being told so (their open report or action ended), as on Telegram.
 
 Every person, chat and message is the ledger's integer here (the address book pairs them with Feishu's ids); a person's
 private chat is their user id, as on Telegram. What someone is in the middle of (a report's draft) is their session,
@@ -9,6 +11,7 @@ kept in the database after every step (storage.sessions), as Telegram's are.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import defaultdict
@@ -28,10 +31,11 @@ from messenger.feishu import FeishuMessenger
 from storage.addresses import AddressBook
 from texts import Html, plain, t
 from usecases import action_dialogue as actions
-from usecases import asking, exporting, figures, lookup, membership, selfchecking
+from usecases import asking, documents, exporting, figures, lookup, membership, roster, selfchecking
 from usecases import report_dialogue as dialogue
 from usecases.action_dialogue import Pending
 from usecases.sessions import SessionStore
+from usecases.status import status
 from usecases.talk import Talk, take_image
 from views.callbacks import (
     Answer,
@@ -40,6 +44,8 @@ from views.callbacks import (
     HazardAction,
     KnowledgeButton,
     MyPage,
+    RemoveMember,
+    RevokeInvite,
     SelfCheckChoice,
     decode,
 )
@@ -47,7 +53,8 @@ from views.cards import role_label
 
 log = logging.getLogger(__name__)
 
-NOT_YET = ("members", "remove", "invites", "kb", "status", "major")
+ADMIN_COMMANDS = {"members", "remove", "invites", "kb", "status"}
+KB_ADD = "kb_add"  # in a session: /kb add was sent, the document's title ("" none) until its file comes
 
 
 class FeishuInbound:
@@ -81,11 +88,17 @@ class FeishuInbound:
         user = await self.addresses.local("user", open_id)
         chat = await self.addresses.local("chat", str(data.context.open_chat_id))
         pressed = await self.addresses.local("message", str(data.context.open_message_id))
-        member = await self._member(user, open_id)
         talk = FeishuTalk(self.messenger, chat, self.background, pressed=pressed)
+        if await self._removed(user):
+            await self._end_sessions(user)
+            await talk.refuse("roster.you_were_removed")
+            return
+        member = await self._member(user, open_id)
         button = decode(str((data.action.value or {}).get("d", "")))
         session = self.sessions.get(user)
-        if isinstance(button, DraftButton):
+        if isinstance(button, RemoveMember | RevokeInvite):
+            await self._roster_press(talk, member, button)
+        elif isinstance(button, DraftButton):
             if button.what == "submit" and member is None:
                 await talk.say(t("join.not_member_short"))
             await dialogue.press(self.services, talk, session, button, member, None)
@@ -120,6 +133,17 @@ class FeishuInbound:
             await talk.refuse("button.invalid" if button is None else "button.stale")
         await self.sessions.put(user, session)
 
+    async def _roster_press(self, talk: FeishuTalk, member: Member | None, button: RemoveMember | RevokeInvite) -> None:
+        """确认移除 / 取消 under a /remove, 撤销 n under /invites: for admins only."""
+        if member is None or member.role is not Role.ADMIN:
+            await talk.refuse("admin.only")
+        elif isinstance(button, RevokeInvite):
+            await roster.revoke(self.services, talk, member, button)
+        else:
+            removed = await roster.remove(self.services, talk, member, button, await self._configured())
+            if removed is not None:
+                await self._end_sessions(removed, lock=True)
+
     async def _thread_of(self, hazard_id: int, chat: int) -> int | None:
         """The thread a hazard's card is in (its topic's first message; in an ordinary group the card itself): where
         the action's questions are asked and answered."""
@@ -144,6 +168,12 @@ class FeishuInbound:
         user = await self.addresses.local("user", open_id)
         content: dict[str, Any] = json.loads(message.content or "{}")
         chat = await self.addresses.local("chat", str(message.chat_id))
+        starting = str(content.get("text", "")).strip().startswith("/start")  # a new invite still gets through
+        if not starting and await self._removed(user):
+            await self._end_sessions(user)
+            if message.chat_type == "p2p":  # in a group nothing is said
+                await FeishuTalk(self.messenger, chat, self.background).say(t("roster.you_were_removed"))
+            return
         if message.chat_type == "p2p":
             await self._private(user, open_id, chat, str(message.message_id), str(message.message_type), content)
         else:
@@ -170,7 +200,13 @@ class FeishuInbound:
             if kind == "image" or not text.startswith("/") or text == "/cancel":
                 await self.sessions.put(user, session)
                 return
-        if kind == "text":
+        title = session.pop(KB_ADD, None)  # /kb add waits for the very next message only
+        if kind == "file" and title is not None and member is not None and member.role is Role.ADMIN:
+            if await self._allowed(talk, user, self.services.guards.kb_add):
+                data = await self.messenger.download(message_id, str(content.get("file_key", "")), "file")
+                await documents.add(self.services, talk, str(content.get("file_name", "")) or None, data,
+                                    str(title) or None)  # fmt: skip
+        elif kind == "text":
             await self._private_text(talk, session, user, open_id, member, str(content.get("text", "")).strip())
         elif kind == "image":
             key = str(content.get("image_key", ""))
@@ -207,7 +243,7 @@ class FeishuInbound:
             await talk.say(t("join.how"))
         elif command == "help":
             role = t(f"help.{member.role}") if member.role is not Role.ADMIN else t("help.admin")
-            await talk.say(Html(f"{role}\n\n{t('feishu.help_not_yet')}"))
+            await talk.say(Html(f"{role}\n\n{t('feishu.help_note')}"))
         elif command == "report":
             await dialogue.start(self.services, talk, session, member)
         elif command == "cancel":
@@ -239,11 +275,37 @@ class FeishuInbound:
             await asking.terms(self.services, talk)
         elif command == "selfcheck":
             await selfchecking.open_week(self.services, talk, member)
-        elif command in NOT_YET or command in {"bind", "unbind"}:
-            await talk.say(t("bind.in_group_only") if command in {"bind", "unbind"}
-                           else t("feishu.not_yet", command=command))  # fmt: skip
+        elif command == "major":
+            readers = await lookup.audience(self.services, talk, member, private=True)
+            if readers is not None:
+                await lookup.major_list(self.services, talk, readers)
+        elif command in ADMIN_COMMANDS:
+            await self._admin_command(talk, session, member, command, args)
+        elif command in {"bind", "unbind"}:
+            await talk.say(t("bind.in_group_only"))
         else:
             await talk.say(t("hint.unknown_command"))
+
+    async def _admin_command(self, talk: FeishuTalk, session: dict[str, Any], member: Member, command: str,
+                             args: list[str]) -> None:  # fmt: skip
+        """/members, /remove, /invites, /status, /kb: for admins only. /kb add asks for the file next (a Feishu file
+        message carries no caption)."""
+        if member.role is not Role.ADMIN:
+            await talk.say(t("admin.only"))
+        elif command == "members":
+            await roster.members(self.services, talk, args[0] if args else "")
+        elif command == "remove":
+            await roster.ask_remove(self.services, talk, member, args, await self._configured())
+        elif command == "invites":
+            await roster.invites(self.services, talk)
+        elif command == "status":
+            await status(self.services, talk)
+        elif args[:1] == ["add"]:
+            if await asking.loaded(self.services, talk) is not None:
+                session[KB_ADD] = " ".join(args[1:]).strip()
+                await talk.say(t("feishu.kb_send_file", mb=documents.MAX_MB))
+        else:
+            await documents.command(self.services, talk, args)
 
     async def _invite(self, talk: Talk, member: Member, args: list[str]) -> None:
         if member.role is not Role.ADMIN:
@@ -380,3 +442,28 @@ class FeishuInbound:
 
     async def _name(self, user: int) -> str:
         return await self.messenger.user_name(user)
+
+    async def _configured(self) -> set[int]:
+        """The configured admins (HAZARD_FEISHU_ADMIN_OPEN_IDS) as the ledger's ids: they cannot be removed."""
+        return {await self.addresses.local("user", open_id) for open_id in self.admins}
+
+    async def _removed(self, user: int) -> bool:
+        """Whether the person was removed (and has not joined again since)."""
+        if user not in self.services.removed_ids:
+            return False
+        if await self.services.members.get_member(user) is not None:  # joined again meanwhile
+            self.services.removed_ids.discard(user)
+            return False
+        return True
+
+    async def _end_sessions(self, user: int, *, lock: bool = False) -> None:
+        """Forget what a removed person was in the middle of (a report draft, an action's answers) and its photos
+        (`lock`: someone else's event ends them, so wait for the person's own turn)."""
+        async with contextlib.AsyncExitStack() as stack:
+            if lock:
+                await stack.enter_async_context(self._turns[await self.addresses.external("user", user)])
+            session = self.sessions.get(user)
+            dialogue.discard(self.services, session)
+            actions.discard(self.services, session)
+            session.clear()
+            await self.sessions.put(user, session)

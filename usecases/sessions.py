@@ -22,6 +22,7 @@ class Session(TypedDict, total=False):
 
     draft: Draft  # usecases/report_dialogue.py: the report being written
     act: Pending  # usecases/action_dialogue.py: the action whose questions are being answered
+    kb_add: str  # feishu/inbound.py: /kb add was sent; the document's title ("" none) until its file comes
 
 
 _SESSION: TypeAdapter[Session] = TypeAdapter(Session)
