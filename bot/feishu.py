@@ -94,7 +94,7 @@ async def start_feishu(settings: Settings, *, org: Organisation | None = None, c
     services.dispatcher = outbound
     inbound = FeishuInbound(services, messenger, addresses, sessions)
     connection = LongConnection(settings.feishu_app_id, secret, settings.feishu_domain, inbound.on_message,
-                                inbound.on_press, inbound.toast)  # fmt: skip
+                                inbound.on_press, inbound.toast, inbound.on_bot_added)  # fmt: skip
     bot = FeishuBot(services, addresses, messenger, outbound, inbound, connection)
     outbound.running = lambda: bot.running
     bot.connection.start()

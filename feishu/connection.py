@@ -19,23 +19,24 @@ from typing import Any
 
 import lark_oapi as lark
 import lark_oapi.ws.client as ws_client
-from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
+from lark_oapi.api.im.v1 import P2ImChatMemberBotAddedV1, P2ImMessageReceiveV1
 from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger, P2CardActionTriggerResponse
 
 log = logging.getLogger(__name__)
 
 OnMessage = Callable[[P2ImMessageReceiveV1], Awaitable[None]]
 OnPress = Callable[[P2CardActionTrigger], Awaitable[None]]
+OnAdded = Callable[[P2ImChatMemberBotAddedV1], Awaitable[None]]
 
 
 class LongConnection:
     """Feishu's events for the bot's loop: `on_message` for each message, `on_press` for each button pressed (after the
-    press was answered with `toast`, within Feishu's 3 seconds)."""
+    press was answered with `toast`, within Feishu's 3 seconds), `on_added` when someone adds the bot to a group."""
 
     def __init__(self, app_id: str, app_secret: str, domain: str, on_message: OnMessage, on_press: OnPress,
-                 toast: Callable[[P2CardActionTrigger], str]) -> None:  # fmt: skip
+                 toast: Callable[[P2CardActionTrigger], str], on_added: OnAdded | None = None) -> None:  # fmt: skip
         self.app_id, self.app_secret, self.domain = app_id, app_secret, domain
-        self.on_message, self.on_press, self.toast = on_message, on_press, toast
+        self.on_message, self.on_press, self.toast, self.on_added = on_message, on_press, toast, on_added
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sdk_loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -68,6 +69,7 @@ class LongConnection:
         ws_client.loop = loop  # the SDK schedules its tasks on this module-level loop (see the module's note)
         handler = lark.EventDispatcherHandler.builder("", "") \
             .register_p2_im_message_receive_v1(self._message) \
+            .register_p2_im_chat_member_bot_added_v1(self._added) \
             .register_p2_card_action_trigger(self._press).build()  # fmt: skip
         client = lark.ws.Client(self.app_id, self.app_secret, event_handler=handler, domain=self.domain,
                                 log_level=lark.LogLevel.WARNING)  # fmt: skip
@@ -93,6 +95,10 @@ class LongConnection:
 
     def _message(self, event: P2ImMessageReceiveV1) -> None:
         self._hand_over(self.on_message(event))
+
+    def _added(self, event: P2ImChatMemberBotAddedV1) -> None:
+        if self.on_added is not None:
+            self._hand_over(self.on_added(event))
 
     def _press(self, event: P2CardActionTrigger) -> P2CardActionTriggerResponse:
         self._hand_over(self.on_press(event))

@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
+from lark_oapi.api.im.v1 import P2ImChatMemberBotAddedV1, P2ImMessageReceiveV1
 from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger
 
 from domain.hazards import MediaKind, Photo
@@ -28,6 +28,7 @@ from domain.throttle import Throttle
 from feishu.talk import Background, FeishuTalk
 from kernel.services import Services
 from messenger.feishu import FeishuMessenger
+from messenger.port import MessengerError
 from storage.addresses import AddressBook
 from texts import Html, plain, t
 from usecases import action_dialogue as actions
@@ -151,6 +152,28 @@ class FeishuInbound:
             if thread.chat_id == chat:
                 return thread.topic_id if thread.topic_id is not None else thread.anchor_message_id
         return None  # a private chat (a notice's buttons), or a group that is not one of the hazard's units
+
+    # ------------------------------------------------------------------ groups
+    async def on_bot_added(self, event: P2ImChatMemberBotAddedV1) -> None:
+        """The bot was added to a group: it stays when one of its admins added it, and otherwise leaves (logged) — a
+        stranger's group gets no cards, no hints, nothing of the county's."""
+        data = event.event
+        if data is None or data.chat_id is None or data.operator_id is None or data.operator_id.open_id is None:
+            return
+        open_id = str(data.operator_id.open_id)
+        async with self._turns[open_id]:
+            user = await self.addresses.local("user", open_id)
+            chat = await self.addresses.local("chat", str(data.chat_id))
+            member = await self._member(user, open_id)
+            if member is not None and member.role is Role.ADMIN:
+                log.info("added to group %s (%r) by admin %s", data.chat_id, data.name, open_id)
+                return
+            log.warning("leaving group %s (%r): added by %s, who is not an admin of the bot", data.chat_id, data.name,
+                        open_id)  # fmt: skip
+            try:
+                await self.messenger.leave(chat)
+            except MessengerError:
+                log.exception("could not leave group %s", data.chat_id)
 
     # ------------------------------------------------------------------ messages
     async def on_message(self, event: P2ImMessageReceiveV1) -> None:
@@ -363,8 +386,12 @@ class FeishuInbound:
         session = self.sessions.get(user)
         pending = actions.pending_of(session)
         text = " ".join(w for w in str(content.get("text", "")).split() if not w.startswith("@_user_"))
+        member = await self._member(user, open_id)
+        if member is None:  # a stranger: at most one hint a day per group, whatever they flood it with
+            if text.startswith("/") and self.services.guards.group_hint.check(chat, self.services.now()).allowed:
+                await talk.say(t("guard.group_hint"))
+            return
         if pending is not None and not actions.elsewhere(talk, pending) and not text.startswith("/"):
-            member = await self._member(user, open_id)
             if kind == "image":
                 key = str(content.get("image_key", ""))
                 await actions.answer_photo(self.services, talk, session, self._action_taker(talk, message_id, key))
@@ -380,9 +407,8 @@ class FeishuInbound:
         if command not in {"bind", "unbind"}:
             await talk.say(t("feishu.group_hint"))
             return
-        member = await self._member(user, open_id)
-        if member is None or member.role is not Role.ADMIN:
-            await talk.say(t("admin.only") if member else t("join.how"))
+        if member.role is not Role.ADMIN:
+            await talk.say(t("admin.only"))
             return
         if command == "unbind":
             await talk.say(await membership.unbind(self.services, chat))

@@ -34,6 +34,8 @@ from lark_oapi.api.im.v1 import (
     CreateImageRequestBody,
     CreateMessageRequest,
     CreateMessageRequestBody,
+    DeleteChatMembersRequest,
+    DeleteChatMembersRequestBody,
     GetChatRequest,
     GetMessageResourceRequest,
     PatchMessageRequest,
@@ -280,6 +282,15 @@ class FeishuMessenger:
         except (FeishuError, MessengerError):
             return None
         return bytes(response.file.read()) if response.file is not None else None
+
+    async def leave(self, chat_id: int) -> None:
+        """Take the bot out of a group (the chat-members API with the app's own id: 机器人自行退群)."""
+        assert self.api.config is not None
+        body = DeleteChatMembersRequestBody.builder().id_list([str(self.api.config.app_id)]).build()
+        request = DeleteChatMembersRequest.builder().chat_id(await self.addresses.external("chat", chat_id)) \
+            .member_id_type("app_id").request_body(body).build()  # fmt: skip
+        with self._translated():
+            await self._call(self.api.im.v1.chat_members.adelete, request)
 
     async def describe_group(self, chat_id: int) -> tuple[str, bool]:
         """A group's name and whether it is a 话题群 (group_message_type "thread": every hazard a topic)."""

@@ -277,6 +277,15 @@ class FeishuDouble:
     def remove_bot(self, chat: Chat) -> None:
         chat.bot_in = False
 
+    async def add_bot(self, chat: Chat, by: User) -> None:
+        """`by` adds the bot to the group (群设置 → 群机器人): Feishu tells the app with im.chat.member.bot.added_v1."""
+        with self._lock:
+            chat.bot_in = True
+            chat.members.add(by.open_id)
+        event = {"chat_id": chat.chat_id, "operator_id": {"open_id": by.open_id}, "external": False,
+                 "operator_tenant_key": "tenant", "name": chat.name}  # fmt: skip
+        await self._deliver("im.chat.member.bot.added_v1", event)
+
     def plant_card(self, chat: Chat, card: dict[str, Any]) -> Message:
         """A card in `chat` as if the bot had sent it — an old version's, or one forged by a test — already read (not
         what `expect` returns next)."""
@@ -606,6 +615,8 @@ class FeishuDouble:
             return self._upload_file(body)
         if resource == "chats" and method == "GET" and len(rest) == 1:
             return self._chat_info(rest[0])
+        if resource == "chats" and method == "DELETE" and len(rest) == 2 and rest[1] == "members":
+            return self._remove_members(rest[0], query, body)
         raise _Refusal(404, f"no such endpoint {method} {path}")
 
     def _contact(self, method: str, parts: list[str], query: dict[str, str]) -> dict[str, Any]:
@@ -753,6 +764,17 @@ class FeishuDouble:
         return {"name": chat.name, "chat_mode": "group" if chat.chat_type == "group" else "p2p",
                 "group_message_type": "thread" if chat.topics else "chat",
                 "user_count": str(len(chat.members))}  # fmt: skip
+
+    def _remove_members(self, chat_id: str, query: dict[str, str], body: Any) -> dict[str, Any]:
+        """DELETE /im/v1/chats/{chat_id}/members: the double serves the bot taking itself out (member_id_type app_id)."""
+        chat = self.chats.get(chat_id)
+        if chat is None or not chat.bot_in:
+            raise _Refusal(BOT_NOT_IN_CHAT, "chat not found or the bot is not in it")
+        ids = body.get("id_list") if isinstance(body, dict) else None
+        if query.get("member_id_type") != "app_id" or ids != [self.app_id]:
+            raise _Refusal(INVALID_PARAM, "the double removes only the bot itself: member_id_type app_id, its app id")
+        chat.bot_in = False
+        return {"invalid_id_list": []}
 
     def _message_data(self, message: Message) -> dict[str, Any]:
         return {"message_id": message.message_id, "root_id": message.root_id, "parent_id": message.parent_id,

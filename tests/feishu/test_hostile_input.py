@@ -25,9 +25,27 @@ async def test_strangers_are_told_how_to_join_and_nothing_is_filed(fworld: Feish
     assert "还未加入" in (await fworld.command(stranger, "/report")).text
     await feishu.press(stranger, _forged(fworld, "h1:1:accept"), "按我")
     assert "还未加入" in (await feishu.expect(feishu.p2p(stranger))).text
-    await feishu.send_text(stranger, "/bind xfdd", chat=fworld.dept_group, mention=True)
-    assert "还未加入" in (await feishu.expect(fworld.dept_group)).text
+    for _ in range(5):  # a stranger's flood in a group: one hint a day, nothing else
+        await feishu.send_text(stranger, "/bind xfdd", chat=fworld.dept_group, mention=True)
+    assert "只有已加入本系统的人员" in (await feishu.expect(fworld.dept_group)).text
+    await feishu.send_text(stranger, "/unbind", chat=fworld.dept_group, mention=True)
+    await fworld.command(stranger, "/help")  # one person's events are handled in order: the group's are done
+    assert [m for m in feishu.sent(fworld.dept_group) if "只有已加入" in m.text] != [] and \
+        len(feishu.sent(fworld.dept_group)) == 1
     assert _hazards(fworld) == 0
+
+
+async def test_the_bot_leaves_a_group_a_stranger_added_it_to_and_stays_where_an_admin_did(fworld: FeishuWorld) -> None:
+    feishu, stranger = fworld.feishu, fworld.officer
+    theirs = feishu.add_group("陌生人的群", [stranger], bot_in=False)
+    await feishu.add_bot(theirs, stranger)
+    await feishu.wait_for(lambda: not theirs.bot_in, what="the bot leaving the stranger's group")
+    assert feishu.calls("/members")[-1].query == {"member_id_type": "app_id"}
+    ours = feishu.add_group("新建的单位群", [fworld.admin], bot_in=False)
+    await feishu.add_bot(ours, fworld.admin)
+    await fworld.command(fworld.admin, "/help")  # after the admin's add was handled
+    assert ours.bot_in and len(feishu.calls("/members")) == 1
+    assert feishu.sent(theirs) == []  # nothing of the county's was said there
 
 
 async def test_forged_buttons_files_and_overlong_text(fworld: FeishuWorld) -> None:

@@ -118,3 +118,21 @@ async def test_the_rate_limit_is_http_429_with_the_reset_header(feishu: FeishuDo
         again, _, _ = await _call(session, feishu, "POST", "/im/v1/messages?receive_id_type=chat_id", token, json=body)
     assert (status, answer["code"], headers["x-ogw-ratelimit-reset"]) == (429, 99991400, "3")
     assert again == 200 and [m.text for m in feishu.sent(group)] == ["你好"]
+
+
+async def test_the_bot_may_take_only_itself_out_of_a_group(feishu: FeishuDouble) -> None:
+    someone = feishu.add_user("群主")
+    group = feishu.add_group("陌生人的群", [someone])
+    path = f"/im/v1/chats/{group.chat_id}/members"
+    async with aiohttp.ClientSession() as session:
+        token = (await _token(session, feishu))["tenant_access_token"]
+        _, as_user, _ = await _call(session, feishu, "DELETE", f"{path}?member_id_type=open_id", token,
+                                    json={"id_list": [someone.open_id]})  # fmt: skip
+        _, itself, _ = await _call(session, feishu, "DELETE", f"{path}?member_id_type=app_id", token,
+                                   json={"id_list": [feishu.app_id]})  # fmt: skip
+        _, again, _ = await _call(session, feishu, "DELETE", f"{path}?member_id_type=app_id", token,
+                                  json={"id_list": [feishu.app_id]})  # fmt: skip
+    assert as_user["code"] == 230001 and someone.open_id in group.members
+    assert itself["code"] == 0 and not group.bot_in
+    assert again["code"] == 230002  # no longer in the chat
+    feishu.violations.clear()
