@@ -55,6 +55,7 @@ class Page:
     """
 
     text_limit = 4096  # the longest message the page lets a user type
+    messenger = "Telegram"  # the page's words name the messenger the sandbox stands in for
 
     def __init__(self, sandbox: Any) -> None:
         self.sandbox = sandbox
@@ -452,14 +453,15 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data
 
 
-def render_index() -> str:
+def render_index(messenger: str = "Telegram") -> str:
     """index.html with its words from the catalog's sandbox.page table.
 
     ``{{ key }}`` becomes the entry sandbox.page.key, HTML-escaped (an unknown key raises KeyError);
     ``{{ texts }}`` becomes the whole table as JSON, which app.js reads once at start and fills
-    its ``{name}`` placeholders from (its function ``t``).
+    its ``{name}`` placeholders from (its function ``t``). ``{messenger}`` in an entry is the
+    messenger the sandbox stands in for (Telegram, 飞书), filled here.
     """
-    words = table(PAGE_TEXTS)
+    words = {key: text.replace("{messenger}", messenger) for key, text in table(PAGE_TEXTS).items()}
     as_json = json.dumps(words, ensure_ascii=False).replace("<", "\\u003c")  # cannot close the <script>
 
     def fill(slot: re.Match[str]) -> str:
@@ -470,7 +472,8 @@ def render_index() -> str:
 
 async def index(request: web.Request) -> web.StreamResponse:
     """The page itself, its words filled in from the catalog."""
-    return web.Response(text=render_index(), content_type="text/html", headers={"Cache-Control": "no-store"})
+    page = render_index(_page(request).messenger)
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 async def state(request: web.Request) -> web.Response:

@@ -766,7 +766,7 @@ class FeishuDouble:
                 "user_count": str(len(chat.members))}  # fmt: skip
 
     def _remove_members(self, chat_id: str, query: dict[str, str], body: Any) -> dict[str, Any]:
-        """DELETE /im/v1/chats/{chat_id}/members: the double serves the bot taking itself out (member_id_type app_id)."""
+        """DELETE /im/v1/chats/{chat_id}/members: the double serves the bot leaving (member_id_type app_id)."""
         chat = self.chats.get(chat_id)
         if chat is None or not chat.bot_in:
             raise _Refusal(BOT_NOT_IN_CHAT, "chat not found or the bot is not in it")

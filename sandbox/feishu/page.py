@@ -57,6 +57,8 @@ def markdown_html(markdown: str) -> str:
 class FeishuPage(Page):
     """The page over the Feishu double's world."""
 
+    messenger = "飞书"
+
     def __init__(self, sandbox: FeishuSandbox) -> None:
         super().__init__(sandbox)
         self.sandbox: FeishuSandbox = sandbox

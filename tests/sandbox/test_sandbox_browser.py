@@ -7,6 +7,7 @@ pointed at the system's binary.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ import pytest_asyncio
 
 from config.settings import PROJECT_ROOT
 from domain.knowledge import KnowledgeBase
+from sandbox.feishu.runner import FeishuSandbox
 from sandbox.images import sample_jpeg
 from sandbox.runner import Sandbox
 from storage.documents import load_knowledge
@@ -68,6 +70,25 @@ async def sandbox(tmp_path: Path, module_kb: KnowledgeBase) -> AsyncIterator[San
 @pytest_asyncio.fixture
 async def page(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[Page]:
     """The sandbox page open in headless Chromium, with a new empty profile."""
+    async with _browser(tmp_path, sandbox.url) as opened:
+        yield opened
+
+
+@pytest_asyncio.fixture
+async def feishu_page(tmp_path: Path, module_kb: KnowledgeBase) -> AsyncIterator[Page]:
+    """The sandbox on the Feishu double, its page open in headless Chromium."""
+    box = FeishuSandbox(port=0, data_dir=tmp_path / "sandbox", kb=module_kb, env_file=None, start_at=START)
+    await box.start()
+    try:
+        async with _browser(tmp_path, box.url) as opened:
+            yield opened
+    finally:
+        await box.stop()
+    assert not box.feishu.violations, box.feishu.violations
+
+
+@contextlib.asynccontextmanager
+async def _browser(tmp_path: Path, url: str) -> AsyncIterator[Page]:
     from playwright.async_api import async_playwright
 
     errors: list[str] = []
@@ -79,7 +100,7 @@ async def page(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[Page]:
         opened = await context.new_page()
         opened.set_default_timeout(WAIT_MS)
         opened.on("pageerror", lambda error: errors.append(str(error)))
-        await opened.goto(sandbox.url)
+        await opened.goto(url)
         try:
             yield opened
         finally:
@@ -324,3 +345,27 @@ async def test_the_verifier_decides_with_both_photos_in_view_and_the_card_follow
     await walk.shot("closed")
     await show_card(page)
     await walk.shot("card-closed")
+
+
+async def test_on_feishu_the_report_reaches_the_topic_and_is_accepted_in_its_thread(feishu_page: Page) -> None:
+    """The same page over the Feishu double: cards with buttons, the 话题群's topics, a deadline typed in the thread."""
+    page = feishu_page
+    walk = Walk(page, "feishu")
+    await report_a_hazard_with_a_photo(walk)
+
+    await walk.become("县消防救援大队 · 成员")
+    await walk.open_topic("县消防救援大队", "YH-2026-")
+    await photo_shown(page)
+    await walk.shot("department-topic")
+    await walk.press("受理定级")
+    await walk.bot_says("请确定隐患等级")
+    await walk.press("一般隐患")
+    await walk.bot_says("请输入整改期限")
+    await walk.say("3天内")
+    await walk.bot_says("2026年11月26日")
+    await walk.shot("deadline-in-the-thread")
+    await walk.press("确认")
+    await walk.bot_says("责任人")
+    await walk.say("王五 仓库主管")
+    await walk.bot_says("已完成：受理定级")
+    await walk.shot("accepted")

@@ -117,6 +117,8 @@ async def test_the_cast_joined_and_each_unit_group_was_bound_on_feishu(sandbox: 
     assert listing[0]["id"] == lead and listing[0]["type"] == "private"
     assert [c["title"] for c in listing[1:]] == ["县消防救援大队"]  # only the groups the lead is in
     assert all(c["unread"] == 0 for c in listing)  # the set-up is not news
+    async with http.get("/") as response:
+        assert "如何接入真实 飞书" in await response.text() and "Telegram" not in await response.text()
 
 
 async def test_a_report_reaches_the_topic_and_the_ordinary_group_and_is_accepted_in_the_thread(
