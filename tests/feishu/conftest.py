@@ -46,6 +46,12 @@ class FeishuWorld:
         joined = await self.command(user, f"/start {code.group(1)}")
         assert "加入成功" in joined.text, joined.text
 
+    async def press_in_place(self, user: User, card: Message, label: str) -> None:
+        """`user` presses `label` on `card` and the bot answers by changing that card."""
+        edits = len(card.edits)
+        await self.feishu.press(user, card, label)
+        await self.feishu.wait_for(lambda: len(card.edits) > edits, what=f"{label} answered in place")
+
     async def bind(self, group: Chat, unit_id: str) -> None:
         await self.feishu.send_text(self.admin, f"/bind {unit_id}", chat=group, mention=True)
         answer = await self.feishu.until(group, "已将本群绑定")

@@ -7,17 +7,10 @@ from __future__ import annotations
 import re
 
 from messenger.feishu import card
-from sandbox.feishu.double import Message
 from tests.feishu.conftest import FeishuWorld
 from texts import Html
 from views.callbacks import RemoveMember
 from views.keyboards import Button
-
-
-async def _press(fworld: FeishuWorld, card: Message, label: str) -> None:
-    edits = len(card.edits)
-    await fworld.feishu.press(fworld.admin, card, label)
-    await fworld.feishu.wait_for(lambda: len(card.edits) > edits, what=f"{label} answered in place")
 
 
 async def test_members_then_remove_with_a_confirmation_refuses_the_person_at_once(fworld: FeishuWorld) -> None:
@@ -38,7 +31,7 @@ async def test_members_then_remove_with_a_confirmation_refuses_the_person_at_onc
         (Button("确认移除", RemoveMember(int(officer_id.group(1)), True).encode()),),)))
     await feishu.press(officer, forged, "确认移除")  # not an admin: refused, nobody removed
     assert "仅限管理员" in (await feishu.expect(feishu.p2p(officer))).text
-    await _press(fworld, confirm, "确认移除")
+    await fworld.press_in_place(fworld.admin, confirm, "确认移除")
     assert "已移除 张安全" in feishu.messages[confirm.message_id].text
 
     told = await fworld.command(officer, "仓库消防通道堵塞")  # the open report's next answer
@@ -64,7 +57,7 @@ async def test_invites_listed_and_revoked_on_the_card(fworld: FeishuWorld) -> No
     assert code
     listed = await fworld.command(fworld.admin, "/invites")
     assert "未使用的邀请链接" in listed.text and [b for b, _ in listed.buttons] == ["撤销 1"]
-    await _press(fworld, listed, "撤销 1")
+    await fworld.press_in_place(fworld.admin, listed, "撤销 1")
     assert "已撤销邀请链接" in feishu.messages[listed.message_id].text
     newcomer = feishu.add_user("李新")
     assert "加入成功" not in (await fworld.command(newcomer, f"/start {code.group(1)}")).text

@@ -3,15 +3,8 @@ buttons turned in place, a hazard's card, 处理记录 and photos."""
 
 from __future__ import annotations
 
-from sandbox.feishu.double import Message
 from sandbox.images import sample_jpeg
 from tests.feishu.conftest import FeishuWorld
-
-
-async def _press(fworld: FeishuWorld, card: Message, label: str) -> None:
-    edits = len(card.edits)
-    await fworld.feishu.press(fworld.officer, card, label)
-    await fworld.feishu.wait_for(lambda: len(card.edits) > edits, what=f"{label} answered in place")
 
 
 async def test_my_and_show_after_a_report(fworld: FeishuWorld) -> None:
@@ -20,10 +13,10 @@ async def test_my_and_show_after_a_report(fworld: FeishuWorld) -> None:
     assert "YH-" not in (await fworld.command(officer, "/my")).text
     await feishu.send_post(officer, "#隐患 配电箱门损坏，线路裸露", [sample_jpeg(label="scene")])
     categories = await feishu.until(feishu.p2p(officer), "行业领域")
-    await _press(fworld, categories, "消防安全")
+    await fworld.press_in_place(fworld.officer, categories, "消防安全")
     grade = await fworld.command(officer, "二号车间")
-    await _press(fworld, grade, "一般隐患")
-    await _press(fworld, grade, "提交")
+    await fworld.press_in_place(fworld.officer, grade, "一般隐患")
+    await fworld.press_in_place(fworld.officer, grade, "提交")
     assert "YH-2026-000001" in grade.text
 
     page = await fworld.command(officer, "/my")

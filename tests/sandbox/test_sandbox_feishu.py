@@ -4,11 +4,9 @@ topic in its 话题群 and the township's card in its ordinary group, 受理定�
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -21,10 +19,10 @@ from sandbox.feishu.page import markdown_html
 from sandbox.feishu.runner import FeishuSandbox
 from sandbox.images import sample_jpeg
 from storage.documents import load_knowledge
+from tests.sandbox.pageapi import Json, eventually, get, last_from_bot, post, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-Json = dict[str, Any]
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -51,16 +49,8 @@ async def http(sandbox: FeishuSandbox) -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def get(http: aiohttp.ClientSession, path: str, **query: Any) -> Json:
-    async with http.get(path, params={k: "" if v is None else str(v) for k, v in query.items()}) as response:
-        assert response.status == 200, await response.text()
-        return dict(await response.json())
 
 
-async def post(http: aiohttp.ClientSession, path: str, body: Json, status: int = 200) -> Json:
-    async with http.post(path, json=body) as response:
-        assert response.status == status, await response.text()
-        return dict(await response.json())
 
 
 async def person(http: aiohttp.ClientSession, label: str) -> int:
@@ -69,23 +59,8 @@ async def person(http: aiohttp.ClientSession, label: str) -> int:
     return int(next(p["id"] for p in people if p["label"] == label))
 
 
-async def eventually(fetch: Callable[[], Awaitable[Any]], condition: Callable[[Any], bool]) -> Any:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 8
-    while True:
-        got = await fetch()
-        if condition(got) or loop.time() > deadline:
-            assert condition(got), got
-            return got
-        await asyncio.sleep(0.03)
 
 
-async def wait_for(http: aiohttp.ClientSession, user: int, chat: int, thread: int | None,
-                   condition: Callable[[list[Json]], bool]) -> list[Json]:  # fmt: skip
-    async def fetch() -> list[Json]:
-        return list((await get(http, "/api/messages", user=user, chat=chat, thread=thread))["messages"])
-
-    return list(await eventually(fetch, condition))
 
 
 async def group_of(http: aiohttp.ClientSession, user: int, title: str) -> Json:
@@ -99,8 +74,6 @@ async def press(http: aiohttp.ClientSession, user: int, chat: int, message: Json
     return await post(http, "/api/press", pressed)
 
 
-def last_from_bot(messages: list[Json]) -> Json:
-    return next(m for m in reversed(messages) if m["from"]["bot"])
 
 
 async def test_the_cast_joined_and_each_unit_group_was_bound_on_feishu(sandbox: FeishuSandbox,

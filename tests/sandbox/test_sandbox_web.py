@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import aiohttp
 import pytest
@@ -20,10 +19,10 @@ from sandbox.cast import ADMIN_ID
 from sandbox.images import sample_jpeg
 from sandbox.runner import Sandbox, run_due_work
 from storage.documents import load_knowledge
+from tests.sandbox.pageapi import Json, eventually, get, last_from_bot, post, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-Json = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
@@ -51,16 +50,8 @@ async def http(sandbox: Sandbox) -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def get(http: aiohttp.ClientSession, path: str, **query: Any) -> Json:
-    async with http.get(path, params={k: "" if v is None else str(v) for k, v in query.items()}) as response:
-        assert response.status == 200, await response.text()
-        return dict(await response.json())
 
 
-async def post(http: aiohttp.ClientSession, path: str, body: Json, status: int = 200) -> Json:
-    async with http.post(path, json=body) as response:
-        assert response.status == status, await response.text()
-        return dict(await response.json())
 
 
 def person(sandbox: Sandbox, label: str) -> int:
@@ -69,29 +60,10 @@ def person(sandbox: Sandbox, label: str) -> int:
     return next(user.id for user, part in sandbox.cast.people if part.label == label)
 
 
-async def eventually(fetch: Callable[[], Awaitable[Any]], condition: Callable[[Any], bool]) -> Any:
-    """What ``fetch`` returns once ``condition`` holds for it (the bot works asynchronously)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 5
-    while True:
-        got = await fetch()
-        if condition(got) or loop.time() > deadline:
-            assert condition(got), got
-            return got
-        await asyncio.sleep(0.03)
 
 
-async def wait_for(http: aiohttp.ClientSession, user: int, chat: int, thread: int | None,
-                   condition: Callable[[list[Json]], bool]) -> list[Json]:
-    """The messages of a chat or topic once ``condition`` holds for them."""
-    async def fetch() -> list[Json]:
-        return list((await get(http, "/api/messages", user=user, chat=chat, thread=thread))["messages"])
-
-    return list(await eventually(fetch, condition))
 
 
-def last_from_bot(messages: list[Json]) -> Json:
-    return next(m for m in reversed(messages) if m["from"]["bot"])
 
 
 async def test_the_cast_joined_and_the_groups_were_bound_through_the_bot(sandbox: Sandbox, http: aiohttp.ClientSession
