@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.knowledge.model import Definition, DefinitionKind, Document, Mention, Passage, Source
+from domain.knowledge.substrings import SubstringIndex
 from domain.knowledge.text import (
     CHINESE_DIGITS,
     CJK_RE,
     SENTENCE_END,
-    JoinedTexts,
     chinese_number,
     first_clause,
     fold,
@@ -407,7 +407,7 @@ class MentionFinder:
     def __init__(self, passages: list[Passage], titles: dict[str, str]) -> None:
         self._passages = passages
         self._titles = titles
-        self._texts = JoinedTexts([passage.text for passage in passages])
+        self._texts = SubstringIndex([passage.text for passage in passages])
 
     def find(self, variants: tuple[str, ...]) -> list[Mention]:
         """Mentions of any of a term's written forms, in corpus order, overlapping ones once."""

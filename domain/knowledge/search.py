@@ -19,7 +19,8 @@ import numpy as np
 
 from domain.knowledge.model import Passage
 from domain.knowledge.segmenter import Segmenter
-from domain.knowledge.text import CJK_RE, JoinedTexts, fold
+from domain.knowledge.substrings import SubstringIndex
+from domain.knowledge.text import CJK_RE, fold
 
 # A passage must hold words carrying this share of the question's weight …
 MIN_COVERAGE = 0.6
@@ -75,7 +76,7 @@ class PassageIndex:
         self.passages = list(passages)
         self._segmenter = segmenter
         self._texts = [fold(passage.text) for passage in self.passages]
-        self._joined = JoinedTexts(self._texts)
+        self._substrings = SubstringIndex(self._texts)
         self._masks: dict[str, np.ndarray] = {}
         self.tokens: dict[str, list[str]] = {}
         for text in self._texts:
@@ -96,7 +97,7 @@ class PassageIndex:
         if cached is not None:
             return cached
         found = np.zeros(len(self.passages), dtype=bool)
-        found[list(self._joined.texts_containing(word))] = True
+        found[self._substrings.containing(word)] = True
         if len(self._masks) * len(self.passages) > _MASK_CACHE_CELLS:
             self._masks.clear()
         self._masks[word] = found
@@ -108,7 +109,7 @@ class PassageIndex:
 
     def contains(self, word: str) -> bool:
         """Whether any passage contains the word verbatim."""
-        return self._joined.contains(word)
+        return self._substrings.contains(word)
 
     def weight(self, word: str) -> float:
         """Inverse document frequency of a word by exact lookup; a word never used weighs most."""

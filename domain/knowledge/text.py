@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
 
 # Full-width ASCII (！ to ～) sits at a fixed offset from ASCII; folding it one character for
 # one character keeps every offset valid, so spans found in folded text point into the original.
@@ -76,43 +74,3 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return spans
-
-
-class JoinedTexts:
-    """Many texts searched as one string: a find per occurrence instead of a scan per text."""
-
-    _SEPARATOR = "\x00"
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        self._lengths = [len(text) for text in texts]
-        self._starts: list[int] = []
-        offset = 0
-        for length in self._lengths:
-            self._starts.append(offset)
-            offset += length + 1
-        # The separator must never be part of a match; texts keep their length so offsets hold.
-        self._joined = self._SEPARATOR.join(text.replace(self._SEPARATOR, " ") for text in texts)
-
-    def __len__(self) -> int:
-        return len(self._lengths)
-
-    def contains(self, word: str) -> bool:
-        """Whether any text contains the word."""
-        return bool(word) and self._joined.find(word) != -1
-
-    def occurrences(self, word: str) -> Iterator[tuple[int, int]]:
-        """Every (text index, offset in that text) where the word occurs, in order."""
-        position = self._joined.find(word) if word else -1
-        while position != -1:
-            index = bisect_right(self._starts, position) - 1
-            yield index, position - self._starts[index]
-            position = self._joined.find(word, position + 1)
-
-    def texts_containing(self, word: str) -> Iterator[int]:
-        """Indices of the texts containing the word, each once, in order."""
-        position = self._joined.find(word) if word else -1
-        while position != -1:
-            index = bisect_right(self._starts, position) - 1
-            yield index
-            # Jump to the next text: one hit per text is all this needs.
-            position = self._joined.find(word, self._starts[index] + self._lengths[index] + 1)
