@@ -47,18 +47,19 @@ async def _replace(messenger: Messenger, services: Services, hazard: Hazard, thr
 async def refresh(messenger: Messenger, services: Services, row: OutboxRow, valid_now: ValidNow) -> bool:
     """Bring the hazard's anchor cards up to date (one recipient per delivered thread); True once the row is done."""
     now = services.now()
-    hazard = await services.hazards.get_hazard(row.hazard_id)
-    facts = await services.lifecycle.get_facts(row.hazard_id)
-    if hazard is None or facts is None:
+    read = await services.hazards.get_with_facts(row.hazard_id)
+    if read is None:
         await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
         return True
+    hazard, facts = read
     threads = {(th.chat_id, th.topic_id or 0): th for th in await services.hazards.get_threads(hazard.id)
                if th.delivered_at and th.chat_id is not None and th.anchor_message_id is not None}  # fmt: skip
     targets = [(chat, topic or None, th.anchor_message_id) for (chat, topic), th in threads.items()]
-    if await services.lifecycle.add_recipients(row.key, targets, False) == "gone":
+    status, sends = await services.lifecycle.claim_sends(row.key, targets, False, now)
+    if status == "gone":
         return True
     photos = len(await services.hazards.get_photos(hazard.id))
-    for send in await services.lifecycle.get_pending_sends(row.key, now):
+    for send in sends:
         thread = threads.get((send.chat_id, send.topic_id or 0))
         if thread is None or send.reply_to is None:  # the thread moved since (reopened, another group): nothing here
             await services.lifecycle.mark_retry(send, "thread no longer here", None)

@@ -123,25 +123,24 @@ async def _send_row(messenger: Messenger, services: Services, row: OutboxRow, la
         started = isinstance(result, Transition)
         await services.lifecycle.close_row(row.key, RowStatus.SENT if started else RowStatus.EXPIRED, now)
         return
-    hazard = await services.hazards.get_hazard(row.hazard_id)
-    facts = await services.lifecycle.get_facts(row.hazard_id)
-    if hazard is None or facts is None:
+    read = await services.hazards.get_with_facts(row.hazard_id)
+    if read is None:
         await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
         return
-    recipients = await services.lifecycle.add_recipients(row.key, await _recipients(services, row, facts), late)
+    hazard, facts = read
+    recipients, sends = await services.lifecycle.claim_sends(row.key, await _recipients(services, row, facts), late,
+                                                             now)  # fmt: skip
     if recipients == "gone":
         return  # replanned away by an action since this sweep read it
     if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
         log_late(log, row.key, row.due_at, now, services.last_sweep)
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
     photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
-    for send in await services.lifecycle.get_pending_sends(row.key, now):
+    for send in sends:
         keyboard = await _keyboard(services, send.chat_id, facts, row.kind)
         await _send_one(messenger, services, hazard, send, text, keyboard, report,
                         photos if send.chat_id < 0 else [])  # fmt: skip
-    if await services.lifecycle.count_unfinished_sends(row.key) == 0:
-        await services.lifecycle.close_row(row.key, RowStatus.SENT, services.now(), late=late)
-        await services.lifecycle.replan(row.hazard_id, services.planner(), services.now())
+    if await services.lifecycle.finish_row(row.key, row.hazard_id, services.planner(), services.now(), late=late):
         report.keys.append(row.key)
 
 
@@ -162,9 +161,9 @@ async def _send_one(messenger: Messenger, services: Services, hazard: Hazard, se
             return
         await _failed(messenger, services, hazard, send, exc, report)
     else:
-        await services.lifecycle.mark_sent(send, message_id, services.now())
-        if keyboard is not None:  # its buttons come off once they no longer apply (outbound.cards)
-            await services.lifecycle.remember_buttons(hazard.id, send.chat_id, message_id, actions_of(keyboard))
+        # its buttons are remembered with it: each comes off once it no longer applies (outbound.cards)
+        buttons = (hazard.id, actions_of(keyboard)) if keyboard is not None else None
+        await services.lifecycle.mark_sent(send, message_id, services.now(), buttons)
         report.sent += 1
 
 

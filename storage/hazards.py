@@ -9,7 +9,7 @@ from datetime import datetime
 
 from domain.evidence import StoredPhoto
 from domain.hazards import Draft, Event, Grade, Hazard, MediaKind, Photo, State, Thread, ThreadRole, hazard_code
-from domain.lifecycle import Action, Audience, PlanPart
+from domain.lifecycle import Action, Audience, HazardFacts, PlanPart
 from domain.listing import DONE_STATES, MyFilter, Relation
 from domain.members import Scope
 from domain.records import AuditEntry, SentEscalation
@@ -202,6 +202,15 @@ class HazardRepository:
         async with self.db.reading() as tx:
             row = await tx.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
         return None if row is None else _hazard(row)
+
+    async def get_with_facts(self, hazard_id: int) -> tuple[Hazard, HazardFacts] | None:
+        """The hazard and what the lifecycle knows of it, in one read (the sweep's per-reminder read)."""
+        async with self.db.reading() as tx:
+            row = await tx.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
+            if row is None:
+                return None
+            facts = await LifecycleRepository.facts_of_row(tx, row)
+        return _hazard(row), facts
 
     async def get_photos(self, hazard_id: int, stage: str = "report") -> list[Photo]:
         """The hazard's photos of one stage, in the order they were sent."""

@@ -124,11 +124,15 @@ class LifecycleRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    @staticmethod
-    async def _read_facts(tx: Tx, hazard_id: int) -> HazardFacts | None:
+    @classmethod
+    async def _read_facts(cls, tx: Tx, hazard_id: int) -> HazardFacts | None:
         row = await tx.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
-        if row is None:
-            return None
+        return None if row is None else await cls.facts_of_row(tx, row)
+
+    @staticmethod
+    async def facts_of_row(tx: Tx, row: sqlite3.Row) -> HazardFacts:
+        """The facts of a hazard whose row was just read in `tx` (its plan's parts and last 催办 read with it)."""
+        hazard_id = row["id"]
         parts = await tx.all("SELECT part FROM hazard_plan_parts WHERE hazard_id = ?", (hazard_id,))
         urged = await tx.scalar("SELECT MAX(at) FROM events WHERE hazard_id = ? AND action = 'urge'", (hazard_id,))
         return replace(_facts(row, frozenset(PlanPart(p[0]) for p in parts)), last_urged_at=from_db(urged))
@@ -243,7 +247,11 @@ class LifecycleRepository:
             f" AND key NOT IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox_sends s WHERE s.key = outbox.key)",
             (hazard_id, *UNPLANNED_KINDS, *keys),
         )
+        have = {r[0] for r in await tx.all(f"SELECT key FROM outbox WHERE hazard_id = ? AND key IN ({marks})",
+                                           (hazard_id, *keys))} if keys else set()  # fmt: skip
         for n in planned:
+            if n.key in have:
+                continue  # planned already (INSERT OR IGNORE would keep it as it is, too)
             payload = ReminderPayload(n.about, n.days_before or 0, n.overdue_on, n.working_days_overdue,
                                       tuple(n.already_told), n.office_minutes_before or 0)  # fmt: skip
             await tx.execute(
@@ -309,26 +317,38 @@ class LifecycleRepository:
         """Fix a row's recipients (chat, topic, reply-to) the first time it is sent ("fixed"); later calls add
         nothing ("kept"). "gone": the row is no longer pending (an action replanned it away since it was read)."""
         async with self.db.transaction() as tx:
-            if await tx.scalar("SELECT status FROM outbox WHERE key = ?", (key,)) != "pending":
-                return "gone"
-            if await tx.scalar("SELECT 1 FROM outbox_sends WHERE key = ? LIMIT 1", (key,)):
-                return "kept"
-            for chat_id, topic_id, reply_to in recipients:
-                await tx.execute(
-                    "INSERT OR IGNORE INTO outbox_sends (key, chat_id, topic_id, reply_to) VALUES (?, ?, ?, ?)",
-                    (key, chat_id, topic_id or 0, reply_to),
-                )
-            await tx.execute("UPDATE outbox SET late = late OR ? WHERE key = ?", (int(late), key))
+            return await self._add_recipients(tx, key, recipients, late)
+
+    async def claim_sends(self, key: str, recipients: Sequence[tuple[int, int | None, int | None]], late: bool,
+                          now: datetime) -> tuple[Literal["fixed", "kept", "gone"], list[PendingSend]]:  # fmt: skip
+        """`add_recipients`, and the recipients still to be sent to now, in one transaction."""
+        async with self.db.transaction() as tx:
+            status = await self._add_recipients(tx, key, recipients, late)
+            return status, [] if status == "gone" else await self._pending_sends(tx, key, now)
+
+    @staticmethod
+    async def _add_recipients(tx: Tx, key: str, recipients: Sequence[tuple[int, int | None, int | None]],
+                              late: bool) -> Literal["fixed", "kept", "gone"]:  # fmt: skip
+        if await tx.scalar("SELECT status FROM outbox WHERE key = ?", (key,)) != "pending":
+            return "gone"
+        if await tx.scalar("SELECT 1 FROM outbox_sends WHERE key = ? LIMIT 1", (key,)):
+            return "kept"
+        for chat_id, topic_id, reply_to in recipients:
+            await tx.execute(
+                "INSERT OR IGNORE INTO outbox_sends (key, chat_id, topic_id, reply_to) VALUES (?, ?, ?, ?)",
+                (key, chat_id, topic_id or 0, reply_to),
+            )
+        await tx.execute("UPDATE outbox SET late = late OR ? WHERE key = ?", (int(late), key))
         return "fixed"
 
-    async def get_pending_sends(self, key: str, now: datetime) -> list[PendingSend]:
+    @staticmethod
+    async def _pending_sends(tx: Tx, key: str, now: datetime) -> list[PendingSend]:
         """The row's recipients still to be sent to (whose retry time has come)."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT * FROM outbox_sends WHERE key = ? AND status = 'pending'"
-                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
-                (key, to_db(now)),
-            )
+        rows = await tx.all(
+            "SELECT * FROM outbox_sends WHERE key = ? AND status = 'pending'"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+            (key, to_db(now)),
+        )
         return [PendingSend(r["key"], r["chat_id"], r["topic_id"] or None, r["reply_to"], r["attempts"]) for r in rows]
 
     async def count_unfinished_sends(self, key: str) -> int:
@@ -337,14 +357,33 @@ class LifecycleRepository:
             return int(await tx.scalar(
                 "SELECT COUNT(*) FROM outbox_sends WHERE key = ? AND status = 'pending'", (key,)))  # fmt: skip
 
-    async def mark_sent(self, send: PendingSend, message_id: int, now: datetime) -> None:
-        """Telegram confirmed this send: it is never repeated."""
+    async def mark_sent(self, send: PendingSend, message_id: int, now: datetime,
+                        buttons: tuple[int, Sequence[str]] | None = None) -> None:  # fmt: skip
+        """The messenger confirmed this send: it is never repeated. `buttons`: the hazard and the actions the message
+        offers, remembered in the same transaction (each comes off once it no longer applies)."""
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE outbox_sends SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1"
                 " WHERE key = ? AND chat_id = ? AND topic_id = ?",
                 (message_id, to_db(now), send.key, send.chat_id, send.topic_id or 0),
             )
+            if buttons is not None:
+                await self._remember_buttons(tx, buttons[0], send.chat_id, message_id, buttons[1])
+
+    async def finish_row(self, key: str, hazard_id: int, plan: Planner, now: datetime, *, late: bool) -> bool:
+        """Once none of the row's recipients is left to send to: the row is sent and the hazard's reminders are
+        planned on, in one transaction. Whether it was finished (False: recipients still wait out a retry)."""
+        async with self.db.transaction() as tx:
+            if await tx.scalar("SELECT 1 FROM outbox_sends WHERE key = ? AND status = 'pending' LIMIT 1", (key,)):
+                return False
+            await tx.execute(
+                "UPDATE outbox SET status = ?, done_at = ?, late = late OR ? WHERE key = ? AND status = 'pending'",
+                (RowStatus.SENT, to_db(now), int(late), key),
+            )
+            facts = await self._read_facts(tx, hazard_id)
+            if facts is not None:
+                await self._replan(tx, hazard_id, plan(facts), now)
+        return True
 
     async def move_send(self, send: PendingSend, topic_id: int | None, reply_to: int | None) -> None:
         """The recipient's topic was reopened: send there instead, at once."""
@@ -386,14 +425,14 @@ class LifecycleRepository:
         return {"pending": int(pending), "due": int(due), "retrying": int(retrying), "failed": int(failed),
                 "undelivered": int(undelivered)}  # fmt: skip
 
-    async def remember_buttons(self, hazard_id: int, chat_id: int, message_id: int, actions: Sequence[str]) -> None:
+    @staticmethod
+    async def _remember_buttons(tx: Tx, hazard_id: int, chat_id: int, message_id: int, actions: Sequence[str]) -> None:
         """A message about the hazard went out with these action buttons: each comes off once it no longer applies."""
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT OR REPLACE INTO hazard_button_messages (hazard_id, chat_id, message_id, actions)"
-                " VALUES (?, ?, ?, ?)",
-                (hazard_id, chat_id, message_id, ",".join(actions)),
-            )
+        await tx.execute(
+            "INSERT OR REPLACE INTO hazard_button_messages (hazard_id, chat_id, message_id, actions)"
+            " VALUES (?, ?, ?, ?)",
+            (hazard_id, chat_id, message_id, ",".join(actions)),
+        )
 
     async def get_button_messages(self, hazard_id: int) -> list[tuple[int, int, tuple[str, ...]]]:
         """The hazard's messages that still carry buttons (chat, message, their actions), oldest first."""
