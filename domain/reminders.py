@@ -48,13 +48,13 @@ week sends one nudge, not seven.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.hazards import Grade, State
 from domain.lifecycle import Audience, HazardFacts
-from domain.workcalendar import WorkCalendar
+from domain.workcalendar import WorkCalendar, add_office_time_many
 
 __all__ = [
     "GENERAL",
@@ -331,6 +331,14 @@ def acceptance_due(
     _require_aware(clock_from, "clock_from")
     limit = policy.for_grade(grade).accept_limit
     return calendar.add_office_time(clock_from, limit, zone, policy.office_start, policy.office_end)
+
+
+def acceptance_dues(
+    clock_froms: Sequence[dt.datetime], grade: Grade, policy: Policy, calendar: WorkCalendar, zone: dt.tzinfo
+) -> list[dt.datetime]:
+    """``acceptance_due`` of many hazards reported with ``grade`` at once (counting a month's 受理)."""
+    limit = policy.for_grade(grade).accept_limit
+    return add_office_time_many(calendar, clock_froms, limit, zone, policy.office_start, policy.office_end)
 
 
 def _accept_before(

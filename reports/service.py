@@ -19,7 +19,7 @@ from domain.members import Member, Role, Scope, scope_of
 from domain.org import Organisation, UnitKind
 from domain.periods import Period, month_of, quarter_of, week_of
 from domain.ranking import UnitInput, UnitScore, rank_units
-from domain.reminders import Policy, acceptance_due
+from domain.reminders import Policy, acceptance_due, acceptance_dues
 from domain.schedule import selfcheck_times
 from domain.statistics import (
     AcceptanceDue,
@@ -60,7 +60,9 @@ def selfchecks_of(services: Services) -> SelfCheckRepository:
 
 def acceptance_of(services: Services) -> Acceptance:
     """The 受理 limit for counting in the database, with each grade's limit as office time."""
-    return Acceptance(accept_due_of(services), {g: services.policy.for_grade(g).accept_limit for g in Grade})
+    policy, calendar, zone = services.policy, services.calendar, services.zone
+    return Acceptance(accept_due_of(services), {g: policy.for_grade(g).accept_limit for g in Grade},
+                      lambda starts, grade: acceptance_dues(starts, grade, policy, calendar, zone))
 
 
 def accept_due_of(services: Services) -> AcceptanceDue:

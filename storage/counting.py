@@ -154,12 +154,21 @@ _TOUCHED = (
 )
 
 
+AcceptanceDues = Callable[[Sequence[dt.datetime], Grade], list[dt.datetime]]
+
+
 @dataclass(frozen=True, slots=True)
 class Acceptance:
-    """How 受理 is judged: the limit, and each grade's limit as office time (no limit ends sooner in wall time)."""
+    """How 受理 is judged: the limit (one start at a time, and many at once), and each grade's limit as office time
+    (no limit ends sooner in wall time)."""
 
     due: AcceptanceDue
     limits: Mapping[Grade, dt.timedelta]
+    dues: AcceptanceDues | None = None  # None: `due` for each
+
+    def dues_of(self, starts: Sequence[dt.datetime], grade: Grade) -> list[dt.datetime]:
+        """The limits of hazards reported with `grade` whose clocks started at `starts`."""
+        return self.dues(starts, grade) if self.dues is not None else [self.due(s, grade) for s in starts]
 
 
 class CountingRepository:
@@ -291,14 +300,17 @@ async def _accepted_late(tx: Tx, table: _Table, scoped: str, params: tuple[objec
     """
     # a second's slack under each limit: julianday's rounding may only let more through to the exact check
     shortest = " ".join(f"WHEN '{g.value}' THEN {acceptance.limits[g].total_seconds() - 1}" for g in Grade)
-    for d, t, e, accepted_at, grade, clock_from in await tx.all(
+    rows = await tx.all(
         f"SELECT {_WHERE}, h.at, COALESCE(h.grade_from, h.grade) AS reported, h.clock_from FROM event_facts h"
         f" WHERE h.action = 'accept' AND h.at >= ? AND h.at < ? AND {scoped} AND h.first_accept"
         f"   AND (julianday(h.at) - julianday(h.clock_from)) * 86400 > CASE reported {shortest} ELSE 0 END",
         (*window, *params),
-    ):  # fmt: skip
-        due = acceptance.due(from_db_required(clock_from), Grade(grade))
-        table.count((d, t, e), "accepted_late", from_db_required(accepted_at) > due)
+    )  # fmt: skip
+    for grade in Grade:  # each grade's limits worked out together (domain.workcalendar.add_office_time_many)
+        mine = [row for row in rows if row[4] == grade.value]
+        dues = acceptance.dues_of([from_db_required(row[5]) for row in mine], grade)
+        for (d, t, e, accepted_at, _, _), due in zip(mine, dues, strict=True):
+            table.count((d, t, e), "accepted_late", from_db_required(accepted_at) > due)
 
 
 async def _snapshot(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], snapshot: dt.datetime,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
 
-from domain.workcalendar import WorkCalendar, official_data_years
+from domain.workcalendar import WorkCalendar, add_office_time_many, official_data_years
 
 D = dt.date.fromisoformat
 
@@ -190,3 +191,29 @@ def test_long_spans_do_not_crash(official: WorkCalendar) -> None:
     end = official.add_workdays(D("2025-01-01"), 2500)
     assert end.year >= 2034
     assert official.is_workday(end)
+
+
+@pytest.mark.parametrize("amount", [dt.timedelta(hours=4), dt.timedelta(hours=8), dt.timedelta(hours=24),
+                                    dt.timedelta(minutes=1), dt.timedelta(hours=7, microseconds=1)])
+def test_add_office_time_many_is_add_office_time_for_each_start(official: WorkCalendar, amount: dt.timedelta) -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    nine, five = dt.time(9), dt.time(17)
+    chance = random.Random(amount.total_seconds())
+    around = dt.datetime(2026, 9, 20, tzinfo=dt.UTC)  # 国庆 and 中秋 ahead, a make-up Sunday among them
+    starts = [around + dt.timedelta(seconds=chance.uniform(0, 50 * 86400)) for _ in range(400)]
+    edges = [dt.datetime.combine(dt.date(2026, 9, 30), t, tzinfo=zone) for t in (nine, five, dt.time(16, 59, 59))]
+    edges += [edge - amount for edge in edges] + [dt.datetime(2026, 10, 3, 12, tzinfo=zone)]  # a holiday
+    edges.append(dt.datetime(2026, 9, 14, 8, tzinfo=zone))  # the earliest: a Monday before the office opens
+    starts += [edge + dt.timedelta(microseconds=d) for edge in edges for d in (-1, 0, 1)]
+    chance.shuffle(starts)
+    expected = [official.add_office_time(s, amount, zone, nine, five) for s in starts]
+    assert add_office_time_many(official, starts, amount, zone, nine, five) == expected
+    assert add_office_time_many(official, [], amount, zone, nine, five) == []
+
+
+def test_add_office_time_many_falls_back_where_the_offset_changes_at_work() -> None:
+    zone = ZoneInfo("America/New_York")  # 2026-03-08: clocks go forward at 02:00, inside these office hours
+    calendar = WorkCalendar(use_official_data=False, workdays=["2026-03-08"])
+    starts = [dt.datetime(2026, 3, 7, 23, tzinfo=zone), dt.datetime(2026, 3, 9, 10, tzinfo=zone)]
+    expected = [calendar.add_office_time(s, dt.timedelta(hours=3), zone, dt.time(0), dt.time(12)) for s in starts]
+    assert add_office_time_many(calendar, starts, dt.timedelta(hours=3), zone, dt.time(0), dt.time(12)) == expected

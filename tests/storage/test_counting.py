@@ -17,7 +17,7 @@ from domain.hazards import Grade
 from domain.members import Scope
 from domain.org import Organisation, UnitKind
 from domain.periods import month_of, week_of
-from domain.reminders import Policy, acceptance_due
+from domain.reminders import Policy, acceptance_due, acceptance_dues
 from domain.statistics import AcceptanceDue, Figures, HazardRecord, breakdown, figures
 from domain.workcalendar import WorkCalendar
 from storage.counting import Acceptance, CountingRepository, GroupBy, latest_start_overdue
@@ -44,7 +44,10 @@ def _accept_due() -> AcceptanceDue:
 
 
 def _acceptance() -> Acceptance:
-    return Acceptance(_accept_due(), {g: Policy().for_grade(g).accept_limit for g in Grade})
+    """As the bot counts: a period's 受理 limits worked out together (the reference works them out one by one)."""
+    policy, calendar = Policy(), WorkCalendar()
+    return Acceptance(_accept_due(), {g: policy.for_grade(g).accept_limit for g in Grade},
+                      lambda starts, grade: acceptance_dues(starts, grade, policy, calendar, ZONE))
 
 
 def _normal(f: Figures) -> Figures:
