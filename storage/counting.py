@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -280,14 +280,20 @@ async def _window(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...]
     if acceptance is not None:
         await _accepted_late(tx, table, scoped, params, window, acceptance)
     # each 销号 that closed a round: on time as worked out when it was written, and the days since the round began
+    rounds: dict[Where, tuple[list[int], list[float]]] = {}  # each group's (on time, late) and days, added up once
     for d, t, e, on_time, verified_at, started in await tx.all(
         f"SELECT {_WHERE}, h.on_time, h.at, h.round_started FROM event_facts h"
         f" WHERE h.action = 'verify_pass' AND h.at >= ? AND h.at < ? AND {scoped} AND h.on_time IS NOT NULL",
         (*window, *params),
     ):  # fmt: skip
-        table.count((d, t, e), "on_time" if on_time else "late")
+        counts, days = rounds.setdefault((d, t, e), ([0, 0], []))
+        counts[0 if on_time else 1] += 1
         closed = dt.datetime.fromisoformat(verified_at) - dt.datetime.fromisoformat(started)
-        table.extend((d, t, e), "days", [closed.total_seconds() / 86400])
+        days.append(closed.total_seconds() / 86400)
+    for where, ((on_time_n, late_n), days) in rounds.items():
+        table.count(where, "on_time", on_time_n)
+        table.count(where, "late", late_n)
+        table.extend(where, "days", days)
 
 
 async def _accepted_late(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], window: tuple[str, str],
@@ -306,11 +312,14 @@ async def _accepted_late(tx: Tx, table: _Table, scoped: str, params: tuple[objec
         f"   AND (julianday(h.at) - julianday(h.clock_from)) * 86400 > CASE reported {shortest} ELSE 0 END",
         (*window, *params),
     )  # fmt: skip
+    late: Counter[Where] = Counter()
     for grade in Grade:  # each grade's limits worked out together (domain.workcalendar.add_office_time_many)
         mine = [row for row in rows if row[4] == grade.value]
         dues = acceptance.dues_of([from_db_required(row[5]) for row in mine], grade)
-        for (d, t, e, accepted_at, _, _), due in zip(mine, dues, strict=True):
-            table.count((d, t, e), "accepted_late", from_db_required(accepted_at) > due)
+        late.update((d, t, e) for (d, t, e, accepted_at, _, _), due in zip(mine, dues, strict=True)
+                    if from_db_required(accepted_at) > due)  # fmt: skip
+    for where, n in late.items():
+        table.count(where, "accepted_late", n)
 
 
 async def _snapshot(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], snapshot: dt.datetime,
@@ -333,14 +342,20 @@ async def _snapshot(tx: Tx, table: _Table, scoped: str, params: tuple[object, ..
         _count_state(table, where, State(state), Grade(grade), n)
         if acceptance is not None:
             table.count(where, "unaccepted_overdue", late)
+    overdue: dict[Where, list[int]] = {}  # each group's days overdue, added up once
+    overdue_days: dict[str, int] = {}  # a deadline's UTC minute → its days overdue at the snapshot
     for d, t, e, minute, n in await tx.all(
         f"SELECT {_WHERE}, substr(h.deadline, 1, 16), COUNT(*) FROM hazards h INDEXED BY hazards_live"
         f" WHERE h.state IN ({live}) AND h.state = 'rectifying' AND {scoped} AND h.updated_at < ? AND h.deadline < ?"
         f" GROUP BY {_WHERE}, substr(h.deadline, 1, 16)", (*params, at, at),
     ):  # fmt: skip
         # the local day of a deadline is the same all through its UTC minute (zones move by whole minutes)
-        deadline = dt.datetime.fromisoformat(f"{minute}:00+00:00")
-        table.extend((d, t, e), "overdue", [_days_overdue(deadline, snapshot, zone)] * n)
+        days = overdue_days.get(minute)
+        if days is None:
+            days = overdue_days[minute] = _days_overdue(dt.datetime.fromisoformat(f"{minute}:00+00:00"), snapshot, zone)
+        overdue.setdefault((d, t, e), []).extend([days] * n)
+    for where, values in overdue.items():
+        table.extend(where, "overdue", values)
     # touched since (a past period): how each stood is read from its events, one indexed probe each
     # through hazards_by_updated: at the snapshot "now" there is none to read, whatever the size of the ledger
     for row in await tx.all(f"{_TOUCHED} FROM hazards h INDEXED BY hazards_by_updated"
