@@ -19,6 +19,7 @@ from functools import partial
 from domain.clock import arrival
 from domain.hazards import Hazard
 from domain.lifecycle import Action, Actor, Audience, HazardFacts, Payload, Transition, decide
+from domain.members import Member
 from domain.reminders import Dispatch, Kind, dispatch
 from kernel.services import Services
 from messenger.port import Captioned, ChatMoved, Messenger, MessengerError, Place, ThreadGone
@@ -128,8 +129,9 @@ async def _send_row(messenger: Messenger, services: Services, row: OutboxRow, la
         await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
         return
     hazard, facts = read
-    recipients, sends = await services.lifecycle.claim_sends(row.key, await _recipients(services, row, facts), late,
-                                                             now)  # fmt: skip
+    readers: dict[int, Actor] = {}  # who reads each recipient chat, as _recipients found out (no second read)
+    recipients, sends = await services.lifecycle.claim_sends(row.key, await _recipients(services, row, facts, readers),
+                                                             late, now)  # fmt: skip
     if recipients == "gone":
         return  # replanned away by an action since this sweep read it
     if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
@@ -137,7 +139,7 @@ async def _send_row(messenger: Messenger, services: Services, row: OutboxRow, la
     text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
     photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     for send in sends:
-        keyboard = await _keyboard(services, send.chat_id, facts, row.kind)
+        keyboard = await _keyboard(services, send.chat_id, facts, row.kind, readers.get(send.chat_id))
         await _send_one(messenger, services, hazard, send, text, keyboard, report,
                         photos if send.chat_id < 0 else [])  # fmt: skip
     if await services.lifecycle.finish_row(row.key, row.hazard_id, services.planner(), services.now(), late=late):
@@ -204,20 +206,23 @@ FOLLOW_UP_KINDS = frozenset({Kind.OVERDUE, Kind.ESCALATION, Kind.RECHECK_OVERDUE
                              Kind.ACCEPT_OVERDUE, Kind.ACCEPT_ESCALATION})
 
 
-async def _keyboard(services: Services, chat_id: int, facts: HazardFacts,
-                    kind: str | None = None) -> Keyboard | None:
+async def _keyboard(services: Services, chat_id: int, facts: HazardFacts, kind: str | None = None,
+                    reader: Actor | None = None) -> Keyboard | None:
     """Buttons for whoever reads it: a unit's group gets its unit's actions, a person their own; an escalation or
-    nudge (`kind`) adds 查看详情 and, for leads, 催办."""
-    actor = None
-    if chat_id < 0:
-        binding = await services.groups.get_binding_of_chat(chat_id)
-        actor = unit_viewer(services.org, binding.unit_id) if binding else None
-    else:
-        member = await services.members.get_member(chat_id)
-        actor = member_viewer(services.org, member) if member else None
+    nudge (`kind`) adds 查看详情 and, for leads, 催办. `reader`: who reads the chat, when already known."""
+    actor = reader if reader is not None else await _reader(services, chat_id)
     if actor is None:
         return None
     return follow_up_keyboard(facts, actor) if kind in FOLLOW_UP_KINDS else action_keyboard(facts, actor)
+
+
+async def _reader(services: Services, chat_id: int) -> Actor | None:
+    """Who reads a chat: the unit a group is bound to, or the member whose private chat it is (None: nobody here)."""
+    if chat_id < 0:
+        binding = await services.groups.get_binding_of_chat(chat_id)
+        return unit_viewer(services.org, binding.unit_id) if binding else None
+    member = await services.members.get_member(chat_id)
+    return member_viewer(services.org, member) if member else None
 
 
 async def _still_valid(services: Services, chat_id: int, facts: HazardFacts) -> Keyboard | None:
@@ -229,8 +234,10 @@ async def _still_valid(services: Services, chat_id: int, facts: HazardFacts) -> 
 Recipient = tuple[int, int | None, int | None]  # chat, forum topic, message to reply to
 
 
-async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) -> list[Recipient]:
-    """The chats (with topic and reply-to) each audience means now; the actor is not told of their own act."""
+async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts,
+                      readers: dict[int, Actor]) -> list[Recipient]:  # fmt: skip
+    """The chats (with topic and reply-to) each audience means now; the actor is not told of their own act. Who reads
+    a chat, where the reads here tell it (a thread's unit, a member), goes into `readers`."""
     found: dict[tuple[int, int | None], int | None] = {}
     org = services.org
 
@@ -238,14 +245,19 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
         for telegram_id in ids:
             found.setdefault((telegram_id, None), None)
 
+    def member(*members: Member) -> None:
+        for one in members:
+            readers.setdefault(one.telegram_id, member_viewer(org, one))
+        private(*(one.telegram_id for one in members))
+
     threads = {th.unit_id: th for th in await services.hazards.get_threads(row.hazard_id) if th.delivered_at}
     for audience in row.audiences:
         match audience:
             case Audience.REPORTER:
-                if await services.members.get_member(facts.reporter_id) is not None:  # not once removed
-                    private(facts.reporter_id)
+                if (reporter := await services.members.get_member(facts.reporter_id)) is not None:  # not once removed
+                    member(reporter)
             case Audience.ENTERPRISE_OFFICERS:
-                private(*(m.telegram_id for m in await services.members.get_officers_of(facts.enterprise_id)))
+                member(*await services.members.get_officers_of(facts.enterprise_id))
             case Audience.UNIT_THREADS | Audience.PREVIOUS_UNIT_THREAD | Audience.DEPARTMENT_THREAD:
                 units = [facts.department_id, facts.township_id]
                 if audience is Audience.DEPARTMENT_THREAD:
@@ -260,6 +272,7 @@ async def _recipients(services: Services, row: OutboxRow, facts: HazardFacts) ->
                     if thread is not None and thread.chat_id is not None:
                         reply_to = None if thread.topic_id else thread.anchor_message_id
                         found.setdefault((thread.chat_id, thread.topic_id), reply_to)
+                        readers.setdefault(thread.chat_id, unit_viewer(org, thread.unit_id))
             case Audience.TOWNSHIP_LEADS:
                 private(*await services.lifecycle.get_leads(facts.township_id))
             case Audience.DEPARTMENT_LEADS:
