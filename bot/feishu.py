@@ -92,7 +92,7 @@ async def start_feishu(settings: Settings, *, org: Organisation | None = None, c
                                 services.media.path_of)  # fmt: skip
     outbound = Outbound(services, messenger)
     services.dispatcher = outbound
-    inbound = FeishuInbound(services, messenger, addresses, sessions)
+    inbound = FeishuInbound(services, messenger, addresses, sessions, admins)
     connection = LongConnection(settings.feishu_app_id, secret, settings.feishu_domain, inbound.on_message,
                                 inbound.on_press, inbound.toast, inbound.on_bot_added)  # fmt: skip
     bot = FeishuBot(services, addresses, messenger, outbound, inbound, connection)

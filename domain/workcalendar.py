@@ -216,6 +216,10 @@ def add_office_time_many(calendar: WorkCalendar, starts: Sequence[dt.datetime], 
     """
     if not starts:
         return []
+
+    def one_at_a_time() -> list[dt.datetime]:
+        return [calendar.add_office_time(start, amount, zone, office_start, office_end) for start in starts]
+
     first = min(starts).astimezone(zone).date() - dt.timedelta(days=1)
     # an office hour never takes more than a working day; and room for every day off a calendar puts between them
     last = max(starts).astimezone(zone).date() + dt.timedelta(days=amount // dt.timedelta(hours=1) + 61)
@@ -227,7 +231,7 @@ def add_office_time_many(calendar: WorkCalendar, starts: Sequence[dt.datetime], 
             opening = dt.datetime.combine(day, office_start, tzinfo=zone)
             closing = dt.datetime.combine(day, office_end, tzinfo=zone)
             if opening.utcoffset() != closing.utcoffset():
-                return [calendar.add_office_time(s, amount, zone, office_start, office_end) for s in starts]
+                return one_at_a_time()
             opens.append(_micros(opening))
             lengths.append(_micros(closing) - opens[-1])
         day += dt.timedelta(days=1)
@@ -235,14 +239,14 @@ def add_office_time_many(calendar: WorkCalendar, starts: Sequence[dt.datetime], 
     length = np.asarray(lengths, dtype=np.int64)
     before = np.concatenate(([0], np.cumsum(length)[:-1])).astype(np.int64)
     at = np.asarray([_micros(s) for s in starts], dtype=np.int64)
-    if not len(open_at):  # not one working day in reach: one at a time
-        return [calendar.add_office_time(s, amount, zone, office_start, office_end) for s in starts]
+    if not len(open_at):  # not one working day in reach
+        return one_at_a_time()
     # the last period opened by each start (before the first one: the first, with no office time spent yet)
     period = np.maximum(np.searchsorted(open_at, at, side="right") - 1, 0)
     spent = before[period] + np.clip(at - open_at[period], 0, length[period])
     target = spent + amount // _MICROSECOND
     ends = np.searchsorted(before + length, target, side="left")  # the first period that holds the target
-    if (ends >= len(open_at)).any():  # an end beyond the periods laid out: one at a time
-        return [calendar.add_office_time(s, amount, zone, office_start, office_end) for s in starts]
+    if (ends >= len(open_at)).any():  # an end beyond the periods laid out
+        return one_at_a_time()
     due = open_at[ends] + (target - before[ends])
     return [_EPOCH + dt.timedelta(microseconds=int(micros)) for micros in due.tolist()]

@@ -61,9 +61,11 @@ KB_ADD = "kb_add"  # in a session: /kb add was sent, the document's title ("" no
 class FeishuInbound:
     """The bot's answers to Feishu's events, through the same use cases as Telegram's."""
 
-    def __init__(self, services: Services, messenger: FeishuMessenger, addresses: AddressBook,
-                 sessions: SessionStore) -> None:  # fmt: skip
+    def __init__(self, services: Services, messenger: FeishuMessenger, addresses: AddressBook, sessions: SessionStore,
+                 configured: set[int]) -> None:  # fmt: skip
+        """`configured`: the admins HAZARD_FEISHU_ADMIN_OPEN_IDS names, as the ledger's ids (they cannot be removed)."""
         self.services, self.messenger, self.addresses, self.sessions = services, messenger, addresses, sessions
+        self.configured = configured
         self.background = Background()
         self.admins = services.settings.feishu_admin_open_ids
         # one person's events are handled one at a time, in the order they came (as Telegram's updates are)
@@ -90,7 +92,7 @@ class FeishuInbound:
         chat = await self.addresses.local("chat", str(data.context.open_chat_id))
         pressed = await self.addresses.local("message", str(data.context.open_message_id))
         talk = FeishuTalk(self.messenger, chat, self.background, pressed=pressed)
-        if await self._removed(user):
+        if await roster.still_removed(self.services, user):
             await self._end_sessions(user)
             await talk.refuse("roster.you_were_removed")
             return
@@ -141,7 +143,7 @@ class FeishuInbound:
         elif isinstance(button, RevokeInvite):
             await roster.revoke(self.services, talk, member, button)
         else:
-            removed = await roster.remove(self.services, talk, member, button, await self._configured())
+            removed = await roster.remove(self.services, talk, member, button, self.configured)
             if removed is not None:
                 await self._end_sessions(removed, lock=True)
 
@@ -192,7 +194,7 @@ class FeishuInbound:
         content: dict[str, Any] = json.loads(message.content or "{}")
         chat = await self.addresses.local("chat", str(message.chat_id))
         starting = str(content.get("text", "")).strip().startswith("/start")  # a new invite still gets through
-        if not starting and await self._removed(user):
+        if not starting and await roster.still_removed(self.services, user):
             await self._end_sessions(user)
             if message.chat_type == "p2p":  # in a group nothing is said
                 await FeishuTalk(self.messenger, chat, self.background).say(t("roster.you_were_removed"))
@@ -318,7 +320,7 @@ class FeishuInbound:
         elif command == "members":
             await roster.members(self.services, talk, args[0] if args else "")
         elif command == "remove":
-            await roster.ask_remove(self.services, talk, member, args, await self._configured())
+            await roster.ask_remove(self.services, talk, member, args, self.configured)
         elif command == "invites":
             await roster.invites(self.services, talk)
         elif command == "status":
@@ -468,19 +470,6 @@ class FeishuInbound:
 
     async def _name(self, user: int) -> str:
         return await self.messenger.user_name(user)
-
-    async def _configured(self) -> set[int]:
-        """The configured admins (HAZARD_FEISHU_ADMIN_OPEN_IDS) as the ledger's ids: they cannot be removed."""
-        return {await self.addresses.local("user", open_id) for open_id in self.admins}
-
-    async def _removed(self, user: int) -> bool:
-        """Whether the person was removed (and has not joined again since)."""
-        if user not in self.services.removed_ids:
-            return False
-        if await self.services.members.get_member(user) is not None:  # joined again meanwhile
-            self.services.removed_ids.discard(user)
-            return False
-        return True
 
     async def _end_sessions(self, user: int, *, lock: bool = False) -> None:
         """Forget what a removed person was in the middle of (a report draft, an action's answers) and its photos

@@ -122,8 +122,7 @@ async def refuse_removed(update: Update, context: BotContext) -> None:
         return  # not something they asked for (e.g. the bot added to a group): the feature's own handler decides
     if message is not None and (message.text or "").startswith("/start"):
         return
-    if await services.members.get_member(user.id) is not None:  # joined again meanwhile
-        services.removed_ids.discard(user.id)
+    if not await roster.still_removed(services, user.id):
         return
     end_sessions(context.application, services, user.id)
     if query is not None:

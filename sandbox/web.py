@@ -361,7 +361,7 @@ class TelegramPage(Page):
     async def press(self, data: dict[str, Any]) -> dict[str, Any] | None:
         user = self.user(data.get("user"))
         chat = self.chat_for(user, data.get("chat"))
-        message = chat.messages.get(_number(data.get("message")))
+        message = chat.messages.get(number(data.get("message")))
         callback_data = data.get("data")
         if message is None or message.deleted or not any(b.get("callback_data") == callback_data
                                                          for b in message.buttons):  # fmt: skip
@@ -387,7 +387,7 @@ class TelegramPage(Page):
         return stored.data, mime, stored.file_name
 
 
-def _number(value: Any) -> int:
+def number(value: Any) -> int:
     """A request's id field as an integer (0 when it is not one: no such thing)."""
     try:
         return int(value)

@@ -312,16 +312,11 @@ class LifecycleRepository:
                 (f"row {status} before this recipient was reached", key),
             )
 
-    async def add_recipients(self, key: str, recipients: Sequence[tuple[int, int | None, int | None]],
-                             late: bool) -> Literal["fixed", "kept", "gone"]:
-        """Fix a row's recipients (chat, topic, reply-to) the first time it is sent ("fixed"); later calls add
-        nothing ("kept"). "gone": the row is no longer pending (an action replanned it away since it was read)."""
-        async with self.db.transaction() as tx:
-            return await self._add_recipients(tx, key, recipients, late)
-
     async def claim_sends(self, key: str, recipients: Sequence[tuple[int, int | None, int | None]], late: bool,
                           now: datetime) -> tuple[Literal["fixed", "kept", "gone"], list[PendingSend]]:  # fmt: skip
-        """`add_recipients`, and the recipients still to be sent to now, in one transaction."""
+        """Fix a row's recipients (chat, topic, reply-to) the first time it is sent ("fixed"; later calls add nothing:
+        "kept"), and read the ones still to be sent to now, in one transaction. "gone": the row is no longer pending (an
+        action replanned it away since it was read), nothing to send."""
         async with self.db.transaction() as tx:
             status = await self._add_recipients(tx, key, recipients, late)
             return status, [] if status == "gone" else await self._pending_sends(tx, key, now)

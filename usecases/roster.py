@@ -47,6 +47,17 @@ async def members(services: Services, talk: Talk, target: str) -> None:
     await talk.say(t("roster.members", where=where, count=len(joined), lines=Html("\n".join(lines))))
 
 
+async def still_removed(services: Services, user_id: int) -> bool:
+    """Whether the person was removed and has not joined again since (then they are taken off the list: one read,
+    and only for someone on it)."""
+    if user_id not in services.removed_ids:
+        return False
+    if await services.members.get_member(user_id) is not None:  # joined again meanwhile
+        services.removed_ids.discard(user_id)
+        return False
+    return True
+
+
 def _removable(admin: Member, target_id: int, configured: Set[int]) -> str | None:
     """Why `target_id` cannot be removed by `admin` (a catalog key), or None."""
     if target_id == admin.telegram_id:

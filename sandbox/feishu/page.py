@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sandbox.feishu.cards import card_text
 from sandbox.feishu.double import Chat, Message, User
 from sandbox.images import image_dimensions
-from sandbox.web import SHOWN_MESSAGES, Page, PageError, _posting
+from sandbox.web import SHOWN_MESSAGES, Page, PageError, _posting, number
 from texts import plain
 
 if TYPE_CHECKING:
@@ -76,13 +76,13 @@ class FeishuPage(Page):
     # -- numbers -----------------------------------------------------------------------------------
 
     def _number(self, kind: str, external: str) -> int:
-        number = self._numbers.get(external)
-        if number is None:
+        given = self._numbers.get(external)
+        if given is None:
             self._counts[kind] += 1
-            number = -self._counts[kind] if kind == "group" else self._counts[kind]
-            self._numbers[external] = number
-            {"message": self._messages, "thread": self._threads}.get(kind, self._names)[number] = external
-        return number
+            given = -self._counts[kind] if kind == "group" else self._counts[kind]
+            self._numbers[external] = given
+            {"message": self._messages, "thread": self._threads}.get(kind, self._names)[given] = external
+        return given
 
     def _sync(self) -> None:
         """Number everything the double has, in the order it was made (so newer is larger, as unread counts need)."""
@@ -106,17 +106,17 @@ class FeishuPage(Page):
     def user(self, value: Any) -> User:
         """The person a request acts as."""
         self._sync()
-        user = self.feishu.users.get(self._names.get(_integer(value), ""))
+        user = self.feishu.users.get(self._names.get(number(value), ""))
         if user is None:
             raise PageError(plain("sandbox.error.unknown_user"))
         return user
 
     def chat_for(self, user: User, value: Any) -> Chat:
         """The user's private chat with the bot (its number is theirs) or a group they are in with the bot."""
-        number = _integer(value)
-        if number == self._numbers[user.open_id]:
+        asked = number(value)
+        if asked == self._numbers[user.open_id]:
             return self.feishu.p2p(user)
-        chat = self.feishu.chats.get(self._names.get(number, "")) if number < 0 else None
+        chat = self.feishu.chats.get(self._names.get(asked, "")) if asked < 0 else None
         if chat is None:
             raise PageError(plain("sandbox.error.unknown_chat"))
         if user.open_id not in chat.members or not chat.bot_in:
@@ -127,7 +127,7 @@ class FeishuPage(Page):
         """A thread of the group (None: the group's main list)."""
         if value in (None, "", "null"):
             return None
-        thread = self._threads.get(_integer(value))
+        thread = self._threads.get(number(value))
         if thread is None or chat.chat_type != "group" or thread not in self._threads_of(chat):
             raise PageError(plain("sandbox.error.unknown_topic"))
         return thread
@@ -167,12 +167,12 @@ class FeishuPage(Page):
     def mark_all_read(self) -> None:
         self._sync()
         for chat in list(self.feishu.chats.values()):
-            number = self._chat_number(chat)
+            chat_number = self._chat_number(chat)
             for thread in [None, *self._threads_of(chat)]:
                 shown = self._shown(chat, thread)
                 if shown:
                     for open_id in chat.members:
-                        self.mark_seen(self._numbers[open_id], number, self._thread_number(thread),
+                        self.mark_seen(self._numbers[open_id], chat_number, self._thread_number(thread),
                                        self._number("message", shown[-1].message_id))  # fmt: skip
 
     def _thread_number(self, thread: str | None) -> int | None:
@@ -229,14 +229,14 @@ class FeishuPage(Page):
         place = self.chat_for(person, chat)
         topic = self.thread_for(place, thread)
         shown = self._shown(place, topic)
-        number = self._chat_number(place)
+        chat_number = self._chat_number(place)
         if shown:
-            self.mark_seen(self._numbers[person.open_id], number, self._thread_number(topic),
+            self.mark_seen(self._numbers[person.open_id], chat_number, self._thread_number(topic),
                            self._number("message", shown[-1].message_id))  # fmt: skip
         title = self.feishu.bot_name if place.chat_type == "p2p" else place.name
         if topic is not None:
             title = self._topic_name(self._threads_of(place)[topic])
-        return {"chat": number, "thread": self._thread_number(topic), "title": title, "closed": False,
+        return {"chat": chat_number, "thread": self._thread_number(topic), "title": title, "closed": False,
                 "messages": [self._message_json(person, m, in_thread=topic is not None)
                              for m in shown[-SHOWN_MESSAGES:]]}  # fmt: skip
 
@@ -314,7 +314,7 @@ class FeishuPage(Page):
     async def press(self, data: dict[str, Any]) -> dict[str, Any] | None:
         user = self.user(data.get("user"))
         chat = self.chat_for(user, data.get("chat"))
-        message = self.feishu.messages.get(self._messages.get(_integer(data.get("message")), ""))
+        message = self.feishu.messages.get(self._messages.get(number(data.get("message")), ""))
         label = str(data.get("data") or "")
         if (message is None or message.recalled or message.chat_id != chat.chat_id
                 or label not in (text for text, _ in message.buttons)):  # fmt: skip
@@ -339,13 +339,6 @@ class FeishuPage(Page):
             name, data = self.feishu.files[key]
             return data, "application/octet-stream", name
         return None
-
-
-def _integer(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _image_keys(message: Message) -> list[str]:

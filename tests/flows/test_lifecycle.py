@@ -204,7 +204,8 @@ async def test_a_reminder_replanned_away_while_the_sweep_holds_it_is_not_sent(wo
     with sqlite3.connect(world.database()) as conn:  # what a replan in another update did meanwhile
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("DELETE FROM outbox WHERE key = ?", (row.key,))
-    assert await services.lifecycle.add_recipients(row.key, [(world.officer.id, None, None)], False) == "gone"
+    assert await services.lifecycle.claim_sends(row.key, [(world.officer.id, None, None)], False,
+                                                services.now()) == ("gone", [])
     with sqlite3.connect(world.database()) as conn:
         assert conn.execute("SELECT COUNT(*) FROM outbox_sends WHERE key = ?", (row.key,)).fetchone() == (0,)
 
