@@ -13,7 +13,8 @@ What PTB expects of it, kept as HTTPXRequest keeps it:
 - Timeouts are per phase as in httpx, except that aiohttp has no write timeout: a call is also bounded as a
   whole by the sum of its connect, write and read timeouts.
 - Parameters go as one JSON body (the Bot API's application/json form; urlencoding Chinese text costs more than
-  the JSON encoding), files as multipart with their UTF-8 names.
+  the JSON encoding), files as multipart with their UTF-8 names; a file given as an open handle is streamed from
+  disk in chunks (aiohttp reads it off the loop), never held whole in memory.
 - Calls are never retried here (aiohttp retries only idempotent methods; the Bot API is POST), so a send is made
   at most once per call.
 - TLS trusts certifi's CA bundle, as httpx does (aiohttp alone would use the system's store, which some
@@ -149,6 +150,8 @@ def _body(request_data: RequestData | None, files: UploadFileDict | None) -> Bod
     if files:
         form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)  # UTF-8 file names, as httpx sends
         for name, (filename, content, mime_type) in files.items():
+            if not isinstance(content, bytes):  # a file on disk, streamed; aiohttp closes a file once it has sent it:
+                content = open(content.name, "rb")  # noqa: SIM115  a handle of its own, so a call made again resends
             form.add_field(name, content, filename=filename, content_type=mime_type)
         return form, {}
     payload = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()

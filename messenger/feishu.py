@@ -237,12 +237,12 @@ class FeishuMessenger:
     async def send_file(self, place: Place, path: Path, filename: str, caption: Html | None = None) -> int:
         """Upload the file (as Feishu's type for its suffix), send it, then its caption as a card of its own (a file
         message carries no text)."""
-        data = await asyncio.to_thread(path.read_bytes)
-        request = CreateFileRequest.builder().request_body(
-            CreateFileRequestBody.builder().file_type(FILE_TYPES.get(path.suffix.lower(), "stream"))
-            .file_name(filename).file(BytesIO(data)).build()).build()  # fmt: skip
-        with self._translated():
-            response = await self._call(self.api.im.v1.file.acreate, request)
+        with path.open("rb") as handle:  # streamed from disk by the SDK's client (httpx), never read whole
+            request = CreateFileRequest.builder().request_body(
+                CreateFileRequestBody.builder().file_type(FILE_TYPES.get(path.suffix.lower(), "stream"))
+                .file_name(filename).file(handle).build()).build()  # fmt: skip
+            with self._translated():
+                response = await self._call(self.api.im.v1.file.acreate, request)
         sent = await self._send_message(place, "file", json.dumps({"file_key": response.data.file_key}))
         if caption:
             await self.send_text(place, caption)

@@ -16,7 +16,15 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto, Message
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+)
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
@@ -142,11 +150,11 @@ class TelegramMessenger:
         return message.message_id
 
     async def send_file(self, place: Place, path: Path, filename: str, caption: Html | None = None) -> int:
-        """sendDocument of the file's bytes (read off the event loop)."""
-        data = await asyncio.to_thread(path.read_bytes)
-        with translated():
-            message = await self.bot.send_document(place.chat_id, data, filename=filename, caption=caption,
-                                                   **_where(place))  # fmt: skip
+        """sendDocument of the file, streamed from disk as it is sent (an export's files are tens of MB: never
+        read whole into memory)."""
+        with path.open("rb") as handle, translated():
+            document = InputFile(handle, filename=filename, read_file_handle=False)
+            message = await self.bot.send_document(place.chat_id, document, caption=caption, **_where(place))
         return message.message_id
 
     async def edit_card(self, chat_id: int, message_id: int, text: Html, keyboard: Keyboard | None) -> None:

@@ -8,13 +8,15 @@ Chinese names, and a second life after a shutdown.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from bot.transport import AiohttpRequest, environment_proxy
@@ -91,6 +93,25 @@ async def test_calls_answers_and_files_with_chinese_names_go_through(api: BotApi
     assert me.username == "hazard_bot" and sent.text == "隐患 已立案"
     document = api.sent(officer.id)[-1]["document_file"]
     assert document.file_name == "隐患台账_全县_2026-11.xlsx" and document.data == "台账".encode()
+    api.assert_no_violations()
+
+
+async def test_a_file_on_disk_is_streamed_whole_and_again_from_its_start_when_the_call_is_made_again(
+        api: BotApiDouble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export's files go as open handles (never read whole into memory); a call made a second time with the
+    same handle (a retry after 429) sends the file from its start, not the nothing left after the first."""
+    officer = api.add_user("安全员")
+    path = tmp_path / "台账.csv"
+    content = os.urandom(3 * 2**20 + 17)
+    path.write_bytes(content)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read whole"))
+    async with _bot(api.base_url) as bot:
+        with path.open("rb") as handle:
+            document = InputFile(handle, filename="隐患台账.csv", read_file_handle=False)
+            await bot.send_document(officer.id, document)
+            await bot.send_document(officer.id, document)
+    sent = [m["document_file"] for m in api.sent(officer.id)]
+    assert [(d.file_name, d.data) for d in sent] == [("隐患台账.csv", content)] * 2
     api.assert_no_violations()
 
 
