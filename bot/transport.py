@@ -150,8 +150,8 @@ def _body(request_data: RequestData | None, files: UploadFileDict | None) -> Bod
     if files:
         form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)  # UTF-8 file names, as httpx sends
         for name, (filename, content, mime_type) in files.items():
-            if not isinstance(content, bytes):  # a file on disk, streamed; aiohttp closes a file once it has sent it:
-                content = open(content.name, "rb")  # noqa: SIM115  a handle of its own, so a call made again resends
+            if not isinstance(content, bytes):  # a file on disk, streamed; aiohttp closes a file once it has sent it,
+                content = open(content.name, "rb")  # so it gets a handle of its own: a call made again resends it
             form.add_field(name, content, filename=filename, content_type=mime_type)
         return form, {}
     payload = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()

@@ -8,7 +8,6 @@ of documents only (Telegram groups documents with documents alone, and refuses a
 
 from __future__ import annotations
 
-import asyncio
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
