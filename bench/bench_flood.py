@@ -75,11 +75,11 @@ async def flood(api: BotApiDouble, flooders: list[User], group: Any, rate: float
     return sent
 
 
-async def export_and_wait(api: BotApiDouble, admin: User) -> float:
-    """An admin asks for this year's county ledger; the seconds until both files arrived."""
+async def export_and_wait(api: BotApiDouble, admin: User, period: str = "今年") -> float:
+    """An admin asks for the county's ledger of a period (this year); the seconds until both files arrived."""
     chat = Reader(api, admin.id)
     began = time.perf_counter()
-    await api.send_text(admin, "/export 今年")
+    await api.send_text(admin, f"/export {period}")
     for suffix in (".xlsx", ".csv"):
         def arrived(suffix: str = suffix) -> bool:
             messages = api.sent(admin.id)

@@ -22,6 +22,7 @@ from domain.reminders import PlannedNotification, Policy, plan_notifications
 from domain.schedule import Schedule
 from domain.throttle import Throttle
 from domain.workcalendar import WorkCalendar
+from kernel import memory
 from kernel.dispatch import Dispatcher
 from kernel.repositories import Repositories
 from storage.db import Database
@@ -156,6 +157,7 @@ class Services:
             self.kb = await asyncio.to_thread(load_documents, self.settings.corpus_dir, self.settings.knowledge_dir)
         finally:
             self.kb_loaded.set()
+        await asyncio.to_thread(memory.give_back)  # what indexing used and let go (jieba's plain dictionary)
         log.info("knowledge base: %d documents indexed in %.1f s", len(self.kb.documents()), time.monotonic() - started)
 
     def export_workers(self) -> ProcessPoolExecutor:

@@ -13,6 +13,7 @@ from domain.knowledge import (
     decode_upload,
     document_id_from_file_name,
 )
+from kernel import memory
 from kernel.services import Services
 from texts import Html, t
 from usecases.asking import loaded
@@ -34,6 +35,7 @@ async def command(services: Services, talk: Talk, args: list[str]) -> None:
         except KnowledgeBaseError as exc:
             await talk.say(t(f"kb.error.{exc.reason}", id=args[1]))
             return
+        await asyncio.to_thread(memory.give_back)  # what indexing used and let go
         await talk.say(t("kb.removed", id=info.id, title=info.title))
         return
     if args[:1] == ["add"]:
@@ -73,4 +75,5 @@ async def add(services: Services, talk: Talk, file_name: str | None, data: bytes
     except KnowledgeBaseError as exc:
         await talk.say(t(f"kb.error.{exc.reason}", id=doc_id))
         return
+    await asyncio.to_thread(memory.give_back)
     await talk.say(t("kb.added", id=info.id, title=info.title, passages=info.passages))

@@ -78,11 +78,11 @@ class PassageIndex:
         self._texts = [fold(passage.text) for passage in self.passages]
         self._substrings = SubstringIndex(self._texts)
         self._masks: dict[str, np.ndarray] = {}
-        self.tokens: dict[str, list[str]] = {}
-        for text in self._texts:
-            if text not in self.tokens:
-                reused = reuse.tokens_for(text) if reuse is not None else None
-                self.tokens[text] = reused or [t for t in segmenter.search_tokens(text) if indexable(t)] or [""]
+        kept = {text: reuse.tokens_for(text) if reuse is not None else None for text in self._texts}
+        to_cut = [text for text, tokens in kept.items() if not tokens]
+        with segmenter.cutting(sum(map(len, to_cut))):
+            cut = {text: [t for t in segmenter.search_tokens(text) if indexable(t)] or [""] for text in to_cut}
+        self.tokens: dict[str, list[str]] = {text: tokens or cut[text] for text, tokens in kept.items()}
         corpus_tokens = [self.tokens[text] for text in self._texts]
         self._bm25 = bm25s.BM25()
         if self.passages:
