@@ -329,7 +329,10 @@ async def under_load(folder: Path, ledger: Path, period: str) -> dict[str, Any]:
             "peak_rss_bot_mb": round(max(b for b, _ in samples), 1),
             "peak_rss_worker_mb": round(max(w for _, w in samples), 1),
             "stats_replies": len(stats_s), "stats_reply_ms": percentiles(stats_s),
-            "my_replies": len(my_s), "my_reply_ms": percentiles(my_s)}  # fmt: skip
+            "my_replies": len(my_s), "my_reply_ms": percentiles(my_s),
+            "slowest_ms": {"stats": [round(s * 1000) for s in sorted(stats_s)[-3:]],
+                           "my": [round(s * 1000) for s in sorted(my_s)[-3:]]},
+            "first_ms": {"stats": round(stats_s[0] * 1000), "my": round(my_s[0] * 1000)}}  # fmt: skip
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
