@@ -77,6 +77,10 @@ class FeishuTalk:
     async def send_file(self, path: Path, filename: str, caption: Html | None = None) -> None:
         await self.messenger.send_file(Place(self.chat, thread_id=self.thread), path, filename, caption)
 
+    @property
+    def file_limit(self) -> int:
+        return self.messenger.file_limit
+
     async def unbutton(self, message_id: int) -> None:
         try:
             await self.messenger.set_buttons(self.chat, message_id, None)

@@ -75,6 +75,10 @@ class TelegramTalk:
             await TelegramMessenger(self.context.bot).send_file(Place(self.chat_id, self.thread_id), path, filename,
                                                                 caption)  # fmt: skip
 
+    @property
+    def file_limit(self) -> int:
+        return TelegramMessenger.file_limit
+
     async def unbutton(self, message_id: int) -> None:
         if self.chat_id is None:
             return

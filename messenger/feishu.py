@@ -204,6 +204,8 @@ def client(app_id: str, app_secret: str, domain: str) -> lark.Client:
 class FeishuMessenger:
     """The messenger port over the Feishu Open API (lark-oapi)."""
 
+    file_limit = 30 * 2**20  # im/v1/files: 文件大小不得超过30M
+
     def __init__(self, api: lark.Client, addresses: Addresses, path_of: Callable[[Photo], Path],
                  pacing: FeishuPacing | None = None) -> None:  # fmt: skip
         self.api = api

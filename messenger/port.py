@@ -75,6 +75,8 @@ class Unreachable(MessengerError):
 class Messenger(Protocol):
     """The operations of the outbound pipeline; message ids are the messenger's, per chat."""
 
+    file_limit: int  # the largest file (bytes) send_file may send
+
     async def send_text(self, place: Place, text: Html, keyboard: Keyboard | None = None) -> int:
         """Send a text with buttons; its message id."""
         ...

@@ -104,6 +104,8 @@ def _where(place: Place) -> dict[str, Any]:
 class TelegramMessenger:
     """The messenger port over a python-telegram-bot Bot (paced by messenger.telegram_pacing)."""
 
+    file_limit = 50 * 2**20  # the Bot API's sendDocument: "files of any type of up to 50 MB in size"
+
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 

@@ -5,8 +5,10 @@ HAZARD_EXPORT_COOLDOWN_SECONDS."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
+import zipfile
 from pathlib import Path
 
 from domain.members import Member, Scope, scope_of
@@ -14,7 +16,7 @@ from domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodProblem, month_o
 from kernel.services import Services
 from reports.service import export_files
 from reports.text import period_label, scope_label
-from texts import t
+from texts import Html, t
 from usecases.talk import Talk
 
 log = logging.getLogger(__name__)
@@ -60,10 +62,33 @@ async def send_export(services: Services, talk: Talk, scope: Scope, period: Peri
             files = await export_files(services, scope, period, Path(folder), progress)
             if status is not None:
                 await talk.edit(status, t("export.progress_done", count=files.count, **what))
-            await talk.send_file(files.xlsx, f"{files.name}.xlsx", t("export.caption", count=files.count, **what))
-            await talk.send_file(files.csv, f"{files.name}.csv", t("export.caption_csv"))
+            for path, caption in ((files.xlsx, t("export.caption", count=files.count, **what)),
+                                  (files.csv, t("export.caption_csv"))):  # fmt: skip
+                await _send_within(talk, path, f"{files.name}{path.suffix}", caption)
     except Exception:
         log.exception("export for user %s failed", user_id)
         await talk.say(t("error.generic"))
     finally:
         services.guards.exporting.discard(user_id)
+
+
+async def _send_within(talk: Talk, path: Path, name: str, caption: Html) -> None:
+    """Send a file of the export; one over the messenger's limit goes zipped (a CSV shrinks about fivefold), and
+    one still over it is not sent: the person is told to export a shorter period."""
+    fitted = await asyncio.to_thread(_fit, path, name, talk.file_limit)
+    if fitted is None:
+        await talk.say(t("export.too_large", file=name, mb=talk.file_limit // 2**20))
+        return
+    sent, sent_name = fitted
+    await talk.send_file(sent, sent_name, caption if sent is path else t("export.zipped", caption=caption))
+
+
+def _fit(path: Path, name: str, limit: int) -> tuple[Path, str] | None:
+    """The file as it can be sent: itself, or deflated into a .zip beside it (a chunk at a time) when over `limit`;
+    None when even that is over."""
+    if path.stat().st_size <= limit:
+        return path, name
+    packed = path.with_name(f"{path.name}.zip")
+    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        archive.write(path, arcname=name)
+    return (packed, f"{name}.zip") if packed.stat().st_size <= limit else None

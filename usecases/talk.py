@@ -57,6 +57,11 @@ class Talk(Protocol):
         """A file the bot made, in the chat (its thread)."""
         ...
 
+    @property
+    def file_limit(self) -> int:
+        """The largest file (bytes) `send_file` may send on this messenger."""
+        ...
+
     async def unbutton(self, message_id: int) -> None:
         """Take the buttons off a question the bot asked in this chat (best effort: one that cannot be edited keeps
         them)."""

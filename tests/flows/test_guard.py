@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from messenger.telegram import TelegramMessenger
 from tests.bombs import empty_paragraphs_bomb
 from tests.flows.conftest import World
 from tests.flows.steps import document
@@ -111,6 +112,21 @@ async def test_an_export_is_built_in_the_background_one_at_a_time_with_a_cooldow
     world.clock.advance(timedelta(seconds=world.settings.export_cooldown_seconds))
     await world.api.send_text(world.admin, "/export")
     assert (await document(world, admin))["document_file"] is not None
+
+
+async def test_export_files_over_the_messengers_limit_are_not_sent_and_the_admin_is_told(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Telegram takes files up to 50 MB: a ledger over it even zipped is not sent, and the admin hears why."""
+    monkeypatch.setattr(TelegramMessenger, "file_limit", 100)  # bytes: neither file fits, zipped or not
+    await world.api.send_text(world.admin, "/export")
+    await world.api.wait_for(lambda: len(_said(world, "无法通过本平台发送")) == 2, what="both files refused")
+    told = _said(world, "无法通过本平台发送")
+    assert ".xlsx 超过 0 MB" in told[0] and ".csv 超过 0 MB" in told[1] and "请缩短导出期间" in told[1]
+    assert not [m for m in world.api.sent(world.admin.id) if m["document_file"] is not None]
+
+
+def _said(world: World, needle: str) -> list[str]:
+    return [m["plain_text"] for m in world.api.sent(world.admin.id) if needle in (m["plain_text"] or "")]
 
 
 @pytest.mark.parametrize("period", ["0000年", "9999年", "9999年12月", "9999年第四季度", "0001年1月1日至1月2日",
