@@ -124,20 +124,22 @@ async def _send_row(messenger: Messenger, services: Services, row: OutboxRow, la
         started = isinstance(result, Transition)
         await services.lifecycle.close_row(row.key, RowStatus.SENT if started else RowStatus.EXPIRED, now)
         return
-    read = await services.hazards.get_with_facts(row.hazard_id)
+    readers: dict[int, Actor] = {}  # who reads each recipient chat, as _recipients found out (no second read)
+    async with services.db.reading():  # what the notice needs, read in one snapshot (one transaction, not five)
+        read = await services.hazards.get_with_facts(row.hazard_id)
+        if read is not None:
+            hazard, facts = read
+            chats = await _recipients(services, row, facts, readers)
+            text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
+            photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     if read is None:
         await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
         return
-    hazard, facts = read
-    readers: dict[int, Actor] = {}  # who reads each recipient chat, as _recipients found out (no second read)
-    recipients, sends = await services.lifecycle.claim_sends(row.key, await _recipients(services, row, facts, readers),
-                                                             late, now)  # fmt: skip
+    recipients, sends = await services.lifecycle.claim_sends(row.key, chats, late, now)
     if recipients == "gone":
         return  # replanned away by an action since this sweep read it
     if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
         log_late(log, row.key, row.due_at, now, services.last_sweep)
-    text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
-    photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
     for send in sends:
         keyboard = await _keyboard(services, send.chat_id, facts, row.kind, readers.get(send.chat_id))
         await _send_one(messenger, services, hazard, send, text, keyboard, report,

@@ -69,6 +69,7 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path, instance_lock: int | None = None) -> None:
         self._conn = connection
         self._lock = asyncio.Lock()
+        self._snapshot: tuple[asyncio.Task[Any], Tx] | None = None  # the task reading in one snapshot, and its handle
         self._instance_lock = instance_lock
         self.path = path
         # long reads (counting, exports of thousands of rows) go over a second, read-only connection of their own:
@@ -130,6 +131,8 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """A write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error)."""
+        if self._in_snapshot():
+            raise RuntimeError("a write inside a read snapshot (Database.reading) would wait for itself")
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -142,13 +145,29 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Tx]:
-        """A consistent read snapshot (a deferred transaction that only reads)."""
+        """A consistent read snapshot (a deferred transaction that only reads).
+
+        Reads the same task makes inside one (a repository's, called by a use case that wraps several in
+        `reading`) join it: one BEGIN and one ROLLBACK for all of them, and they see the same database. Nothing may
+        write until it ends (`transaction` refuses)."""
+        if self._in_snapshot():
+            assert self._snapshot is not None
+            yield self._snapshot[1]
+            return
+        task = asyncio.current_task()
         async with self._lock:
             await self._conn.execute("BEGIN")
+            tx = Tx(self._conn)
+            self._snapshot = (task, tx) if task is not None else None
             try:
-                yield Tx(self._conn)
+                yield tx
             finally:
+                self._snapshot = None
                 await self._conn.rollback()
+
+    def _in_snapshot(self) -> bool:
+        """Whether the current task is inside a `reading` of this database."""
+        return self._snapshot is not None and self._snapshot[0] is asyncio.current_task()
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Call ``callback`` with every SQL statement the connection runs (None: stop); for benchmarks and tests."""

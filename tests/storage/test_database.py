@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -90,3 +91,29 @@ async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="FOREIGN KEY"):
         await HazardRepository(db).file_report(_report("k1"))  # reporter 42 is not a member
     await db.close()
+
+
+async def test_reads_inside_one_reading_share_its_snapshot_and_writes_wait_for_it(tmp_path: Path) -> None:
+    """A use case wrapping several repositories' reads in `reading` makes one transaction of them; a write inside
+    would wait for itself and is refused; another task's reads and writes wait until the snapshot ends."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    members = MemberRepository(db)
+    statements: list[str] = []
+    await db.trace(statements.append)
+    try:
+        async with db.reading() as outer:
+            assert await members.get_member(1) is None
+            async with db.reading() as inner:
+                assert inner is outer
+            assert await members.get_member(2) is None
+            with pytest.raises(RuntimeError, match="inside a read snapshot"):
+                async with db.transaction():
+                    pass
+            other = asyncio.create_task(members.get_member(3))
+            await asyncio.sleep(0.05)
+            assert not other.done()  # another task's read waits for the snapshot to end
+        assert await other is None
+        assert statements.count("BEGIN") == 2 and statements.count("ROLLBACK") == 2  # the snapshot's, the task's
+    finally:
+        await db.trace(None)
+        await db.close()
