@@ -201,6 +201,60 @@ async def statements_per_reminder(folder: Path) -> dict[str, Any]:
             "commits_seen": commits}  # fmt: skip
 
 
+async def statements_per_update(folder: Path, users: int = 3, flows: int = 3) -> dict[str, Any]:
+    """The bot in this process over `_fill`'s 10,000 hazards, two groups bound: `users` officers file `flows` reports
+    each through the report flow (bench_inbound's eight updates), all at once; every statement the bot runs for
+    them, the deliveries into the groups included, per update."""
+    from bench.bench_inbound import Phase, Stopwatch, _fill, report_flows
+    from tests.process.people import bind, join
+
+    data = folder / "updates"
+    await _fill(data / "db.sqlite3", 10_000)
+    async with BotApiDouble(token=TOKEN, bot_username="hazard_bot") as api:
+        watch = Stopwatch(api)
+        admin = api.add_user("管理员")
+        officers = [api.add_user(f"安全员{i}") for i in range(users)]
+        groups = {"xfdd": api.add_group("县消防救援大队", is_forum=True, members=[admin]),
+                  "cgz": api.add_group("城关镇", is_forum=False, can_manage_topics=False, members=[admin])}
+        settings = Settings(_env_file=None).model_copy(update={  # type: ignore[call-arg]
+            "bot_token": SecretStr(TOKEN), "api_base_url": api.base_url, "api_base_file_url": api.base_file_url,
+            "database_path": data / "db.sqlite3", "media_dir": data / "media", "knowledge_dir": data / "knowledge",
+            "admin_ids": frozenset({admin.id}), "rate_limit": False})  # fmt: skip
+        app = build_application(settings)
+        await app.initialize()
+        assert app.post_init is not None and app.post_shutdown is not None and app.updater is not None
+        await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        services = app.bot_data.services
+        statements: list[str] = []
+        phase = Phase()
+        try:
+            for unit, group in groups.items():
+                await bind(api, admin, group, unit)
+            for officer in officers:
+                await join(api, admin, officer, "e01", "安全员")
+            work = report_flows(watch, 1)
+            await asyncio.gather(*(work(officer, Phase()) for officer in officers))  # warm-up: first of everything
+            await services.db.trace(statements.append)
+            work = report_flows(watch, flows)
+            await asyncio.gather(*(work(officer, phase) for officer in officers))
+            while await services.hazards.get_undelivered_threads():  # noqa: ASYNC110  the filings' deliveries
+                await asyncio.sleep(0.05)
+            await services.db.trace(None)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            await app.post_shutdown(app)
+    begins = sum(1 for s in statements if s.strip().upper().startswith("BEGIN"))
+    commits = sum(1 for s in statements if s.strip().upper() in ("COMMIT", "END"))
+    return {"updates": phase.updates, "statements": len(statements),
+            "statements_per_update": round(len(statements) / phase.updates, 1),
+            "transactions_per_update": round(begins / phase.updates, 2),
+            "commits_per_update": round(commits / phase.updates, 2)}
+
+
 def _rss_mb(pid: int) -> float:
     """Resident memory of a process (VmRSS), in MB; 0 once it is gone."""
     try:
@@ -348,8 +402,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 results.append(await measure(api, base, org, folder, n, args.repeat, n <= 100_000,
                                              load=n == 1_000_000 and not args.no_load))
         sweep_result = await statements_per_reminder(folder)
+        updates_result = await statements_per_update(folder)
         export = await export_under_load(folder, args.export_rows) if args.export_rows else None
-    return {"ledgers": results, "sweep": sweep_result, "export": export}
+    return {"ledgers": results, "sweep": sweep_result, "updates": updates_result, "export": export}
 
 
 def main() -> None:
@@ -376,6 +431,10 @@ def main() -> None:
         "stats_county_ms_1m": at(1_000_000, "stats_county_ms"),
         "my_first_page_ms_1m": max(at(1_000_000, "my_first_page_ms").values()) if 1_000_000 in by_size else None,
         "statements_per_due_reminder": results["sweep"]["statements_per_due_reminder"],
+        "transactions_per_due_reminder": results["sweep"]["transactions_per_due_reminder"],
+        # the report flow's eight updates (bench_inbound's), the deliveries of the filings included
+        "statements_per_update": results["updates"]["statements_per_update"],
+        "transactions_per_update": results["updates"]["transactions_per_update"],
         # the bot's process and its export worker together, at the worst moment of a 100,000-row export
         "export_100k_peak_rss_mb": export["peak_rss_mb"] if export and export["rows"] == 100_000 else None,
         # another user's /help p99 during the export minus the same user's p99 alone
@@ -388,6 +447,7 @@ def main() -> None:
         "largest_ledger": {k: v for k, v in largest.items()},
         "ledgers": results["ledgers"],
         "sweep": results["sweep"],
+        "updates": results["updates"],
     }, ensure_ascii=False))  # fmt: skip
 
 

@@ -40,9 +40,8 @@ class AddressBook:
         key = (kind, local_id)
         if key in self._external:
             return self._external[key]
-        async with self.db.reading() as tx:
-            row = await tx.one("SELECT external_id FROM addresses WHERE messenger = ? AND kind = ? AND local_id = ?",
-                               (self.messenger, kind, local_id))
+        row = await self.db.one("SELECT external_id FROM addresses WHERE messenger = ? AND kind = ? AND local_id = ?",
+                                (self.messenger, kind, local_id))
         if row is None:
             raise KeyError(f"no {self.messenger} {kind} for {local_id}")
         self._remember(kind, row[0], local_id)
@@ -50,9 +49,8 @@ class AddressBook:
 
     async def card(self, message_local_id: int) -> str | None:
         """The card the bot last showed on a message, as JSON."""
-        async with self.db.reading() as tx:
-            row = await tx.one("SELECT card FROM addresses WHERE kind = 'message' AND local_id = ?",
-                               (message_local_id,))
+        row = await self.db.one("SELECT card FROM addresses WHERE kind = 'message' AND local_id = ?",
+                                (message_local_id,))
         return None if row is None else row[0]
 
     async def keep_card(self, message_local_id: int, card: str) -> None:

@@ -165,6 +165,32 @@ class Database:
                 self._snapshot = None
                 await self._conn.rollback()
 
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """One read statement's first row, or None. A lone statement is its own snapshot: no BEGIN and ROLLBACK
+        around it (two round trips to the connection's thread saved); inside a `reading`, part of it."""
+        async with self._lone() as tx:
+            return await tx.one(sql, params)
+
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """One read statement's rows (as `one`)."""
+        async with self._lone() as tx:
+            return await tx.all(sql, params)
+
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        """One read statement's first column of its first row, or None (as `one`)."""
+        async with self._lone() as tx:
+            return await tx.scalar(sql, params)
+
+    @asynccontextmanager
+    async def _lone(self) -> AsyncIterator[Tx]:
+        """Where a single read statement runs: the task's snapshot, or the connection as it is (autocommit)."""
+        if self._in_snapshot():
+            assert self._snapshot is not None
+            yield self._snapshot[1]
+            return
+        async with self._lock:
+            yield Tx(self._conn)
+
     def _in_snapshot(self) -> bool:
         """Whether the current task is inside a `reading` of this database."""
         return self._snapshot is not None and self._snapshot[0] is asyncio.current_task()

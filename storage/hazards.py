@@ -193,14 +193,12 @@ class HazardRepository:
 
     async def get_hazard_by_code(self, code: str) -> Hazard | None:
         """The hazard with this readable id, or None."""
-        async with self.db.reading() as tx:
-            row = await tx.one("SELECT * FROM hazards WHERE code = ?", (code.upper(),))
+        row = await self.db.one("SELECT * FROM hazards WHERE code = ?", (code.upper(),))
         return None if row is None else _hazard(row)
 
     async def get_hazard(self, hazard_id: int) -> Hazard | None:
         """The hazard with this row id, or None."""
-        async with self.db.reading() as tx:
-            row = await tx.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
+        row = await self.db.one("SELECT * FROM hazards WHERE id = ?", (hazard_id,))
         return None if row is None else _hazard(row)
 
     async def get_with_facts(self, hazard_id: int) -> tuple[Hazard, HazardFacts] | None:
@@ -214,27 +212,24 @@ class HazardRepository:
 
     async def get_photos(self, hazard_id: int, stage: str = "report") -> list[Photo]:
         """The hazard's photos of one stage, in the order they were sent."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = ? ORDER BY position", (hazard_id, stage)
-            )
+        rows = await self.db.all(
+            "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = ? ORDER BY position", (hazard_id, stage)
+        )
         return [_photo(r) for r in rows]
 
     async def get_after_photos(self, hazard_id: int) -> list[Photo]:
         """The photos of the hazard's latest 提交整改 (整改后照片), in the order they were sent."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = (SELECT stage FROM hazard_photos"
-                " WHERE hazard_id = ? AND stage LIKE 'submit:%' ORDER BY id DESC LIMIT 1) ORDER BY position",
-                (hazard_id, hazard_id),
-            )
+        rows = await self.db.all(
+            "SELECT * FROM hazard_photos WHERE hazard_id = ? AND stage = (SELECT stage FROM hazard_photos"
+            " WHERE hazard_id = ? AND stage LIKE 'submit:%' ORDER BY id DESC LIMIT 1) ORDER BY position",
+            (hazard_id, hazard_id),
+        )
         return [_photo(r) for r in rows]
 
     async def get_unhashed_photos(self, limit: int = 500) -> list[tuple[int, str]]:
         """Photos whose perceptual hash is not computed yet (row id, media path), oldest first."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT id, media_path FROM hazard_photos WHERE phash IS NULL ORDER BY id LIMIT ?",
-                                (limit,))  # fmt: skip
+        rows = await self.db.all("SELECT id, media_path FROM hazard_photos WHERE phash IS NULL ORDER BY id LIMIT ?",
+                                 (limit,))  # fmt: skip
         return [(r[0], r[1]) for r in rows]
 
     async def set_phashes(self, hashes: Sequence[tuple[int, str]]) -> None:
@@ -245,11 +240,10 @@ class HazardRepository:
 
     async def get_photo_fingerprints(self) -> list[StoredPhoto]:
         """Every stored photo's hazard, stage and hashes: what a new rectification photo is compared with."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT p.hazard_id, h.code, p.stage, p.sha256, p.phash FROM hazard_photos p"
-                " JOIN hazards h ON h.id = p.hazard_id ORDER BY p.hazard_id, p.id"
-            )
+        rows = await self.db.all(
+            "SELECT p.hazard_id, h.code, p.stage, p.sha256, p.phash FROM hazard_photos p"
+            " JOIN hazards h ON h.id = p.hazard_id ORDER BY p.hazard_id, p.id"
+        )
         return [StoredPhoto(r[0], r[1], r[2], r[3], int(r[4], 16) if r[4] else None) for r in rows]
 
     async def list_open_major(self, limit: int) -> tuple[list[tuple[Hazard, int]], int]:
@@ -269,16 +263,14 @@ class HazardRepository:
 
     async def get_threads(self, hazard_id: int) -> list[Thread]:
         """Where the hazard is discussed: department first, then township."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT * FROM hazard_threads WHERE hazard_id = ? ORDER BY role = 'township'", (hazard_id,)
-            )
+        rows = await self.db.all(
+            "SELECT * FROM hazard_threads WHERE hazard_id = ? ORDER BY role = 'township'", (hazard_id,)
+        )
         return [_thread(r) for r in rows]
 
     async def get_events(self, hazard_id: int) -> list[Event]:
         """The hazard's audit log, oldest first."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
+        rows = await self.db.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
         return [
             Event(from_db_required(r["at"]), r["actor_id"], r["action"],
                   State(r["from_state"]) if r["from_state"] else None, State(r["to_state"]), r["reason"])
@@ -287,19 +279,17 @@ class HazardRepository:
 
     async def get_audit(self, hazard_id: int) -> list[AuditEntry]:
         """The hazard's audit log with each event's data, oldest first (for the 处理记录)."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
+        rows = await self.db.all("SELECT * FROM events WHERE hazard_id = ? ORDER BY id", (hazard_id,))
         return [audit_entry(r) for r in rows]
 
     async def get_sent_escalations(self, hazard_id: int, kinds: tuple[str, ...]) -> list[SentEscalation]:
         """The escalations of these kinds the bot has sent about the hazard (when, to whom), oldest first."""
         marks = ", ".join("?" for _ in kinds)
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                f"SELECT kind, audiences, payload, done_at FROM outbox WHERE hazard_id = ? AND status = 'sent'"
-                f" AND kind IN ({marks}) ORDER BY done_at, key",
-                (hazard_id, *kinds),
-            )
+        rows = await self.db.all(
+            f"SELECT kind, audiences, payload, done_at FROM outbox WHERE hazard_id = ? AND status = 'sent'"
+            f" AND kind IN ({marks}) ORDER BY done_at, key",
+            (hazard_id, *kinds),
+        )
         return [
             SentEscalation(from_db_required(r["done_at"]), r["kind"], tuple(a for a in r["audiences"].split(",") if a),
                            getattr(decode(r["kind"], r["payload"]), "working_days_overdue", None))
@@ -374,24 +364,22 @@ class HazardRepository:
             params.append(to_db(due_by))
         if bound_only:
             condition += " AND EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id)"
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT h.*, t.unit_id, t.role, t.chat_id, t.topic_id, t.anchor_message_id, t.delivered_at,"
-                f" t.failed_at, t.attempts FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition}"
-                " ORDER BY h.id",
-                tuple(params),
-            )
+        rows = await self.db.all(
+            "SELECT h.*, t.unit_id, t.role, t.chat_id, t.topic_id, t.anchor_message_id, t.delivered_at,"
+            f" t.failed_at, t.attempts FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id WHERE {condition}"
+            " ORDER BY h.id",
+            tuple(params),
+        )
         return [PendingThread(_hazard(r), _thread(r), r["attempts"]) for r in rows]
 
     async def get_unbound_untold(self) -> list[tuple[int, str, str]]:
         """(hazard id, code, unit) of each undelivered thread whose unit has no group and of which the admins have
         not been told yet, oldest hazard first."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT h.id, h.code, t.unit_id FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id"
-                " WHERE t.delivered_at IS NULL AND t.failed_at IS NULL AND t.unbound_told_at IS NULL"
-                " AND NOT EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id) ORDER BY h.id, t.unit_id",
-            )
+        rows = await self.db.all(
+            "SELECT h.id, h.code, t.unit_id FROM hazard_threads t JOIN hazards h ON h.id = t.hazard_id"
+            " WHERE t.delivered_at IS NULL AND t.failed_at IS NULL AND t.unbound_told_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM group_bindings b WHERE b.unit_id = t.unit_id) ORDER BY h.id, t.unit_id",
+        )
         return [(r[0], r[1], r[2]) for r in rows]
 
     async def mark_unbound_told(self, told: list[tuple[int, str]], now: datetime) -> None:
@@ -421,11 +409,10 @@ class HazardRepository:
 
     async def get_thread_in_chat(self, chat_id: int, topic_id: int | None, hazard_id: int) -> Thread | None:
         """The hazard's thread in that chat (and topic), if it has one there."""
-        async with self.db.reading() as tx:
-            row = await tx.one(
-                "SELECT * FROM hazard_threads WHERE hazard_id = ? AND chat_id = ? AND COALESCE(topic_id, 0) = ?",
-                (hazard_id, chat_id, topic_id or 0),
-            )
+        row = await self.db.one(
+            "SELECT * FROM hazard_threads WHERE hazard_id = ? AND chat_id = ? AND COALESCE(topic_id, 0) = ?",
+            (hazard_id, chat_id, topic_id or 0),
+        )
         return None if row is None else _thread(row)
 
     async def record_delivery_failure(self, hazard_id: int, unit_id: str, error: str, retry_at: datetime | None,

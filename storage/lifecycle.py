@@ -144,8 +144,7 @@ class LifecycleRepository:
 
     async def get_plan(self, hazard_id: int) -> dict[PlanPart, str]:
         """The filled parts of a 重大 hazard's treatment plan."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT part, text FROM hazard_plan_parts WHERE hazard_id = ?", (hazard_id,))
+        rows = await self.db.all("SELECT part, text FROM hazard_plan_parts WHERE hazard_id = ?", (hazard_id,))
         return {PlanPart(r[0]): r[1] for r in rows}
 
     async def act(self, hazard_id: int, decide: Decider, plan: Planner, now: datetime, *,
@@ -270,14 +269,13 @@ class LifecycleRepository:
 
     async def get_unplanned_reported(self) -> list[int]:
         """Hazards waiting for 受理 without a pending reminder (filed before the 受理 clock existed)."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
-                " AND NOT EXISTS (SELECT 1 FROM outbox o"
-                f" WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN ({_UNPLANNED_MARKS}))"
-                " ORDER BY id",
-                UNPLANNED_KINDS,
-            )
+        rows = await self.db.all(
+            "SELECT id FROM hazards h WHERE state = 'reported' AND accept_clock_from IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o"
+            f" WHERE o.hazard_id = h.id AND o.status = 'pending' AND o.kind NOT IN ({_UNPLANNED_MARKS}))"
+            " ORDER BY id",
+            UNPLANNED_KINDS,
+        )
         return [r[0] for r in rows]
 
     async def replan(self, hazard_id: int, plan: Planner, now: datetime) -> None:
@@ -295,8 +293,7 @@ class LifecycleRepository:
         A row whose every remaining recipient waits out a retry (a long 429) is skipped, so a page of such
         rows never holds back the rows behind it.
         """
-        async with self.db.reading() as tx:
-            rows = await tx.all(DUE_QUERY, (to_db(now), to_db(now), limit))
+        rows = await self.db.all(DUE_QUERY, (to_db(now), to_db(now), limit))
         return [_outbox_row(r) for r in rows]
 
     async def close_row(self, key: str, status: RowStatus, now: datetime, *, late: bool = False) -> None:
@@ -348,9 +345,8 @@ class LifecycleRepository:
 
     async def count_unfinished_sends(self, key: str) -> int:
         """How many recipients of the row are still pending (retrying included)."""
-        async with self.db.reading() as tx:
-            return int(await tx.scalar(
-                "SELECT COUNT(*) FROM outbox_sends WHERE key = ? AND status = 'pending'", (key,)))  # fmt: skip
+        return int(await self.db.scalar(
+            "SELECT COUNT(*) FROM outbox_sends WHERE key = ? AND status = 'pending'", (key,)))  # fmt: skip
 
     async def mark_sent(self, send: PendingSend, message_id: int, now: datetime,
                         buttons: tuple[int, Sequence[str]] | None = None) -> None:  # fmt: skip
@@ -404,8 +400,7 @@ class LifecycleRepository:
 
     async def get_event(self, event_id: int) -> AuditEntry | None:
         """An audit event and its data."""
-        async with self.db.reading() as tx:
-            row = await tx.one("SELECT * FROM events WHERE id = ?", (event_id,))
+        row = await self.db.one("SELECT * FROM events WHERE id = ?", (event_id,))
         return None if row is None else audit_entry(row)
 
     async def get_outbox_status(self, now: datetime) -> dict[str, int]:
@@ -431,11 +426,10 @@ class LifecycleRepository:
 
     async def get_button_messages(self, hazard_id: int) -> list[tuple[int, int, tuple[str, ...]]]:
         """The hazard's messages that still carry buttons (chat, message, their actions), oldest first."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT chat_id, message_id, actions FROM hazard_button_messages WHERE hazard_id = ? ORDER BY rowid",
-                (hazard_id,),
-            )
+        rows = await self.db.all(
+            "SELECT chat_id, message_id, actions FROM hazard_button_messages WHERE hazard_id = ? ORDER BY rowid",
+            (hazard_id,),
+        )
         return [(r[0], r[1], tuple(a for a in r[2].split(",") if a)) for r in rows]
 
     async def keep_buttons(self, chat_id: int, message_id: int, actions: Sequence[str]) -> None:
@@ -452,7 +446,6 @@ class LifecycleRepository:
 
     async def get_leads(self, unit_id: str) -> list[int]:
         """Telegram ids of a unit's leads (removed members are none)."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT telegram_id FROM members WHERE unit_id = ? AND role = 'lead'"
-                                " AND removed_at IS NULL", (unit_id,))  # fmt: skip
+        rows = await self.db.all("SELECT telegram_id FROM members WHERE unit_id = ? AND role = 'lead'"
+                                 " AND removed_at IS NULL", (unit_id,))  # fmt: skip
         return [r[0] for r in rows]

@@ -97,21 +97,18 @@ class MemberRepository:
 
     async def get_member(self, telegram_id: int) -> Member | None:
         """The member with this Telegram id, or None for a stranger."""
-        async with self.db.reading() as tx:
-            row = await tx.one("SELECT * FROM members WHERE telegram_id = ? AND removed_at IS NULL", (telegram_id,))
+        row = await self.db.one("SELECT * FROM members WHERE telegram_id = ? AND removed_at IS NULL", (telegram_id,))
         return None if row is None else _member(row)
 
     async def get_officers_of(self, enterprise_id: str) -> list[Member]:
         """The safety officers of an enterprise."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT * FROM members WHERE enterprise_id = ? AND removed_at IS NULL"
-                                " ORDER BY joined_at", (enterprise_id,))  # fmt: skip
+        rows = await self.db.all("SELECT * FROM members WHERE enterprise_id = ? AND removed_at IS NULL"
+                                 " ORDER BY joined_at", (enterprise_id,))  # fmt: skip
         return [_member(r) for r in rows]
 
     async def get_admin_ids(self) -> list[int]:
         """Telegram ids of members with the admin role."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT telegram_id FROM members WHERE role = 'admin' AND removed_at IS NULL")
+        rows = await self.db.all("SELECT telegram_id FROM members WHERE role = 'admin' AND removed_at IS NULL")
         return [r[0] for r in rows]
 
     async def create_invite(self, code: str, spec: InviteSpec, created_by: int, now: datetime,
@@ -165,9 +162,8 @@ class MemberRepository:
     async def list_members(self, *, unit_id: str | None = None, enterprise_id: str | None = None) -> list[Joined]:
         """The members of a unit or of an enterprise, in the order they joined."""
         column, value = ("unit_id", unit_id) if unit_id is not None else ("enterprise_id", enterprise_id)
-        async with self.db.reading() as tx:
-            rows = await tx.all(f"SELECT * FROM members WHERE {column} = ? AND removed_at IS NULL"
-                                " ORDER BY joined_at, telegram_id", (value,))  # fmt: skip
+        rows = await self.db.all(f"SELECT * FROM members WHERE {column} = ? AND removed_at IS NULL"
+                                 " ORDER BY joined_at, telegram_id", (value,))  # fmt: skip
         return [Joined(_member(r), from_db_required(r["joined_at"])) for r in rows]
 
     async def remove_member(self, telegram_id: int, removed_by: int, now: datetime) -> Member | None:
@@ -191,14 +187,12 @@ class MemberRepository:
 
     async def get_removed_ids(self) -> set[int]:
         """Telegram ids of everyone whose membership was ended (and who has not joined again)."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT telegram_id FROM members WHERE removed_at IS NOT NULL")
+        rows = await self.db.all("SELECT telegram_id FROM members WHERE removed_at IS NOT NULL")
         return {r[0] for r in rows}
 
     async def list_open_invites(self, now: datetime) -> list[OpenInvite]:
         """Invites that can still be used, oldest first."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(_OPEN_INVITES + " ORDER BY i.created_at, i.rowid", (to_db(now),))
+        rows = await self.db.all(_OPEN_INVITES + " ORDER BY i.created_at, i.rowid", (to_db(now),))
         return [_open_invite(r) for r in rows]
 
     async def revoke_invite(self, number: int, revoked_by: int, now: datetime) -> OpenInvite | None:
@@ -253,12 +247,10 @@ class GroupRepository:
 
     async def get_binding_of_unit(self, unit_id: str) -> GroupBinding | None:
         """The unit's group, or None."""
-        async with self.db.reading() as tx:
-            row = await tx.one("SELECT * FROM group_bindings WHERE unit_id = ?", (unit_id,))
+        row = await self.db.one("SELECT * FROM group_bindings WHERE unit_id = ?", (unit_id,))
         return None if row is None else _binding(row)
 
     async def get_binding_of_chat(self, chat_id: int) -> GroupBinding | None:
         """The unit this group is bound to, or None."""
-        async with self.db.reading() as tx:
-            row = await tx.one("SELECT * FROM group_bindings WHERE chat_id = ?", (chat_id,))
+        row = await self.db.one("SELECT * FROM group_bindings WHERE chat_id = ?", (chat_id,))
         return None if row is None else _binding(row)

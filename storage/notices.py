@@ -35,12 +35,11 @@ class AdminNoticeRepository:
 
     async def get_due(self, now: datetime) -> list[AdminNotice]:
         """The notices whose time to try has come, oldest first."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT id, chat_id, text, attempts FROM admin_notices WHERE status = 'pending'"
-                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
-                (to_db(now),),
-            )
+        rows = await self.db.all(
+            "SELECT id, chat_id, text, attempts FROM admin_notices WHERE status = 'pending'"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+            (to_db(now),),
+        )
         return [AdminNotice(r["id"], r["chat_id"], r["text"], r["attempts"]) for r in rows]
 
     async def mark_sent(self, notice: AdminNotice, now: datetime) -> None:

@@ -52,8 +52,7 @@ class ScheduleRepository:
 
     async def get_planned_until(self) -> dt.datetime | None:
         """How far ahead items have been planned (None: never)."""
-        async with self.db.reading() as tx:
-            return from_db(await tx.scalar("SELECT value FROM schedule_state WHERE name = 'planned_until'"))
+        return from_db(await self.db.scalar("SELECT value FROM schedule_state WHERE name = 'planned_until'"))
 
     async def plan(self, items: Sequence[ScheduledItem], until: dt.datetime, now: dt.datetime) -> int:
         """Insert the items not yet planned and move the planning mark to ``until``; returns how many were new."""
@@ -75,11 +74,10 @@ class ScheduleRepository:
 
     async def get_due(self, now: dt.datetime, limit: int = 200) -> list[DueItem]:
         """Pending items due by now, oldest first."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT * FROM schedule WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, key LIMIT ?",
-                (to_db(now), limit),
-            )
+        rows = await self.db.all(
+            "SELECT * FROM schedule WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, key LIMIT ?",
+            (to_db(now), limit),
+        )
         return [_due_item(r) for r in rows]
 
     async def close(self, key: str, status: RowStatus, now: dt.datetime, *, late: bool = False) -> None:
@@ -92,14 +90,12 @@ class ScheduleRepository:
 
     async def was_planned(self, key_prefix: str) -> bool:
         """Whether any item whose key starts with the prefix was ever planned (sent, skipped or not)."""
-        async with self.db.reading() as tx:
-            return bool(await tx.scalar("SELECT 1 FROM schedule WHERE substr(key, 1, ?) = ? LIMIT 1",
-                                        (len(key_prefix), key_prefix)))
+        return bool(await self.db.scalar("SELECT 1 FROM schedule WHERE substr(key, 1, ?) = ? LIMIT 1",
+                                         (len(key_prefix), key_prefix)))
 
     async def has_sends(self, key: str) -> bool:
         """Whether the item's recipients have been fixed."""
-        async with self.db.reading() as tx:
-            return bool(await tx.scalar("SELECT 1 FROM schedule_sends WHERE key = ? LIMIT 1", (key,)))
+        return bool(await self.db.scalar("SELECT 1 FROM schedule_sends WHERE key = ? LIMIT 1", (key,)))
 
     async def add_sends(self, key: str, sends: Sequence[tuple[int, str]], late: bool) -> None:
         """Fix the item's recipients and parts the first time it is sent; later calls add nothing."""
@@ -114,21 +110,19 @@ class ScheduleRepository:
     async def get_pending_sends(self, key: str, now: dt.datetime) -> list[ItemSend]:
         """The item's sends whose time has come, text before chart, per chat; no chart while its chat's text waits
         out a retry (a chart alone says nothing: the caller holds it too when the text fails in the same pass)."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT * FROM schedule_sends s WHERE key = ? AND status = 'pending'"
-                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (part != 'chart' OR NOT EXISTS ("
-                "  SELECT 1 FROM schedule_sends t WHERE t.key = s.key AND t.chat_id = s.chat_id AND t.part = 'text'"
-                "  AND t.status = 'pending' AND t.next_attempt_at > ?)) ORDER BY chat_id, part = 'chart'",
-                (key, to_db(now), to_db(now)),
-            )
+        rows = await self.db.all(
+            "SELECT * FROM schedule_sends s WHERE key = ? AND status = 'pending'"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (part != 'chart' OR NOT EXISTS ("
+            "  SELECT 1 FROM schedule_sends t WHERE t.key = s.key AND t.chat_id = s.chat_id AND t.part = 'text'"
+            "  AND t.status = 'pending' AND t.next_attempt_at > ?)) ORDER BY chat_id, part = 'chart'",
+            (key, to_db(now), to_db(now)),
+        )
         return [ItemSend(r["key"], r["chat_id"], r["part"], r["attempts"]) for r in rows]
 
     async def count_unfinished(self, key: str) -> int:
         """How many of the item's sends are still pending."""
-        async with self.db.reading() as tx:
-            return int(await tx.scalar(
-                "SELECT COUNT(*) FROM schedule_sends WHERE key = ? AND status = 'pending'", (key,)))  # fmt: skip
+        return int(await self.db.scalar(
+            "SELECT COUNT(*) FROM schedule_sends WHERE key = ? AND status = 'pending'", (key,)))  # fmt: skip
 
     async def mark_sent(self, send: ItemSend, message_id: int, now: dt.datetime) -> None:
         """Telegram confirmed this send: never repeated."""

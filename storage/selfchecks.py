@@ -27,12 +27,11 @@ class SelfCheckRepository:
 
     async def get_week_hazards(self, enterprise_id: str, start: dt.datetime, end: dt.datetime) -> list[WeekHazard]:
         """The hazards the enterprise filed in [start, end), oldest first."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT id, code FROM hazards WHERE enterprise_id = ? AND reported_at >= ? AND reported_at < ?"
-                " ORDER BY reported_at, id",
-                (enterprise_id, to_db(start), to_db(end)),
-            )
+        rows = await self.db.all(
+            "SELECT id, code FROM hazards WHERE enterprise_id = ? AND reported_at >= ? AND reported_at < ?"
+            " ORDER BY reported_at, id",
+            (enterprise_id, to_db(start), to_db(end)),
+        )
         return [WeekHazard(r[0], r[1]) for r in rows]
 
     async def get(self, enterprise_id: str, week: dt.date) -> SelfCheckRecord | None:
@@ -72,11 +71,10 @@ class SelfCheckRepository:
 
     async def get_between(self, first_week: dt.date, last_week: dt.date) -> list[SelfCheckRecord]:
         """Every self-check for the weeks (Mondays) first_week..last_week."""
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                "SELECT s.*, (SELECT COUNT(*) FROM selfcheck_hazards l WHERE l.enterprise_id = s.enterprise_id"
-                " AND l.week = s.week) AS hazards FROM selfchecks s WHERE week >= ? AND week <= ?",
-                (first_week.isoformat(), last_week.isoformat()),
-            )
+        rows = await self.db.all(
+            "SELECT s.*, (SELECT COUNT(*) FROM selfcheck_hazards l WHERE l.enterprise_id = s.enterprise_id"
+            " AND l.week = s.week) AS hazards FROM selfchecks s WHERE week >= ? AND week <= ?",
+            (first_week.isoformat(), last_week.isoformat()),
+        )
         return [SelfCheckRecord(r["enterprise_id"], dt.date.fromisoformat(r["week"]),
                                 from_db_required(r["submitted_at"]), bool(r["zero"]), r["hazards"]) for r in rows]

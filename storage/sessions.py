@@ -17,8 +17,7 @@ class SessionRepository:
     async def get_all(self) -> dict[int, tuple[str | bytes, datetime]]:
         """Every user's stored data (JSON text; bytes: an old pickled session), and when it was last written (the
         user's last activity)."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT user_id, data, updated_at FROM sessions")
+        rows = await self.db.all("SELECT user_id, data, updated_at FROM sessions")
         return {r["user_id"]: (r["data"], from_db_required(r["updated_at"])) for r in rows}
 
     async def put(self, user_id: int, data: str, now: datetime) -> None:
@@ -34,8 +33,7 @@ class SessionRepository:
 
     async def get_states(self, name: str) -> dict[str, str]:
         """The stored states of one conversation handler: key (JSON) → state (JSON)."""
-        async with self.db.reading() as tx:
-            rows = await tx.all("SELECT key, state FROM conversations WHERE name = ?", (name,))
+        rows = await self.db.all("SELECT key, state FROM conversations WHERE name = ?", (name,))
         return {r["key"]: r["state"] for r in rows}
 
     async def put_state(self, name: str, key: str, state: str | None) -> None:

@@ -132,22 +132,20 @@ class StatisticsRepository:
         wanted = sorted(set(telegram_ids))
         if not wanted:
             return {}
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                f"SELECT telegram_id, display_name FROM members WHERE telegram_id IN ({','.join('?' * len(wanted))})",
-                wanted,
-            )
+        rows = await self.db.all(
+            f"SELECT telegram_id, display_name FROM members WHERE telegram_id IN ({','.join('?' * len(wanted))})",
+            wanted,
+        )
         return {r[0]: r[1] for r in rows}
 
     async def get_lead_ids(self, unit_ids: Iterable[str]) -> list[int]:
         """Telegram ids of the leads of these units (removed members are none)."""
         wanted = sorted(set(unit_ids))
-        async with self.db.reading() as tx:
-            rows = await tx.all(
-                f"SELECT telegram_id FROM members WHERE role = 'lead' AND unit_id IN ({','.join('?' * len(wanted))})"
-                " AND removed_at IS NULL ORDER BY telegram_id",
-                wanted,
-            )
+        rows = await self.db.all(
+            f"SELECT telegram_id FROM members WHERE role = 'lead' AND unit_id IN ({','.join('?' * len(wanted))})"
+            " AND removed_at IS NULL ORDER BY telegram_id",
+            wanted,
+        )
         return [r[0] for r in rows]
 
 
