@@ -34,8 +34,9 @@ class Outbound:
     async def deliver(self, unit_id: str | None = None) -> None:
         """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
         (a failure is the sweep's to retry, as every send's; a unit without a group is told to the admins once)."""
-        if await deliver_pending(self.messenger, self.services, unit_id, stopping=self._stopping()):
-            await self.sweep()
+        stopping = self._stopping()  # one for both: the sweep after a delivery cut short by a stop stops too
+        if await deliver_pending(self.messenger, self.services, unit_id, stopping=stopping):
+            await sweep(self.messenger, self.services, stopping)
 
     async def tell_admins(self, text: Html) -> None:
         """A notice to every admin (outbound.failures.tell_admins)."""

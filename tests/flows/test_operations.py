@@ -14,7 +14,7 @@ from config.settings import Settings
 from storage.db import AlreadyRunning, Database
 from storage.timefmt import to_db
 from tests.flows.conftest import World
-from tests.flows.steps import accepted, rows
+from tests.flows.steps import accepted, finish, ready, report_until_photos, rows, submit
 
 
 async def test_a_second_instance_cannot_open_the_database(world: World) -> None:
@@ -85,3 +85,24 @@ async def test_a_bot_told_to_stop_ends_its_sweep_after_the_reminder_in_hand(worl
     assert time.monotonic() - began < 3
     [(left,)] = rows(world, due, (now,))
     assert 1 <= left < backlog  # some went out (or expired); the rest stay due for the next start, not lost
+
+
+async def test_a_stop_after_a_burst_of_filings_leaves_the_rest_of_the_deliveries_for_the_next_start(
+        world: World) -> None:
+    """The delivery in hand ends after its hazard, and so does the sweep it asks for after it (that sweep once ran
+    the whole backlog, paced, for two minutes after SIGTERM: it started when the bot was already stopping)."""
+    await ready(world)
+    groups = {world.dept_group.id, world.town_group.id}
+    slow = world.api.fail_next("sendMessage", None, delay=1.0, times=1000, when=lambda p: p.get("chat_id") in groups)
+    for _ in range(4):
+        await submit(world, await finish(world, await report_until_photos(world)))
+    # told to stop while the first hazard's second group gets its card: that hazard is then delivered, its reporter's
+    # notice queued, and the sweep that sends it asked for
+    await world.api.wait_for(lambda: slow.hits >= 2, timeout=10, what="the first hazard's second card under way")
+    began = time.monotonic()
+    assert world.app.updater is not None
+    await world.app.updater.stop()
+    await world.app.stop()  # as on SIGTERM: waits for the delivery tasks
+    assert time.monotonic() - began < 4
+    [(waiting,)] = rows(world, "SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL")
+    assert waiting >= 2  # the rest stay due for the next start, not lost
