@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import chinese_calendar
-import numpy as np
 
 __all__ = ["WorkCalendar", "add_office_time_many", "official_data_years"]
 
@@ -235,6 +234,8 @@ def add_office_time_many(calendar: WorkCalendar, starts: Sequence[dt.datetime], 
             opens.append(_micros(opening))
             lengths.append(_micros(closing) - opens[-1])
         day += dt.timedelta(days=1)
+    import numpy as np  # here, not above: the export worker needs the calendar but not numpy (reports.ledger_export)
+
     open_at = np.asarray(opens, dtype=np.int64)
     length = np.asarray(lengths, dtype=np.int64)
     before = np.concatenate(([0], np.cumsum(length)[:-1])).astype(np.int64)
