@@ -277,6 +277,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+async def _sample_rss(pid: int, samples: list[tuple[float, float]], done: asyncio.Event) -> None:
+    """Every 50 ms until `done`: the resident memory of the process and of its children (the export worker)."""
+    while not done.is_set():
+        samples.append((_rss_mb(pid), sum(_rss_mb(w) for w in _children(pid))))
+        await asyncio.sleep(0.05)
+
+
 async def export_under_load(folder: Path, rows: int) -> dict[str, Any]:
     """The bot as deployed (`python -m bot`, bench_flood's harness) over `rows` hazards of 2026: an admin asks for the
     county's ledger of the year while an officer sends /help one after the other. Resident memory of the bot's
@@ -311,14 +318,7 @@ async def export_under_load(folder: Path, rows: int) -> dict[str, Any]:
         before = _rss_mb(pid)
         samples: list[tuple[float, float]] = []  # the bot's, the worker's (MB)
         done = asyncio.Event()
-
-        async def sample() -> None:
-            while not done.is_set():
-                workers = _children(pid)
-                samples.append((_rss_mb(pid), sum(_rss_mb(w) for w in workers)))
-                await asyncio.sleep(0.05)
-
-        sampling = asyncio.create_task(sample())
+        sampling = asyncio.create_task(_sample_rss(pid, samples, done))
         exporting = asyncio.create_task(export_and_wait(api, admin))
         exporting.add_done_callback(lambda _: done.set())
         during = await helps(watch, officer, until=done)
@@ -362,13 +362,7 @@ async def under_load(folder: Path, ledger: Path, period: str) -> dict[str, Any]:
         idle = _rss_mb(pid)
         samples: list[tuple[float, float]] = []  # the bot's, the worker's (MB)
         done = asyncio.Event()
-
-        async def sample() -> None:
-            while not done.is_set():
-                samples.append((_rss_mb(pid), sum(_rss_mb(w) for w in _children(pid))))
-                await asyncio.sleep(0.05)
-
-        sampling = asyncio.create_task(sample())
+        sampling = asyncio.create_task(_sample_rss(pid, samples, done))
         exporting = asyncio.create_task(export_and_wait(api, exporter, period))
         exporting.add_done_callback(lambda _: done.set())
         stats_s, my_s = [], []
