@@ -227,3 +227,19 @@ async def test_a_hazard_moved_after_its_events_is_counted_where_it_is_now(tmp_pa
     expected[""] = figures(records, start, end, NOW, ZONE, _accept_due())
     assert _nonzero(got) == _nonzero(expected)
     assert _normal(one[""]) == _nonzero(expected)["xfdd"]
+
+
+def test_the_microseconds_between_two_stored_instants_are_exact() -> None:
+    """The days to 销号 are worked out in SQL from integer microseconds, exactly as timedelta does (SQLite's own
+    date functions round fractions to milliseconds)."""
+    from storage.counting import _MICROS_BETWEEN
+    from storage.timefmt import to_db
+
+    base, us = dt.datetime(2026, 3, 1, 23, 59, 59, 999_600, tzinfo=dt.UTC), dt.timedelta(microseconds=1)
+    pairs = [(base, base + 500 * us), (base, base + dt.timedelta(days=40) + us),
+             (base - dt.timedelta(days=400) - 999_999 * us, base), (base, base)]  # fmt: skip
+    with sqlite3.connect(":memory:") as conn:
+        for start, end in pairs:
+            [(micros,)] = conn.execute(f"SELECT {_MICROS_BETWEEN.format(start=':s', end=':e')}",
+                                       {"s": to_db(start), "e": to_db(end)}).fetchall()
+            assert micros / 10**6 / 86400 == (end - start).total_seconds() / 86400
