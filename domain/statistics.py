@@ -25,6 +25,7 @@ Definitions (README, "Counting"):
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -211,6 +212,14 @@ def acceptance_at(record: HazardRecord, instant: dt.datetime, accept_due: Accept
     return Acceptance(accept_due(start, grade), None)  # not accepted: the grade is still the one reported
 
 
+LONGEST_OVERDUE = 8  # the overdue hazards whose days a snapshot names (the others are counted)
+
+
+def longest_overdue(days: Iterable[int]) -> tuple[int, ...]:
+    """The LONGEST_OVERDUE largest of the days overdue, longest first."""
+    return tuple(heapq.nlargest(LONGEST_OVERDUE, days))
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
     """What happened in a period, and where things stood at its end (or now)."""
@@ -222,7 +231,8 @@ class Figures:
     rebounds: int = 0
     rechecks_done: int = 0
     days_to_close: tuple[float, ...] = ()
-    overdue_days: tuple[int, ...] = ()  # one entry per overdue hazard, longest first
+    overdue: int = 0  # overdue at the snapshot
+    overdue_days: tuple[int, ...] = ()  # days overdue of the LONGEST_OVERDUE longest of them, longest first
     major_open: int = 0
     rechecks_due: int = 0
     open: int = 0
@@ -244,11 +254,6 @@ class Figures:
     def rectified(self) -> int:
         """Verified (销号) in the period."""
         return self.rectified_on_time + self.rectified_late
-
-    @property
-    def overdue(self) -> int:
-        """Overdue at the snapshot."""
-        return len(self.overdue_days)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -314,7 +319,7 @@ def figures(records: Iterable[HazardRecord], start: dt.datetime, end: dt.datetim
     return Figures(
         reported=counts["reported"], accepted=counts["accepted"], rectified_on_time=counts["on_time"],
         rectified_late=counts["late"], rebounds=counts["rebounds"], rechecks_done=counts["rechecks"],
-        days_to_close=tuple(days), overdue_days=tuple(sorted(overdue, reverse=True)),
+        days_to_close=tuple(days), overdue=len(overdue), overdue_days=longest_overdue(overdue),
         major_open=counts["major_open"], rechecks_due=counts["rechecks_due"], open=counts["open"],
         accepted_late=counts["accepted_late"], unaccepted_overdue=counts["unaccepted_overdue"],
     )  # fmt: skip

@@ -66,8 +66,8 @@ def snapshot_block(at: dt.datetime, zone: dt.tzinfo, f: Figures) -> Html:
     """Where things stand at an instant."""
     days = Html("")
     if f.overdue_days:
-        shown = "、".join(plain("stats.days", days=d) for d in f.overdue_days[:8])
-        days = t("stats.overdue_days", days=shown + ("…" if len(f.overdue_days) > 8 else ""))
+        shown = "、".join(plain("stats.days", days=d) for d in f.overdue_days)
+        days = t("stats.overdue_days", days=shown + ("…" if f.overdue > len(f.overdue_days) else ""))
     return t("stats.snapshot", at=datetime_cn(at, zone), overdue=f.overdue, overdue_days=days, major=f.major_open,
              rechecks=f.rechecks_due)  # fmt: skip
 

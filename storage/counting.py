@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from domain.hazards import Grade, State
 from domain.members import Scope
-from domain.statistics import OPEN_STATES, AcceptanceDue, Figures, StateRow
+from domain.statistics import LONGEST_OVERDUE, OPEN_STATES, AcceptanceDue, Figures, StateRow
 from storage.db import Database, Tx
 from storage.statistics import scope_where
 from storage.timefmt import from_db, from_db_required, to_db
@@ -63,7 +63,7 @@ class _Tally:
 
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     days: list[float] = field(default_factory=list)
-    overdue: list[int] = field(default_factory=list)
+    overdue: Counter[int] = field(default_factory=Counter)  # days overdue → how many hazards
 
     def figures(self) -> Figures:
         """The figures added up (the rounds' days in ascending order)."""
@@ -71,7 +71,7 @@ class _Tally:
         return Figures(
             reported=c["reported"], accepted=c["accepted"], rectified_on_time=c["on_time"],
             rectified_late=c["late"], rebounds=c["rebounds"], rechecks_done=c["rebounds"] + c["recheck_pass"],
-            days_to_close=tuple(sorted(self.days)), overdue_days=tuple(sorted(self.overdue, reverse=True)),
+            days_to_close=tuple(sorted(self.days)), overdue=self.overdue.total(), overdue_days=_longest(self.overdue),
             major_open=c["major_open"], rechecks_due=c["rechecks_due"], open=c["open"],
             accepted_late=c["accepted_late"], unaccepted_overdue=c["unaccepted_overdue"],
         )  # fmt: skip
@@ -90,10 +90,15 @@ class _Table:
             for key in self.keys(where):
                 self.tallies[key].counts[name] += int(n)
 
-    def extend(self, where: Where, name: str, values: list[float] | list[int]) -> None:
-        """Add values to the rounds' days ('days') or the overdue days ('overdue') of the group's keys."""
+    def extend(self, where: Where, values: list[float]) -> None:
+        """Add closed rounds' days to the group's keys."""
         for key in self.keys(where):
-            getattr(self.tallies[key], name).extend(values)
+            self.tallies[key].days.extend(values)
+
+    def overdue(self, where: Where, days: int, n: int = 1) -> None:
+        """Count `n` hazards of the group overdue by `days`."""
+        for key in self.keys(where):
+            self.tallies[key].overdue[days] += n
 
     def merge(self, other: _Table) -> None:
         """Count another table's tallies in too (the snapshot's into a window's)."""
@@ -102,13 +107,23 @@ class _Table:
             for name, n in tally.counts.items():
                 mine.counts[name] += n
             mine.days += tally.days
-            mine.overdue += tally.overdue
+            mine.overdue.update(tally.overdue)
 
     def figures(self) -> dict[str, Figures]:
         """Figures by key; '' always there."""
         table = {key: tally.figures() for key, tally in self.tallies.items()}
         table.setdefault("", Figures())
         return table
+
+
+def _longest(overdue: Counter[int]) -> tuple[int, ...]:
+    """domain.statistics.longest_overdue of the days counted (days overdue → how many hazards)."""
+    longest: list[int] = []
+    for days in sorted(overdue, reverse=True):
+        longest += [days] * min(overdue[days], LONGEST_OVERDUE - len(longest))
+        if len(longest) == LONGEST_OVERDUE:
+            break
+    return tuple(longest)
 
 
 def _days_overdue(deadline: dt.datetime, snapshot: dt.datetime, zone: dt.tzinfo) -> int:
@@ -298,7 +313,7 @@ async def _window(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...]
     for where, ((on_time_n, late_n), days) in rounds.items():
         table.count(where, "on_time", on_time_n)
         table.count(where, "late", late_n)
-        table.extend(where, "days", days)
+        table.extend(where, days)
 
 
 async def _accepted_late(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], window: tuple[str, str],
@@ -347,7 +362,6 @@ async def _snapshot(tx: Tx, table: _Table, scoped: str, params: tuple[object, ..
         _count_state(table, where, State(state), Grade(grade), n)
         if acceptance is not None:
             table.count(where, "unaccepted_overdue", late)
-    overdue: dict[Where, list[int]] = {}  # each group's days overdue, added up once
     overdue_days: dict[str, int] = {}  # a deadline's UTC minute → its days overdue at the snapshot
     for d, t, e, minute, n in await tx.all(
         f"SELECT {_WHERE}, substr(h.deadline, 1, 16), COUNT(*) FROM hazards h INDEXED BY hazards_live"
@@ -358,9 +372,7 @@ async def _snapshot(tx: Tx, table: _Table, scoped: str, params: tuple[object, ..
         days = overdue_days.get(minute)
         if days is None:
             days = overdue_days[minute] = _days_overdue(dt.datetime.fromisoformat(f"{minute}:00+00:00"), snapshot, zone)
-        overdue.setdefault((d, t, e), []).extend([days] * n)
-    for where, values in overdue.items():
-        table.extend(where, "overdue", values)
+        table.overdue((d, t, e), days, n)
     # touched since (a past period): how each stood is read from its events, one indexed probe each
     # through hazards_by_updated: at the snapshot "now" there is none to read, whatever the size of the ledger
     for row in await tx.all(f"{_TOUCHED} FROM hazards h INDEXED BY hazards_by_updated"
@@ -401,7 +413,7 @@ def _count_touched(table: _Table, row: sqlite3.Row | Sequence[object], snapshot:
     state, deadline = _as_it_stood(row)
     _count_state(table, where, state, grade)
     if state is State.RECTIFYING and deadline is not None and deadline < snapshot:
-        table.extend(where, "overdue", [_days_overdue(deadline, snapshot, zone)])
+        table.overdue(where, _days_overdue(deadline, snapshot, zone))
     if acceptance is not None and accepted is None and state is State.REPORTED:
         clock_from = from_db_required(str(moved if moved is not None else reported_at))
         table.count(where, "unaccepted_overdue", acceptance.due(clock_from, grade) < snapshot)

@@ -75,7 +75,7 @@ def test_a_week_counted_by_hand() -> None:
         rectified_late=1,  # B: submitted the 24th, deadline the 20th
         rebounds=1, rechecks_done=1,  # E
         days_to_close=(3.0, 9.0, 5.0),  # A 23→26, B 16→25, F 23 09:00→28 09:00
-        overdue_days=(5,),  # C: deadline the 25th, snapshot at the week's end (the 30th, 00:00)
+        overdue=1, overdue_days=(5,),  # C: deadline the 25th, snapshot at the week's end (the 30th, 00:00)
         major_open=1,  # D
         rechecks_due=1,  # G
         open=3,  # C, D, E (reopened by its rebound)
@@ -115,7 +115,7 @@ def test_compliance_counts_weeks_whose_deadline_passed() -> None:
 
 
 def test_ranking_by_the_formula() -> None:
-    x = UnitInput("x", 4, Figures(rectified_on_time=3, rectified_late=1, overdue_days=(3, 1), rebounds=1,
+    x = UnitInput("x", 4, Figures(rectified_on_time=3, rectified_late=1, overdue=2, overdue_days=(3, 1), rebounds=1,
                                   rechecks_done=4, days_to_close=(10.0, 20.0)), Compliance(8, 6, 1))
     y = UnitInput("y", 1, Figures(), Compliance(2, 2, 0))
     z = UnitInput("z", 0, Figures(), Compliance())
@@ -128,8 +128,8 @@ def test_ranking_by_the_formula() -> None:
 
 
 def test_big_units_are_not_punished_for_size() -> None:
-    big = UnitInput("big", 40, Figures(overdue_days=(1,) * 4), Compliance())
-    small = UnitInput("small", 2, Figures(overdue_days=(1,)), Compliance())
+    big = UnitInput("big", 40, Figures(overdue=4, overdue_days=(1,) * 4), Compliance())
+    small = UnitInput("small", 2, Figures(overdue=1, overdue_days=(1,)), Compliance())
     ranked = rank_units([small, big])
     assert [s.unit_id for s in ranked] == ["big", "small"]
     assert ranked[0].score == pytest.approx(90.0) and ranked[1].score == pytest.approx(50.0)
