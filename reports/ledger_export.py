@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +35,6 @@ class ExportFiles:
     csv: Path
     count: int
     name: str  # file name without extension
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,7 @@ async def _read_and_build(job: ExportJob) -> ExportFiles:
         by = GroupBy.UNIT if scope.everything else GroupBy.ENTERPRISE if scope.unit_id else GroupBy.TOTAL
         counted = await CountingRepository(db).state_rows(scope, quarter.start_at(zone), quarter.end_at(zone), now,
                                                           zone, by)  # fmt: skip
-        keys = _table_keys(org, scope, counted)
+        keys = table_keys(org, scope, counted)
         lines = [TableRow(name, kind, counted.get(key, StateRow())) for name, kind, key in keys]
         ledger.finish(lines, counted.get("", StateRow()), table_subtitle=job.subtitle)
     finally:
@@ -102,9 +101,10 @@ async def _read_and_build(job: ExportJob) -> ExportFiles:
     return ExportFiles(xlsx, csv, ledger.count, job.name)
 
 
-def _table_keys(org: Organisation, scope: Scope, counted: dict[str, StateRow]) -> list[tuple[str, str, str]]:
-    """The quarterly table's rows as (name, kind, key in `counted`), in _table_rows' order: the county's units, or a
-    unit's enterprises (the organisation's, then any other the hazards name), or none for an enterprise."""
+def table_keys(org: Organisation, scope: Scope, counted: Collection[str]) -> list[tuple[str, str, str]]:
+    """The rows of a breakdown, as (name, kind, key among the `counted` keys): the county's units, or a unit's
+    enterprises (the organisation's, then any other the hazards name), or none for an enterprise. The quarterly table's
+    rows here, /stats' and the digest's in reports.service."""
     if scope.everything:
         units = org.units_of_kind(UnitKind.DEPARTMENT) + org.units_of_kind(UnitKind.TOWNSHIP)
         return [(u.name, u.kind.value, u.id) for u in units]

@@ -29,7 +29,7 @@ from domain.statistics import (
 )
 from kernel.services import Services
 from reports.charts import Panel, bar_chart
-from reports.ledger_export import ExportFiles, ExportJob, build_export
+from reports.ledger_export import ExportFiles, ExportJob, build_export, table_keys
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
 from storage.counting import Acceptance, CountingRepository, GroupBy
 from storage.selfchecks import SelfCheckRepository
@@ -69,18 +69,8 @@ def accept_due_of(services: Services) -> AcceptanceDue:
 
 def _table_rows(org: Organisation, scope: Scope, table: dict[str, Figures], *,
                 active_only: bool) -> list[tuple[str, Figures]]:  # fmt: skip
-    """The rows of a breakdown: the county's units, or a unit's enterprises (those of the
-    organisation, then any other with figures, as the hazards name them)."""
-    if scope.everything:
-        units = org.units_of_kind(UnitKind.DEPARTMENT) + org.units_of_kind(UnitKind.TOWNSHIP)
-        named = [(u.name, u.id) for u in units]
-    elif scope.unit_id is not None:
-        ids = [e.id for e in org.enterprises_in([scope.unit_id])]
-        ids += sorted(set(table) - set(ids) - {""})
-        named = [(org.enterprises[e].name if e in org.enterprises else e, e) for e in ids]
-    else:
-        return []
-    rows = [(name, table.get(key, _NONE)) for name, key in named]
+    """The rows of a breakdown (ledger_export.table_keys) with their figures."""
+    rows = [(name, table.get(key, _NONE)) for name, _, key in table_keys(org, scope, table)]
     if active_only:
         rows = [(n, f) for n, f in rows
                 if f.reported or f.rectified or f.open or f.overdue or f.rechecks_due or f.not_accepted_in_time]

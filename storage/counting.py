@@ -23,10 +23,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import chain, repeat
 
 from domain.hazards import Grade, State
 from domain.members import Scope
-from domain.statistics import LONGEST_OVERDUE, OPEN_STATES, AcceptanceDue, Figures, StateRow
+from domain.statistics import LONGEST_OVERDUE, OPEN_STATES, AcceptanceDue, Figures, StateRow, longest_overdue
 from storage.db import Database, Tx
 from storage.statistics import scope_where
 from storage.timefmt import from_db, from_db_required, to_db
@@ -117,13 +118,9 @@ class _Table:
 
 
 def _longest(overdue: Counter[int]) -> tuple[int, ...]:
-    """domain.statistics.longest_overdue of the days counted (days overdue → how many hazards)."""
-    longest: list[int] = []
-    for days in sorted(overdue, reverse=True):
-        longest += [days] * min(overdue[days], LONGEST_OVERDUE - len(longest))
-        if len(longest) == LONGEST_OVERDUE:
-            break
-    return tuple(longest)
+    """domain.statistics.longest_overdue of the days counted (days overdue → how many hazards; each day at most
+    LONGEST_OVERDUE times: no more can be among the longest)."""
+    return longest_overdue(chain.from_iterable(repeat(days, min(n, LONGEST_OVERDUE)) for days, n in overdue.items()))
 
 
 def _days_overdue(deadline: dt.datetime, snapshot: dt.datetime, zone: dt.tzinfo) -> int:

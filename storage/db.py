@@ -131,7 +131,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """A write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error)."""
-        if self._in_snapshot():
+        if self._joined() is not None:
             raise RuntimeError("a write inside a read snapshot (Database.reading) would wait for itself")
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
@@ -150,9 +150,8 @@ class Database:
         Reads the same task makes inside one (a repository's, called by a use case that wraps several in
         `reading`) join it: one BEGIN and one ROLLBACK for all of them, and they see the same database. Nothing may
         write until it ends (`transaction` refuses)."""
-        if self._in_snapshot():
-            assert self._snapshot is not None
-            yield self._snapshot[1]
+        if (joined := self._joined()) is not None:
+            yield joined
             return
         task = asyncio.current_task()
         async with self._lock:
@@ -184,16 +183,16 @@ class Database:
     @asynccontextmanager
     async def _lone(self) -> AsyncIterator[Tx]:
         """Where a single read statement runs: the task's snapshot, or the connection as it is (autocommit)."""
-        if self._in_snapshot():
-            assert self._snapshot is not None
-            yield self._snapshot[1]
+        if (joined := self._joined()) is not None:
+            yield joined
             return
         async with self._lock:
             yield Tx(self._conn)
 
-    def _in_snapshot(self) -> bool:
-        """Whether the current task is inside a `reading` of this database."""
-        return self._snapshot is not None and self._snapshot[0] is asyncio.current_task()
+    def _joined(self) -> Tx | None:
+        """The `reading` of this database the current task is inside, if it is."""
+        snapshot = self._snapshot
+        return snapshot[1] if snapshot is not None and snapshot[0] is asyncio.current_task() else None
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Call ``callback`` with every SQL statement the connection runs (None: stop); for benchmarks and tests."""

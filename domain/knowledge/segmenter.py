@@ -26,9 +26,6 @@ jieba.setLogLevel(logging.WARNING)
 # jieba's own pattern for runs it segments; a user word with other characters would never match.
 _SEGMENTABLE = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
 
-_MISSING = object()
-
-
 class CompactDictionary:
     """jieba's dictionary (word or prefix → frequency, 0 for a prefix only) in two arrays: each key's hash, sorted,
     and its frequency; words `added` (jieba's add_word writes them) are kept in a dict looked up first.
@@ -62,9 +59,9 @@ class CompactDictionary:
         return CompactDictionary(self._keys, self._values, self.total, dict(self.added))
 
     def get(self, word: str, default: int | None = None) -> int | None:
-        value = self.added.get(word, _MISSING)
-        if value is not _MISSING:
-            return value  # type: ignore[return-value]
+        value = self.added.get(word)
+        if value is not None:
+            return value
         key = _key(word)
         at = bisect_left(self._keys, key)
         if at < len(self._keys) and self._keys[at] == key:
