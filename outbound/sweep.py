@@ -5,8 +5,9 @@ once, marked late); tests run it directly after moving the fake clock. The datab
 what is due: the scheduler's memory holds nothing that a restart could lose.
 
 Timeouts: a send that timed out may have reached the messenger. It is retried, so a recipient may in
-rare cases get a message twice, but is never left without it (at-least-once). A confirmed send is
-recorded at once and never repeated.
+rare cases get a message twice, but is never left without it (at-least-once). A row costs two transactions: its
+recipients fixed, then its confirmed sends recorded with its close, after which they are never repeated; a kill
+between the two repeats that row's sends at the next start (each recipient's at most once).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from outbound import cards, evidence, periodic
 from outbound.delivery import deliver_pending, open_thread
 from outbound.failures import recipient_name, send_admin_notices, send_failed
 from outbound.retry import Verdict, log_late
-from storage.lifecycle import UNPLANNED_KINDS, OutboxRow, PendingSend
+from storage.lifecycle import UNPLANNED_KINDS, Confirmed, OutboxRow, PendingSend
 from storage.payloads import CARD, TRANSITION, RowStatus, TransitionPayload
 from texts import Html, t
 from views.keyboards import Keyboard, action_keyboard, actions_of, follow_up_keyboard, member_viewer, unit_viewer
@@ -125,31 +126,40 @@ async def _send_row(messenger: Messenger, services: Services, row: OutboxRow, la
         await services.lifecycle.close_row(row.key, RowStatus.SENT if started else RowStatus.EXPIRED, now)
         return
     readers: dict[int, Actor] = {}  # who reads each recipient chat, as _recipients found out (no second read)
-    async with services.db.reading():  # what the notice needs, read in one snapshot (one transaction, not five)
+    # one transaction: what the notice needs read, and its recipients fixed (or the row closed: the hazard is gone)
+    async with services.db.transaction():
         read = await services.hazards.get_with_facts(row.hazard_id)
-        if read is not None:
-            hazard, facts = read
-            chats = await _recipients(services, row, facts, readers)
-            text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
-            photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
-    if read is None:
-        await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
-        return
-    recipients, sends = await services.lifecycle.claim_sends(row.key, chats, late, now)
+        if read is None:
+            await services.lifecycle.close_row(row.key, RowStatus.EXPIRED, now)
+            return
+        hazard, facts = read
+        chats = await _recipients(services, row, facts, readers)
+        text = Html(f"{head(services, hazard, facts, late or row.late)}\n{await body(services, row, facts)}")
+        photos = await evidence.album_for(services, row, hazard)  # 整改前/整改后, for the verifiers in the groups
+        recipients, sends = await services.lifecycle.claim_sends(row.key, chats, late, now)
     if recipients == "gone":
         return  # replanned away by an action since this sweep read it
     if recipients == "fixed" and late:  # at its first attempt only: retries in later sweeps say nothing more
         log_late(log, row.key, row.due_at, now, services.last_sweep)
-    for send in sends:
-        keyboard = await _keyboard(services, send.chat_id, facts, row.kind, readers.get(send.chat_id))
-        await _send_one(messenger, services, hazard, send, text, keyboard, report,
-                        photos if send.chat_id < 0 else [])  # fmt: skip
-    if await services.lifecycle.finish_row(row.key, row.hazard_id, services.planner(), services.now(), late=late):
+    # the confirmed sends are recorded together, with the row's close (a second transaction, whatever the number of
+    # recipients): a kill between the two repeats this row's sends at the next start, each recipient's at most once
+    sent: list[Confirmed] = []
+    try:
+        for send in sends:
+            keyboard = await _keyboard(services, send.chat_id, facts, row.kind, readers.get(send.chat_id))
+            await _send_one(messenger, services, hazard, send, text, keyboard, report, sent,
+                            photos if send.chat_id < 0 else [])  # fmt: skip
+    finally:
+        finished = await services.lifecycle.finish_row(row.key, row.hazard_id, services.planner(), services.now(),
+                                                       late=late, sent=sent)  # fmt: skip
+    if finished:
         report.keys.append(row.key)
 
 
 async def _send_one(messenger: Messenger, services: Services, hazard: Hazard, send: PendingSend, text: Html,
-                    keyboard: Keyboard | None, report: SweepReport, photos: Sequence[Captioned] = ()) -> None:
+                    keyboard: Keyboard | None, report: SweepReport, sent: list[Confirmed],
+                    photos: Sequence[Captioned] = ()) -> None:  # fmt: skip
+    """Send to one recipient; a confirmed send goes into `sent` (recorded by the caller), a failure is handled here."""
     place = Place(send.chat_id, send.topic_id, send.reply_to)
     try:
         if photos:  # the album first, the notice with its buttons under it (a retry may repeat the album)
@@ -167,7 +177,7 @@ async def _send_one(messenger: Messenger, services: Services, hazard: Hazard, se
     else:
         # its buttons are remembered with it: each comes off once it no longer applies (outbound.cards)
         buttons = (hazard.id, actions_of(keyboard)) if keyboard is not None else None
-        await services.lifecycle.mark_sent(send, message_id, services.now(), buttons)
+        sent.append(Confirmed(send, message_id, services.now(), buttons))
         report.sent += 1
 
 

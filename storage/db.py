@@ -69,7 +69,8 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path, instance_lock: int | None = None) -> None:
         self._conn = connection
         self._lock = asyncio.Lock()
-        self._snapshot: tuple[asyncio.Task[Any], Tx] | None = None  # the task reading in one snapshot, and its handle
+        # the task inside a read snapshot or a write transaction, and its handle (the same task's statements join it)
+        self._snapshot: tuple[asyncio.Task[Any], Tx] | None = None
         self._instance_lock = instance_lock
         self.path = path
         # long reads (counting, exports of thousands of rows) go over a second, read-only connection of their own:
@@ -130,17 +131,29 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        """A write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error)."""
-        if self._joined() is not None:
-            raise RuntimeError("a write inside a read snapshot (Database.reading) would wait for itself")
+        """A write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error).
+
+        What the same task reads or writes inside one (a repository's statements, called by a use case that wraps
+        several in `transaction`) joins it: one BEGIN and one COMMIT for all of them, committed or rolled back
+        together. A write inside a read snapshot (`reading`) is refused: it would wait for itself."""
+        if (joined := self._joined()) is not None:
+            if not joined.writing:
+                raise RuntimeError("a write inside a read snapshot (Database.reading) would wait for itself")
+            yield joined
+            return
+        task = asyncio.current_task()
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
+            tx = Tx(self._conn, writing=True)
+            self._snapshot = (task, tx) if task is not None else None
             try:
-                yield Tx(self._conn)
+                yield tx
             except BaseException:
+                self._snapshot = None
                 await self._conn.rollback()
                 raise
             else:
+                self._snapshot = None
                 await self._conn.commit()
 
     @asynccontextmanager
@@ -149,7 +162,7 @@ class Database:
 
         Reads the same task makes inside one (a repository's, called by a use case that wraps several in
         `reading`) join it: one BEGIN and one ROLLBACK for all of them, and they see the same database. Nothing may
-        write until it ends (`transaction` refuses)."""
+        write until it ends (`transaction` refuses). Inside the task's write transaction, it is part of that."""
         if (joined := self._joined()) is not None:
             yield joined
             return
@@ -190,7 +203,7 @@ class Database:
             yield Tx(self._conn)
 
     def _joined(self) -> Tx | None:
-        """The `reading` of this database the current task is inside, if it is."""
+        """The `reading` or `transaction` of this database the current task is inside, if it is."""
         snapshot = self._snapshot
         return snapshot[1] if snapshot is not None and snapshot[0] is asyncio.current_task() else None
 
@@ -231,8 +244,9 @@ class Database:
 class Tx:
     """The handle repositories use inside a transaction: parameterised statements only."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, *, writing: bool = False) -> None:
         self._conn = conn
+        self.writing = writing  # a write transaction's (a read snapshot's: False)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; returns lastrowid."""

@@ -103,6 +103,17 @@ class PendingSend:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """A send the messenger confirmed, to be recorded (`LifecycleRepository.finish_row`): the message it made and when,
+    and the hazard and the actions whose buttons the message carries (None: no buttons)."""
+
+    send: PendingSend
+    message_id: int
+    at: datetime
+    buttons: tuple[int, Sequence[str]] | None = None
+
+
 def audit_entry(row: sqlite3.Row) -> AuditEntry:
     """An events row as the domain's audit entry."""
     return AuditEntry(from_db_required(row["at"]), row["actor_id"], row["action"],
@@ -353,18 +364,27 @@ class LifecycleRepository:
         """The messenger confirmed this send: it is never repeated. `buttons`: the hazard and the actions the message
         offers, remembered in the same transaction (each comes off once it no longer applies)."""
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE outbox_sends SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1"
-                " WHERE key = ? AND chat_id = ? AND topic_id = ?",
-                (message_id, to_db(now), send.key, send.chat_id, send.topic_id or 0),
-            )
-            if buttons is not None:
-                await self._remember_buttons(tx, buttons[0], send.chat_id, message_id, buttons[1])
+            await self._mark_sent(tx, Confirmed(send, message_id, now, buttons))
 
-    async def finish_row(self, key: str, hazard_id: int, plan: Planner, now: datetime, *, late: bool) -> bool:
-        """Once none of the row's recipients is left to send to: the row is sent and the hazard's reminders are
-        planned on, in one transaction. Whether it was finished (False: recipients still wait out a retry)."""
+    async def _mark_sent(self, tx: Tx, confirmed: Confirmed) -> None:
+        send = confirmed.send
+        await tx.execute(
+            "UPDATE outbox_sends SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1"
+            " WHERE key = ? AND chat_id = ? AND topic_id = ?",
+            (confirmed.message_id, to_db(confirmed.at), send.key, send.chat_id, send.topic_id or 0),
+        )
+        if confirmed.buttons is not None:
+            hazard_id, actions = confirmed.buttons
+            await self._remember_buttons(tx, hazard_id, send.chat_id, confirmed.message_id, actions)
+
+    async def finish_row(self, key: str, hazard_id: int, plan: Planner, now: datetime, *, late: bool,
+                         sent: Sequence[Confirmed] = ()) -> bool:  # fmt: skip
+        """The row's confirmed sends (`sent`) recorded, never to be repeated; then, once none of its recipients is
+        left to send to, the row is sent and the hazard's reminders are planned on: one transaction. Whether it was
+        finished (False: recipients still wait out a retry)."""
         async with self.db.transaction() as tx:
+            for confirmed in sent:
+                await self._mark_sent(tx, confirmed)
             if await tx.scalar("SELECT 1 FROM outbox_sends WHERE key = ? AND status = 'pending' LIMIT 1", (key,)):
                 return False
             await tx.execute(

@@ -286,3 +286,25 @@ async def test_a_notice_to_the_admins_told_to_wait_waits_its_retry_after(world: 
     world.clock.advance(timedelta(seconds=61))
     await sweep(world.app)
     assert "城关镇" in (await world.until(admin, "无法送达"))["plain_text"]
+
+
+async def test_a_due_reminder_costs_two_transactions_and_its_sends_are_recorded_with_its_close(world: World) -> None:
+    """Each due row (the overdue nudge, the township lead's escalation): one transaction reads it and fixes its
+    recipients, one records every confirmed send (its message, its buttons) and closes the row; nothing else writes."""
+    await accepted(world)
+    world.clock.advance(FRIDAY_NUDGE - timedelta(minutes=30))
+    await sweep(world.app)  # what fell due before (the reminders before the deadline)
+    world.clock.advance(timedelta(minutes=30))
+    statements: list[str] = []
+    db = world.app.bot_data.services.db
+    await db.trace(statements.append)
+    try:
+        report = await sweep(world.app)
+    finally:
+        await db.trace(None)
+    assert len(report.keys) == 2 and report.sent == 4  # the overdue nudge and the township lead's escalation
+    assert statements.count("BEGIN IMMEDIATE") == statements.count("COMMIT") == 2 * len(report.keys)
+    keys = ", ".join(f"'{key}'" for key in report.keys)
+    assert rows(world, "SELECT s.status, COUNT(*), COUNT(DISTINCT s.message_id), MIN(o.status)"
+                       " FROM outbox_sends s JOIN outbox o ON o.key = s.key"
+                       f" WHERE o.key IN ({keys}) GROUP BY s.status") == [("sent", 4, 4, "sent")]

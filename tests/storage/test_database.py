@@ -119,3 +119,40 @@ async def test_reads_inside_one_reading_share_its_snapshot_and_writes_wait_for_i
     finally:
         await db.trace(None)
         await db.close()
+
+
+async def test_what_a_task_does_inside_its_transaction_joins_it_and_commits_or_rolls_back_with_it(
+    tmp_path: Path,
+) -> None:
+    """A use case wrapping repositories' reads and writes in `transaction` makes one transaction of them (the sweep's
+    read-and-claim of a due reminder): their own `transaction`, `reading` and lone reads join it, one BEGIN and one
+    COMMIT; an error anywhere inside rolls all of it back; another task waits until it ends."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    statements: list[str] = []
+    await db.trace(statements.append)
+    try:
+        async with db.transaction() as outer:
+            async with db.transaction() as inner:
+                assert inner is outer
+                await inner.execute("CREATE TABLE t (x INTEGER)")
+            async with db.reading() as read:
+                assert read is outer
+            await outer.execute("INSERT INTO t VALUES (1)")
+            assert await db.scalar("SELECT COUNT(*) FROM t") == 1
+            other = asyncio.create_task(db.scalar("SELECT COUNT(*) FROM t"))
+            await asyncio.sleep(0.05)
+            assert not other.done()
+        assert await other == 1
+        assert statements.count("BEGIN IMMEDIATE") == 1 and statements.count("COMMIT") == 1
+        with pytest.raises(ZeroDivisionError):
+            async with db.transaction():
+                async with db.transaction() as tx:
+                    await tx.execute("INSERT INTO t VALUES (2)")
+                raise ZeroDivisionError
+        assert await db.scalar("SELECT COUNT(*) FROM t") == 1  # the joined insert went with the outer's rollback
+        async with db.transaction() as tx:  # and the next transaction starts afresh
+            await tx.execute("INSERT INTO t VALUES (3)")
+        assert await db.scalar("SELECT SUM(x) FROM t") == 4
+    finally:
+        await db.trace(None)
+        await db.close()
