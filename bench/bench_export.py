@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
-import os
 import random
 import shutil
 import sqlite3
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -93,12 +90,9 @@ async def main() -> None:
         from zoneinfo import ZoneInfo
 
         now = datetime(2026, 12, 31, 4, 0, tzinfo=UTC)
-        # the bot builds exports in a worker process (reports/service.py): the same here, started before the clock
-        workers = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=os.nice, initargs=(10,))
-        await asyncio.get_running_loop().run_in_executor(workers, int)
+        # the bot builds each export in a worker process of its own (reports/worker.py), its start timed too
         services = SimpleNamespace(org=org, zone=ZoneInfo("Asia/Shanghai"), db=db, now=lambda: now,
-                                   export_workers=lambda: workers, policy=Policy(), calendar=WorkCalendar())
+                                   export_turn=asyncio.Lock(), policy=Policy(), calendar=WorkCalendar())
         year = Period(PeriodKind.YEAR, datetime(2026, 1, 1).date(), datetime(2027, 1, 1).date())  # noqa: DTZ001
         gaps: list[float] = []
         stop = asyncio.Event()
@@ -119,7 +113,6 @@ async def main() -> None:
         stop.set()
         await tick
         await db.close()
-        workers.shutdown()
         sizes = files.xlsx.stat().st_size // 1024, files.csv.stat().st_size // 1024
         shutil.rmtree(folder)
     print(json.dumps({

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
 import time
 from collections.abc import Callable, Collection
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,8 +31,6 @@ from storage.members import GroupRepository, MemberRepository
 
 log = logging.getLogger(__name__)
 
-EXPORT_WORKERS = 1
-EXPORT_NICENESS = 10
 
 
 @dataclass
@@ -88,8 +83,8 @@ class Services:
     guards: Guards = field(init=False)
     # the outbound pipeline, wired at the composition root once the messenger exists (bot.app's post_init)
     dispatcher: Dispatcher = field(init=False)
-    # exports are built in a worker process (reports/service.py), started at the first export
-    workers: ProcessPoolExecutor | None = None
+    # exports are built one at a time, each in a worker process of its own (reports/worker.py)
+    export_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.guards = Guards.from_settings(self.settings)
@@ -160,24 +155,6 @@ class Services:
         await asyncio.to_thread(memory.give_back)  # what indexing used and let go (jieba's plain dictionary)
         log.info("knowledge base: %d documents indexed in %.1f s", len(self.kb.documents()), time.monotonic() - started)
 
-    def export_workers(self) -> ProcessPoolExecutor:
-        """The worker process that builds exports (one: the bot keeps a core; exports queue), started on first use."""
-        if self.workers is None:
-            # spawned, not forked: a fork of this process would copy its threads' locks (aiosqlite, the job queue);
-            # at a lower priority (nice 10): on a small server the bot's replies come before an export's seconds of CPU
-            self.workers = ProcessPoolExecutor(max_workers=EXPORT_WORKERS, mp_context=multiprocessing.get_context(
-                "spawn"), initializer=os.nice, initargs=(EXPORT_NICENESS,))
-        return self.workers
-
-    def drop_export_workers(self, workers: ProcessPoolExecutor) -> None:
-        """Forget a broken export worker (its process died), so that the next export starts a new one."""
-        if self.workers is workers:
-            self.workers = None
-            workers.shutdown(wait=False, cancel_futures=True)
-
     async def close(self) -> None:
-        """Stop the export worker and close the database."""
-        if self.workers is not None:
-            await asyncio.to_thread(self.workers.shutdown, wait=True, cancel_futures=True)
-            self.workers = None
+        """Close the database."""
         await self.db.close()

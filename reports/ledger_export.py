@@ -1,9 +1,9 @@
 """The export worker's side of /export: read the ledger a chunk at a time and write it as .xlsx and .csv.
 
-It runs in a process of its own (reports.service starts it), which imports this module and what it needs — the
-ledger's storage, the domain and openpyxl — and none of the bot's running parts (the messengers, the knowledge base,
-photos' hashes), so that it stays small beside the bot. numpy is kept out of it: openpyxl imports it, if it can,
-only to recognise numpy's number types, which the ledger never holds (about 15 MB of the worker's memory).
+It runs in a process of its own (reports.worker, started by reports.service), which imports this module and what it
+needs — the ledger's storage, the domain and openpyxl — and none of the bot's running parts (the messengers, the
+knowledge base, photos' hashes), so that it stays small beside the bot. numpy is kept out of it: openpyxl imports it,
+if it can, only to recognise numpy's number types, which the ledger never holds (about 15 MB of the worker's memory).
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +27,9 @@ from domain.statistics import (
     compliance,
 )
 from kernel.services import Services
+from reports import worker
 from reports.charts import Panel, bar_chart
-from reports.ledger_export import ExportFiles, ExportJob, build_export, table_keys
+from reports.ledger_export import ExportFiles, ExportJob, table_keys
 from reports.text import period_block, period_label, ranking_lines, rows_block, scope_label, snapshot_block
 from storage.counting import Acceptance, CountingRepository, GroupBy
 from storage.selfchecks import SelfCheckRepository
@@ -209,18 +209,15 @@ async def export_files(services: Services, scope: Scope, period: Period, folder:
                     name=plain("export.file_name", scope=scope_label(org, scope), period=period.key),
                     folder=folder, policy=services.policy, calendar=services.calendar)  # fmt: skip
     # a worker process, not a thread: reading thousands of rows and openpyxl's seconds of CPU in threads held the event
-    # loop up for up to half a second at a time (the GIL), so everyone's replies waited while three exports were built
-    workers = services.export_workers()
-    try:  # a pool whose worker died refuses the job at once (BrokenProcessPool), or fails it while it runs
-        building = asyncio.get_running_loop().run_in_executor(workers, build_export, job)
-        while progress is not None and not building.done():
-            await asyncio.wait([building], timeout=PROGRESS_EVERY)
-            if not building.done() and (told := _progress_of(job.progress)) is not None:
-                await progress(*told)
-        return await building
-    except BrokenProcessPool:
-        services.drop_export_workers(workers)  # the worker died (killed, out of memory): the next export starts anew
-        raise
+    # loop up for up to half a second at a time (the GIL), so everyone's replies waited while three exports were built;
+    # one at a time (the bot keeps a core): the others wait their turn
+
+    async def waiting() -> None:
+        if progress is not None and (told := _progress_of(job.progress)) is not None:
+            await progress(*told)
+
+    async with services.export_turn:
+        return await worker.run(job, waiting, PROGRESS_EVERY)
 
 
 PROGRESS_EVERY = 2.0  # seconds between the progress message's edits (Telegram allows about one a second per chat)

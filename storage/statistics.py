@@ -20,7 +20,7 @@ from domain.statistics import EventRecord, HazardRecord
 from storage.db import Database
 from storage.timefmt import from_db, from_db_required, to_db
 
-LEDGER_CHUNK = 2000  # hazards per read of the export: a few MB of rows in hand, whatever the ledger's size
+LEDGER_CHUNK = 500  # hazards per read of the export: ≈ 4 MB in hand whatever the ledger's size (2,000: 15 MB)
 _LIVE = ("reported", "rectifying", "awaiting_verification", "recheck")
 
 

@@ -129,12 +129,13 @@ def test_no_import_cycle_between_packages() -> None:
 
 
 def test_the_export_worker_imports_none_of_the_bots_running_parts() -> None:
-    """The export worker process imports reports.ledger_export: the ledger's storage, the domain and openpyxl, not
-    the kernel, the messengers, the knowledge base or photos' hashes (each tens of MB in a process of its own)."""
+    """The export worker process (`python -m reports.worker`) imports reports.ledger_export: the ledger's storage,
+    the domain and openpyxl, not the kernel, the messengers, the knowledge base or photos' hashes (each tens of MB in
+    a process of its own)."""
     import subprocess
     import sys
 
     heavy = ("kernel", "messenger", "telegram", "lark_oapi", "numpy", "PIL", "jieba", "bm25s", "pydantic")
-    probe = (f"import sys; import reports.ledger_export; print([m for m in {heavy!r} if m in sys.modules])")
+    probe = (f"import sys; import reports.worker; print([m for m in {heavy!r} if m in sys.modules])")
     found = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]", found.stdout + found.stderr
