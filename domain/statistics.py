@@ -57,6 +57,7 @@ __all__ = [
 
 OPEN_STATES = frozenset({State.REPORTED, State.RECTIFYING, State.AWAITING_VERIFICATION})
 _DEADLINE_SETTERS = frozenset({"accept", "ext_approve", "rebound"})
+MICROS_A_DAY = 86_400_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +120,9 @@ class Rectification:
         return self.deadline is None or self.submitted_at <= self.deadline
 
     @property
-    def days_to_close(self) -> float:
-        """Days from the round's start to 销号."""
-        return (self.verified_at - self.started_at).total_seconds() / 86400
+    def micros_to_close(self) -> int:
+        """Microseconds from the round's start to 销号 (exact: a sum of them is too)."""
+        return (self.verified_at - self.started_at) // dt.timedelta(microseconds=1)
 
 
 def rectifications(record: HazardRecord) -> list[Rectification]:
@@ -230,7 +231,7 @@ class Figures:
     rectified_late: int = 0
     rebounds: int = 0
     rechecks_done: int = 0
-    days_to_close: tuple[float, ...] = ()
+    micros_to_close: int = 0  # of the rounds closed (rectified) in the period, added up
     overdue: int = 0  # overdue at the snapshot
     overdue_days: tuple[int, ...] = ()  # days overdue of the LONGEST_OVERDUE longest of them, longest first
     major_open: int = 0
@@ -268,7 +269,7 @@ class Figures:
     @property
     def average_days_to_close(self) -> float | None:
         """Mean days to 销号 of the rounds closed in the period."""
-        return sum(self.days_to_close) / len(self.days_to_close) if self.days_to_close else None
+        return self.micros_to_close / MICROS_A_DAY / self.rectified if self.rectified else None
 
 
 def figures(records: Iterable[HazardRecord], start: dt.datetime, end: dt.datetime, now: dt.datetime,
@@ -280,7 +281,7 @@ def figures(records: Iterable[HazardRecord], start: dt.datetime, end: dt.datetim
     snapshot = min(end, now)
     counts = {"reported": 0, "accepted": 0, "on_time": 0, "late": 0, "rebounds": 0, "rechecks": 0,
               "major_open": 0, "rechecks_due": 0, "open": 0, "accepted_late": 0, "unaccepted_overdue": 0}  # fmt: skip
-    days: list[float] = []
+    micros = 0
     overdue: list[int] = []
 
     def inside(instant: dt.datetime) -> bool:
@@ -302,7 +303,7 @@ def figures(records: Iterable[HazardRecord], start: dt.datetime, end: dt.datetim
         for rectification in rectifications(record):
             if inside(rectification.verified_at):
                 counts["on_time" if rectification.on_time else "late"] += 1
-                days.append(rectification.days_to_close)
+                micros += rectification.micros_to_close
         state = state_at(record, snapshot)
         if state in OPEN_STATES:
             counts["open"] += 1
@@ -319,7 +320,7 @@ def figures(records: Iterable[HazardRecord], start: dt.datetime, end: dt.datetim
     return Figures(
         reported=counts["reported"], accepted=counts["accepted"], rectified_on_time=counts["on_time"],
         rectified_late=counts["late"], rebounds=counts["rebounds"], rechecks_done=counts["rechecks"],
-        days_to_close=tuple(days), overdue=len(overdue), overdue_days=longest_overdue(overdue),
+        micros_to_close=micros, overdue=len(overdue), overdue_days=longest_overdue(overdue),
         major_open=counts["major_open"], rechecks_due=counts["rechecks_due"], open=counts["open"],
         accepted_late=counts["accepted_late"], unaccepted_overdue=counts["unaccepted_overdue"],
     )  # fmt: skip

@@ -6,7 +6,8 @@ tests check both give the same figures on generated ledgers); here they become:
 
 - what happened in the window [start, snapshot): ranges of ``event_facts`` (migration 011), where a trigger wrote,
   in each counted event's own transaction, what counting needs of it (a 受理's clock and reported grade, whether a
-  销号 closed a round on time and when the round began) beside the hazard's units and grade now;
+  销号 closed a round on time, when the round began and, migration 015, how long it ran) beside the hazard's units
+  and grade now;
 - where things stood at the snapshot: a hazard untouched since (``updated_at`` before it) stands as its
   row says, counted in one walk of the covering index ``hazards_live``; only hazards touched since
   the snapshot (a past period's digest) have their events looked up, one indexed probe each;
@@ -63,16 +64,15 @@ class _Tally:
     """Figures being added up for one key."""
 
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    days: list[float] = field(default_factory=list)
     overdue: Counter[int] = field(default_factory=Counter)  # days overdue → how many hazards
 
     def figures(self) -> Figures:
-        """The figures added up (the rounds' days in ascending order)."""
+        """The figures added up."""
         c = self.counts
         return Figures(
             reported=c["reported"], accepted=c["accepted"], rectified_on_time=c["on_time"],
             rectified_late=c["late"], rebounds=c["rebounds"], rechecks_done=c["rebounds"] + c["recheck_pass"],
-            days_to_close=tuple(sorted(self.days)), overdue=self.overdue.total(), overdue_days=_longest(self.overdue),
+            micros_to_close=c["micros_to_close"], overdue=self.overdue.total(), overdue_days=_longest(self.overdue),
             major_open=c["major_open"], rechecks_due=c["rechecks_due"], open=c["open"],
             accepted_late=c["accepted_late"], unaccepted_overdue=c["unaccepted_overdue"],
         )  # fmt: skip
@@ -91,11 +91,6 @@ class _Table:
             for key in self.keys(where):
                 self.tallies[key].counts[name] += int(n)
 
-    def extend(self, where: Where, values: list[float]) -> None:
-        """Add closed rounds' days to the group's keys."""
-        for key in self.keys(where):
-            self.tallies[key].days.extend(values)
-
     def overdue(self, where: Where, days: int, n: int = 1) -> None:
         """Count `n` hazards of the group overdue by `days`."""
         for key in self.keys(where):
@@ -107,7 +102,6 @@ class _Table:
             mine = self.tallies[key]
             for name, n in tally.counts.items():
                 mine.counts[name] += n
-            mine.days += tally.days
             mine.overdue.update(tally.overdue)
 
     def figures(self) -> dict[str, Figures]:
@@ -149,12 +143,6 @@ def latest_start_overdue(accept_due: AcceptanceDue, grade: Grade, snapshot: dt.d
 
 
 _DEADLINE_TO = "json_extract({e}.data, '$.deadline_to')"
-# microseconds from one stored instant to another (both as to_db writes them: UTC, six digits of fraction at 21), to
-# the microsecond: whole seconds by strftime of the first 19 characters (SQLite rounds a fraction to milliseconds,
-# which would carry .9995 s into the next second), the fractions by their digits
-_MICROS_BETWEEN = ("((CAST(strftime('%s', substr({end}, 1, 19)) AS INTEGER)"
-                   " - CAST(strftime('%s', substr({start}, 1, 19)) AS INTEGER)) * 1000000"
-                   " + CAST(substr({end}, 21, 6) AS INTEGER) - CAST(substr({start}, 21, 6) AS INTEGER))")
 _WHERE = "h.department_id, h.township_id, h.enterprise_id"
 
 
@@ -297,20 +285,14 @@ async def _window(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...]
         table.count((d, t, e), _EVENT_COUNTS[action], n)
     if acceptance is not None:
         await _accepted_late(tx, table, scoped, params, window, acceptance)
-    # each 销号 that closed a round: on time as worked out when it was written, and the days since the round began
-    rounds: dict[Where, tuple[list[int], list[float]]] = {}  # each group's (on time, late) and days, added up once
-    for d, t, e, on_time, micros in await tx.all(
-        f"SELECT {_WHERE}, h.on_time, {_MICROS_BETWEEN.format(start='h.round_started', end='h.at')} FROM event_facts h"
-        f" WHERE h.action = 'verify_pass' AND h.at >= ? AND h.at < ? AND {scoped} AND h.on_time IS NOT NULL",
-        (*window, *params),
+    # each 销号 that closed a round: on time as worked out when it was written, and its length (migration 015)
+    for d, t, e, on_time, n, micros in await tx.all(
+        f"SELECT {_WHERE}, h.on_time, COUNT(*), SUM(h.round_micros) FROM event_facts h"
+        f" WHERE h.action = 'verify_pass' AND h.at >= ? AND h.at < ? AND {scoped} AND h.on_time IS NOT NULL"
+        f" GROUP BY {_WHERE}, h.on_time", (*window, *params),
     ):  # fmt: skip
-        counts, days = rounds.setdefault((d, t, e), ([0, 0], []))
-        counts[0 if on_time else 1] += 1
-        days.append(micros / 10**6 / 86400)  # as timedelta.total_seconds() / 86400: exact microseconds, one division
-    for where, ((on_time_n, late_n), days) in rounds.items():
-        table.count(where, "on_time", on_time_n)
-        table.count(where, "late", late_n)
-        table.extend(where, days)
+        table.count((d, t, e), "on_time" if on_time else "late", n)
+        table.count((d, t, e), "micros_to_close", micros)
 
 
 async def _accepted_late(tx: Tx, table: _Table, scoped: str, params: tuple[object, ...], window: tuple[str, str],

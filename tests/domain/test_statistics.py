@@ -11,6 +11,7 @@ from domain.hazards import Grade, State
 from domain.periods import Period, PeriodKind, PeriodProblem, parse_period, week_of
 from domain.ranking import UnitInput, rank_units
 from domain.statistics import (
+    MICROS_A_DAY,
     Compliance,
     EventRecord,
     Figures,
@@ -74,7 +75,7 @@ def test_a_week_counted_by_hand() -> None:
         rectified_on_time=2,  # A (by its deadline), F (by its extended deadline)
         rectified_late=1,  # B: submitted the 24th, deadline the 20th
         rebounds=1, rechecks_done=1,  # E
-        days_to_close=(3.0, 9.0, 5.0),  # A 23→26, B 16→25, F 23 09:00→28 09:00
+        micros_to_close=17 * MICROS_A_DAY,  # A 23→26, B 16→25, F 23 09:00→28 09:00: 3 + 9 + 5 days
         overdue=1, overdue_days=(5,),  # C: deadline the 25th, snapshot at the week's end (the 30th, 00:00)
         major_open=1,  # D
         rechecks_due=1,  # G
@@ -116,7 +117,7 @@ def test_compliance_counts_weeks_whose_deadline_passed() -> None:
 
 def test_ranking_by_the_formula() -> None:
     x = UnitInput("x", 4, Figures(rectified_on_time=3, rectified_late=1, overdue=2, overdue_days=(3, 1), rebounds=1,
-                                  rechecks_done=4, days_to_close=(10.0, 20.0)), Compliance(8, 6, 1))
+                                  rechecks_done=4, micros_to_close=4 * 15 * MICROS_A_DAY), Compliance(8, 6, 1))
     y = UnitInput("y", 1, Figures(), Compliance(2, 2, 0))
     z = UnitInput("z", 0, Figures(), Compliance())
     ranked = rank_units([x, y, z])

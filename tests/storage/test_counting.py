@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
+import asyncio
 import datetime as dt
 import math
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -50,13 +51,8 @@ def _acceptance() -> Acceptance:
                       lambda starts, grade: acceptance_dues(starts, grade, policy, calendar, ZONE))
 
 
-def _normal(f: Figures) -> Figures:
-    """The rounds' days in one order (the sum, and so the average, is then the same to the last bit)."""
-    return dataclasses.replace(f, days_to_close=tuple(sorted(f.days_to_close)))
-
-
 def _nonzero(table: dict[str, Figures]) -> dict[str, Figures]:
-    return {k: _normal(f) for k, f in table.items() if f != Figures()}
+    return {k: f for k, f in table.items() if f != Figures()}
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +107,9 @@ async def test_sql_figures_equal_the_reference(ledger: tuple[Path, Organisation]
         got = await CountingRepository(db).figures(scope, start, end, now, ZONE, _acceptance(), by)
     finally:
         await db.close()
-    total = _normal(figures(records, start, end, now, ZONE, due))
+    total = figures(records, start, end, now, ZONE, due)
     assert _nonzero(got) == _nonzero({**expected, "": total})
-    assert _normal(got[""]) == total  # the whole scope is always there, its days summed in the same order
+    assert got[""] == total  # the whole scope is always there
     # the ledger is not trivial: each kind of figure is there to be got wrong
     if scope.everything and "month" in name and now == NOW:
         assert all(getattr(total, f) for f in ("reported", "accepted", "rectified_on_time", "rectified_late",
@@ -226,20 +222,26 @@ async def test_a_hazard_moved_after_its_events_is_counted_where_it_is_now(tmp_pa
     expected = breakdown(records, _groups(ledger[1], GroupBy.UNIT, records), start, end, NOW, ZONE, _accept_due())  # type: ignore[arg-type]
     expected[""] = figures(records, start, end, NOW, ZONE, _accept_due())
     assert _nonzero(got) == _nonzero(expected)
-    assert _normal(one[""]) == _nonzero(expected)["xfdd"]
+    assert one[""] == _nonzero(expected)["xfdd"]
 
 
-def test_the_microseconds_between_two_stored_instants_are_exact() -> None:
-    """The days to 销号 are worked out in SQL from integer microseconds, exactly as timedelta does (SQLite's own
-    date functions round fractions to milliseconds)."""
-    from storage.counting import _MICROS_BETWEEN
+def test_a_rounds_length_is_counted_to_the_microsecond(tmp_path: Path) -> None:
+    """Each closed round's length is worked out in SQL (migration 015) from integer microseconds, exactly as
+    timedelta does (SQLite's own date functions round fractions to milliseconds: .9996 s would carry a second)."""
     from storage.timefmt import to_db
 
     base, us = dt.datetime(2026, 3, 1, 23, 59, 59, 999_600, tzinfo=dt.UTC), dt.timedelta(microseconds=1)
     pairs = [(base, base + 500 * us), (base, base + dt.timedelta(days=40) + us),
              (base - dt.timedelta(days=400) - 999_999 * us, base), (base, base)]  # fmt: skip
-    with sqlite3.connect(":memory:") as conn:
-        for start, end in pairs:
-            [(micros,)] = conn.execute(f"SELECT {_MICROS_BETWEEN.format(start=':s', end=':e')}",
-                                       {"s": to_db(start), "e": to_db(end)}).fetchall()
-            assert micros / 10**6 / 86400 == (end - start).total_seconds() / 86400
+    asyncio.run(_migrated(tmp_path / "db.sqlite3"))
+    with closing(sqlite3.connect(tmp_path / "db.sqlite3")) as conn, conn:
+        for i, (start, end) in enumerate(pairs):
+            conn.execute("INSERT INTO event_facts (action, at, event_id, hazard_id, department_id, township_id,"
+                         " enterprise_id, grade, on_time, round_started) VALUES ('verify_pass', ?, ?, 1, 'd', 't',"
+                         " 'e', 'general', 1, ?)", (to_db(end), i, to_db(start)))  # fmt: skip
+        got = conn.execute("SELECT round_micros FROM event_facts ORDER BY event_id").fetchall()
+    assert [micros for (micros,) in got] == [(end - start) // us for start, end in pairs]
+
+
+async def _migrated(path: Path) -> None:
+    await (await Database.open(path)).close()
