@@ -7,7 +7,8 @@ own work.
 Reads the same HAZARD_BOT_TOKEN / HAZARD_API_BASE_URL / HAZARD_API_BASE_FILE_URL as `python -m bot`.
 
 PTB's own transport (httpx) by default: the floor as the goal names it. With `--aiohttp`, the bot's transport
-(bot/transport.py), to show what of the difference is the transport and what is the bot's work.
+(bot/transport.py), to show what of the difference is the transport and what is the bot's work. With `--paced`,
+the bot's pacing as deployed (messenger/telegram_pacing.py: PTB's rate limiter at 29.5 calls a second).
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ def main() -> None:
         from bot.transport import AiohttpRequest
 
         builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(connections=1))
+    if "--paced" in sys.argv:
+        from messenger.telegram_pacing import Pacing
+
+        builder = builder.rate_limiter(Pacing())  # type: ignore[arg-type]
     app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(MessageHandler(filters.PHOTO, photo))
