@@ -335,7 +335,7 @@ def main() -> None:
         "ratio_p50_one_user": round(results["report"]["one_user"]["p50_ms"] / results["echo"]["one_user"]["p50_ms"], 2),
         "ratio_bot_cpu_per_update_same_transport": round(
             ours["bot_cpu_ms_per_update"] / results["echo_aiohttp"][crowd]["bot_cpu_ms_per_update"], 2),
-        # both paced as deployed (PTB's rate limiter, 29.5 calls a second): the bot's report flows, the echo bot's echoes
+        # both paced as deployed (PTB's rate limiter, 29.5 calls a second): the bot's report flows, the echo's echoes
         "ratio_bot_cpu_per_update_same_transport_paced": round(
             results["report_paced"][crowd]["bot_cpu_ms_per_update"]
             / results["echo_aiohttp_paced"][crowd]["bot_cpu_ms_per_update"], 2),
