@@ -256,8 +256,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await same.ready()
             await measure(same, officers, echo_rounds(watch, 5))  # warm-up
             crowd = await measure(same, officers, echo_rounds(watch, args.echo_rounds // len(officers) * 2))
+            await measure(same, officers, shaped_flows(watch, 1))  # warm-up
+            shaped = await measure(same, officers, shaped_flows(watch, args.flows))
             await same.terminate()
             results["echo_aiohttp"] = {f"{args.users}_users": crowd.summary()}
+            results["echo_aiohttp_in_report_shape"] = {f"{args.users}_users": shaped.summary()}
 
             # the same, paced as our bot is deployed: the floor for the paced report flows below
             paced_echo = BotProcess(api, env, folder / "echo-paced.log", folder, argv=(*echo_argv, "--paced"))
@@ -345,6 +348,9 @@ def main() -> None:
             / results["echo_aiohttp"][crowd]["bot_cpu_ms_per_update"], 2),
         "ratio_bot_cpu_per_update_same_calls": round(
             ours["bot_cpu_ms_per_update"] / results["echo_in_report_shape"][crowd]["bot_cpu_ms_per_update"], 2),
+        # against the echo bot making a report flow's calls (downloads, presses answered, edits) on the same transport
+        "ratio_bot_cpu_per_update_same_transport_same_calls": round(
+            ours["bot_cpu_ms_per_update"] / results["echo_aiohttp_in_report_shape"][crowd]["bot_cpu_ms_per_update"], 2),
         "hazards_in_database": args.hazards,
         "goal": "ours within 2x of the floor per update",
     }, ensure_ascii=False))  # fmt: skip
