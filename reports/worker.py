@@ -6,15 +6,17 @@ with the ExportFiles, pickled, on its stdout. How far it got it writes to the jo
 
 A process per export rather than a pool kept alive: nothing of an export stays in memory once its files are written
 (a pool's idle worker held ≈ 50 MB, and multiprocessing's resource tracker another ≈ 12 MB, from the first export
-on), and a worker that dies (the OOM killer, an operator) fails its own export only.
+on), and a worker that dies (the OOM killer, an operator) fails its own export only. A worker dies with the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -58,9 +60,25 @@ async def run(job: ExportJob, waiting: Callable[[], Awaitable[None]] | None = No
 
 def main() -> None:
     """The worker's side: the job from stdin, the files' description to stdout."""
+    _die_with_the_bot()
     os.nice(NICENESS)
     job = pickle.load(sys.stdin.buffer)
     pickle.dump(build_export(job), sys.stdout.buffer)
+
+
+def _die_with_the_bot() -> None:
+    """Linux: the kernel kills the worker when the bot's process ends, kill -9 included (prctl PR_SET_PDEATHSIG), so
+    no export goes on building for a bot that is gone. Elsewhere (no prctl) the worker ends when its export does."""
+    prctl = getattr(ctypes.CDLL(None), "prctl", None)
+    if prctl is None:
+        return
+    bot = os.getppid()
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != bot:  # the bot was gone already, before the request took hold
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 if __name__ == "__main__":

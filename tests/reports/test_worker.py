@@ -41,3 +41,40 @@ async def test_a_worker_that_answers_nonsense_fails_its_export(monkeypatch: pyte
                                                                   " pickle.dump(42, sys.stdout.buffer)"))
     with pytest.raises(worker.WorkerFailed, match="int"):
         await worker.run(None)  # type: ignore[arg-type]
+
+
+def test_a_worker_dies_with_a_bot_killed_outright(tmp_path: Path) -> None:
+    """kill -9 of the bot: its export worker does not go on building for nobody (Linux: PR_SET_PDEATHSIG)."""
+    import subprocess
+    import time
+
+    job, held = os.pipe()  # the worker's stdin: held open here, so the worker never sees it end
+    bot = subprocess.Popen(  # a stand-in for the bot: starts a worker that waits for its job, says its pid, waits
+        [sys.executable, "-c", "import subprocess, sys, time; w = subprocess.Popen(" + repr(list(worker.COMMAND)) +
+         f", stdin={job}); print(w.pid, flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, pass_fds=(job,),
+    )  # fmt: skip
+    os.close(job)
+    assert bot.stdout is not None
+    pid = int(bot.stdout.readline())
+    time.sleep(2)  # the worker has started (and asked to die with its parent), waiting for its job
+    assert _alive(pid)
+    bot.kill()
+    bot.wait()
+    try:
+        for _ in range(50):
+            if not _alive(pid):
+                return
+            time.sleep(0.1)
+        os.kill(pid, 9)
+        raise AssertionError("the worker outlived the bot")
+    finally:
+        os.close(held)
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, and not a zombie waiting for whoever reaps orphans)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
