@@ -32,7 +32,6 @@ from storage.members import GroupRepository, MemberRepository
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class Guards:
     """What keeps one person from slowing the bot for everyone (issue 13), kept in memory: per-user throttles of

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 NICENESS = 10  # on a small server the bot's replies come before an export's seconds of CPU
 COMMAND = (sys.executable, "-m", "reports.worker")
+PR_SET_PDEATHSIG = 1  # prctl's option (linux/prctl.h): the signal the worker gets when its parent ends
 
 
 class WorkerFailed(Exception):
@@ -76,9 +77,6 @@ def _die_with_the_bot() -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != bot:  # the bot was gone already, before the request took hold
         os._exit(1)
-
-
-PR_SET_PDEATHSIG = 1
 
 
 if __name__ == "__main__":
