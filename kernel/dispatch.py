@@ -23,3 +23,7 @@ class Dispatcher(Protocol):
     async def tell_admins(self, text: Html) -> None:
         """A notice to every admin: kept first, sent at once, retried by the sweep."""
         ...
+
+    def stopping(self) -> bool:
+        """Whether the bot has been told to stop (SIGTERM): long work in hand ends early and says so."""
+        ...

@@ -38,6 +38,10 @@ class Outbound:
         if await deliver_pending(self.messenger, self.services, unit_id, stopping=stopping):
             await sweep(self.messenger, self.services, stopping)
 
+    def stopping(self) -> bool:
+        """Told to stop (the running bot only)."""
+        return not self.running()
+
     async def tell_admins(self, text: Html) -> None:
         """A notice to every admin (outbound.failures.tell_admins)."""
         await failures.tell_admins(self.messenger, self.services, text)

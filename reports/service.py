@@ -197,10 +197,15 @@ async def ranking_message(services: Services, period: Period, late: bool) -> tup
 Progress = Callable[[int, int], Awaitable[None]]  # rows written so far, rows in all
 
 
+class ExportStopped(Exception):
+    """The bot was told to stop while the files were being built: the worker is stopped, nothing is sent."""
+
+
 async def export_files(services: Services, scope: Scope, period: Period, folder: Path,
-                       progress: Progress | None = None) -> ExportFiles:
+                       progress: Progress | None = None, stopping: Callable[[], bool] = lambda: False) -> ExportFiles:
     """Build the ledger files of a scope and period in `folder`: read and written in a worker process, a chunk at a
-    time; `progress` hears how far it got every PROGRESS_EVERY seconds (the worker writes it to a file)."""
+    time; `progress` hears how far it got every PROGRESS_EVERY seconds (the worker writes it to a file). Once
+    `stopping` says the bot is stopping, the worker is stopped and ExportStopped raised (a stop waits for no export)."""
     org, zone, now = services.org, services.zone, services.now()
     quarter = quarter_of(period.start)
     job = ExportJob(services.db.path, org, scope, period, now, zone,
@@ -213,6 +218,8 @@ async def export_files(services: Services, scope: Scope, period: Period, folder:
     # one at a time (the bot keeps a core): the others wait their turn
 
     async def waiting() -> None:
+        if stopping():
+            raise ExportStopped
         if progress is not None and (told := _progress_of(job.progress)) is not None:
             await progress(*told)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from domain.members import Member, Scope, scope_of
 from domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodProblem, month_of, parse_period
 from kernel.services import Services
-from reports.service import export_files
+from reports.service import ExportStopped, export_files
 from reports.text import period_label, scope_label
 from texts import Html, t
 from usecases.talk import Talk
@@ -48,7 +48,7 @@ async def request(services: Services, talk: Talk, member: Member, text: str) -> 
 
 async def send_export(services: Services, talk: Talk, scope: Scope, period: Period, user_id: int) -> None:
     """Build the ledger files (in the worker process, a chunk at a time) with a progress message edited as they
-    grow, then send them; a failure is said, never silent."""
+    grow, then send them; a failure is said, never silent, and so is an export cut short by the bot's stop."""
     what = {"scope": scope_label(services.org, scope), "period": period_label(period)}
     try:
         status = await talk.say(t("export.progress_start", **what))
@@ -59,12 +59,15 @@ async def send_export(services: Services, talk: Talk, scope: Scope, period: Peri
                 await talk.edit(status, t("export.progress", done=done, total=total, percent=percent, **what))
 
         with tempfile.TemporaryDirectory(prefix="export-") as folder:
-            files = await export_files(services, scope, period, Path(folder), progress)
+            files = await export_files(services, scope, period, Path(folder), progress, services.dispatcher.stopping)
             if status is not None:
                 await talk.edit(status, t("export.progress_done", count=files.count, **what))
             for path, caption in ((files.xlsx, t("export.caption", count=files.count, **what)),
                                   (files.csv, t("export.caption_csv"))):  # fmt: skip
                 await _send_within(talk, path, f"{files.name}{path.suffix}", caption)
+    except ExportStopped:  # the bot is stopping: no stop waits for an export's minute, and the person knows
+        log.info("export for user %s stopped: the bot is stopping", user_id)
+        await talk.say(t("export.stopped", **what))
     except Exception:
         log.exception("export for user %s failed", user_id)
         await talk.say(t("error.generic"))

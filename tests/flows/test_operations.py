@@ -4,6 +4,7 @@ that never waits for a backlog."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from datetime import timedelta
 
@@ -11,6 +12,8 @@ import pytest
 
 from bot.jobs import sweep
 from config.settings import Settings
+from reports import worker
+from reports.service import PROGRESS_EVERY
 from storage.db import AlreadyRunning, Database
 from storage.timefmt import to_db
 from tests.flows.conftest import World
@@ -106,3 +109,22 @@ async def test_a_stop_after_a_burst_of_filings_leaves_the_rest_of_the_deliveries
     assert time.monotonic() - began < 4
     [(waiting,)] = rows(world, "SELECT COUNT(*) FROM hazard_threads WHERE delivered_at IS NULL")
     assert waiting >= 2  # the rest stay due for the next start, not lost
+
+
+async def test_a_stop_during_an_export_stops_its_worker_and_tells_the_person(world: World,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM while an export is being built: the stop waits for no export (a year's took half a minute), the
+    worker is stopped, and whoever asked for it is told to ask again."""
+    never_done = (sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(); time.sleep(60)")
+    monkeypatch.setattr(worker, "COMMAND", never_done)
+    await world.api.send_text(world.admin, "/export")
+    await world.until(world.admin.id, "正在生成隐患台账")
+    await asyncio.sleep(0.5)  # the worker is at work
+    began = time.monotonic()
+    assert world.app.updater is not None
+    await world.app.updater.stop()
+    await world.app.stop()  # as on SIGTERM: waits for the export's task
+    assert time.monotonic() - began < PROGRESS_EVERY + 2
+    told = await world.until(world.admin.id, "导出已中断")
+    assert "请稍后重新发送 /export" in told["plain_text"]
+    assert not [m for m in world.api.sent(world.admin.id) if m["document_file"] is not None]
