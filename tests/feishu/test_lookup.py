@@ -3,6 +3,14 @@ buttons turned in place, a hazard's card, 处理记录 and photos."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import time
+
+import pytest
+
+from reports import worker
+from reports.service import PROGRESS_EVERY
 from sandbox.images import sample_jpeg
 from tests.feishu.conftest import FeishuWorld
 
@@ -52,3 +60,20 @@ async def test_stats_and_export_in_the_private_chat(fworld: FeishuWorld) -> None
     assert feishu.files[files[0].content["file_key"]][1][:2] == b"PK"  # a real .xlsx (a zip)
     await feishu.send_text(officer, "/export 去年的某一天")
     await feishu.until(feishu.p2p(officer), "没有看懂“去年的某一天”")
+
+
+async def test_a_stop_during_an_export_tells_the_person_on_feishu(fworld: FeishuWorld,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on Telegram: the bot told to stop while an export is built stops its worker and says so."""
+    feishu, officer = fworld.feishu, fworld.officer
+    monkeypatch.setattr(worker, "COMMAND", (sys.executable, "-c", "import sys, time; sys.stdin.buffer.read();"
+                                                                  " time.sleep(60)"))
+    await fworld.join(officer, "e01", "安全员")
+    await feishu.send_text(officer, "/export")
+    await feishu.until(feishu.p2p(officer), "正在生成隐患台账")
+    await asyncio.sleep(0.5)  # the worker is at work
+    began = time.monotonic()
+    await fworld.bot.stop()
+    assert time.monotonic() - began < PROGRESS_EVERY + 2
+    told = await feishu.until(feishu.p2p(officer), "导出已中断")
+    assert "请稍后重新发送 /export" in told.text
