@@ -4,6 +4,7 @@ outbound pipeline imports it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from texts import Html
@@ -24,6 +25,7 @@ class Dispatcher(Protocol):
         """A notice to every admin: kept first, sent at once, retried by the sweep."""
         ...
 
-    def stopping(self) -> bool:
-        """Whether the bot has been told to stop (SIGTERM): long work in hand ends early and says so."""
+    def stopping(self) -> Callable[[], bool]:
+        """For work starting now, a check of whether the bot has been told to stop (SIGTERM): long work ends early
+        and says so (never, for work started while the bot is not running: a test's, a tool's)."""
         ...

@@ -21,26 +21,23 @@ class Outbound:
     messenger: Messenger
     running: Callable[[], bool] = lambda: True
 
-    def _stopping(self) -> Callable[[], bool]:
-        """A sweep started while the bot runs stops when it is told to stop; one started otherwise runs to its end."""
+    def stopping(self) -> Callable[[], bool]:
+        """For work starting now: whether the bot has been told to stop. Work started while the bot runs stops when
+        it is told to; work started otherwise (a test's, a tool's) runs to its end."""
         if not self.running():
             return never
         return lambda: not self.running()
 
     async def sweep(self) -> SweepReport:
         """Send everything due now."""
-        return await sweep(self.messenger, self.services, self._stopping())
+        return await sweep(self.messenger, self.services, self.stopping())
 
     async def deliver(self, unit_id: str | None = None) -> None:
         """Deliver at once what a submit, transfer or bind made deliverable, and send the reporters' notices it queued
         (a failure is the sweep's to retry, as every send's; a unit without a group is told to the admins once)."""
-        stopping = self._stopping()  # one for both: the sweep after a delivery cut short by a stop stops too
+        stopping = self.stopping()  # one for both: the sweep after a delivery cut short by a stop stops too
         if await deliver_pending(self.messenger, self.services, unit_id, stopping=stopping):
             await sweep(self.messenger, self.services, stopping)
-
-    def stopping(self) -> bool:
-        """Told to stop (the running bot only)."""
-        return not self.running()
 
     async def tell_admins(self, text: Html) -> None:
         """A notice to every admin (outbound.failures.tell_admins)."""

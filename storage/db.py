@@ -149,12 +149,12 @@ class Database:
             try:
                 yield tx
             except BaseException:
-                self._snapshot = None
                 await self._conn.rollback()
                 raise
             else:
-                self._snapshot = None
                 await self._conn.commit()
+            finally:
+                self._snapshot = None
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Tx]:

@@ -59,7 +59,7 @@ async def send_export(services: Services, talk: Talk, scope: Scope, period: Peri
                 await talk.edit(status, t("export.progress", done=done, total=total, percent=percent, **what))
 
         with tempfile.TemporaryDirectory(prefix="export-") as folder:
-            files = await export_files(services, scope, period, Path(folder), progress, services.dispatcher.stopping)
+            files = await export_files(services, scope, period, Path(folder), progress, services.dispatcher.stopping())
             if status is not None:
                 await talk.edit(status, t("export.progress_done", count=files.count, **what))
             for path, caption in ((files.xlsx, t("export.caption", count=files.count, **what)),

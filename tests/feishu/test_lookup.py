@@ -3,7 +3,6 @@ buttons turned in place, a hazard's card, 处理记录 and photos."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 
@@ -70,8 +69,7 @@ async def test_a_stop_during_an_export_tells_the_person_on_feishu(fworld: Feishu
                                                                   " time.sleep(60)"))
     await fworld.join(officer, "e01", "安全员")
     await feishu.send_text(officer, "/export")
-    await feishu.until(feishu.p2p(officer), "正在生成隐患台账")
-    await asyncio.sleep(0.5)  # the worker is at work
+    await feishu.until(feishu.p2p(officer), "正在生成隐患台账")  # its worker is started next
     began = time.monotonic()
     await fworld.bot.stop()
     assert time.monotonic() - began < PROGRESS_EVERY + 2

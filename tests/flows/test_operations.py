@@ -118,8 +118,7 @@ async def test_a_stop_during_an_export_stops_its_worker_and_tells_the_person(wor
     never_done = (sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(); time.sleep(60)")
     monkeypatch.setattr(worker, "COMMAND", never_done)
     await world.api.send_text(world.admin, "/export")
-    await world.until(world.admin.id, "正在生成隐患台账")
-    await asyncio.sleep(0.5)  # the worker is at work
+    await world.until(world.admin.id, "正在生成隐患台账")  # its worker is started next
     began = time.monotonic()
     assert world.app.updater is not None
     await world.app.updater.stop()
