@@ -259,16 +259,13 @@ class Tx:
             return cursor.rowcount
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        """The first row, or None."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            row = await cursor.fetchone()
-        return row
+        """The first row, or None: for statements of one row (a key's, an aggregate's), as it reads them all."""
+        rows = await self.all(sql, params)
+        return rows[0] if rows else None
 
     async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """All rows."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            rows = await cursor.fetchall()
-        return list(rows)
+        """All rows, in one trip to aiosqlite's thread (a cursor's execute, fetch and close would be three)."""
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """The first column of the first row, or None."""
