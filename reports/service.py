@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,8 +224,24 @@ async def export_files(services: Services, scope: Scope, period: Period, folder:
         if progress is not None and (told := _progress_of(job.progress)) is not None:
             await progress(*told)
 
-    async with services.export_turn:
+    async with _turn(services.export_turn, waiting, PROGRESS_EVERY):
         return await worker.run(job, waiting, PROGRESS_EVERY)
+
+
+@asynccontextmanager
+async def _turn(turn: asyncio.Lock, waiting: Callable[[], Awaitable[None]], every: float) -> AsyncIterator[None]:
+    """Hold `turn`; while it is another export's, `waiting` is called every `every` seconds as well (so a stop is
+    heard in the queue too, not only once this export's worker runs)."""
+    while True:
+        try:
+            await asyncio.wait_for(turn.acquire(), every)
+            break
+        except TimeoutError:
+            await waiting()
+    try:
+        yield
+    finally:
+        turn.release()
 
 
 PROGRESS_EVERY = 2.0  # seconds between the progress message's edits (Telegram allows about one a second per chat)

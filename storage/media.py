@@ -1,10 +1,12 @@
-"""Photo files on disk, addressed by their SHA-256; a draft's photos wait in a staging folder."""
+"""Photo files on disk, addressed by their SHA-256; a draft's photos wait in a staging folder, an export's files in a
+scratch folder."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Collection
 from pathlib import Path
 
@@ -24,10 +26,14 @@ class MediaStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.staging = root / "staging"
+        self.scratch = root / "scratch"
 
     def prepare(self, keep: Collection[str] = ()) -> None:
-        """Create the folders, emptying staging but for the drafts in `keep` (restored with their users' sessions):
-        what else is staged at start was abandoned (the instance lock is held before this runs)."""
+        """Create the folders, emptying staging but for the drafts in `keep` (restored with their users' sessions)
+        and emptying scratch: what else is there at start was abandoned, by a bot killed while it worked (the
+        instance lock is held before this runs)."""
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch.mkdir(parents=True, exist_ok=True)
         self.staging.mkdir(parents=True, exist_ok=True)
         for folder in self.staging.iterdir():
             if folder.name in keep:
@@ -57,6 +63,12 @@ class MediaStore:
             os.replace(source, target)
             _fsync_dir(target.parent)
         return Photo(photo.file_id, photo.file_unique_id, photo.sha256, photo.size, final, photo.kind)
+
+    def scratch_folder(self, prefix: str) -> tempfile.TemporaryDirectory[str]:
+        """A folder for files made for a while (an export's), removed on leaving it; one a killed bot left is removed
+        at the next start (`prepare`), not left in the system's temporary folder for ever."""
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryDirectory(prefix=prefix, dir=self.scratch)
 
     def discard(self, draft_key: str) -> None:
         """Forget an abandoned draft's photos."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -58,7 +57,7 @@ async def send_export(services: Services, talk: Talk, scope: Scope, period: Peri
             if status is not None:
                 await talk.edit(status, t("export.progress", done=done, total=total, percent=percent, **what))
 
-        with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        with services.media.scratch_folder("export-") as folder:
             files = await export_files(services, scope, period, Path(folder), progress, services.dispatcher.stopping())
             if status is not None:
                 await talk.edit(status, t("export.progress_done", count=files.count, **what))

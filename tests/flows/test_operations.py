@@ -127,3 +127,38 @@ async def test_a_stop_during_an_export_stops_its_worker_and_tells_the_person(wor
     told = await world.until(world.admin.id, "导出已中断")
     assert "请稍后重新发送 /export" in told["plain_text"]
     assert not [m for m in world.api.sent(world.admin.id) if m["document_file"] is not None]
+
+
+async def test_a_stop_while_an_export_waits_its_turn_tells_the_person_too(world: World) -> None:
+    """Exports are built one at a time: one waiting behind another hears the stop while it waits, and is not left
+    for the next start (a stop waits for it no more than for the export in hand)."""
+    turn = world.app.bot_data.services.export_turn
+    await turn.acquire()  # another export's worker is building its files
+    try:
+        await world.api.send_text(world.admin, "/export")
+        await world.until(world.admin.id, "正在生成隐患台账")
+        assert world.app.updater is not None
+        await world.app.updater.stop()
+        await asyncio.wait_for(world.app.stop(), PROGRESS_EVERY + 2)  # not after the export in hand
+    finally:
+        turn.release()
+    told = await world.until(world.admin.id, "导出已中断")
+    assert "请稍后重新发送 /export" in told["plain_text"]
+
+
+async def test_what_a_killed_export_left_is_removed_at_the_next_start(world: World,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export's files are made under the media directory (not in the system's temporary folder, where a bot
+    killed meanwhile would leave them for ever), and what a killed bot left there is removed at the next start."""
+    scratch = world.settings.media_dir / "scratch"
+    left = scratch / "export-killed"
+    left.mkdir(parents=True)
+    (left / "隐患台账.xlsx").write_bytes(b"half a workbook")
+    await world.restart()
+    assert not left.exists()
+    never_done = (sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(); time.sleep(60)")
+    monkeypatch.setattr(worker, "COMMAND", never_done)
+    await world.api.send_text(world.admin, "/export")
+    await world.until(world.admin.id, "正在生成隐患台账")
+    await world.api.wait_for(lambda: [p.name[:7] for p in scratch.iterdir()] == ["export-"], timeout=5,
+                             what="the export's folder in the media directory's scratch")
