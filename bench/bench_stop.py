@@ -8,7 +8,10 @@ enforcing Telegram's limits, with a one-second sweep. Its two groups are bound a
 they file `--filings` reports between them through the report flow (bench_inbound's: a photo each), every 提交 asking
 for its delivery at once; the deliveries, four paced messages a hazard, queue behind the per-group pacing
 (`--through-storage` writes the filings into the database instead, for the sweep to deliver). A few seconds into
-the deliveries, SIGTERM; the seconds until the process exits are the measure. Then the bot is started again and the
+the deliveries, SIGTERM; the seconds until the process exits are the measure. An export is being built too when the
+SIGTERM comes: the bot works beside `--ledger` hazards of 2026 (100,000 by default) and the admin asked for the
+year's ledger (/export 2026年, ≈ 20 s of its worker's work) just before the deliveries' seconds; the stop waits for no
+export, its worker goes with the bot, and the admin is told to ask again. Then the bot is started again and the
 benchmark checks that the deliveries go on. Prints one JSON line (`sigterm_stop_seconds_after_200_filings`). Not a
 test: the goal is read, not asserted.
 """
@@ -35,10 +38,10 @@ from sandbox.double import BotApiDouble  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.hazards import HazardRepository, NewReport  # noqa: E402
 from tests.process.botproc import TOKEN, BotProcess, bot_environment  # noqa: E402
-from tests.process.people import bind, join  # noqa: E402
+from tests.process.people import Reader, bind, join, shown  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
-from bench_inbound import Stopwatch, measure, report_flows  # noqa: E402
+from bench_inbound import Stopwatch, _fill, measure, report_flows  # noqa: E402
 from bench_outbound import TelegramLimits  # noqa: E402
 
 
@@ -54,6 +57,17 @@ async def file_at_once(path: Path, filings: int, reporter: int) -> None:
             await hazards.file_report(NewReport(draft, reporter, "cgz", "xfdd", now.year, now, None))
     finally:
         await db.close()
+
+
+def export_workers() -> int:
+    """Export worker processes running on this machine (`python -m reports.worker`)."""
+    count = 0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            count += b"reports.worker" in cmdline.read_bytes()
+        except OSError:
+            continue
+    return count
 
 
 def delivered(path: Path) -> int:
@@ -74,6 +88,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             dept = api.add_group("县消防救援大队", is_forum=True, members=[admin, officer])
             town = api.add_group("城关镇", is_forum=False, can_manage_topics=False, members=[admin, officer])
             env = bot_environment(api, data, admin_ids=admin.id, rate_limit="true", sweep_interval_seconds=1)
+            database = data / "db.sqlite3"
+            if args.ledger:
+                await _fill(database, args.ledger)
             bot = BotProcess(api, env, folder / "bot.log", folder)
             await bot.start("bot")
             await bot.ready()
@@ -81,23 +98,33 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await bind(api, admin, town, "cgz")
             for each in officers:
                 await join(api, admin, each, "e01", "安全员")
-            database = data / "db.sqlite3"
             if args.through_storage:
                 await file_at_once(database, args.filings, officer.id)
             else:  # as officers file them: every 提交 asks for a delivery at once (a task of the bot's each)
                 watch = Stopwatch(api)
                 await measure(bot, officers, report_flows(watch, args.filings // len(officers)))
             await api.wait_for(lambda: delivered(database) >= 2, 120, "the first deliveries")
+            admin_chat = Reader(api, admin.id)
+            if args.ledger:  # the year's ledger is being built when the stop comes
+                await api.send_text(admin, "/export 2026年")
+                await admin_chat.next("正在生成隐患台账")
             await asyncio.sleep(args.delivering)  # deliveries under way, the rest queued behind the pacing
             before = delivered(database)
+            workers_at_stop = export_workers()
             code, seconds = await bot.terminate(300)
             at_stop = delivered(database)
+            export = {}
+            if args.ledger:
+                told = any("导出已中断" in shown(m) for m in api.sent(admin.id)[admin_chat.cursor:])
+                export = {"export_workers_when_told_to_stop": workers_at_stop,
+                          "export_workers_at_exit": export_workers(), "export_stop_told": told}
             await bot.start("bot again")
             await bot.ready()
             await api.wait_for(lambda: delivered(database) > at_stop, 120, "the deliveries to go on after the start")
             await bot.terminate(300)
     return {"filings": args.filings, "threads": 2 * args.filings, "delivered_when_told_to_stop": before,
-            "delivered_at_exit": at_stop, "exit_status": code, "stop_seconds": round(seconds, 2)}
+            "delivered_at_exit": at_stop, "exit_status": code, "stop_seconds": round(seconds, 2),
+            "hazards_in_database": args.ledger, **export}
 
 
 def main() -> None:
@@ -106,6 +133,8 @@ def main() -> None:
     parser.add_argument("--filings", type=int, default=200)
     parser.add_argument("--delivering", type=float, default=5.0, help="seconds of delivering before SIGTERM")
     parser.add_argument("--officers", type=int, default=10, help="officers filing at once (the report flow each)")
+    parser.add_argument("--ledger", type=int, default=100_000,
+                        help="hazards of 2026 in the database, exported (/export 2026年) when the stop comes; 0: none")
     parser.add_argument("--through-storage", action="store_true",
                         help="write the filings into the database instead (the sweep then delivers them)")
     args = parser.parse_args()
