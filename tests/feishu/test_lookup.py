@@ -3,7 +3,6 @@ buttons turned in place, a hazard's card, 处理记录 and photos."""
 
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from reports import worker
 from reports.service import PROGRESS_EVERY
 from sandbox.images import sample_jpeg
 from tests.feishu.conftest import FeishuWorld
+from tests.flows.steps import NEVER_ANSWERING_WORKER
 
 
 async def test_my_and_show_after_a_report(fworld: FeishuWorld) -> None:
@@ -65,8 +65,7 @@ async def test_a_stop_during_an_export_tells_the_person_on_feishu(fworld: Feishu
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """As on Telegram: the bot told to stop while an export is built stops its worker and says so."""
     feishu, officer = fworld.feishu, fworld.officer
-    monkeypatch.setattr(worker, "COMMAND", (sys.executable, "-c", "import sys, time; sys.stdin.buffer.read();"
-                                                                  " time.sleep(60)"))
+    monkeypatch.setattr(worker, "COMMAND", NEVER_ANSWERING_WORKER)
     await fworld.join(officer, "e01", "安全员")
     await feishu.send_text(officer, "/export")
     await feishu.until(feishu.p2p(officer), "正在生成隐患台账")  # its worker is started next

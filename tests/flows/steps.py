@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import random
 import sqlite3
+import sys
 from typing import Any
 
 from PIL import Image
@@ -245,6 +246,10 @@ async def rectify(world: World, code: str, photos: list[bytes]) -> None:
     await press_as(world, world.officer, received, "完成")
     await world.until(world.officer.id, "已完成：提交整改")
 
+
+# an export worker (reports.worker.COMMAND) that reads its job and never answers: the code under test stops it (the
+# sleep bounds it only if a test fails to)
+NEVER_ANSWERING_WORKER = (sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(); time.sleep(60)")
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

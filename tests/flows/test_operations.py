@@ -4,7 +4,6 @@ that never waits for a backlog."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from reports.service import PROGRESS_EVERY
 from storage.db import AlreadyRunning, Database
 from storage.timefmt import to_db
 from tests.flows.conftest import World
-from tests.flows.steps import accepted, finish, ready, report_until_photos, rows, submit
+from tests.flows.steps import NEVER_ANSWERING_WORKER, accepted, finish, ready, report_until_photos, rows, submit
 
 
 async def test_a_second_instance_cannot_open_the_database(world: World) -> None:
@@ -115,8 +114,7 @@ async def test_a_stop_during_an_export_stops_its_worker_and_tells_the_person(wor
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGTERM while an export is being built: the stop waits for no export (a year's took half a minute), the
     worker is stopped, and whoever asked for it is told to ask again."""
-    never_done = (sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(); time.sleep(60)")
-    monkeypatch.setattr(worker, "COMMAND", never_done)
+    monkeypatch.setattr(worker, "COMMAND", NEVER_ANSWERING_WORKER)
     await world.api.send_text(world.admin, "/export")
     await world.until(world.admin.id, "正在生成隐患台账")  # its worker is started next
     began = time.monotonic()
@@ -156,8 +154,7 @@ async def test_what_a_killed_export_left_is_removed_at_the_next_start(world: Wor
     (left / "隐患台账.xlsx").write_bytes(b"half a workbook")
     await world.restart()
     assert not left.exists()
-    never_done = (sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(); time.sleep(60)")
-    monkeypatch.setattr(worker, "COMMAND", never_done)
+    monkeypatch.setattr(worker, "COMMAND", NEVER_ANSWERING_WORKER)
     await world.api.send_text(world.admin, "/export")
     await world.until(world.admin.id, "正在生成隐患台账")
     await world.api.wait_for(lambda: [p.name[:7] for p in scratch.iterdir()] == ["export-"], timeout=5,
